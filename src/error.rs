@@ -1,0 +1,45 @@
+//! Fatal errors: the run cannot continue. Data problems are `Finding`s.
+//!
+//! Every message names the input it is about, is lower-case, and is printed
+//! once by `main` with an `rfo:` prefix.
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Manifest(String),
+    #[error("{0}")]
+    Grammar(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::Input {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}

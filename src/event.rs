@@ -1,0 +1,89 @@
+//! Timed events: what the rest of the pipeline works on.
+//!
+//! A `TimedEvent` is one classified record placed on the UTC timeline. It
+//! carries its evidence and time provenance; it never carries the grammar.
+
+use crate::evidence::Evidence;
+use crate::time::provenance::Provenance;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What an event means for an outage (DESIGN.md, "Events").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A configuration commit, deploy: a trigger candidate.
+    Change,
+    /// Something went down: opens a subject window.
+    Fault,
+    /// Something came back: closes a subject window.
+    Recovery,
+    /// A monitor noticed (an alert or notification) without opening a window.
+    Detection,
+    /// An operator did something: login, command, rollback.
+    Action,
+    /// A public or customer communication: status page update, ticket.
+    Comms,
+    Info,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Change => "change",
+            Kind::Fault => "fault",
+            Kind::Recovery => "recovery",
+            Kind::Detection => "detection",
+            Kind::Action => "action",
+            Kind::Comms => "comms",
+            Kind::Info => "info",
+        }
+    }
+}
+
+/// The role of a source, from its grammar: it decides which events count
+/// as detection (monitors) and which as public statements (status pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Network devices: switches, routers.
+    Device,
+    /// Servers and applications.
+    #[default]
+    Host,
+    /// Monitoring: Nagios, Alertmanager.
+    Monitor,
+    /// Public communication: status pages.
+    Public,
+}
+
+/// One event on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimedEvent {
+    pub instant: DateTime<Utc>,
+    /// Index of the source in the bundle's sorted source list.
+    pub source: u32,
+    pub file: Arc<str>,
+    pub line: u64,
+    pub role: Role,
+    pub kind: Kind,
+    pub host: Option<Arc<str>>,
+    pub subject: Option<String>,
+    pub state: Option<String>,
+    pub summary: String,
+    pub provenance: Provenance,
+    /// The line as written (only kept when the command needs it).
+    pub text: Option<String>,
+}
+
+impl TimedEvent {
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(self.file.to_string(), self.line)
+    }
+
+    /// The stable timeline order: instant, then source order, then line.
+    pub fn order_key(&self) -> (DateTime<Utc>, u32, u64) {
+        (self.instant, self.source, self.line)
+    }
+}

@@ -1,0 +1,29 @@
+//! The citation every claim carries: which bundle file, which 1-based line.
+//!
+//! Later stages never look at raw text again; when they need to say where a
+//! number came from they hand on an `Evidence`.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A pointer to one line of one file, relative to the bundle root.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Evidence {
+    pub file: String,
+    pub line: u64,
+}
+
+impl Evidence {
+    pub fn new(file: impl Into<String>, line: u64) -> Self {
+        Evidence {
+            file: file.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}

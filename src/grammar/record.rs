@@ -1,0 +1,41 @@
+//! Records: the fields a grammar read from one line (or one JSON object),
+//! before classification and time resolution.
+
+use crate::time::stamp::Stamp;
+use serde::Serialize;
+use std::borrow::Cow;
+
+/// One parsed record. Names borrow from the grammar, values from the line
+/// where they can (pattern grammars) or are owned (JSON grammars).
+#[derive(Debug, Clone)]
+pub struct Record<'a> {
+    /// 1-based line number in the source file.
+    pub line: u64,
+    /// Name of the pattern (or record form) that matched.
+    pub pattern: &'a str,
+    pub fields: Vec<(&'a str, Cow<'a, str>)>,
+    /// The event time (`ts` capture), as written.
+    pub stamp: Option<Stamp>,
+}
+
+impl<'a> Record<'a> {
+    /// A field's value; `pattern` is always present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        if name == "pattern" {
+            return Some(self.pattern);
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// A line that no pattern of its grammar accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParseFailure {
+    pub line: u64,
+    /// 1-based column (in characters) where matching stopped.
+    pub column: usize,
+    pub text: String,
+}

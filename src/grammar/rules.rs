@@ -1,0 +1,273 @@
+//! Classification rules: regexes over record fields that give a record its
+//! kind, subject, state and summary.
+//!
+//! All conditions on one field are compiled into one `RegexSet`, so a line
+//! is scanned once per field whatever the number of rules; only the first
+//! matching rule runs its capturing regexes to fill the templates.
+
+use super::record::Record;
+use crate::event::Kind;
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A rule as written in a grammar file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub kind: Kind,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Field name → regex; all must match. `pattern` is the name of the
+    /// line pattern that matched.
+    #[serde(default)]
+    pub when: BTreeMap<String, String>,
+}
+
+/// A `{name}` template over captures and fields.
+#[derive(Debug, Clone)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Lit(String),
+    Var(String),
+}
+
+impl Template {
+    pub fn parse(s: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut rest = s;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(Part::Lit(rest[..open].to_string()));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("unclosed '{{' in template {s:?}"))?;
+            let name = &rest[open + 1..open + close];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("bad placeholder {{{name}}} in template {s:?}"));
+            }
+            parts.push(Part::Var(name.to_string()));
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Lit(rest.to_string()));
+        }
+        Ok(Template { parts })
+    }
+
+    /// Render with `lookup`; a missing value renders as `?` so that a gap is
+    /// visible rather than silently empty.
+    pub fn render<'a>(&self, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(s) => out.push_str(s),
+                Part::Var(v) => out.push_str(lookup(v).unwrap_or("?")),
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    kind: Kind,
+    subject: Option<Template>,
+    state: Option<Template>,
+    summary: Option<Template>,
+    conds: Vec<(String, Regex)>,
+}
+
+/// One field's conditions across all rules.
+#[derive(Debug, Clone)]
+struct FieldSet {
+    field: String,
+    set: RegexSet,
+    /// For each regex in `set`, the rule it belongs to.
+    owners: Vec<usize>,
+}
+
+/// A grammar's compiled rules.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    rules: Vec<Rule>,
+    fields: Vec<FieldSet>,
+}
+
+/// The classification of one record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Class {
+    pub kind: Kind,
+    pub subject: Option<String>,
+    pub state: Option<String>,
+    pub summary: Option<String>,
+}
+
+impl Classifier {
+    pub fn compile(specs: &[RuleSpec]) -> Result<Classifier, String> {
+        let mut rules = Vec::new();
+        let mut by_field: BTreeMap<String, (Vec<String>, Vec<usize>)> = BTreeMap::new();
+        for (k, spec) in specs.iter().enumerate() {
+            let tpl = |t: &Option<String>| t.as_deref().map(Template::parse).transpose();
+            let mut conds = Vec::new();
+            for (field, re) in &spec.when {
+                let rx = Regex::new(re)
+                    .map_err(|e| format!("rule {}: regex for field {field:?}: {e}", k + 1))?;
+                conds.push((field.clone(), rx));
+                let entry = by_field.entry(field.clone()).or_default();
+                entry.0.push(re.clone());
+                entry.1.push(k);
+            }
+            rules.push(Rule {
+                kind: spec.kind,
+                subject: tpl(&spec.subject).map_err(|e| format!("rule {}: {e}", k + 1))?,
+                state: tpl(&spec.state).map_err(|e| format!("rule {}: {e}", k + 1))?,
+                summary: tpl(&spec.summary).map_err(|e| format!("rule {}: {e}", k + 1))?,
+                conds,
+            });
+        }
+        let fields = by_field
+            .into_iter()
+            .map(|(field, (res, owners))| {
+                let set = RegexSet::new(&res).map_err(|e| format!("rules on {field:?}: {e}"))?;
+                Ok(FieldSet { field, set, owners })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Classifier { rules, fields })
+    }
+
+    /// Classify a record; `host` is the source's host for `{host}` when the
+    /// record has no host field. No rule matching gives `info`.
+    pub fn classify(&self, rec: &Record, host: Option<&str>) -> Class {
+        let mut hits = vec![0u32; self.rules.len()];
+        for fs in &self.fields {
+            let Some(value) = rec.get(&fs.field) else {
+                continue;
+            };
+            for m in fs.set.matches(value).iter() {
+                hits[fs.owners[m]] += 1;
+            }
+        }
+        let chosen = self
+            .rules
+            .iter()
+            .zip(&hits)
+            .find(|(r, &h)| h as usize == r.conds.len() && !r.conds.is_empty())
+            .map(|(r, _)| r);
+        let Some(rule) = chosen else {
+            return Class {
+                kind: Kind::Info,
+                subject: None,
+                state: None,
+                summary: None,
+            };
+        };
+        let mut caps: Vec<(String, String)> = Vec::new();
+        for (field, rx) in &rule.conds {
+            let value = rec.get(field).unwrap_or("");
+            if let Some(c) = rx.captures(value) {
+                for name in rx.capture_names().flatten() {
+                    if let Some(m) = c.name(name) {
+                        caps.push((name.to_string(), m.as_str().to_string()));
+                    }
+                }
+            }
+        }
+        let lookup = |name: &str| -> Option<&str> {
+            caps.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+                .or_else(|| rec.get(name))
+                .or(if name == "host" { host } else { None })
+        };
+        Class {
+            kind: rule.kind,
+            subject: rule.subject.as_ref().map(|t| t.render(lookup)),
+            state: rule.state.as_ref().map(|t| t.render(lookup)),
+            summary: rule.summary.as_ref().map(|t| t.render(lookup)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn rec<'a>(fields: &[(&'a str, &'a str)]) -> Record<'a> {
+        Record {
+            line: 1,
+            pattern: "p",
+            fields: fields
+                .iter()
+                .map(|(k, v)| (*k, Cow::Borrowed(*v)))
+                .collect(),
+            stamp: None,
+        }
+    }
+
+    fn spec(toml_src: &str) -> Vec<RuleSpec> {
+        #[derive(Deserialize)]
+        struct W {
+            rule: Vec<RuleSpec>,
+        }
+        toml::from_str::<W>(toml_src).unwrap().rule
+    }
+
+    #[test]
+    fn first_matching_rule_wins_and_fills_templates() {
+        let c = Classifier::compile(&spec(
+            r#"
+            [[rule]]
+            kind = "fault"
+            subject = "{host} {iface}"
+            state = "{state}"
+            summary = "{iface} went {state}"
+            when.mnemonic = '^UPDOWN$'
+            when.msg = 'Interface (?P<iface>[^,]+), changed state to (?P<state>down)'
+            [[rule]]
+            kind = "recovery"
+            subject = "{host} {iface}"
+            when.mnemonic = '^UPDOWN$'
+            when.msg = 'Interface (?P<iface>[^,]+), changed state to up'
+            "#,
+        ))
+        .unwrap();
+        let r = rec(&[
+            ("mnemonic", "UPDOWN"),
+            ("msg", "Interface Gi1/0/24, changed state to down"),
+        ]);
+        let k = c.classify(&r, Some("core-sw1"));
+        assert_eq!(k.kind, Kind::Fault);
+        assert_eq!(k.subject.as_deref(), Some("core-sw1 Gi1/0/24"));
+        assert_eq!(k.summary.as_deref(), Some("Gi1/0/24 went down"));
+        let r = rec(&[
+            ("mnemonic", "UPDOWN"),
+            ("msg", "Interface Gi1/0/24, changed state to up"),
+        ]);
+        assert_eq!(c.classify(&r, None).kind, Kind::Recovery);
+        assert_eq!(c.classify(&r, None).subject.as_deref(), Some("? Gi1/0/24"));
+        let r = rec(&[("mnemonic", "CONFIG_I"), ("msg", "x")]);
+        assert_eq!(c.classify(&r, None).kind, Kind::Info);
+    }
+
+    #[test]
+    fn bad_regex_and_template_are_errors() {
+        let e = Classifier::compile(&spec("[[rule]]\nkind='fault'\nwhen.msg='('\n")).unwrap_err();
+        assert!(e.starts_with("rule 1: regex for field \"msg\""), "{e}");
+        let e = Classifier::compile(&spec(
+            "[[rule]]\nkind='fault'\nsubject='{a'\nwhen.msg='x'\n",
+        ))
+        .unwrap_err();
+        assert!(e.contains("unclosed"), "{e}");
+    }
+}

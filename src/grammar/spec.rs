@@ -1,0 +1,62 @@
+//! The TOML shape of a grammar file (`grammars/*.toml`, `--grammars DIR`).
+//! See docs/grammars.md for the language and a worked example.
+
+use super::rules::RuleSpec;
+use crate::event::Role;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrammarSpec {
+    pub name: String,
+    pub description: String,
+    #[serde(default)]
+    pub role: Role,
+    /// On a detection tie, the higher priority (the more specific format) wins.
+    #[serde(default)]
+    pub priority: i32,
+    /// A built-in record parser instead of line patterns.
+    #[serde(default)]
+    pub record: Option<RecordForm>,
+    #[serde(default)]
+    pub pattern: Vec<PatternSpec>,
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+    #[serde(default)]
+    pub sample: Vec<SampleSpec>,
+}
+
+/// Formats parsed by Rust code rather than patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordForm {
+    /// Atlassian Statuspage incident JSON, or its plain-text update timeline.
+    Statuspage,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternSpec {
+    pub name: String,
+    #[serde(rename = "match")]
+    pub matches: toml::Spanned<String>,
+}
+
+/// A real-looking input and what it must yield. `expect` keys are field
+/// names, or `kind`, `subject`, `state`, `summary`, `instant` (UTC, read
+/// with `zone` and `year`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleSpec {
+    pub text: String,
+    /// For document formats: which record to check (0-based).
+    #[serde(default)]
+    pub record: usize,
+    #[serde(default)]
+    pub zone: Option<String>,
+    #[serde(default)]
+    pub year: Option<i32>,
+    #[serde(default)]
+    pub expect: BTreeMap<String, String>,
+}

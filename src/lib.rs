@@ -1,0 +1,21 @@
+//! rfo turns a bundle of incident logs into an evidence-backed Reason for
+//! Outage draft.
+//!
+//! ```text
+//! bundle ──► sources ──► records ──► timed events ──► timeline ──► windows ──► analysis ──► report
+//!  (dir,     (file +    (grammar    (UTC instant,      (k-way       (per-subject  (JSON,      (handlebars
+//!  manifest)  grammar +  fields,     zone evidence,     merge,       state machine, serde)      template)
+//!             zone)      line no.)   kind, subject)     stable)      union, trigger)
+//! ```
+//!
+//! Each stage is a module with one job and a plain data type at its
+//! boundary. Stages after parsing never see raw text except through the
+//! evidence they carry. Nothing in the pipeline reads the wall clock or the
+//! host's time zone.
+
+pub mod error;
+pub mod event;
+pub mod evidence;
+pub mod finding;
+pub mod grammar;
+pub mod time;

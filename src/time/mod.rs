@@ -1,0 +1,22 @@
+//! Time: every instant is UTC inside, and every conversion keeps its evidence.
+//!
+//! `stamp` reads what a line wrote; `zone` reads wall-clock time in an IANA
+//! zone with DST ambiguity as data; `abbrev` knows what labels can mean;
+//! `resolve` is the per-source policy; `year` picks years for year-less
+//! sources; `provenance` records all of it. Nothing here reads the wall clock
+//! or the host's zone.
+
+pub mod abbrev;
+pub mod provenance;
+pub mod resolve;
+pub mod stamp;
+pub mod year;
+pub mod zone;
+
+/// The IANA tz database release compiled into this binary.
+pub const TZDB_VERSION: &str = chrono_tz::IANA_TZDB_VERSION;
+
+/// RFC 3339 in UTC with `Z`, whole seconds unless the instant has a fraction.
+pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}

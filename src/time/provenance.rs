@@ -1,0 +1,119 @@
+//! How an event's instant was obtained: offset, year and DST decisions.
+//!
+//! Every timed event carries one; `rfo timeline --format json` prints it and
+//! the report summarises it per source, so a reviewer can retrace any number.
+
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
+use std::sync::Arc;
+
+/// Where a source's zone came from, weakest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ZoneOrigin {
+    /// `[[source]] zone` in bundle.toml.
+    Source,
+    /// `--zone` on the command line.
+    Flag,
+    /// `[defaults] zone` in bundle.toml.
+    BundleDefault,
+    /// Nothing said: UTC, with a `zone-assumed` finding.
+    Assumed,
+}
+
+/// A zone and why it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZoneChoice {
+    pub tz: Tz,
+    pub origin: ZoneOrigin,
+}
+
+/// Where a year-less source's year came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum YearOrigin {
+    Flag,
+    Manifest,
+    /// From the dated sources of the same bundle.
+    Bundle,
+    /// From the file's modification time: weak, flagged.
+    FileMtime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearChoice {
+    pub year: i32,
+    pub origin: YearOrigin,
+}
+
+/// Where the UTC offset of one event came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum OffsetSource {
+    /// A numeric offset or `Z` written in the line.
+    InLine,
+    /// An epoch timestamp: no offset involved.
+    Epoch,
+    /// The source zone's rules; the line carried no label.
+    Zone {
+        #[serde(serialize_with = "ser_tz")]
+        zone: Tz,
+        origin: ZoneOrigin,
+    },
+    /// The line's label, which agrees with the source zone at that instant.
+    LabelAgrees {
+        label: Arc<str>,
+        #[serde(serialize_with = "ser_tz")]
+        zone: Tz,
+    },
+    /// The line's label, pinned by `--abbrev` or the manifest.
+    LabelOverride { label: Arc<str> },
+    /// The line's label, with no declared zone to check it against.
+    LabelOnly { label: Arc<str> },
+    /// The line's label disagreed with the zone; the zone's rules were used.
+    ZoneOverLabel {
+        label: Arc<str>,
+        #[serde(serialize_with = "ser_tz")]
+        zone: Tz,
+    },
+}
+
+fn ser_tz<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+/// Where the year of one event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum YearSource {
+    InLine,
+    Given {
+        origin: YearOrigin,
+        /// Years added by December→January steps before this line.
+        rollovers: i32,
+    },
+}
+
+/// How a DST ambiguity was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DstResolution {
+    /// Fall-back fold; the line's label named the reading.
+    FoldByLabel,
+    /// Fall-back fold; the earliest reading not before the previous line.
+    FoldByOrder,
+    /// Fall-back fold with nothing to decide by: the earlier reading, flagged.
+    FoldUnresolved,
+    /// Spring-forward gap: read with the offset in force before it, flagged.
+    Gap,
+}
+
+/// The whole story of one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    pub offset_s: i32,
+    pub offset: OffsetSource,
+    pub year: YearSource,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst: Option<DstResolution>,
+}

@@ -1,0 +1,655 @@
+//! The policy that turns one source's stamps into UTC instants.
+//!
+//! `SourceClock` holds what it needs to decide, line after line: the zone and
+//! its origin, the year, abbreviation overrides, and the last instant seen
+//! (time does not run backwards within a source, which settles DST folds).
+//! Every decision lands in the event's `Provenance`; the ones a reviewer must
+//! see become findings, aggregated per source so a million mislabelled lines
+//! give one finding that names the first.
+
+use super::abbrev;
+use super::provenance::{
+    DstResolution, OffsetSource, Provenance, YearChoice, YearSource, ZoneChoice, ZoneOrigin,
+};
+use super::stamp::{Stamp, WallClock};
+use super::zone::{fmt_offset, read_local, with_offset, LocalReading, Reading};
+use crate::evidence::Evidence;
+use crate::finding::{Finding, FindingCode};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// A resolved instant and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timed {
+    pub instant: DateTime<Utc>,
+    pub provenance: Provenance,
+}
+
+/// Why a stamp could not be placed in time (the line is counted as unparsed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeIssue {
+    /// A year-less stamp and no year from anywhere.
+    NoYear,
+    /// Month 2, day 30 and the like.
+    InvalidDate,
+}
+
+/// First occurrence and count of one kind of label mismatch.
+#[derive(Debug, Clone)]
+struct LabelMismatch {
+    first: Evidence,
+    count: u64,
+    message: String,
+}
+
+/// Per-source time state. One per source; not shared across threads.
+#[derive(Debug)]
+pub struct SourceClock {
+    file: String,
+    zone: ZoneChoice,
+    year: Option<YearChoice>,
+    overrides: Arc<HashMap<String, i32>>,
+    last: Option<DateTime<Utc>>,
+    last_month: Option<u32>,
+    rollovers: i32,
+    labels: HashMap<String, Arc<str>>,
+    mismatches: BTreeMap<String, LabelMismatch>,
+    findings: Vec<Finding>,
+    out_of_order: u64,
+    first_out_of_order: Option<Evidence>,
+    dst_notes: u64,
+}
+
+/// At most this many per-line DST and rollover findings per source; the rest
+/// are counted in a summary finding.
+const LINE_FINDINGS_CAP: u64 = 20;
+
+impl SourceClock {
+    pub fn new(
+        file: impl Into<String>,
+        zone: ZoneChoice,
+        year: Option<YearChoice>,
+        overrides: Arc<HashMap<String, i32>>,
+    ) -> Self {
+        SourceClock {
+            file: file.into(),
+            zone,
+            year,
+            overrides,
+            last: None,
+            last_month: None,
+            rollovers: 0,
+            labels: HashMap::new(),
+            mismatches: BTreeMap::new(),
+            findings: Vec::new(),
+            out_of_order: 0,
+            first_out_of_order: None,
+            dst_notes: 0,
+        }
+    }
+
+    fn ev(&self, line: u64) -> Evidence {
+        Evidence::new(self.file.clone(), line)
+    }
+
+    fn label(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.labels.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.labels.insert(s.to_string(), a.clone());
+        a
+    }
+
+    /// Place one stamp in time. `label` is the abbreviation written beside it.
+    pub fn resolve(
+        &mut self,
+        stamp: &Stamp,
+        label: Option<&str>,
+        line: u64,
+    ) -> Result<Timed, TimeIssue> {
+        let timed = match *stamp {
+            Stamp::Epoch { secs, nanos } => {
+                let instant =
+                    DateTime::from_timestamp(secs, nanos).ok_or(TimeIssue::InvalidDate)?;
+                Timed {
+                    instant,
+                    provenance: Provenance {
+                        offset_s: 0,
+                        offset: OffsetSource::Epoch,
+                        year: YearSource::InLine,
+                        dst: None,
+                    },
+                }
+            }
+            Stamp::Offset { wall, offset_s } => {
+                let naive = wall.naive(0).ok_or(TimeIssue::InvalidDate)?;
+                Timed {
+                    instant: with_offset(naive, offset_s, None).utc,
+                    provenance: Provenance {
+                        offset_s,
+                        offset: OffsetSource::InLine,
+                        year: YearSource::InLine,
+                        dst: None,
+                    },
+                }
+            }
+            Stamp::Wall(wall) => {
+                let (naive, year) = self.naive_with_year(&wall, line)?;
+                self.resolve_wall(naive, year, label, line)
+            }
+        };
+        self.note_order(&timed, line);
+        Ok(timed)
+    }
+
+    fn naive_with_year(
+        &mut self,
+        wall: &WallClock,
+        line: u64,
+    ) -> Result<(NaiveDateTime, YearSource), TimeIssue> {
+        if wall.year.is_some() {
+            return Ok((
+                wall.naive(0).ok_or(TimeIssue::InvalidDate)?,
+                YearSource::InLine,
+            ));
+        }
+        let given = self.year.ok_or(TimeIssue::NoYear)?;
+        if let Some(prev) = self.last_month {
+            if prev >= 11 && wall.month <= 2 {
+                self.rollovers += 1;
+                let n = self.rollovers;
+                self.findings.push(Finding::info(
+                    FindingCode::YearRollover,
+                    format!(
+                        "{}: month steps from {} to {} at line {}; year-less lines from here on are read as {}",
+                        self.file,
+                        prev,
+                        wall.month,
+                        line,
+                        given.year + n
+                    ),
+                    Some(self.ev(line)),
+                ));
+            }
+        }
+        self.last_month = Some(wall.month);
+        let year = given.year + self.rollovers;
+        let naive = wall.naive(year).ok_or(TimeIssue::InvalidDate)?;
+        Ok((
+            naive,
+            YearSource::Given {
+                origin: given.origin,
+                rollovers: self.rollovers,
+            },
+        ))
+    }
+
+    fn resolve_wall(
+        &mut self,
+        naive: NaiveDateTime,
+        year: YearSource,
+        label: Option<&str>,
+        line: u64,
+    ) -> Timed {
+        if let Some(label) = label {
+            if let Some(&off) = self.overrides.get(label) {
+                let label = self.label(label);
+                return Timed {
+                    instant: with_offset(naive, off, None).utc,
+                    provenance: Provenance {
+                        offset_s: off,
+                        offset: OffsetSource::LabelOverride { label },
+                        year,
+                        dst: None,
+                    },
+                };
+            }
+        }
+        let tz = self.zone.tz;
+        let reading = read_local(tz, naive);
+        match label {
+            Some(label) if self.zone.origin == ZoneOrigin::Assumed => {
+                self.label_without_zone(naive, reading, label, year, line)
+            }
+            Some(label) => self.label_with_zone(naive, reading, label, year, line),
+            None => {
+                let (r, dst) = self.settle(reading, None, line);
+                Timed {
+                    instant: r.utc,
+                    provenance: Provenance {
+                        offset_s: r.offset_s,
+                        offset: OffsetSource::Zone {
+                            zone: tz,
+                            origin: self.zone.origin,
+                        },
+                        year,
+                        dst,
+                    },
+                }
+            }
+        }
+    }
+
+    /// A labelled line in a declared zone: the label is checked against the
+    /// zone; on disagreement the zone wins and a finding records both readings.
+    fn label_with_zone(
+        &mut self,
+        naive: NaiveDateTime,
+        reading: LocalReading,
+        label: &str,
+        year: YearSource,
+        line: u64,
+    ) -> Timed {
+        let tz = self.zone.tz;
+        let agrees = match &reading {
+            LocalReading::Unique(r) => r.abbrev == label,
+            LocalReading::Fold { earlier, later } => {
+                earlier.abbrev == label || later.abbrev == label
+            }
+            LocalReading::Gap { .. } => false,
+        };
+        let (r, dst) = self.settle(reading.clone(), Some(label), line);
+        let label_arc = self.label(label);
+        let offset = if agrees {
+            OffsetSource::LabelAgrees {
+                label: label_arc,
+                zone: tz,
+            }
+        } else {
+            self.note_mismatch(naive, &r, label, line);
+            OffsetSource::ZoneOverLabel {
+                label: label_arc,
+                zone: tz,
+            }
+        };
+        Timed {
+            instant: r.utc,
+            provenance: Provenance {
+                offset_s: r.offset_s,
+                offset,
+                year,
+                dst,
+            },
+        }
+    }
+
+    /// A labelled line with no declared zone: an unambiguous label is the
+    /// best evidence there is; an ambiguous one falls back to UTC, flagged.
+    fn label_without_zone(
+        &mut self,
+        naive: NaiveDateTime,
+        reading: LocalReading,
+        label: &str,
+        year: YearSource,
+        line: u64,
+    ) -> Timed {
+        let meanings = abbrev::meanings(label);
+        if meanings.len() == 1 {
+            let off = meanings[0].offset_s;
+            let label = self.label(label);
+            return Timed {
+                instant: with_offset(naive, off, None).utc,
+                provenance: Provenance {
+                    offset_s: off,
+                    offset: OffsetSource::LabelOnly { label },
+                    year,
+                    dst: None,
+                },
+            };
+        }
+        self.label_with_zone(naive, reading, label, year, line)
+    }
+
+    /// Apply the DST policy: a label picks a fold's reading; otherwise line
+    /// order does; a gap is read with the offset before it.
+    fn settle(
+        &mut self,
+        reading: LocalReading,
+        label: Option<&str>,
+        line: u64,
+    ) -> (Reading, Option<DstResolution>) {
+        match reading {
+            LocalReading::Unique(r) => (r, None),
+            LocalReading::Fold { earlier, later } => {
+                if let Some(l) = label {
+                    if earlier.abbrev == l {
+                        return (earlier, Some(DstResolution::FoldByLabel));
+                    }
+                    if later.abbrev == l {
+                        return (later, Some(DstResolution::FoldByLabel));
+                    }
+                }
+                match self.last {
+                    Some(last) if earlier.utc < last => (later, Some(DstResolution::FoldByOrder)),
+                    Some(_) => (earlier, Some(DstResolution::FoldByOrder)),
+                    None => {
+                        let msg = format!(
+                            "{}:{}: local time occurs twice in {} (fall back): {} or {}; nothing before it in the source decides, the earlier reading is used",
+                            self.file,
+                            line,
+                            self.zone.tz.name(),
+                            earlier.utc.to_rfc3339(),
+                            later.utc.to_rfc3339()
+                        );
+                        self.line_finding(FindingCode::DstAmbiguous, msg, line);
+                        (earlier, Some(DstResolution::FoldUnresolved))
+                    }
+                }
+            }
+            LocalReading::Gap { before, after } => {
+                let msg = format!(
+                    "{}:{}: local time does not exist in {} (spring forward gap between {} and {}); read with the offset before the gap ({}) as {}",
+                    self.file,
+                    line,
+                    self.zone.tz.name(),
+                    fmt_offset(before.offset_s),
+                    fmt_offset(after.offset_s),
+                    fmt_offset(before.offset_s),
+                    before.utc.to_rfc3339()
+                );
+                self.line_finding(FindingCode::DstGap, msg, line);
+                (before, Some(DstResolution::Gap))
+            }
+        }
+    }
+
+    fn line_finding(&mut self, code: FindingCode, msg: String, line: u64) {
+        self.dst_notes += 1;
+        if self.dst_notes <= LINE_FINDINGS_CAP {
+            self.findings
+                .push(Finding::warning(code, msg, Some(self.ev(line))));
+        }
+    }
+
+    fn note_mismatch(&mut self, naive: NaiveDateTime, used: &Reading, label: &str, line: u64) {
+        if let Some(m) = self.mismatches.get_mut(label) {
+            m.count += 1;
+            return;
+        }
+        let tz = self.zone.tz;
+        let year = chrono::Datelike::year(&naive);
+        let label_reading = abbrev::meaning_in(tz, label, year)
+            .map(|off| vec![(off, tz.name().to_string())])
+            .unwrap_or_else(|| {
+                abbrev::meanings(label)
+                    .iter()
+                    .map(|m| (m.offset_s, m.region.to_string()))
+                    .collect()
+            });
+        let mut alt = String::new();
+        for (off, region) in &label_reading {
+            let r = with_offset(naive, *off, None);
+            alt.push_str(&format!(
+                "; read as {label} ({}, {region}): {}",
+                fmt_offset(*off),
+                r.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ));
+        }
+        if label_reading.is_empty() {
+            alt.push_str(&format!("; {label} is not an abbreviation rfo knows"));
+        }
+        let message = format!(
+            "{}:{}: the line says {label} but {} was on {} ({}) at {}; read as {}: {}{alt}; the declared zone wins (no cross-source evidence was weighed)",
+            self.file,
+            line,
+            tz.name(),
+            used.abbrev,
+            fmt_offset(used.offset_s),
+            naive.format("%Y-%m-%d %H:%M:%S"),
+            used.abbrev,
+            used.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        self.mismatches.insert(
+            label.to_string(),
+            LabelMismatch {
+                first: self.ev(line),
+                count: 1,
+                message,
+            },
+        );
+    }
+
+    fn note_order(&mut self, timed: &Timed, line: u64) {
+        match self.last {
+            Some(last) if timed.instant < last => {
+                self.out_of_order += 1;
+                if self.first_out_of_order.is_none() {
+                    self.first_out_of_order = Some(self.ev(line));
+                }
+            }
+            _ => self.last = Some(timed.instant),
+        }
+    }
+
+    /// Lines whose instant is earlier than a line before them.
+    pub fn out_of_order(&self) -> u64 {
+        self.out_of_order
+    }
+
+    /// The findings gathered over the whole source.
+    pub fn finish(mut self) -> Vec<Finding> {
+        for (_, m) in std::mem::take(&mut self.mismatches) {
+            let msg = if m.count > 1 {
+                format!("{} ({} lines with this label)", m.message, m.count)
+            } else {
+                m.message
+            };
+            self.findings.push(Finding::warning(
+                FindingCode::ZoneAbbrevMismatch,
+                msg,
+                Some(m.first),
+            ));
+        }
+        if self.dst_notes > LINE_FINDINGS_CAP {
+            self.findings.push(Finding::warning(
+                FindingCode::DstAmbiguous,
+                format!(
+                    "{}: {} DST findings in all; the first {} are listed",
+                    self.file, self.dst_notes, LINE_FINDINGS_CAP
+                ),
+                None,
+            ));
+        }
+        if let Some(first) = self.first_out_of_order.take() {
+            self.findings.push(Finding::info(
+                FindingCode::OutOfOrder,
+                format!(
+                    "{}: {} lines are earlier than a line before them (first at line {}); they keep their file order as evidence and are sorted by instant in the timeline",
+                    self.file, self.out_of_order, first.line
+                ),
+                Some(first),
+            ));
+        }
+        self.findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::provenance::YearOrigin;
+    use crate::time::stamp;
+    use chrono_tz::America::Chicago;
+
+    fn clock(origin: ZoneOrigin) -> SourceClock {
+        SourceClock::new(
+            "sw.log",
+            ZoneChoice {
+                tz: Chicago,
+                origin,
+            },
+            Some(YearChoice {
+                year: 2017,
+                origin: YearOrigin::Manifest,
+            }),
+            Arc::new(HashMap::new()),
+        )
+    }
+
+    fn bsd(s: &str) -> Stamp {
+        Stamp::Wall(stamp::bsd(s).unwrap().1)
+    }
+
+    fn z(t: &Timed) -> String {
+        t.instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+
+    #[test]
+    fn founding_case_cst_agrees() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Feb 22 21:56:03"), Some("CST"), 1).unwrap();
+        assert_eq!(z(&t), "2017-02-23T03:56:03Z");
+        assert!(matches!(
+            t.provenance.offset,
+            OffsetSource::LabelAgrees { .. }
+        ));
+        assert!(c.finish().is_empty());
+    }
+
+    #[test]
+    fn founding_case_cdt_is_a_mismatch_with_both_readings() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Feb 22 21:56:03"), Some("CDT"), 7).unwrap();
+        c.resolve(&bsd("Feb 22 21:57:03"), Some("CDT"), 8).unwrap();
+        assert_eq!(z(&t), "2017-02-23T03:56:03Z");
+        let f = c.finish();
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code, FindingCode::ZoneAbbrevMismatch);
+        assert_eq!(f[0].evidence, Some(Evidence::new("sw.log", 7)));
+        let m = &f[0].message;
+        assert!(m.contains("America/Chicago was on CST (UTC-06:00)"), "{m}");
+        assert!(m.contains("2017-02-23T03:56:03Z"), "{m}");
+        assert!(
+            m.contains("read as CDT (UTC-05:00, America/Chicago): 2017-02-23T02:56:03Z"),
+            "{m}"
+        );
+        assert!(m.contains("2 lines"), "{m}");
+    }
+
+    #[test]
+    fn override_pins_label() {
+        let mut overrides = HashMap::new();
+        overrides.insert("CDT".to_string(), -5 * 3600);
+        let mut c = SourceClock::new(
+            "sw.log",
+            ZoneChoice {
+                tz: Chicago,
+                origin: ZoneOrigin::Source,
+            },
+            Some(YearChoice {
+                year: 2017,
+                origin: YearOrigin::Manifest,
+            }),
+            Arc::new(overrides),
+        );
+        let t = c.resolve(&bsd("Feb 22 21:56:03"), Some("CDT"), 1).unwrap();
+        assert_eq!(z(&t), "2017-02-23T02:56:03Z");
+    }
+
+    #[test]
+    fn fall_back_fold_by_order() {
+        let mut c = clock(ZoneOrigin::Source);
+        let lines = [
+            "Nov  5 00:50:00",
+            "Nov  5 01:50:00",
+            "Nov  5 01:10:00",
+            "Nov  5 01:20:00",
+            "Nov  5 02:05:00",
+        ];
+        let got: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(k, l)| z(&c.resolve(&bsd(l), None, k as u64 + 1).unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2017-11-05T05:50:00Z",
+                "2017-11-05T06:50:00Z",
+                "2017-11-05T07:10:00Z",
+                "2017-11-05T07:20:00Z",
+                "2017-11-05T08:05:00Z"
+            ]
+        );
+        // Real span 00:50→02:05 local is 2h15m; the wall clock says 1h15m.
+        let f = c.finish();
+        assert!(
+            f.iter().all(|f| f.code != FindingCode::DstAmbiguous),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn fold_first_line_is_flagged() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Nov  5 01:30:00"), None, 1).unwrap();
+        assert_eq!(t.provenance.dst, Some(DstResolution::FoldUnresolved));
+        assert_eq!(c.finish()[0].code, FindingCode::DstAmbiguous);
+    }
+
+    #[test]
+    fn fold_settled_by_label() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Nov  5 01:30:00"), Some("CST"), 1).unwrap();
+        assert_eq!(z(&t), "2017-11-05T07:30:00Z");
+        assert_eq!(t.provenance.dst, Some(DstResolution::FoldByLabel));
+    }
+
+    #[test]
+    fn spring_gap_is_flagged() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Mar 12 02:30:00"), None, 3).unwrap();
+        assert_eq!(z(&t), "2017-03-12T08:30:00Z");
+        let f = c.finish();
+        assert_eq!(f[0].code, FindingCode::DstGap);
+        assert_eq!(f[0].evidence, Some(Evidence::new("sw.log", 3)));
+    }
+
+    #[test]
+    fn december_to_january_rolls_the_year() {
+        let mut c = clock(ZoneOrigin::Source);
+        let a = c.resolve(&bsd("Dec 31 23:59:00"), None, 1).unwrap();
+        let b = c.resolve(&bsd("Jan  1 00:01:00"), None, 2).unwrap();
+        assert_eq!(z(&a), "2018-01-01T05:59:00Z");
+        assert_eq!(z(&b), "2018-01-01T06:01:00Z");
+        assert_eq!(c.finish()[0].code, FindingCode::YearRollover);
+    }
+
+    #[test]
+    fn feb_29_in_a_common_year_is_invalid() {
+        let mut c = clock(ZoneOrigin::Source);
+        assert_eq!(
+            c.resolve(&bsd("Feb 29 00:00:00"), None, 1),
+            Err(TimeIssue::InvalidDate)
+        );
+    }
+
+    #[test]
+    fn out_of_order_is_counted() {
+        let mut c = clock(ZoneOrigin::Source);
+        c.resolve(&bsd("Feb 22 10:00:00"), None, 1).unwrap();
+        c.resolve(&bsd("Feb 22 09:00:00"), None, 2).unwrap();
+        assert_eq!(c.out_of_order(), 1);
+        assert_eq!(c.finish()[0].code, FindingCode::OutOfOrder);
+    }
+
+    #[test]
+    fn assumed_zone_with_unique_label_uses_label() {
+        let mut c = SourceClock::new(
+            "x.log",
+            ZoneChoice {
+                tz: chrono_tz::UTC,
+                origin: ZoneOrigin::Assumed,
+            },
+            Some(YearChoice {
+                year: 2017,
+                origin: YearOrigin::Manifest,
+            }),
+            Arc::new(HashMap::new()),
+        );
+        let t = c.resolve(&bsd("Feb 22 21:56:03"), Some("CET"), 1).unwrap();
+        assert_eq!(z(&t), "2017-02-22T20:56:03Z");
+    }
+}

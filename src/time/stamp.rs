@@ -1,0 +1,365 @@
+//! Timestamps as written in a line, before any zone or year is applied.
+//!
+//! A `Stamp` records exactly what the text said: a wall-clock reading that
+//! may lack a year, an offset written in the line, or an epoch. It refuses to
+//! guess; `time::resolve` turns it into a UTC instant with provenance.
+//!
+//! The nom parsers here are the time types of the grammar pattern language
+//! (`bsd`, `iso`, `epoch`, `mdy12`).
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use nom::{
+    branch::alt,
+    bytes::complete::take_while_m_n,
+    character::complete::{char, digit1, one_of, space0, space1},
+    combinator::{map_res, opt, recognize},
+    sequence::{preceded, tuple},
+    IResult,
+};
+
+/// A wall-clock reading. `year` is `None` for year-less formats (BSD syslog,
+/// Cisco IOS without `service timestamps ... year`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallClock {
+    pub year: Option<i32>,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub nanos: u32,
+    /// Digits after the decimal point (0 = whole seconds, -1 = whole minutes):
+    /// the precision the line promised, used for uncertainty.
+    pub frac_digits: i8,
+}
+
+impl WallClock {
+    /// The naive date-time in `year` (the stamp's own year wins).
+    pub fn naive(&self, year: i32) -> Option<NaiveDateTime> {
+        let date = NaiveDate::from_ymd_opt(self.year.unwrap_or(year), self.month, self.day)?;
+        let time = NaiveTime::from_hms_nano_opt(self.hour, self.minute, self.second, self.nanos)?;
+        Some(NaiveDateTime::new(date, time))
+    }
+}
+
+/// What a timestamp field said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stamp {
+    /// Local wall-clock time; the zone comes from an abbreviation field or the source.
+    Wall(WallClock),
+    /// Wall-clock time with a numeric offset (or `Z`, offset 0) written in the line.
+    Offset { wall: WallClock, offset_s: i32 },
+    /// Seconds since the Unix epoch, as Nagios writes them.
+    Epoch { secs: i64, nanos: u32 },
+}
+
+impl Stamp {
+    /// Whether the stamp fixes the year by itself.
+    pub fn has_year(&self) -> bool {
+        match self {
+            Stamp::Wall(w) => w.year.is_some(),
+            Stamp::Offset { .. } | Stamp::Epoch { .. } => true,
+        }
+    }
+}
+
+type Res<'a, T> = IResult<&'a str, T>;
+
+fn num<T: std::str::FromStr>(min: usize, max: usize) -> impl FnMut(&str) -> Res<T> {
+    move |i| {
+        map_res(
+            take_while_m_n(min, max, |c: char| c.is_ascii_digit()),
+            |s: &str| s.parse::<T>(),
+        )(i)
+    }
+}
+
+/// `Jan`..`Dec`, any case (rsyslog's testbench has `AUG`).
+pub fn month_abbr(i: &str) -> Res<u32> {
+    let b = i.as_bytes();
+    if b.len() < 3 {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Tag,
+        )));
+    }
+    let m = [b[0], b[1], b[2]].map(|c| c.to_ascii_lowercase());
+    let month = match &m {
+        b"jan" => 1,
+        b"feb" => 2,
+        b"mar" => 3,
+        b"apr" => 4,
+        b"may" => 5,
+        b"jun" => 6,
+        b"jul" => 7,
+        b"aug" => 8,
+        b"sep" => 9,
+        b"oct" => 10,
+        b"nov" => 11,
+        b"dec" => 12,
+        _ => {
+            return Err(nom::Err::Error(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::Tag,
+            )))
+        }
+    };
+    Ok((&i[3..], month))
+}
+
+/// `hh:mm:ss` with an optional `.123` or `,123` fraction. A trailing `:` is
+/// left alone, so that rsyslog's `19:06:53:` keeps its separator.
+fn clock(i: &str) -> Res<(u32, u32, u32, u32, i8)> {
+    let (i, (h, _, m, _, s)) = tuple((num(1, 2), char(':'), num(2, 2), char(':'), num(2, 2)))(i)?;
+    let (i, frac) = opt(preceded(one_of(".,"), digit1))(i)?;
+    let (nanos, digits) = frac.map(frac_nanos).unwrap_or((0, 0));
+    Ok((i, (h, m, s, nanos, digits)))
+}
+
+fn frac_nanos(digits: &str) -> (u32, i8) {
+    let mut n: u32 = 0;
+    for (k, c) in digits.bytes().take(9).enumerate() {
+        n += u32::from(c - b'0') * 10u32.pow(8 - k as u32);
+    }
+    (n, digits.len().min(9) as i8)
+}
+
+/// BSD syslog time: `Feb 22 21:56:04`, `Feb  2 01:02:03`, `Mar 7 2008 19:06:53`,
+/// `Feb 22 21:56:03.120`. Parsing never checks the calendar; `resolve` does.
+pub fn bsd(i: &str) -> Res<WallClock> {
+    let (i, month) = month_abbr(i)?;
+    let (i, _) = space1(i)?;
+    let (i, day) = num(1, 2)(i)?;
+    let (i, _) = space1(i)?;
+    let (i, year) = opt(|i| {
+        let (i, y) = num::<i32>(4, 4)(i)?;
+        let (i, _) = space1(i)?;
+        Ok((i, y))
+    })(i)?;
+    let (i, (hour, minute, second, nanos, frac_digits)) = clock(i)?;
+    Ok((
+        i,
+        WallClock {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            frac_digits,
+        },
+    ))
+}
+
+/// A numeric offset `Z`, `+hh:mm`, `+hhmm`, `+hh`. Returns seconds east of UTC.
+pub fn offset(i: &str) -> Res<i32> {
+    alt((
+        |i| {
+            let (i, _) = one_of("Zz")(i)?;
+            Ok((i, 0))
+        },
+        |i| {
+            let (i, sign) = one_of("+-")(i)?;
+            let (i, h) = num::<i32>(2, 2)(i)?;
+            let (i, m) = opt(preceded(opt(char(':')), num::<i32>(2, 2)))(i)?;
+            let s = h * 3600 + m.unwrap_or(0) * 60;
+            if h > 23 {
+                return Err(nom::Err::Error(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Verify,
+                )));
+            }
+            Ok((i, if sign == '-' { -s } else { s }))
+        },
+    ))(i)
+}
+
+/// ISO 8601 / RFC 3339: `2017-02-22T21:56:04`, with `T` or one space, optional
+/// fraction, optional offset. Without an offset it is a wall-clock reading.
+pub fn iso(i: &str) -> Res<Stamp> {
+    let (i, (year, _, month, _, day)) =
+        tuple((num::<i32>(4, 4), char('-'), num(2, 2), char('-'), num(2, 2)))(i)?;
+    let (i, _) = one_of("T ")(i)?;
+    let (i, (hour, minute, second, nanos, frac_digits)) = clock(i)?;
+    let wall = WallClock {
+        year: Some(year),
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        frac_digits,
+    };
+    match opt(offset)(i)? {
+        (i, Some(offset_s)) => Ok((i, Stamp::Offset { wall, offset_s })),
+        (i, None) => Ok((i, Stamp::Wall(wall))),
+    }
+}
+
+/// Epoch seconds with an optional fraction (`1487822220`, `1487822220.5`).
+pub fn epoch(i: &str) -> Res<Stamp> {
+    let (i, secs) = num::<i64>(1, 12)(i)?;
+    let (i, frac) = opt(preceded(char('.'), digit1))(i)?;
+    let nanos = frac.map(|f| frac_nanos(f).0).unwrap_or(0);
+    Ok((i, Stamp::Epoch { secs, nanos }))
+}
+
+/// Statuspage's display form: `Feb 23, 2017, 04:10 AM` (minute precision).
+pub fn mdy12(i: &str) -> Res<WallClock> {
+    let (i, month) = month_abbr(i)?;
+    let (i, _) = space1(i)?;
+    let (i, day) = num(1, 2)(i)?;
+    let (i, _) = tuple((char(','), space0))(i)?;
+    let (i, year) = num::<i32>(4, 4)(i)?;
+    let (i, _) = tuple((opt(char(',')), space1))(i)?;
+    let (i, (h, _, minute)) = tuple((num::<u32>(1, 2), char(':'), num(2, 2)))(i)?;
+    let (i, _) = space0(i)?;
+    let (i, ampm) = recognize(tuple((one_of("AaPp"), one_of("Mm"))))(i)?;
+    if !(1..=12).contains(&h) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    let pm = ampm.eq_ignore_ascii_case("pm");
+    let hour = match (h, pm) {
+        (12, false) => 0,
+        (12, true) => 12,
+        (h, false) => h,
+        (h, true) => h + 12,
+    };
+    Ok((
+        i,
+        WallClock {
+            year: Some(year),
+            month,
+            day,
+            hour,
+            minute,
+            second: 0,
+            nanos: 0,
+            frac_digits: -1,
+        },
+    ))
+}
+
+/// A time-zone abbreviation as devices print it: 2 to 6 ASCII capitals
+/// (`CST`, `CEST`, `AEST`, `UTC`).
+pub fn tz_abbrev(i: &str) -> Res<&str> {
+    let (rest, s) = take_while_m_n(2, 6, |c: char| c.is_ascii_uppercase())(i)?;
+    if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    Ok((rest, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wall(y: Option<i32>, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> WallClock {
+        WallClock {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: s,
+            nanos: 0,
+            frac_digits: 0,
+        }
+    }
+
+    #[test]
+    fn bsd_forms() {
+        assert_eq!(
+            bsd("Feb 22 21:56:04 web01"),
+            Ok((" web01", wall(None, 2, 22, 21, 56, 4)))
+        );
+        assert_eq!(
+            bsd("Feb  2 01:02:03 x"),
+            Ok((" x", wall(None, 2, 2, 1, 2, 3)))
+        );
+        assert_eq!(
+            bsd("Mar 7 2008 19:06:53: x"),
+            Ok((": x", wall(Some(2008), 3, 7, 19, 6, 53)))
+        );
+        assert_eq!(bsd("AUG 1 00:00:00"), Ok(("", wall(None, 8, 1, 0, 0, 0))));
+        let (rest, w) = bsd("Feb 22 21:56:03.120 CST").unwrap();
+        assert_eq!(rest, " CST");
+        assert_eq!((w.nanos, w.frac_digits), (120_000_000, 3));
+        assert!(bsd("Foo 22 21:56:03").is_err());
+        assert!(bsd("Feb 22 21:56").is_err());
+    }
+
+    #[test]
+    fn iso_forms() {
+        let (rest, s) = iso("2017-02-22T21:56:04.123456-06:00 web01").unwrap();
+        assert_eq!(rest, " web01");
+        match s {
+            Stamp::Offset { wall, offset_s } => {
+                assert_eq!(offset_s, -6 * 3600);
+                assert_eq!(wall.nanos, 123_456_000);
+                assert_eq!(wall.frac_digits, 6);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            iso("2017-02-23T03:56:03.120Z"),
+            Ok(("", Stamp::Offset { offset_s: 0, .. }))
+        ));
+        assert!(matches!(
+            iso("2017-02-23 03:56:03 x"),
+            Ok((" x", Stamp::Wall(_)))
+        ));
+        assert!(matches!(
+            iso("2017-02-23T03:56:03+0530"),
+            Ok((
+                "",
+                Stamp::Offset {
+                    offset_s: 19800,
+                    ..
+                }
+            ))
+        ));
+    }
+
+    #[test]
+    fn epoch_and_mdy12() {
+        assert_eq!(
+            epoch("1487822220] x"),
+            Ok((
+                "] x",
+                Stamp::Epoch {
+                    secs: 1487822220,
+                    nanos: 0
+                }
+            ))
+        );
+        let (rest, w) = mdy12("Feb 23, 2017, 04:10 AM UTC").unwrap();
+        assert_eq!(rest, " UTC");
+        assert_eq!(
+            w,
+            WallClock {
+                frac_digits: -1,
+                ..wall(Some(2017), 2, 23, 4, 10, 0)
+            }
+        );
+        let (_, w) = mdy12("Aug 03, 2018, 05:33 PM UTC").unwrap();
+        assert_eq!((w.hour, w.minute), (17, 33));
+        let (_, w) = mdy12("Aug 03, 2018, 12:05 AM UTC").unwrap();
+        assert_eq!(w.hour, 0);
+    }
+
+    #[test]
+    fn abbrev() {
+        assert_eq!(tz_abbrev("CST: %SYS"), Ok((": %SYS", "CST")));
+        assert!(tz_abbrev("C: x").is_err());
+        assert!(tz_abbrev("CSTXYZW").is_err());
+    }
+}

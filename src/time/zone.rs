@@ -1,0 +1,254 @@
+//! Reading a wall-clock time in an IANA zone, with DST ambiguity as data.
+//!
+//! `read_local` never picks a reading: a fall-back fold yields both, a
+//! spring-forward gap yields none plus the offsets around it. The policy that
+//! chooses lives in `resolve`, which records what it chose.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::{OffsetName, Tz};
+
+/// One way of reading a wall-clock time: the UTC instant, the offset and the
+/// abbreviation the zone used for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    pub utc: DateTime<Utc>,
+    pub offset_s: i32,
+    pub abbrev: String,
+}
+
+/// What a zone says about a local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalReading {
+    Unique(Reading),
+    /// The local time happened twice (fall back).
+    Fold {
+        earlier: Reading,
+        later: Reading,
+    },
+    /// The local time never happened (spring forward). `before` reads it with
+    /// the offset in force before the transition, `after` with the one after.
+    Gap {
+        before: Reading,
+        after: Reading,
+    },
+}
+
+/// Read `naive` as a wall-clock time in `tz`.
+pub fn read_local(tz: Tz, naive: NaiveDateTime) -> LocalReading {
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(dt) => LocalReading::Unique(reading(&dt)),
+        chrono::LocalResult::Ambiguous(a, b) => {
+            let (a, b) = (reading(&a), reading(&b));
+            let (earlier, later) = if a.utc <= b.utc { (a, b) } else { (b, a) };
+            LocalReading::Fold { earlier, later }
+        }
+        chrono::LocalResult::None => {
+            // Transitions are never less than a day apart in the tz database,
+            // so the offsets a day either side are the ones around the gap.
+            let probe = naive.and_utc();
+            let before = tz.offset_from_utc_datetime(&(probe - Duration::days(1)).naive_utc());
+            let after = tz.offset_from_utc_datetime(&(probe + Duration::days(1)).naive_utc());
+            let (b, a) = (
+                before.fix().local_minus_utc(),
+                after.fix().local_minus_utc(),
+            );
+            LocalReading::Gap {
+                before: with_offset(naive, b, Some(&name_or_numeric(before.abbreviation(), b))),
+                after: with_offset(naive, a, Some(&name_or_numeric(after.abbreviation(), a))),
+            }
+        }
+    }
+}
+
+fn reading(dt: &DateTime<Tz>) -> Reading {
+    let off = dt.offset();
+    let offset_s = off.fix().local_minus_utc();
+    Reading {
+        utc: dt.with_timezone(&Utc),
+        offset_s,
+        abbrev: name_or_numeric(off.abbreviation(), offset_s),
+    }
+}
+
+/// The tz database writes zones without a customary name as `+11`, `+1030`;
+/// chrono-tz gives no abbreviation for them, so we spell the number.
+fn name_or_numeric(abbrev: Option<&str>, offset_s: i32) -> String {
+    match abbrev {
+        Some(a) if !a.is_empty() => a.to_string(),
+        _ => {
+            let sign = if offset_s < 0 { '-' } else { '+' };
+            let a = offset_s.unsigned_abs();
+            let (h, m) = (a / 3600, (a % 3600) / 60);
+            if m == 0 {
+                format!("{sign}{h:02}")
+            } else {
+                format!("{sign}{h:02}{m:02}")
+            }
+        }
+    }
+}
+
+/// Read `naive` with a fixed offset (seconds east of UTC).
+pub fn with_offset(naive: NaiveDateTime, offset_s: i32, abbrev: Option<&str>) -> Reading {
+    Reading {
+        utc: (naive - Duration::seconds(i64::from(offset_s))).and_utc(),
+        offset_s,
+        abbrev: abbrev.unwrap_or("").to_string(),
+    }
+}
+
+/// The abbreviation `tz` used at a UTC instant (`CST`, `CDT`, `+0530`…).
+pub fn abbrev_at(tz: Tz, utc: DateTime<Utc>) -> String {
+    let off = tz.offset_from_utc_datetime(&utc.naive_utc());
+    name_or_numeric(off.abbreviation(), off.fix().local_minus_utc())
+}
+
+/// The offset `tz` was at a UTC instant.
+pub fn offset_at(tz: Tz, utc: DateTime<Utc>) -> i32 {
+    tz.offset_from_utc_datetime(&utc.naive_utc())
+        .fix()
+        .local_minus_utc()
+}
+
+/// Format an offset as `UTC−06:00` (with a real minus sign for humans) .
+pub fn fmt_offset(offset_s: i32) -> String {
+    let sign = if offset_s < 0 { '-' } else { '+' };
+    let a = offset_s.unsigned_abs();
+    format!("UTC{}{:02}:{:02}", sign, a / 3600, (a % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn naive(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, 0)
+            .unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// Rows probe both sides of real transitions in zones chosen for oddity.
+    #[test]
+    fn transitions_table() {
+        use chrono_tz::{America, Asia, Australia, Europe, Pacific};
+        struct Row(Tz, NaiveDateTime, &'static str);
+        let rows = [
+            // Chicago, founding case: February is CST.
+            Row(
+                America::Chicago,
+                naive(2017, 2, 22, 21, 56),
+                "U 2017-02-23T03:56:00Z CST",
+            ),
+            // Chicago spring forward 2017-03-12 02:00 → 03:00.
+            Row(
+                America::Chicago,
+                naive(2017, 3, 12, 1, 59),
+                "U 2017-03-12T07:59:00Z CST",
+            ),
+            Row(
+                America::Chicago,
+                naive(2017, 3, 12, 2, 30),
+                "G 2017-03-12T08:30:00Z CST 2017-03-12T07:30:00Z CDT",
+            ),
+            Row(
+                America::Chicago,
+                naive(2017, 3, 12, 3, 0),
+                "U 2017-03-12T08:00:00Z CDT",
+            ),
+            // Chicago fall back 2017-11-05 02:00 → 01:00.
+            Row(
+                America::Chicago,
+                naive(2017, 11, 5, 0, 59),
+                "U 2017-11-05T05:59:00Z CDT",
+            ),
+            Row(
+                America::Chicago,
+                naive(2017, 11, 5, 1, 30),
+                "F 2017-11-05T06:30:00Z CDT 2017-11-05T07:30:00Z CST",
+            ),
+            Row(
+                America::Chicago,
+                naive(2017, 11, 5, 2, 0),
+                "U 2017-11-05T08:00:00Z CST",
+            ),
+            // Berlin spring forward 2019-03-31 02:00 → 03:00.
+            Row(
+                Europe::Berlin,
+                naive(2019, 3, 31, 2, 15),
+                "G 2019-03-31T01:15:00Z CET 2019-03-31T00:15:00Z CEST",
+            ),
+            Row(
+                Europe::Berlin,
+                naive(2019, 10, 27, 2, 15),
+                "F 2019-10-27T00:15:00Z CEST 2019-10-27T01:15:00Z CET",
+            ),
+            // Lord Howe: half-hour DST.
+            Row(
+                Australia::Lord_Howe,
+                naive(2019, 4, 7, 1, 45),
+                "F 2019-04-06T14:45:00Z +11 2019-04-06T15:15:00Z +1030",
+            ),
+            // Chatham: +12:45 / +13:45.
+            Row(
+                Pacific::Chatham,
+                naive(2019, 1, 1, 0, 0),
+                "U 2018-12-31T10:15:00Z +1345",
+            ),
+            // Kolkata: no DST, IST +05:30.
+            Row(
+                Asia::Kolkata,
+                naive(2019, 7, 1, 12, 0),
+                "U 2019-07-01T06:30:00Z IST",
+            ),
+            // Dublin: IST is summer time, +01:00.
+            Row(
+                Europe::Dublin,
+                naive(2019, 7, 1, 12, 0),
+                "U 2019-07-01T11:00:00Z IST",
+            ),
+        ];
+        for Row(tz, n, want) in rows {
+            let got = match read_local(tz, n) {
+                LocalReading::Unique(r) => format!(
+                    "U {} {}",
+                    r.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    r.abbrev
+                ),
+                LocalReading::Fold { earlier, later } => format!(
+                    "F {} {} {} {}",
+                    earlier
+                        .utc
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    earlier.abbrev,
+                    later.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    later.abbrev
+                ),
+                LocalReading::Gap { before, after } => format!(
+                    "G {} {} {} {}",
+                    before
+                        .utc
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    before.abbrev,
+                    after.utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    after.abbrev
+                ),
+            };
+            assert_eq!(got, want, "{tz} {n}");
+        }
+    }
+
+    #[test]
+    fn abbrev_and_offset_at() {
+        let t = utc("2017-02-23T03:56:00Z");
+        assert_eq!(abbrev_at(chrono_tz::America::Chicago, t), "CST");
+        assert_eq!(offset_at(chrono_tz::America::Chicago, t), -21600);
+        assert_eq!(fmt_offset(-21600), "UTC-06:00");
+        assert_eq!(fmt_offset(19800), "UTC+05:30");
+    }
+}
