@@ -13,9 +13,19 @@
 //! evidence they carry. Nothing in the pipeline reads the wall clock or the
 //! host's time zone.
 
+pub mod analysis;
+pub mod bundle;
+pub mod cli;
+pub mod cmd;
+pub mod config;
 pub mod error;
 pub mod event;
 pub mod evidence;
 pub mod finding;
 pub mod grammar;
+pub mod ingest;
+pub mod pipeline;
+pub mod report;
 pub mod time;
+pub mod timeline;
+pub mod window;

@@ -113,7 +113,7 @@ pub fn parse(pattern: &str) -> Result<Vec<Node>, PatternError> {
     }
 }
 
-fn items(i: &str) -> Res<Vec<Node>> {
+fn items(i: &str) -> Res<'_, Vec<Node>> {
     let (i, nodes) = many0(item)(i)?;
     Ok((i, merge_literals(nodes)))
 }
@@ -129,12 +129,12 @@ fn merge_literals(nodes: Vec<Node>) -> Vec<Node> {
     out
 }
 
-fn item(i: &str) -> Res<Node> {
+fn item(i: &str) -> Res<'_, Node> {
     alt((optional, capture, escape, space, literal))(i)
 }
 
 /// `{? ... }`
-fn optional(i: &str) -> Res<Node> {
+fn optional(i: &str) -> Res<'_, Node> {
     let (i, _) = tag("{?")(i)?;
     let (i, inner) = cut(items)(i)?;
     match i.strip_prefix('}') {
@@ -145,7 +145,7 @@ fn optional(i: &str) -> Res<Node> {
 }
 
 /// `{name:type}` or `{name:type('arg')}`
-fn capture(i: &str) -> Res<Node> {
+fn capture(i: &str) -> Res<'_, Node> {
     let (i, _) = char('{')(i)?;
     let (i, name) = cut(name)(i)?;
     let (i, _) = match char::<_, PErr>(':')(i) {
@@ -194,21 +194,21 @@ fn capture(i: &str) -> Res<Node> {
     }
 }
 
-fn name(i: &str) -> Res<&str> {
+fn name(i: &str) -> Res<'_, &str> {
     match ident(i) {
         Ok(ok) => Ok(ok),
         Err(_) => fail(i, "expected a capture name (letters, digits, '_')"),
     }
 }
 
-fn ident(i: &str) -> Res<&str> {
+fn ident(i: &str) -> Res<'_, &str> {
     take_while1(|c: char| c.is_ascii_alphanumeric() || c == '_')(i)
 }
 
 /// `'...'` or `"..."` with backslash escapes. Both quotes are accepted so
 /// that a pattern can sit in a TOML literal string (`'...'`, no escapes)
 /// and still quote its arguments with `"`.
-fn quoted(i: &str) -> Res<String> {
+fn quoted(i: &str) -> Res<'_, String> {
     let (i, q) = match nom::character::complete::one_of::<_, _, PErr>("'\"")(i) {
         Ok(ok) => ok,
         Err(_) => return fail(i, "expected a quoted argument like \"-\""),
@@ -228,17 +228,17 @@ fn quoted(i: &str) -> Res<String> {
     fail(i, "unterminated quoted argument")
 }
 
-fn escape(i: &str) -> Res<Node> {
+fn escape(i: &str) -> Res<'_, Node> {
     map(preceded(char('\\'), cut(anychar)), |c| {
         Node::Lit(c.to_string())
     })(i)
 }
 
-fn space(i: &str) -> Res<Node> {
+fn space(i: &str) -> Res<'_, Node> {
     map(take_while1(|c| c == ' '), |_| Node::Space)(i)
 }
 
-fn literal(i: &str) -> Res<Node> {
+fn literal(i: &str) -> Res<'_, Node> {
     map(is_not("{}\\ "), |s: &str| Node::Lit(s.to_string()))(i)
 }
 

@@ -452,7 +452,8 @@ mod tests {
     /// used that day, and that the table lists the same offset for it.
     #[test]
     fn table_agrees_with_tzdb_on_real_dates() {
-        let rows: &[(Tz, (i32, u32, u32), &str, i32)] = &[
+        type Row = (Tz, (i32, u32, u32), &'static str, i32);
+        let rows: &[Row] = &[
             (America::Chicago, (2017, 2, 22), "CST", -6 * H),
             (America::Chicago, (2017, 7, 4), "CDT", -5 * H),
             (Asia::Shanghai, (2017, 2, 22), "CST", 8 * H),

@@ -59,6 +59,8 @@ pub struct SourceClock {
     out_of_order: u64,
     first_out_of_order: Option<Evidence>,
     dst_notes: u64,
+    /// First line read in an assumed (not declared) zone.
+    assumed_at: Option<u64>,
 }
 
 /// At most this many per-line DST and rollover findings per source; the rest
@@ -86,6 +88,7 @@ impl SourceClock {
             out_of_order: 0,
             first_out_of_order: None,
             dst_notes: 0,
+            assumed_at: None,
         }
     }
 
@@ -215,6 +218,7 @@ impl SourceClock {
             }
             Some(label) => self.label_with_zone(naive, reading, label, year, line),
             None => {
+                self.note_assumed(line);
                 let (r, dst) = self.settle(reading, None, line);
                 Timed {
                     instant: r.utc,
@@ -243,6 +247,7 @@ impl SourceClock {
         line: u64,
     ) -> Timed {
         let tz = self.zone.tz;
+        self.note_assumed(line);
         let agrees = match &reading {
             LocalReading::Unique(r) => r.abbrev == label,
             LocalReading::Fold { earlier, later } => {
@@ -355,6 +360,12 @@ impl SourceClock {
         }
     }
 
+    fn note_assumed(&mut self, line: u64) {
+        if self.zone.origin == ZoneOrigin::Assumed && self.assumed_at.is_none() {
+            self.assumed_at = Some(line);
+        }
+    }
+
     fn line_finding(&mut self, code: FindingCode, msg: String, line: u64) {
         self.dst_notes += 1;
         if self.dst_notes <= LINE_FINDINGS_CAP {
@@ -430,6 +441,16 @@ impl SourceClock {
 
     /// The findings gathered over the whole source.
     pub fn finish(mut self) -> Vec<Finding> {
+        if let Some(line) = self.assumed_at {
+            self.findings.push(Finding::warning(
+                FindingCode::ZoneAssumed,
+                format!(
+                    "{}: no zone given (bundle.toml [[source]] zone, [defaults] zone or --zone); its local times are read as UTC, first at line {line}",
+                    self.file
+                ),
+                Some(self.ev(line)),
+            ));
+        }
         for (_, m) in std::mem::take(&mut self.mismatches) {
             let msg = if m.count > 1 {
                 format!("{} ({} lines with this label)", m.message, m.count)

@@ -65,7 +65,7 @@ impl Stamp {
 
 type Res<'a, T> = IResult<&'a str, T>;
 
-fn num<T: std::str::FromStr>(min: usize, max: usize) -> impl FnMut(&str) -> Res<T> {
+fn num<T: std::str::FromStr>(min: usize, max: usize) -> impl FnMut(&str) -> Res<'_, T> {
     move |i| {
         map_res(
             take_while_m_n(min, max, |c: char| c.is_ascii_digit()),
@@ -75,7 +75,7 @@ fn num<T: std::str::FromStr>(min: usize, max: usize) -> impl FnMut(&str) -> Res<
 }
 
 /// `Jan`..`Dec`, any case (rsyslog's testbench has `AUG`).
-pub fn month_abbr(i: &str) -> Res<u32> {
+pub fn month_abbr(i: &str) -> Res<'_, u32> {
     let b = i.as_bytes();
     if b.len() < 3 {
         return Err(nom::Err::Error(nom::error::Error::new(
@@ -109,7 +109,7 @@ pub fn month_abbr(i: &str) -> Res<u32> {
 
 /// `hh:mm:ss` with an optional `.123` or `,123` fraction. A trailing `:` is
 /// left alone, so that rsyslog's `19:06:53:` keeps its separator.
-fn clock(i: &str) -> Res<(u32, u32, u32, u32, i8)> {
+fn clock(i: &str) -> Res<'_, (u32, u32, u32, u32, i8)> {
     let (i, (h, _, m, _, s)) = tuple((num(1, 2), char(':'), num(2, 2), char(':'), num(2, 2)))(i)?;
     let (i, frac) = opt(preceded(one_of(".,"), digit1))(i)?;
     let (nanos, digits) = frac.map(frac_nanos).unwrap_or((0, 0));
@@ -126,7 +126,7 @@ fn frac_nanos(digits: &str) -> (u32, i8) {
 
 /// BSD syslog time: `Feb 22 21:56:04`, `Feb  2 01:02:03`, `Mar 7 2008 19:06:53`,
 /// `Feb 22 21:56:03.120`. Parsing never checks the calendar; `resolve` does.
-pub fn bsd(i: &str) -> Res<WallClock> {
+pub fn bsd(i: &str) -> Res<'_, WallClock> {
     let (i, month) = month_abbr(i)?;
     let (i, _) = space1(i)?;
     let (i, day) = num(1, 2)(i)?;
@@ -153,7 +153,7 @@ pub fn bsd(i: &str) -> Res<WallClock> {
 }
 
 /// A numeric offset `Z`, `+hh:mm`, `+hhmm`, `+hh`. Returns seconds east of UTC.
-pub fn offset(i: &str) -> Res<i32> {
+pub fn offset(i: &str) -> Res<'_, i32> {
     alt((
         |i| {
             let (i, _) = one_of("Zz")(i)?;
@@ -177,7 +177,7 @@ pub fn offset(i: &str) -> Res<i32> {
 
 /// ISO 8601 / RFC 3339: `2017-02-22T21:56:04`, with `T` or one space, optional
 /// fraction, optional offset. Without an offset it is a wall-clock reading.
-pub fn iso(i: &str) -> Res<Stamp> {
+pub fn iso(i: &str) -> Res<'_, Stamp> {
     let (i, (year, _, month, _, day)) =
         tuple((num::<i32>(4, 4), char('-'), num(2, 2), char('-'), num(2, 2)))(i)?;
     let (i, _) = one_of("T ")(i)?;
@@ -199,7 +199,7 @@ pub fn iso(i: &str) -> Res<Stamp> {
 }
 
 /// Epoch seconds with an optional fraction (`1487822220`, `1487822220.5`).
-pub fn epoch(i: &str) -> Res<Stamp> {
+pub fn epoch(i: &str) -> Res<'_, Stamp> {
     let (i, secs) = num::<i64>(1, 12)(i)?;
     let (i, frac) = opt(preceded(char('.'), digit1))(i)?;
     let nanos = frac.map(|f| frac_nanos(f).0).unwrap_or(0);
@@ -207,7 +207,7 @@ pub fn epoch(i: &str) -> Res<Stamp> {
 }
 
 /// Statuspage's display form: `Feb 23, 2017, 04:10 AM` (minute precision).
-pub fn mdy12(i: &str) -> Res<WallClock> {
+pub fn mdy12(i: &str) -> Res<'_, WallClock> {
     let (i, month) = month_abbr(i)?;
     let (i, _) = space1(i)?;
     let (i, day) = num(1, 2)(i)?;
@@ -247,7 +247,7 @@ pub fn mdy12(i: &str) -> Res<WallClock> {
 
 /// A time-zone abbreviation as devices print it: 2 to 6 ASCII capitals
 /// (`CST`, `CEST`, `AEST`, `UTC`).
-pub fn tz_abbrev(i: &str) -> Res<&str> {
+pub fn tz_abbrev(i: &str) -> Res<'_, &str> {
     let (rest, s) = take_while_m_n(2, 6, |c: char| c.is_ascii_uppercase())(i)?;
     if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err(nom::Err::Error(nom::error::Error::new(

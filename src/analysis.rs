@@ -1,0 +1,233 @@
+//! The analysis: the stable JSON contract (`schema: rfo.analysis/1`) that
+//! templates render from and other tools read. Built from the merged
+//! timeline and the window facts; every claim carries its evidence, and
+//! what cannot be known is `null`, never invented.
+
+use crate::event::TimedEvent;
+use crate::evidence::Evidence;
+use crate::finding::Finding;
+use crate::ingest::SourceSummary;
+use crate::time::rfc3339;
+use crate::window::trigger::human;
+use crate::window::{self, WindowFacts};
+use serde::Serialize;
+
+pub const SCHEMA: &str = "rfo.analysis/1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema: &'static str,
+    /// The IANA tz database release used for every conversion.
+    pub tzdb: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    pub incident: Incident,
+    pub sources: Vec<SourceSummary>,
+    pub windows: Vec<Window>,
+    /// The window the report is about, and why.
+    pub selected: Option<Selected>,
+    pub discrepancies: Vec<Discrepancy>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    pub title: Option<String>,
+    pub ticket: Option<String>,
+    pub service: Option<String>,
+    pub report_zone: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Selected {
+    pub window: u32,
+    /// 0-based index into `windows`, for templates (`lookup windows selected.index`).
+    pub index: usize,
+    pub rule: &'static str,
+}
+
+/// A claim with its time and evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cited {
+    pub at: String,
+    pub summary: String,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Trigger {
+    pub at: String,
+    pub summary: String,
+    pub evidence: Evidence,
+    /// Always `candidate`: a human confirms a root cause.
+    pub status: &'static str,
+    pub reason: String,
+    pub lead_s: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub at: String,
+    pub kind: &'static str,
+    pub subject: Option<String>,
+    pub summary: String,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowEvidence {
+    pub start: Evidence,
+    pub end: Option<Evidence>,
+    pub detected: Option<Evidence>,
+    pub first_public_update: Option<Evidence>,
+    pub public_resolved: Option<Evidence>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Window {
+    pub id: u32,
+    pub start: String,
+    pub end: Option<String>,
+    pub duration_s: Option<i64>,
+    pub subjects: Vec<String>,
+    pub trigger: Option<Trigger>,
+    /// The runners-up, best first.
+    pub trigger_candidates: Vec<Trigger>,
+    pub detected_at: Option<String>,
+    pub ttd_s: Option<i64>,
+    pub first_public_update_at: Option<String>,
+    /// first_public_update_at − start.
+    pub first_public_update_lag_s: Option<i64>,
+    pub public_resolved_at: Option<String>,
+    /// public_resolved_at − end.
+    pub public_resolved_lag_s: Option<i64>,
+    pub actions: Vec<Cited>,
+    pub evidence: WindowEvidence,
+    /// The rule behind each metric.
+    pub rules: Rules,
+    /// The events a report's timeline shows, in order.
+    pub timeline: Vec<Row>,
+}
+
+/// The rule behind each metric, in reading order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rules {
+    pub start: &'static str,
+    pub end: &'static str,
+    pub trigger: &'static str,
+    pub detected_at: &'static str,
+    pub public: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Discrepancy {
+    pub source: String,
+    pub claim: String,
+    pub evidence: Evidence,
+    pub difference_s: Option<i64>,
+}
+
+fn cited(e: &TimedEvent) -> Cited {
+    Cited {
+        at: rfc3339(&e.instant),
+        summary: e.summary.clone(),
+        evidence: e.evidence(),
+    }
+}
+
+fn row(e: &TimedEvent) -> Row {
+    Row {
+        at: rfc3339(&e.instant),
+        kind: e.kind.as_str(),
+        subject: e.subject.clone(),
+        summary: e.summary.clone(),
+        evidence: e.evidence(),
+    }
+}
+
+fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
+    let e = &t[c.event];
+    Trigger {
+        at: rfc3339(&e.instant),
+        summary: e.summary.clone(),
+        evidence: e.evidence(),
+        status: "candidate",
+        reason: c.reason.clone(),
+        lead_s: c.lead_s,
+    }
+}
+
+/// Build one window's JSON from its facts.
+pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
+    let start = &t[f.outage.start];
+    let end = f.outage.end.map(|k| &t[k]);
+    let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
+    let mut rows: Vec<usize> = f.key_events.clone();
+    rows.extend(f.candidates.first().map(|c| c.event));
+    rows.extend(f.detected);
+    rows.extend(f.actions.iter().copied());
+    rows.extend(f.first_public);
+    rows.extend(f.public_resolved);
+    rows.sort();
+    rows.dedup();
+    let rules = Rules {
+        start: window::RULE_START,
+        end: window::RULE_END,
+        trigger: window::RULE_TRIGGER,
+        detected_at: window::RULE_DETECTED,
+        public: window::RULE_PUBLIC,
+    };
+    Window {
+        id,
+        start: rfc3339(&start.instant),
+        end: end.map(|e| rfc3339(&e.instant)),
+        duration_s: end.map(|e| secs(start, e)),
+        subjects: f.outage.subjects(),
+        trigger: f.candidates.first().map(|c| trigger(t, c)),
+        trigger_candidates: f.candidates.iter().skip(1).map(|c| trigger(t, c)).collect(),
+        detected_at: f.detected.map(|k| rfc3339(&t[k].instant)),
+        ttd_s: f.detected.map(|k| secs(start, &t[k])),
+        first_public_update_at: f.first_public.map(|k| rfc3339(&t[k].instant)),
+        first_public_update_lag_s: f.first_public.map(|k| secs(start, &t[k])),
+        public_resolved_at: f.public_resolved.map(|k| rfc3339(&t[k].instant)),
+        public_resolved_lag_s: f.public_resolved.and_then(|k| end.map(|e| secs(e, &t[k]))),
+        actions: f.actions.iter().map(|&k| cited(&t[k])).collect(),
+        evidence: WindowEvidence {
+            start: start.evidence(),
+            end: end.map(TimedEvent::evidence),
+            detected: f.detected.map(|k| t[k].evidence()),
+            first_public_update: f.first_public.map(|k| t[k].evidence()),
+            public_resolved: f.public_resolved.map(|k| t[k].evidence()),
+        },
+        rules,
+        timeline: rows.into_iter().map(|k| row(&t[k])).collect(),
+    }
+}
+
+/// The window a report is about: the longest (an open window counts as
+/// running to the end of the evidence), the earliest on a tie.
+pub fn select(windows: &[Window], t: &[TimedEvent]) -> Option<Selected> {
+    let last = t.last().map(|e| e.instant)?;
+    let length = |w: &Window| {
+        w.duration_s.unwrap_or_else(|| {
+            let s = chrono::DateTime::parse_from_rfc3339(&w.start)
+                .map(|s| s.timestamp())
+                .unwrap_or(0);
+            last.timestamp() - s
+        })
+    };
+    let (index, w) = windows
+        .iter()
+        .enumerate()
+        .max_by_key(|(k, w)| (length(w), std::cmp::Reverse(*k)))?;
+    Some(Selected {
+        window: w.id,
+        index,
+        rule: "the longest window (an open one runs to the end of the evidence); the earliest on a tie",
+    })
+}
+
+/// `27 min 12 s`-style text, for messages.
+pub fn span_text(secs: i64) -> String {
+    human(secs)
+}

@@ -1,0 +1,177 @@
+//! `bundle.toml`: what the analyst tells rfo about a bundle.
+//!
+//! Errors name the manifest, the line and the column, and say what is wrong;
+//! zones are checked against the tz database here, once.
+
+use crate::error::{Error, Result};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    #[serde(default)]
+    pub incident: IncidentSpec,
+    #[serde(default)]
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub source: Vec<SourceEntry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSpec {
+    pub title: Option<String>,
+    pub ticket: Option<String>,
+    pub service: Option<String>,
+    pub report_zone: Option<Spanned<String>>,
+    pub year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub zone: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    /// A path or glob relative to the bundle root.
+    pub path: Spanned<String>,
+    pub grammar: Option<Spanned<String>>,
+    pub zone: Option<Spanned<String>>,
+    pub host: Option<String>,
+    pub year: Option<i32>,
+    /// Abbreviation overrides for this source: `abbrev = { CDT = "-05:00" }`.
+    #[serde(default)]
+    pub abbrev: BTreeMap<String, Spanned<String>>,
+}
+
+/// The manifest's text, kept to point at lines in errors.
+#[derive(Debug, Clone)]
+pub struct ManifestFile {
+    pub path: String,
+    pub text: String,
+    pub manifest: Manifest,
+}
+
+impl ManifestFile {
+    pub fn parse(path: &str, text: String) -> Result<ManifestFile> {
+        let manifest: Manifest = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            Error::Manifest(format!(
+                "{}: {}",
+                locate(path, &text, at),
+                e.message().trim()
+            ))
+        })?;
+        let mf = ManifestFile {
+            path: path.to_string(),
+            text,
+            manifest,
+        };
+        mf.validate()?;
+        Ok(mf)
+    }
+
+    /// `path:line:col` of a byte offset in the manifest.
+    pub fn at(&self, offset: usize) -> String {
+        locate(&self.path, &self.text, offset)
+    }
+
+    /// A zone written in the manifest, checked.
+    pub fn zone(&self, z: &Spanned<String>) -> Result<Tz> {
+        z.get_ref().parse::<Tz>().map_err(|_| {
+            Error::Manifest(format!(
+                "{}: unknown time zone {:?} (use an IANA name such as \"America/Chicago\")",
+                self.at(z.span().start),
+                z.get_ref()
+            ))
+        })
+    }
+
+    /// An abbreviation override value, checked.
+    pub fn offset(&self, label: &str, v: &Spanned<String>) -> Result<i32> {
+        crate::time::abbrev::parse_offset(v.get_ref()).ok_or_else(|| {
+            Error::Manifest(format!(
+                "{}: abbreviation override {label} = {:?} is not an offset like \"-05:00\"",
+                self.at(v.span().start),
+                v.get_ref()
+            ))
+        })
+    }
+
+    fn validate(&self) -> Result<()> {
+        let m = &self.manifest;
+        if let Some(z) = &m.incident.report_zone {
+            self.zone(z)?;
+        }
+        if let Some(z) = &m.defaults.zone {
+            self.zone(z)?;
+        }
+        for s in &m.source {
+            if let Some(z) = &s.zone {
+                self.zone(z)?;
+            }
+            for (label, v) in &s.abbrev {
+                self.offset(label, v)?;
+            }
+            globset::Glob::new(s.path.get_ref()).map_err(|e| {
+                Error::Manifest(format!(
+                    "{}: bad path pattern {:?}: {}",
+                    self.at(s.path.span().start),
+                    s.path.get_ref(),
+                    e.kind()
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn locate(path: &str, text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map(|p| p + 1).unwrap_or(0) + 1;
+    format!("{path}:{line}:{col}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        ManifestFile::parse("b/bundle.toml", text.to_string())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn good_manifest() {
+        let m = ManifestFile::parse(
+            "bundle.toml",
+            "[incident]\ntitle = \"t\"\nreport_zone = \"America/Chicago\"\n[[source]]\npath = \"*.log\"\nzone = \"UTC\"\nabbrev = { CDT = \"-05:00\" }\n".into(),
+        )
+        .unwrap();
+        assert_eq!(m.manifest.source.len(), 1);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_problem() {
+        assert_eq!(
+            err("[incident]\ntitle = \"t\"\nzone = \"x\"\n"),
+            "b/bundle.toml:3:1: unknown field `zone`, expected one of `title`, `ticket`, `service`, `report_zone`, `year`"
+        );
+        assert_eq!(
+            err("[[source]]\npath = \"a.log\"\nzone = \"America/Chicgo\"\n"),
+            "b/bundle.toml:3:8: unknown time zone \"America/Chicgo\" (use an IANA name such as \"America/Chicago\")"
+        );
+        assert!(err("[[source]]\npath = \"a[.log\"\n")
+            .starts_with("b/bundle.toml:2:8: bad path pattern"));
+        assert!(err("[incident\n").starts_with("b/bundle.toml:1:"));
+    }
+}

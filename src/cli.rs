@@ -1,0 +1,143 @@
+//! The command line as the user typed it (clap derive). Resolved once into
+//! `config::Options` by `cmd`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rfo",
+    version,
+    about = "Turn a bundle of incident logs into an evidence-backed Reason for Outage draft"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Zone for timestamps that carry none (IANA name), when the manifest names none.
+    #[arg(long, global = true, value_name = "TZ")]
+    pub zone: Option<String>,
+    /// Zone the report is written in (default: the manifest's report_zone, else UTC).
+    #[arg(long, global = true, value_name = "TZ")]
+    pub report_zone: Option<String>,
+    /// Year for year-less formats.
+    #[arg(long, global = true, value_name = "YYYY")]
+    pub year: Option<i32>,
+    /// Pin what an abbreviation means for this run, e.g. CDT=-05:00 (repeatable).
+    #[arg(long, global = true, value_name = "ABBR=OFFSET")]
+    pub abbrev: Vec<String>,
+    /// Directory of extra user grammars (*.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub grammars: Option<PathBuf>,
+    /// Write output to FILE (atomically: temp file + rename).
+    #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print nothing to stderr but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour in terminal output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Draft the RFO (Markdown), or the analysis JSON.
+    Analyze(AnalyzeArgs),
+    /// The merged, normalised timeline with per-event time provenance.
+    Timeline(TimelineArgs),
+    /// Outage windows with their metrics.
+    Windows(WindowsArgs),
+    /// Per-line parse results of one file, and a summary.
+    Parse(ParseArgs),
+    /// List grammars, or run their embedded samples.
+    Grammars {
+        #[command(subcommand)]
+        command: GrammarsCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Bundle directory or single log file.
+    pub bundle: PathBuf,
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Md)]
+    pub format: AnalyzeFormat,
+    /// Render with this handlebars template instead of the default.
+    #[arg(long, value_name = "FILE.hbs")]
+    pub template: Option<PathBuf>,
+    /// Stamp the output with this time (never the wall clock by default).
+    #[arg(long, value_name = "TIME")]
+    pub generated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    pub bundle: PathBuf,
+    /// Only events at or after this RFC 3339 time.
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Only events at or before this RFC 3339 time.
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WindowsArgs {
+    pub bundle: PathBuf,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    pub file: PathBuf,
+    /// Grammar to use (default: auto-detect).
+    #[arg(long)]
+    pub grammar: Option<String>,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GrammarsCommand {
+    /// List the grammars.
+    List,
+    /// Run every grammar's embedded samples (and those of FILEs).
+    Check { files: Vec<PathBuf> },
+}

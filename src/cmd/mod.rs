@@ -1,0 +1,99 @@
+//! One file per subcommand: orchestration only. `run` resolves the raw
+//! flags once into `Options` and returns the exit code.
+
+pub mod analyze;
+pub mod grammars;
+pub mod parse;
+pub mod timeline;
+pub mod windows;
+
+use crate::cli::{Cli, Command, Common};
+use crate::config::Options;
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Exit codes: 0 ok, 1 findings or diffs (lint, check, grammar samples), 2 usage or input errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Findings = 1,
+}
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    let opts = options(&cli.common)?;
+    match cli.command {
+        Command::Analyze(a) => analyze::run(&a, &opts, &cli.common),
+        Command::Timeline(a) => timeline::run(&a, &opts, &cli.common),
+        Command::Windows(a) => windows::run(&a, &opts, &cli.common),
+        Command::Parse(a) => parse::run(&a, &opts, &cli.common),
+        Command::Grammars { command } => grammars::run(command, &opts, &cli.common),
+    }
+}
+
+/// Resolve the common flags into run options, checking zones and overrides.
+pub fn options(c: &Common) -> Result<Options> {
+    let zone = |z: &Option<String>, flag: &str| -> Result<Option<chrono_tz::Tz>> {
+        z.as_deref()
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| Error::Usage(format!("{flag} {s:?}: unknown time zone (use an IANA name such as America/Chicago)")))
+            })
+            .transpose()
+    };
+    let mut abbrev = std::collections::HashMap::new();
+    for a in &c.abbrev {
+        let (label, off) = a.split_once('=').ok_or_else(|| {
+            Error::Usage(format!(
+                "--abbrev {a:?}: expected ABBR=OFFSET, e.g. CDT=-05:00"
+            ))
+        })?;
+        let off = crate::time::abbrev::parse_offset(off).ok_or_else(|| {
+            Error::Usage(format!(
+                "--abbrev {a:?}: {off:?} is not an offset like -05:00"
+            ))
+        })?;
+        abbrev.insert(label.trim().to_string(), off);
+    }
+    Ok(Options {
+        zone: zone(&c.zone, "--zone")?,
+        report_zone: zone(&c.report_zone, "--report-zone")?,
+        year: c.year,
+        abbrev,
+        grammars: c.grammars.clone(),
+    })
+}
+
+/// Write `text` to `-o FILE` atomically, or to stdout.
+pub fn emit(common: &Common, text: &str) -> Result<()> {
+    match &common.output {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|_| out.flush())
+                .map_err(|e| Error::io("<stdout>", e))
+        }
+    }
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Print diagnostics of broken user grammars to stderr (they do not stop the run).
+pub fn warn_diagnostics(common: &Common, diags: &[crate::grammar::registry::Diagnostic]) {
+    if common.quiet {
+        return;
+    }
+    for d in diags {
+        eprintln!("rfo: warning: grammar skipped: {d}");
+    }
+}

@@ -1,0 +1,53 @@
+//! `rfo windows`: outage windows with their metrics.
+
+use super::{emit, warn_diagnostics, Exit};
+use crate::cli::{Common, TextJson, WindowsArgs};
+use crate::config::{Keep, Options};
+use crate::error::Result;
+use crate::pipeline;
+use crate::window::trigger::human;
+
+pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
+    let (reg, diags) = pipeline::registry(opts)?;
+    warn_diagnostics(common, &diags);
+    let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
+    let analysis = pipeline::analyze(&loaded, opts, None);
+    let out = match a.format {
+        TextJson::Json => {
+            let mut s = serde_json::to_string_pretty(&analysis.windows).expect("windows serialise");
+            s.push('\n');
+            s
+        }
+        TextJson::Text => {
+            let mut s = String::new();
+            if analysis.windows.is_empty() {
+                s.push_str("no outage windows\n");
+            }
+            for w in &analysis.windows {
+                let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                let secs = |v: Option<i64>| v.map(human).unwrap_or_else(|| "-".into());
+                s.push_str(&format!(
+                    "window {}: {} → {} ({})\n  subjects: {}\n  trigger:  {}\n  detected: {} (TTD {})\n  public:   first update {} (lag {}), resolved {}\n  actions:  {}\n",
+                    w.id,
+                    w.start,
+                    opt(&w.end),
+                    secs(w.duration_s),
+                    w.subjects.join(", "),
+                    w.trigger
+                        .as_ref()
+                        .map(|t| format!("{} {} [{}] (candidate)", t.at, t.summary, t.evidence))
+                        .unwrap_or_else(|| "-".into()),
+                    opt(&w.detected_at),
+                    secs(w.ttd_s),
+                    opt(&w.first_public_update_at),
+                    secs(w.first_public_update_lag_s),
+                    opt(&w.public_resolved_at),
+                    w.actions.len()
+                ));
+            }
+            s
+        }
+    };
+    emit(common, &out)?;
+    Ok(Exit::Ok)
+}

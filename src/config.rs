@@ -1,0 +1,30 @@
+//! Run options resolved once from the command line. The manifest's share is
+//! merged per source in `ingest::plan`, where the bundle is known.
+
+use chrono_tz::Tz;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// What the user asked for, beyond the bundle itself.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--zone`: zone for sources that name none.
+    pub zone: Option<Tz>,
+    /// `--report-zone`: zone the report is written in.
+    pub report_zone: Option<Tz>,
+    /// `--year`: year for year-less formats.
+    pub year: Option<i32>,
+    /// `--abbrev LABEL=OFFSET`, for every source.
+    pub abbrev: HashMap<String, i32>,
+    /// `--grammars DIR`: extra user grammars.
+    pub grammars: Option<PathBuf>,
+}
+
+/// Which events a command needs kept in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Only events that matter for windows and the report (not `info`).
+    Significant,
+    /// Every timed line, with its text (timeline, parse).
+    All,
+}

@@ -1,0 +1,264 @@
+//! Planning a run: for each bundle file, its grammar (declared or detected),
+//! zone, host and year, with the origin of each. Nothing is parsed in full
+//! here; detection and year probing read only the head of each file.
+
+use crate::bundle::{read, Bundle, BundleFile};
+use crate::config::Options;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, FindingCode};
+use crate::grammar::detect::{self, Detection};
+use crate::grammar::registry::Registry;
+use crate::time::provenance::{YearChoice, YearOrigin, ZoneChoice, ZoneOrigin};
+use crate::time::resolve::SourceClock;
+use crate::time::stamp::Stamp;
+use crate::time::year::closest_year;
+use chrono::Datelike;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Lines read from each file's head for detection and year probing.
+const HEAD_LINES: usize = 200;
+const HEAD_BYTES: usize = 1 << 20;
+
+/// Everything needed to parse one source.
+#[derive(Debug, Clone)]
+pub struct SourcePlan {
+    pub index: u32,
+    pub file: BundleFile,
+    /// `None`: no grammar recognised the file (`unknown-format`).
+    pub grammar: Option<String>,
+    pub zone: ZoneChoice,
+    pub host: Option<String>,
+    pub year: Option<YearChoice>,
+    pub overrides: Arc<HashMap<String, i32>>,
+}
+
+/// The plan for a whole bundle, and what planning found.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub sources: Vec<SourcePlan>,
+    pub findings: Vec<Finding>,
+}
+
+struct Probe {
+    /// (month, day) of year-less stamps in the head, in order.
+    yearless: Vec<(u32, u32)>,
+    /// Instants of dated stamps in the head.
+    dated: Vec<DateTime<Utc>>,
+}
+
+pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    let mut probes = Vec::new();
+    let manifest = bundle.manifest.as_ref();
+    for (k, file) in bundle.files.iter().enumerate() {
+        let entry = file
+            .entry
+            .and_then(|e| manifest.map(|m| (&m.manifest.source[e], m)));
+        let head = read::head(&file.abs, HEAD_LINES, HEAD_BYTES)?;
+        let grammar = match entry.and_then(|(e, m)| e.grammar.as_ref().map(|g| (g, m))) {
+            Some((g, m)) => {
+                if reg.get(g.get_ref()).is_none() {
+                    return Err(Error::Manifest(format!(
+                        "{}: unknown grammar {:?} (known: {})",
+                        m.at(g.span().start),
+                        g.get_ref(),
+                        reg.names().join(", ")
+                    )));
+                }
+                Some(g.get_ref().clone())
+            }
+            None => detect_grammar(reg, file, &head, &mut findings),
+        };
+        let zone = if let Some((Some(z), m)) = entry.map(|(e, m)| (e.zone.as_ref(), m)) {
+            ZoneChoice {
+                tz: m.zone(z)?,
+                origin: ZoneOrigin::Source,
+            }
+        } else if let Some(tz) = opts.zone {
+            ZoneChoice {
+                tz,
+                origin: ZoneOrigin::Flag,
+            }
+        } else if let Some(z) = manifest.and_then(|m| m.manifest.defaults.zone.as_ref()) {
+            ZoneChoice {
+                tz: manifest.expect("zone came from it").zone(z)?,
+                origin: ZoneOrigin::BundleDefault,
+            }
+        } else {
+            ZoneChoice {
+                tz: chrono_tz::UTC,
+                origin: ZoneOrigin::Assumed,
+            }
+        };
+        let mut overrides = opts.abbrev.clone();
+        if let Some((e, m)) = entry {
+            for (label, v) in &e.abbrev {
+                overrides.insert(label.clone(), m.offset(label, v)?);
+            }
+        }
+        let overrides = Arc::new(overrides);
+        let probe = grammar
+            .as_deref()
+            .and_then(|g| reg.get(g))
+            .map(|g| probe(g, &head, zone, &overrides));
+        let year = entry
+            .and_then(|(e, _)| e.year)
+            .map(|year| YearChoice {
+                year,
+                origin: YearOrigin::Manifest,
+            })
+            .or(opts.year.map(|year| YearChoice {
+                year,
+                origin: YearOrigin::Flag,
+            }))
+            .or(manifest
+                .and_then(|m| m.manifest.incident.year)
+                .map(|year| YearChoice {
+                    year,
+                    origin: YearOrigin::Manifest,
+                }));
+        sources.push(SourcePlan {
+            index: k as u32,
+            file: file.clone(),
+            grammar,
+            zone,
+            host: entry.and_then(|(e, _)| e.host.clone()),
+            year,
+            overrides,
+        });
+        probes.push(probe);
+    }
+    infer_years(&mut sources, &probes, &mut findings);
+    Ok(Plan { sources, findings })
+}
+
+fn detect_grammar(
+    reg: &Registry,
+    file: &BundleFile,
+    head: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<String> {
+    let lines: Vec<&str> = head.lines().collect();
+    match detect::detect(reg, &lines, head) {
+        Detection::Chosen(s) => Some(s.grammar),
+        Detection::Unknown(cands) => {
+            let list = if cands.is_empty() {
+                "no grammar parsed any sampled line".to_string()
+            } else {
+                cands
+                    .iter()
+                    .map(|c| format!("{} {}/{}", c.grammar, c.parsed, c.sampled))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            findings.push(Finding::warning(
+                FindingCode::UnknownFormat,
+                format!(
+                    "{}: no grammar recognises this file (candidates: {list}); name one with [[source]] grammar = \"…\"; its lines are counted as unparsed",
+                    file.rel
+                ),
+                None,
+            ));
+            None
+        }
+    }
+}
+
+fn probe(
+    g: &crate::grammar::Grammar,
+    head: &str,
+    zone: ZoneChoice,
+    overrides: &Arc<HashMap<String, i32>>,
+) -> Probe {
+    let mut p = Probe {
+        yearless: Vec::new(),
+        dated: Vec::new(),
+    };
+    let mut clock = SourceClock::new("probe", zone, None, overrides.clone());
+    let mut visit = |stamp: &Stamp, label: Option<&str>, line: u64| {
+        if stamp.has_year() {
+            if let Ok(t) = clock.resolve(stamp, label, line) {
+                p.dated.push(t.instant);
+            }
+        } else if let Stamp::Wall(w) = stamp {
+            p.yearless.push((w.month, w.day));
+        }
+    };
+    if g.is_document() {
+        if let Ok(recs) = g.parse_document(head) {
+            for r in &recs {
+                if let Some(st) = &r.stamp {
+                    visit(st, r.get("tz"), r.line);
+                }
+            }
+        }
+    } else {
+        for (k, l) in head.lines().enumerate() {
+            if let Ok(r) = g.parse_line(l, k as u64 + 1) {
+                if let Some(st) = &r.stamp {
+                    visit(st, r.get("tz"), r.line);
+                }
+            }
+        }
+    }
+    p
+}
+
+/// Give every year-less source without a declared year the closest year
+/// consistent with the dated sources, else its file's modification year
+/// (flagged: a git checkout resets mtimes).
+fn infer_years(sources: &mut [SourcePlan], probes: &[Option<Probe>], findings: &mut Vec<Finding>) {
+    let dated: Vec<DateTime<Utc>> = probes
+        .iter()
+        .flatten()
+        .flat_map(|p| p.dated.iter().copied())
+        .collect();
+    for (s, p) in sources.iter_mut().zip(probes) {
+        let Some(p) = p else { continue };
+        if s.year.is_some() || p.yearless.is_empty() {
+            continue;
+        }
+        if let Some(year) = closest_year(&p.yearless, &dated) {
+            let (first, last) = (
+                dated.iter().min().expect("a year came from it"),
+                dated.iter().max().expect("non-empty"),
+            );
+            s.year = Some(YearChoice {
+                year,
+                origin: YearOrigin::Bundle,
+            });
+            findings.push(Finding::info(
+                FindingCode::YearInferred,
+                format!(
+                    "{}: year-less timestamps read in {year}, the year that puts its first date nearest to a dated source of the bundle (dated lines span {} to {})",
+                    s.file.rel,
+                    crate::time::rfc3339(first),
+                    crate::time::rfc3339(last)
+                ),
+                None,
+            ));
+        } else if let Some(year) = mtime_year(&s.file.abs) {
+            s.year = Some(YearChoice {
+                year,
+                origin: YearOrigin::FileMtime,
+            });
+            findings.push(Finding::warning(
+                FindingCode::YearInferred,
+                format!(
+                    "{}: year-less timestamps and no year from --year, bundle.toml or a dated source; read in {year}, the file's modification year — weak evidence (copies and checkouts reset it): set `year` in bundle.toml",
+                    s.file.rel
+                ),
+                None,
+            ));
+        }
+    }
+}
+
+fn mtime_year(path: &std::path::Path) -> Option<i32> {
+    let m = std::fs::metadata(path).ok()?.modified().ok()?;
+    let t: chrono::DateTime<chrono::Utc> = m.into();
+    Some(t.year())
+}

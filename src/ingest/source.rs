@@ -1,0 +1,264 @@
+//! Parsing one source in full: lines → records → classified, timed events.
+//!
+//! Streams the file; keeps only the events the command asked for plus a
+//! bounded list of parse failures, and counts every line.
+
+use super::plan::SourcePlan;
+use crate::bundle::read;
+use crate::config::Keep;
+use crate::error::{Error, Result};
+use crate::event::{Kind, TimedEvent};
+use crate::evidence::Evidence;
+use crate::finding::{Finding, FindingCode};
+use crate::grammar::record::{ParseFailure, Record};
+use crate::grammar::Grammar;
+use crate::time::resolve::{SourceClock, TimeIssue};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Parse failures kept per source (all are counted).
+pub const FAILURES_KEPT: usize = 100;
+
+/// Largest document (JSON export) read whole.
+const MAX_DOCUMENT: u64 = 64 << 20;
+
+/// A source's line in the analysis `sources` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceSummary {
+    pub path: String,
+    pub grammar: Option<String>,
+    pub zone: String,
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+}
+
+/// Everything one source yielded.
+#[derive(Debug, Clone)]
+pub struct SourceResult {
+    pub summary: SourceSummary,
+    pub failures: Vec<ParseFailure>,
+    /// Sorted by instant (stable: file order among equals).
+    pub events: Vec<TimedEvent>,
+    pub findings: Vec<Finding>,
+}
+
+struct State<'p> {
+    plan: &'p SourcePlan,
+    file: Arc<str>,
+    host: Option<Arc<str>>,
+    keep: Keep,
+    clock: SourceClock,
+    lines: u64,
+    parsed: u64,
+    failures: Vec<ParseFailure>,
+    unparsed: u64,
+    no_year: u64,
+    events: Vec<TimedEvent>,
+    document: bool,
+}
+
+impl<'p> State<'p> {
+    fn fail(&mut self, line: u64, column: usize, text: &str) {
+        self.unparsed += 1;
+        if self.failures.len() < FAILURES_KEPT {
+            self.failures.push(ParseFailure {
+                line,
+                column,
+                text: text.chars().take(500).collect(),
+            });
+        }
+    }
+
+    fn record(&mut self, g: &Grammar, rec: &Record, text: Option<&str>) {
+        let Some(stamp) = rec.stamp else {
+            self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
+            return;
+        };
+        let class = g.classifier.classify(rec, self.plan.host.as_deref());
+        if class.kind == Kind::Info && self.keep == Keep::Significant {
+            // Still resolved: DST folds and order are decided by every line.
+            match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
+                Ok(_) => self.parsed += 1,
+                Err(e) => self.time_issue(e, rec.line, text),
+            }
+            return;
+        }
+        let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
+            Ok(t) => t,
+            Err(e) => return self.time_issue(e, rec.line, text),
+        };
+        self.parsed += 1;
+        let host = rec.get("host").map(Arc::from).or_else(|| self.host.clone());
+        let subject = class.subject.or_else(|| {
+            (class.kind != Kind::Info).then(|| host.as_deref().unwrap_or("?").to_string())
+        });
+        let summary = class
+            .summary
+            .or_else(|| rec.get("msg").map(str::to_string))
+            .or_else(|| text.map(str::to_string))
+            .unwrap_or_default();
+        self.events.push(TimedEvent {
+            instant: timed.instant,
+            source: self.plan.index,
+            file: self.file.clone(),
+            line: rec.line,
+            role: g.role,
+            kind: class.kind,
+            host,
+            subject,
+            state: class.state,
+            summary,
+            provenance: timed.provenance,
+            text: if self.keep == Keep::All {
+                text.map(str::to_string)
+            } else {
+                None
+            },
+        });
+    }
+
+    fn time_issue(&mut self, e: TimeIssue, line: u64, text: Option<&str>) {
+        if e == TimeIssue::NoYear {
+            self.no_year += 1;
+        }
+        self.fail(line, 1, text.unwrap_or("(timestamp not a real date)"));
+    }
+}
+
+/// Parse one planned source.
+pub fn run(plan: &SourcePlan, grammar: Option<&Grammar>, keep: Keep) -> Result<SourceResult> {
+    let file: Arc<str> = Arc::from(plan.file.rel.as_str());
+    let mut st = State {
+        plan,
+        file: file.clone(),
+        host: plan.host.as_deref().map(Arc::from),
+        keep,
+        clock: SourceClock::new(
+            plan.file.rel.clone(),
+            plan.zone,
+            plan.year,
+            plan.overrides.clone(),
+        ),
+        lines: 0,
+        parsed: 0,
+        failures: Vec::new(),
+        unparsed: 0,
+        no_year: 0,
+        events: Vec::new(),
+        document: false,
+    };
+    let path = &plan.file.abs;
+    match grammar {
+        None => {
+            st.lines = read::for_each_line(&mut *read::open(path)?, path, |_| {})?;
+            st.unparsed = st.lines;
+        }
+        Some(g) if g.is_document() => document(&mut st, g)?,
+        Some(g) => {
+            let mut reader = read::open(path)?;
+            st.lines = read::for_each_line(&mut *reader, path, |l| {
+                if l.text.trim().is_empty() {
+                    st.parsed += 1;
+                    return;
+                }
+                if l.truncated {
+                    st.fail(l.number, read::MAX_LINE + 1, l.text);
+                    return;
+                }
+                match g.parse_line(l.text, l.number) {
+                    Ok(rec) => st.record(g, &rec, Some(l.text)),
+                    Err(e) => {
+                        let column = l.text[..e.offset.min(l.text.len())].chars().count() + 1;
+                        st.fail(l.number, column, l.text)
+                    }
+                }
+            })?;
+        }
+    }
+    finish(st, grammar)
+}
+
+fn document(st: &mut State, g: &Grammar) -> Result<()> {
+    let path = &st.plan.file.abs;
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_DOCUMENT {
+        return Err(Error::input(
+            path,
+            format!("{} bytes is too large for a {} document", size, g.name),
+        ));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut *read::open(path)?, &mut text)
+        .map_err(|e| Error::input(path, format!("not readable as UTF-8 text: {e}")))?;
+    st.lines = text.lines().count() as u64;
+    let recs = g
+        .parse_document(&text)
+        .map_err(|m| Error::input(path, format!("{} document: {m}", g.name)))?;
+    for rec in &recs {
+        let line_text = text
+            .lines()
+            .nth(rec.line.saturating_sub(1) as usize)
+            .map(str::trim);
+        st.record(g, rec, line_text);
+    }
+    // The document parsed as a whole; lines not tied to a record are context.
+    st.parsed = st.lines - st.unparsed;
+    // Exports list updates newest first: their order says nothing about clocks.
+    st.document = true;
+    Ok(())
+}
+
+fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
+    let rel = st.plan.file.rel.clone();
+    let mut findings = std::mem::replace(
+        &mut st.clock,
+        SourceClock::new("", st.plan.zone, None, st.plan.overrides.clone()),
+    )
+    .finish();
+    if st.document {
+        findings.retain(|f| f.code != FindingCode::OutOfOrder);
+    }
+    if st.unparsed > 0 && grammar.is_some() {
+        let first = st.failures.first().cloned();
+        let year_note = if st.no_year > 0 {
+            format!(
+                " ({} for want of a year: set `year` in bundle.toml or pass --year)",
+                st.no_year
+            )
+        } else {
+            String::new()
+        };
+        findings.push(Finding::warning(
+            FindingCode::UnparsedLines,
+            format!(
+                "{rel}: {} of {} lines not parsed by grammar {}{year_note}{}",
+                st.unparsed,
+                st.lines,
+                grammar.map(|g| g.name.as_str()).unwrap_or("?"),
+                first
+                    .as_ref()
+                    .map(|f| format!("; first at line {}, column {}", f.line, f.column))
+                    .unwrap_or_default()
+            ),
+            first.map(|f| Evidence::new(rel.clone(), f.line)),
+        ));
+    }
+    // Stable: lines with equal instants keep file order.
+    st.events.sort_by_key(|e| (e.instant, e.line));
+    Ok(SourceResult {
+        summary: SourceSummary {
+            path: rel,
+            grammar: grammar.map(|g| g.name.clone()),
+            zone: st.plan.zone.tz.name().to_string(),
+            lines: st.lines,
+            parsed: st.parsed,
+            unparsed: st.unparsed,
+        },
+        failures: st.failures,
+        events: st.events,
+        findings,
+    })
+}

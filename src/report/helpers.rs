@@ -1,0 +1,152 @@
+//! Template helpers: times in the report zone with the abbreviation that
+//! zone really used that day, UTC beside them, durations from seconds.
+//! Helpers return values, so the format's escaping applies to them too.
+
+use crate::time::zone::abbrev_at;
+use crate::window::trigger::human;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use handlebars::{
+    Context, Handlebars, Helper, HelperDef, JsonValue, RenderContext, RenderError,
+    RenderErrorReason, ScopedJson,
+};
+
+/// Shown where a value is `null`: unknown, never invented.
+pub const UNKNOWN: &str = "unknown";
+
+#[derive(Debug, Clone, Copy)]
+pub enum TimeFmt {
+    /// `21:56 CST`
+    LocalTime,
+    /// `2017-02-22 21:56:10 CST`
+    LocalDateTime,
+    /// `February 22, 2017`
+    LocalDate,
+    /// `03:56 UTC`
+    UtcTime,
+    /// `03:56:10 UTC`
+    UtcClock,
+    /// `2017-02-23 03:56:10 UTC`
+    UtcDateTime,
+    /// `February 23, 2017`
+    UtcDate,
+    /// `CST`: the abbreviation the report zone used at that instant.
+    Abbrev,
+}
+
+pub struct TimeHelper {
+    pub tz: Tz,
+    pub fmt: TimeFmt,
+}
+
+fn param<'a>(h: &'a Helper<'_>, k: usize) -> Result<&'a JsonValue, RenderError> {
+    h.param(k)
+        .map(|p| p.value())
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("helper", k).into())
+}
+
+fn text(s: String) -> Result<ScopedJson<'static>, RenderError> {
+    Ok(ScopedJson::Derived(JsonValue::String(s)))
+}
+
+pub fn format_time(tz: Tz, fmt: TimeFmt, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&tz);
+    let ab = abbrev_at(tz, t);
+    match fmt {
+        TimeFmt::LocalTime => format!("{} {ab}", local.format("%H:%M")),
+        TimeFmt::LocalDateTime => format!("{} {ab}", local.format("%Y-%m-%d %H:%M:%S")),
+        TimeFmt::LocalDate => local.format("%B %-d, %Y").to_string(),
+        TimeFmt::UtcTime => format!("{} UTC", t.format("%H:%M")),
+        TimeFmt::UtcClock => format!("{} UTC", t.format("%H:%M:%S")),
+        TimeFmt::UtcDateTime => format!("{} UTC", t.format("%Y-%m-%d %H:%M:%S")),
+        TimeFmt::UtcDate => t.format("%B %-d, %Y").to_string(),
+        TimeFmt::Abbrev => ab,
+    }
+}
+
+impl HelperDef for TimeHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let v = param(h, 0)?;
+        let Some(s) = v.as_str() else {
+            return text(UNKNOWN.to_string());
+        };
+        let t = DateTime::parse_from_rfc3339(s)
+            .map_err(|e| {
+                RenderErrorReason::Other(format!("{}: not an RFC 3339 time {s:?}: {e}", h.name()))
+            })?
+            .with_timezone(&Utc);
+        text(format_time(self.tz, self.fmt, t))
+    }
+}
+
+/// `{{duration secs}}` → `27 min 12 s`.
+pub struct Duration;
+
+impl HelperDef for Duration {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        match param(h, 0)?.as_i64() {
+            Some(s) => text(human(s)),
+            None => text(UNKNOWN.to_string()),
+        }
+    }
+}
+
+/// `{{join list ", "}}`.
+pub struct Join;
+
+impl HelperDef for Join {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let sep = h.param(1).and_then(|p| p.value().as_str()).unwrap_or(", ");
+        let items: Vec<String> = param(h, 0)?
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        text(items.join(sep))
+    }
+}
+
+/// `{{or value "fallback"}}`: the value unless it is null.
+pub struct Or;
+
+impl HelperDef for Or {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let v = param(h, 0)?;
+        if v.is_null() {
+            Ok(ScopedJson::Derived(param(h, 1)?.clone()))
+        } else {
+            Ok(ScopedJson::Derived(v.clone()))
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Reports: the analysis rendered through a handlebars template in strict
+//! mode (a field the analysis lacks is an error, not an empty string), with
+//! log text escaped for the output format.
+
+pub mod escape;
+pub mod helpers;
+
+use crate::analysis::Analysis;
+use crate::error::{Error, Result};
+use chrono_tz::Tz;
+use handlebars::Handlebars;
+use helpers::{TimeFmt, TimeHelper};
+
+/// The default RFO template (the seed's layout).
+pub const DEFAULT_MARKDOWN: &str = include_str!("../../templates/rfo.md.hbs");
+
+/// What every placeholder starts with; `lint` looks for it.
+pub const PLACEHOLDER: &str = "[TO BE WRITTEN";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Html,
+}
+
+/// Render `analysis` with `template` (its name is used in errors).
+pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -> Result<String> {
+    let tz: Tz = analysis
+        .incident
+        .report_zone
+        .parse()
+        .map_err(|_| Error::Template {
+            name: name.to_string(),
+            message: format!("unknown report zone {:?}", analysis.incident.report_zone),
+        })?;
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    match format {
+        Format::Markdown => hb.register_escape_fn(escape::markdown),
+        Format::Html => hb.register_escape_fn(escape::html),
+    }
+    for (helper, fmt) in [
+        ("local_time", TimeFmt::LocalTime),
+        ("local_datetime", TimeFmt::LocalDateTime),
+        ("local_date", TimeFmt::LocalDate),
+        ("utc_time", TimeFmt::UtcTime),
+        ("utc_clock", TimeFmt::UtcClock),
+        ("utc_datetime", TimeFmt::UtcDateTime),
+        ("utc_date", TimeFmt::UtcDate),
+        ("zone_abbrev", TimeFmt::Abbrev),
+    ] {
+        hb.register_helper(helper, Box::new(TimeHelper { tz, fmt }));
+    }
+    hb.register_helper("duration", Box::new(helpers::Duration));
+    hb.register_helper("join", Box::new(helpers::Join));
+    hb.register_helper("or", Box::new(helpers::Or));
+    hb.register_template_string(name, template)
+        .map_err(|e| Error::Template {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
+    hb.render(name, analysis).map_err(|e| Error::Template {
+        name: name.to_string(),
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,116 @@
+//! Trigger candidates: `change` events shortly before an outage starts,
+//! ranked first by relation to the affected subjects (same host as a fault,
+//! a device whose interface went down), then by proximity. The best is a
+//! *candidate* until a human confirms it.
+
+use super::union::Outage;
+use crate::event::{Kind, TimedEvent};
+use chrono::Duration;
+
+/// How far before the start a change may be and still be a candidate.
+pub const LOOKBACK_MIN: i64 = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub event: usize,
+    /// Seconds from the change to the outage start.
+    pub lead_s: i64,
+    pub related: bool,
+    pub reason: String,
+}
+
+/// Candidates best first.
+pub fn rank(timeline: &[TimedEvent], outage: &Outage) -> Vec<Candidate> {
+    let start = timeline[outage.start].instant;
+    let from = start - Duration::minutes(LOOKBACK_MIN);
+    let fault_hosts: Vec<&str> = outage
+        .members
+        .iter()
+        .filter_map(|m| timeline[m.start].host.as_deref())
+        .collect();
+    let mut out: Vec<Candidate> = timeline[..=outage.start]
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == Kind::Change && e.instant >= from && e.instant <= start)
+        .map(|(k, e)| {
+            let host = e.host.as_deref();
+            let related = host.is_some_and(|h| fault_hosts.contains(&h));
+            let lead_s = (start - e.instant).num_seconds();
+            let reason = match (related, host) {
+                (true, Some(h)) => format!(
+                    "change on {h}, a host that faulted in this window, {} before the start",
+                    human(lead_s)
+                ),
+                (_, h) => format!(
+                    "change on {}, not among the faulting hosts, {} before the start",
+                    h.unwrap_or("an unknown host"),
+                    human(lead_s)
+                ),
+            };
+            Candidate {
+                event: k,
+                lead_s,
+                related,
+                reason,
+            }
+        })
+        .collect();
+    out.sort_by_key(|c| (!c.related, c.lead_s, c.event));
+    out
+}
+
+/// `45 s`, `3 min 10 s`, `2 h 5 min`.
+pub fn human(secs: i64) -> String {
+    let s = secs.abs();
+    let sign = if secs < 0 { "-" } else { "" };
+    if s < 60 {
+        format!("{sign}{s} s")
+    } else if s < 3600 {
+        match s % 60 {
+            0 => format!("{sign}{} min", s / 60),
+            r => format!("{sign}{} min {r} s", s / 60),
+        }
+    } else {
+        format!("{sign}{} h {} min", s / 3600, (s % 3600) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::tests::ev;
+    use crate::window::machine::subject_windows;
+    use crate::window::union::union;
+    use std::sync::Arc;
+
+    #[test]
+    fn related_change_beats_a_closer_unrelated_one() {
+        let mut t = vec![
+            ev("2017-02-23T03:40:00Z", 0, 1, Kind::Change, "core-sw1"),
+            ev("2017-02-23T03:55:00Z", 1, 1, Kind::Change, "db01"),
+            ev(
+                "2017-02-23T03:56:00Z",
+                0,
+                2,
+                Kind::Fault,
+                "core-sw1 Gi1/0/24",
+            ),
+            ev(
+                "2017-02-23T04:20:00Z",
+                0,
+                3,
+                Kind::Recovery,
+                "core-sw1 Gi1/0/24",
+            ),
+        ];
+        t[0].host = Some(Arc::from("core-sw1"));
+        t[1].host = Some(Arc::from("db01"));
+        t[2].host = Some(Arc::from("core-sw1"));
+        let o = union(subject_windows(&t), &t, Duration::seconds(300));
+        let c = rank(&t, &o[0]);
+        assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
+        assert!(c[0].related && !c[1].related);
+        assert_eq!(c[0].lead_s, 960);
+        assert_eq!(human(960), "16 min");
+    }
+}
