@@ -64,6 +64,8 @@ pub enum Command {
     Windows(WindowsArgs),
     /// Per-line parse results of one file, and a summary.
     Parse(ParseArgs),
+    /// Re-run every fixture under DIR and diff against its expected/ outputs.
+    Check(CheckArgs),
     /// List grammars, or run their embedded samples.
     Grammars {
         #[command(subcommand)]
@@ -89,6 +91,9 @@ pub struct AnalyzeArgs {
     /// Stamp the output with this time (never the wall clock by default).
     #[arg(long, value_name = "TIME")]
     pub generated_at: Option<String>,
+    /// Write the report about window N (default: the longest).
+    #[arg(long, value_name = "N")]
+    pub window: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +137,15 @@ pub struct ParseArgs {
     pub grammar: Option<String>,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A fixture directory, or a directory of fixtures.
+    pub dir: PathBuf,
+    /// Rewrite the expected files with fresh output (read the diff first).
+    #[arg(long)]
+    pub bless: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod event;
 pub mod evidence;
 pub mod finding;
+pub mod golden;
 pub mod grammar;
 pub mod ingest;
 pub mod pipeline;

@@ -88,3 +88,23 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         findings: loaded.ingested.findings.clone(),
     }
 }
+
+/// Point the report at window `id` instead of the default choice.
+pub fn select_window(analysis: &mut Analysis, id: u32) -> Result<()> {
+    let index = analysis
+        .windows
+        .iter()
+        .position(|w| w.id == id)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--window {id}: the analysis has {} window(s)",
+                analysis.windows.len()
+            ))
+        })?;
+    analysis.selected = Some(analysis::Selected {
+        window: id,
+        index,
+        rule: "chosen with --window",
+    });
+    Ok(())
+}

@@ -1,40 +1,133 @@
-//! Golden fixtures: every `fixtures/<case>/` with an `expected/` directory is
-//! analysed and compared with its reviewed outputs. `RFO_BLESS=1 cargo test
-//! --test golden` rewrites them; read the diff before committing.
+//! Golden fixtures: one named test per `fixtures/<case>/`, comparing fresh
+//! output with its reviewed `expected/`. Regenerate with
+//! `cargo run -- check fixtures --bless` and read the diff before committing.
 
 mod common;
 use common::*;
+use rfo::golden::{self, Status};
+
+/// Every fixture, by directory name; `all_fixtures_are_listed` keeps this honest.
+const FIXTURES: &[&str] = &["servercentral-2017-02-22"];
 
 fn check(case: &str) {
-    let dir = fixture(case);
-    let expected = dir.join("expected");
-    let bless = std::env::var_os("RFO_BLESS").is_some();
-    for (file, args) in [
-        ("analysis.json", vec!["--format", "json"]),
-        ("report.md", vec![]),
-    ] {
-        let mut full = vec!["analyze", dir.to_str().unwrap()];
-        full.extend(args);
-        let (code, out, err) = run(&full);
-        assert_eq!(code, 0, "{case}: {err}");
-        let path = expected.join(file);
-        if bless {
-            std::fs::write(&path, &out).unwrap();
-            continue;
-        }
-        let want =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if want != out {
-            let diff = similar::TextDiff::from_lines(&want, &out)
-                .unified_diff()
-                .header(&format!("{case}/expected/{file}"), "actual")
-                .to_string();
-            panic!("{case}: {file} differs from expected (RFO_BLESS=1 to accept):\n{diff}");
-        }
-    }
+    let r = golden::check(&fixture(case), false);
+    let files = r.files.unwrap_or_else(|e| panic!("{case}: {e}"));
+    let diffs: Vec<String> = files
+        .iter()
+        .filter_map(|f| match &f.status {
+            Status::Differs(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        diffs.is_empty(),
+        "{case} differs from expected/ (rfo check fixtures --bless to accept):\n{}",
+        diffs.join("\n")
+    );
+    assert!(
+        files.len() >= 2,
+        "{case}: analysis.json and report.md are required"
+    );
 }
 
 #[test]
 fn servercentral_2017_02_22() {
     check("servercentral-2017-02-22");
+}
+
+#[test]
+fn all_fixtures_are_listed() {
+    let found: Vec<String> = golden::discover(&root().join("fixtures"))
+        .unwrap()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(found, FIXTURES, "add a named test for each fixture");
+}
+
+#[test]
+fn rfo_check_passes_on_the_fixtures() {
+    let (code, out, err) = run(&["check", root().join("fixtures").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.ends_with(&format!(
+            "{n} fixtures: {n} passed, 0 failed\n",
+            n = FIXTURES.len()
+        )),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_edited_expected_file_fails_with_a_diff_and_bless_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("fixtures").join("servercentral-2017-02-22");
+    copy_dir(&fixture("servercentral-2017-02-22"), &case);
+    let report = case.join("expected/report.md");
+    let text = std::fs::read_to_string(&report).unwrap();
+    std::fs::write(
+        &report,
+        text.replace("**Duration:** 27 min 11 s", "**Duration:** 17 min"),
+    )
+    .unwrap();
+    let fixtures = dir.path().join("fixtures");
+    let (code, out, _) = run(&["check", fixtures.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("servercentral-2017-02-22/expected/report.md (expected)"),
+        "{out}"
+    );
+    assert!(out.contains("\n-**Duration:** 17 min (1631 s"), "{out}");
+    assert!(out.contains("\n+**Duration:** 27 min 11 s"), "{out}");
+    assert!(out.contains("FAIL  servercentral-2017-02-22"), "{out}");
+    assert!(out.ends_with("1 fixtures: 0 passed, 1 failed\n"), "{out}");
+    let (code, out, _) = run(&["check", fixtures.to_str().unwrap(), "--bless"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("blessed "), "{out}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), text);
+    let (code, _, _) = run(&["check", fixtures.to_str().unwrap()]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn json_is_compared_by_value_not_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("servercentral-2017-02-22");
+    copy_dir(&fixture("servercentral-2017-02-22"), &case);
+    let path = case.join("expected/analysis.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap(); // compact, same value
+    let (code, out, _) = run(&["check", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    let mut v = v;
+    v["windows"][0]["ttd_s"] = serde_json::json!(40);
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let (code, out, _) = run(&["check", case.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("-      \"ttd_s\": 40,"), "{out}");
+}
+
+#[test]
+fn unreadable_fixture_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("broken");
+    std::fs::create_dir_all(case.join("expected")).unwrap();
+    std::fs::write(case.join("bundle.toml"), "[incident\n").unwrap();
+    let (code, out, _) = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("ERROR broken: "), "{out}");
+}
+
+#[test]
+fn analyze_twice_is_byte_identical_for_every_fixture() {
+    for case in FIXTURES {
+        let p = fixture(case);
+        for args in [
+            vec!["analyze", p.to_str().unwrap(), "--format", "json"],
+            vec!["analyze", p.to_str().unwrap()],
+        ] {
+            assert_eq!(run(&args), run(&args), "{case} {args:?}");
+        }
+    }
 }

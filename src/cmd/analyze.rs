@@ -1,37 +1,48 @@
 //! `rfo analyze`: the RFO draft (Markdown) or the analysis JSON.
 
 use super::{emit, warn_diagnostics, Exit};
+use crate::analysis::Analysis;
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, Common};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::pipeline;
 use crate::report::{self, Format};
+use std::path::Path;
 
 pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
-    let analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone());
+    let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone());
+    if let Some(id) = a.window {
+        pipeline::select_window(&mut analysis, id)?;
+    }
     let text = match a.format {
-        AnalyzeFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&analysis).expect("analysis serialises");
-            s.push('\n');
-            s
-        }
-        AnalyzeFormat::Md => {
-            let (name, src) = match &a.template {
-                Some(p) => (
-                    p.display().to_string(),
-                    std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
-                ),
-                None => (
-                    "rfo.md.hbs".to_string(),
-                    report::DEFAULT_MARKDOWN.to_string(),
-                ),
-            };
-            report::render(&analysis, &src, &name, Format::Markdown)?
-        }
+        AnalyzeFormat::Json => json(&analysis),
+        AnalyzeFormat::Md => markdown(&analysis, a.template.as_deref())?,
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
+}
+
+/// The analysis JSON, pretty-printed, with a final newline.
+pub fn json(analysis: &Analysis) -> String {
+    let mut s = serde_json::to_string_pretty(analysis).expect("analysis serialises");
+    s.push('\n');
+    s
+}
+
+/// The Markdown report, with the default template or `template`.
+pub fn markdown(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
+    let (name, src) = match template {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        ),
+        None => (
+            "rfo.md.hbs".to_string(),
+            report::DEFAULT_MARKDOWN.to_string(),
+        ),
+    };
+    report::render(analysis, &src, &name, Format::Markdown)
 }

@@ -2,6 +2,7 @@
 //! flags once into `Options` and returns the exit code.
 
 pub mod analyze;
+pub mod check;
 pub mod grammars;
 pub mod parse;
 pub mod timeline;
@@ -18,6 +19,8 @@ use std::path::Path;
 pub enum Exit {
     Ok = 0,
     Findings = 1,
+    /// Input that could not be read, reported after the rest of the run.
+    Unreadable = 2,
 }
 
 pub fn run(cli: Cli) -> Result<Exit> {
@@ -28,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Windows(a) => windows::run(&a, &opts, &cli.common),
         Command::Parse(a) => parse::run(&a, &opts, &cli.common),
         Command::Grammars { command } => grammars::run(command, &opts, &cli.common),
+        Command::Check(a) => check::run(&a, &cli.common),
     }
 }
 

@@ -52,12 +52,22 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
-    let events = loaded
-        .timeline
+    emit(common, &render(&loaded.timeline, a.format, from, to))?;
+    Ok(Exit::Ok)
+}
+
+/// The timeline in `format`, limited to `[from, to]`.
+pub fn render(
+    timeline: &[TimedEvent],
+    format: TimelineFormat,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> String {
+    let events = timeline
         .iter()
         .filter(|e| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t));
     let mut out = String::new();
-    match a.format {
+    match format {
         TimelineFormat::Text => {
             out.push_str(&format!("# tz database {}\n", crate::time::TZDB_VERSION));
             for e in events {
@@ -114,8 +124,7 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
             }
         }
     }
-    emit(common, &out)?;
-    Ok(Exit::Ok)
+    out
 }
 
 /// RFC 4180 quoting.

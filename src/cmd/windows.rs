@@ -1,6 +1,7 @@
 //! `rfo windows`: outage windows with their metrics.
 
 use super::{emit, warn_diagnostics, Exit};
+use crate::analysis::Analysis;
 use crate::cli::{Common, TextJson, WindowsArgs};
 use crate::config::{Keep, Options};
 use crate::error::Result;
@@ -13,12 +14,24 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let analysis = pipeline::analyze(&loaded, opts, None);
     let out = match a.format {
-        TextJson::Json => {
-            let mut s = serde_json::to_string_pretty(&analysis.windows).expect("windows serialise");
-            s.push('\n');
-            s
-        }
-        TextJson::Text => {
+        TextJson::Json => json(&analysis),
+        TextJson::Text => text(&analysis),
+    };
+    emit(common, &out)?;
+    Ok(Exit::Ok)
+}
+
+/// The windows as JSON (the analysis's `windows` array).
+pub fn json(analysis: &Analysis) -> String {
+    let mut s = serde_json::to_string_pretty(&analysis.windows).expect("windows serialise");
+    s.push('\n');
+    s
+}
+
+/// The windows as text for a person.
+pub fn text(analysis: &Analysis) -> String {
+    {
+        {
             let mut s = String::new();
             if analysis.windows.is_empty() {
                 s.push_str("no outage windows\n");
@@ -47,7 +60,5 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
             }
             s
         }
-    };
-    emit(common, &out)?;
-    Ok(Exit::Ok)
+    }
 }

@@ -1,0 +1,239 @@
+//! Golden fixtures: a fixture is a directory holding a bundle and an
+//! `expected/` directory of reviewed outputs. Shared by `rfo check` and the
+//! project's own tests.
+//!
+//! JSON outputs are compared semantically (key order and whitespace do not
+//! matter), text outputs byte for byte; a difference is shown as a unified
+//! diff. Blessing rewrites the expected files with fresh output.
+
+use crate::cli::TimelineFormat;
+use crate::cmd;
+use crate::config::{Keep, Options};
+use crate::error::{Error, Result};
+use crate::pipeline;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const EXPECTED: &str = "expected";
+pub const SETTINGS: &str = "check.toml";
+
+/// Outputs a fixture may pin, by file name in `expected/`.
+pub const OUTPUTS: &[&str] = &[
+    "analysis.json",
+    "report.md",
+    "windows.json",
+    "windows.txt",
+    "timeline.txt",
+    "timeline.jsonl",
+    "timeline.csv",
+];
+
+/// Outputs every fixture must have.
+pub const REQUIRED: &[&str] = &["analysis.json", "report.md"];
+
+/// `check.toml`: the flags a fixture is analysed with.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub report_zone: Option<String>,
+    /// A template path relative to the fixture.
+    pub template: Option<String>,
+    pub window: Option<u32>,
+    pub zone: Option<String>,
+    pub year: Option<i32>,
+    #[serde(default)]
+    pub abbrev: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Same,
+    /// The unified diff, expected → actual.
+    Differs(String),
+    /// Rewritten by `--bless` (it differed or was missing).
+    Blessed,
+}
+
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub name: String,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone)]
+pub struct FixtureResult {
+    pub name: String,
+    pub dir: PathBuf,
+    /// `Err`: the fixture could not be read or analysed.
+    pub files: std::result::Result<Vec<FileResult>, String>,
+}
+
+impl FixtureResult {
+    pub fn passed(&self) -> bool {
+        self.files
+            .as_ref()
+            .is_ok_and(|f| f.iter().all(|r| !matches!(r.status, Status::Differs(_))))
+    }
+}
+
+/// The fixtures under `dir`: `dir` itself if it has `expected/`, else its
+/// subdirectories that do, sorted by name.
+pub fn discover(dir: &Path) -> Result<Vec<PathBuf>> {
+    if dir.join(EXPECTED).is_dir() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(EXPECTED).is_dir())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn settings(dir: &Path) -> Result<Settings> {
+    let path = dir.join(SETTINGS);
+    if !path.is_file() {
+        return Ok(Settings::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    toml::from_str(&text).map_err(|e| Error::input(&path, e.to_string().trim().to_string()))
+}
+
+fn options(s: &Settings) -> Result<Options> {
+    let common = crate::cli::Common {
+        zone: s.zone.clone(),
+        report_zone: s.report_zone.clone(),
+        year: s.year,
+        abbrev: s.abbrev.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        ..Default::default()
+    };
+    cmd::options(&common)
+}
+
+/// Render every output named in `names` for the fixture at `dir`.
+pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> {
+    let s = settings(dir)?;
+    let opts = options(&s)?;
+    let (reg, _) = pipeline::registry(&opts)?;
+    let loaded = pipeline::load(dir, &reg, &opts, Keep::Significant)?;
+    let mut analysis = pipeline::analyze(&loaded, &opts, None);
+    if let Some(id) = s.window {
+        pipeline::select_window(&mut analysis, id)?;
+    }
+    let template = s.template.as_ref().map(|t| dir.join(t));
+    let timeline = if names.iter().any(|n| n.starts_with("timeline.")) {
+        Some(pipeline::load(dir, &reg, &opts, Keep::All)?.timeline)
+    } else {
+        None
+    };
+    let mut out = BTreeMap::new();
+    for name in names {
+        let text = match name.as_str() {
+            "analysis.json" => cmd::analyze::json(&analysis),
+            "report.md" => cmd::analyze::markdown(&analysis, template.as_deref())?,
+            "windows.json" => cmd::windows::json(&analysis),
+            "windows.txt" => cmd::windows::text(&analysis),
+            t @ ("timeline.txt" | "timeline.jsonl" | "timeline.csv") => {
+                let format = match t {
+                    "timeline.txt" => TimelineFormat::Text,
+                    "timeline.jsonl" => TimelineFormat::Json,
+                    _ => TimelineFormat::Csv,
+                };
+                cmd::timeline::render(timeline.as_deref().unwrap_or(&[]), format, None, None)
+            }
+            other => {
+                return Err(Error::input(
+                    dir.join(EXPECTED).join(other),
+                    format!("no output is named so (known: {})", OUTPUTS.join(", ")),
+                ))
+            }
+        };
+        out.insert(name.clone(), text);
+    }
+    Ok(out)
+}
+
+/// Whether two outputs agree: JSON by value, JSON lines line by line, text
+/// byte for byte.
+pub fn same(name: &str, expected: &str, actual: &str) -> bool {
+    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).ok();
+    if name.ends_with(".json") {
+        if let (Some(a), Some(b)) = (parse(expected), parse(actual)) {
+            return a == b;
+        }
+    }
+    if name.ends_with(".jsonl") {
+        let a: Vec<_> = expected.lines().map(parse).collect();
+        let b: Vec<_> = actual.lines().map(parse).collect();
+        if a.iter().chain(&b).all(Option::is_some) {
+            return a == b;
+        }
+    }
+    expected == actual
+}
+
+/// A unified diff, expected → actual, labelled with the fixture and file.
+pub fn diff(label: &str, expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{label} (expected)"), &format!("{label} (actual)"))
+        .to_string()
+}
+
+/// Check (or bless) one fixture.
+pub fn check(dir: &Path, bless: bool) -> FixtureResult {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string());
+    let files = check_files(dir, &name, bless).map_err(|e| e.to_string());
+    FixtureResult {
+        name,
+        dir: dir.to_path_buf(),
+        files,
+    }
+}
+
+fn check_files(dir: &Path, name: &str, bless: bool) -> Result<Vec<FileResult>> {
+    let exp_dir = dir.join(EXPECTED);
+    let mut names: Vec<String> = REQUIRED.iter().map(|s| s.to_string()).collect();
+    for e in std::fs::read_dir(&exp_dir).map_err(|e| Error::io(&exp_dir, e))? {
+        let n = e
+            .map_err(|e| Error::io(&exp_dir, e))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if !n.starts_with('.') && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names.sort();
+    let fresh = render(dir, &names)?;
+    let mut out = Vec::new();
+    for (file, actual) in fresh {
+        let path = exp_dir.join(&file);
+        let expected = match std::fs::read_to_string(&path) {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let agree = expected.as_deref().is_some_and(|e| same(&file, e, &actual));
+        let status = if agree {
+            Status::Same
+        } else if bless {
+            std::fs::write(&path, &actual).map_err(|e| Error::io(&path, e))?;
+            Status::Blessed
+        } else {
+            Status::Differs(diff(
+                &format!("{name}/{EXPECTED}/{file}"),
+                expected.as_deref().unwrap_or(""),
+                &actual,
+            ))
+        };
+        out.push(FileResult { name: file, status });
+    }
+    Ok(out)
+}
