@@ -64,6 +64,8 @@ pub enum Command {
     Windows(WindowsArgs),
     /// Per-line parse results of one file, and a summary.
     Parse(ParseArgs),
+    /// Review a (human-edited) RFO against the evidence of a bundle.
+    Lint(LintArgs),
     /// Re-run every fixture under DIR and diff against its expected/ outputs.
     Check(CheckArgs),
     /// List grammars, or run their embedded samples.
@@ -137,6 +139,20 @@ pub struct ParseArgs {
     pub grammar: Option<String>,
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The RFO to review (Markdown).
+    pub report: PathBuf,
+    /// The bundle holding the evidence.
+    #[arg(long)]
+    pub bundle: PathBuf,
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+    /// Allowed difference between a stated time and the evidence, in seconds.
+    #[arg(long, default_value_t = crate::lint::TOLERANCE_S, value_name = "SECONDS")]
+    pub tolerance: i64,
 }
 
 #[derive(Debug, Args)]

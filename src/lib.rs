@@ -30,3 +30,4 @@ pub mod report;
 pub mod time;
 pub mod timeline;
 pub mod window;
+pub mod lint;

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod check;
 pub mod grammars;
+pub mod lint;
 pub mod parse;
 pub mod timeline;
 pub mod windows;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Parse(a) => parse::run(&a, &opts, &cli.common),
         Command::Grammars { command } => grammars::run(command, &opts, &cli.common),
         Command::Check(a) => check::run(&a, &cli.common),
+        Command::Lint(a) => lint::run(&a, &opts, &cli.common),
     }
 }
 
