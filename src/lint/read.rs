@@ -71,7 +71,7 @@ fn mention_re() -> &'static Regex {
     RE.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?:(?P<date>\d{4}-\d{2}-\d{2})[ T])?
+            (?:(?P<date>\d{4}-\d{2}-\d{2})[\x20T])?
             \b(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?
             (?:\s*(?P<ampm>[AaPp])\.?[Mm]\.?)?
             \s+(?P<label>[A-Z]{2,5})\b",
