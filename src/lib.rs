@@ -13,6 +13,7 @@
 //! evidence they carry. Nothing in the pipeline reads the wall clock or the
 //! host's time zone.
 
+pub mod align;
 pub mod analysis;
 pub mod bundle;
 pub mod cli;

@@ -7,7 +7,14 @@ use common::*;
 use rfo::golden::{self, Status};
 
 /// Every fixture, by directory name; `all_fixtures_are_listed` keeps this honest.
-const FIXTURES: &[&str] = &["servercentral-2017-02-22"];
+const FIXTURES: &[&str] = &[
+    "cdt-clock-in-february",
+    "fall-back-new-york-2018",
+    "ist-kolkata-dublin-2019",
+    "new-years-eve-2016",
+    "servercentral-2017-02-22",
+    "spring-gap-berlin-2019",
+];
 
 fn check(case: &str) {
     let r = golden::check(&fixture(case), false);
@@ -33,6 +40,31 @@ fn check(case: &str) {
 #[test]
 fn servercentral_2017_02_22() {
     check("servercentral-2017-02-22");
+}
+
+#[test]
+fn cdt_clock_in_february() {
+    check("cdt-clock-in-february");
+}
+
+#[test]
+fn fall_back_new_york_2018() {
+    check("fall-back-new-york-2018");
+}
+
+#[test]
+fn ist_kolkata_dublin_2019() {
+    check("ist-kolkata-dublin-2019");
+}
+
+#[test]
+fn new_years_eve_2016() {
+    check("new-years-eve-2016");
+}
+
+#[test]
+fn spring_gap_berlin_2019() {
+    check("spring-gap-berlin-2019");
 }
 
 #[test]

@@ -24,6 +24,7 @@ struct Line<'a> {
     state: Option<&'a str>,
     summary: &'a str,
     time: &'a crate::time::provenance::Provenance,
+    tzdb: &'static str,
 }
 
 const DESC: &str = "Event Recorded";
@@ -94,13 +95,14 @@ pub fn render(
                     state: e.state.as_deref(),
                     summary: &e.summary,
                     time: &e.provenance,
+                    tzdb: crate::time::TZDB_VERSION,
                 };
                 out.push_str(&serde_json::to_string(&l).expect("line serialises"));
                 out.push('\n');
             }
         }
         TimelineFormat::Csv => {
-            out.push_str("message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from\n");
+            out.push_str("message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n");
             for e in events {
                 let from = serde_json::to_value(&e.provenance.offset)
                     .ok()
@@ -117,6 +119,7 @@ pub fn render(
                     e.state.clone().unwrap_or_default(),
                     e.provenance.offset_s.to_string(),
                     from,
+                    crate::time::TZDB_VERSION.to_string(),
                 ];
                 let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
                 out.push_str(&row.join(","));

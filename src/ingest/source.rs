@@ -12,7 +12,7 @@ use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
-use crate::time::resolve::{SourceClock, TimeIssue};
+use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -31,6 +31,8 @@ pub struct SourceSummary {
     pub lines: u64,
     pub parsed: u64,
     pub unparsed: u64,
+    /// How the source's instants were obtained, over every timed line.
+    pub time: TimeSummary,
 }
 
 /// Everything one source yielded.
@@ -213,6 +215,7 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
 
 fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
     let rel = st.plan.file.rel.clone();
+    let time = st.clock.summary();
     let mut findings = std::mem::replace(
         &mut st.clock,
         SourceClock::new("", st.plan.zone, None, st.plan.overrides.clone()),
@@ -256,6 +259,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
             lines: st.lines,
             parsed: st.parsed,
             unparsed: st.unparsed,
+            time,
         },
         failures: st.failures,
         events: st.events,

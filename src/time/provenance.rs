@@ -76,6 +76,15 @@ pub enum OffsetSource {
         #[serde(serialize_with = "ser_tz")]
         zone: Tz,
     },
+    /// The line's label disagreed with the zone, and cross-source evidence
+    /// chose the label's reading (`align`).
+    LabelByEvidence {
+        label: Arc<str>,
+        #[serde(serialize_with = "ser_tz")]
+        zone: Tz,
+    },
+    /// No zone was given; cross-source evidence chose this offset (`align`).
+    InferredOffset,
 }
 
 fn ser_tz<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {

@@ -9,13 +9,15 @@
 
 use super::abbrev;
 use super::provenance::{
-    DstResolution, OffsetSource, Provenance, YearChoice, YearSource, ZoneChoice, ZoneOrigin,
+    DstResolution, OffsetSource, Provenance, YearChoice, YearOrigin, YearSource, ZoneChoice,
+    ZoneOrigin,
 };
 use super::stamp::{Stamp, WallClock};
 use super::zone::{fmt_offset, read_local, with_offset, LocalReading, Reading};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -61,7 +63,82 @@ pub struct SourceClock {
     dst_notes: u64,
     /// First line read in an assumed (not declared) zone.
     assumed_at: Option<u64>,
+    fold: FoldNotes,
+    tally: HashMap<TallyKey, u64>,
+    dst_counts: BTreeMap<&'static str, u64>,
 }
+
+/// Lines of a fall-back hour settled by line order: how many, where the
+/// readings switch from one offset to the other.
+#[derive(Debug, Default)]
+struct FoldNotes {
+    count: u64,
+    first: Option<(u64, String)>,
+    steps: Vec<(u64, String)>,
+}
+
+impl FoldNotes {
+    fn note(&mut self, line: u64, abbrev: &str) {
+        self.count += 1;
+        match (&self.first, self.steps.last()) {
+            (None, _) => self.first = Some((line, abbrev.to_string())),
+            (Some((_, a)), None) if a != abbrev => self.steps.push((line, abbrev.to_string())),
+            (_, Some((_, a))) if a != abbrev => self.steps.push((line, abbrev.to_string())),
+            _ => {}
+        }
+    }
+}
+
+/// How a source's instants were obtained, counted over every line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeSummary {
+    pub readings: Vec<ReadingCount>,
+    /// The year given to year-less lines, and where it came from.
+    pub year: Option<YearNote>,
+    /// DST decisions by kind (`fold-by-order`, `gap`, …).
+    pub dst: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadingCount {
+    /// The provenance kind (`label-agrees`, `zone`, `in-line`, `epoch`, …).
+    pub from: String,
+    pub label: Option<String>,
+    pub offset: String,
+    pub lines: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearNote {
+    pub year: i32,
+    pub from: YearOrigin,
+    pub rollovers: i32,
+}
+
+/// Tally key: provenance kind, offset, label.
+type TallyKey = (&'static str, i32, Option<Arc<str>>);
+
+fn tally_key(p: &Provenance) -> TallyKey {
+    let (from, label) = match &p.offset {
+        OffsetSource::InLine => ("in-line", None),
+        OffsetSource::Epoch => ("epoch", None),
+        OffsetSource::Zone { .. } => ("zone", None),
+        OffsetSource::LabelAgrees { label, .. } => ("label-agrees", Some(label.clone())),
+        OffsetSource::LabelOverride { label } => ("label-override", Some(label.clone())),
+        OffsetSource::LabelOnly { label } => ("label-only", Some(label.clone())),
+        OffsetSource::ZoneOverLabel { label, .. } => ("zone-over-label", Some(label.clone())),
+        OffsetSource::LabelByEvidence { label, .. } => ("label-by-evidence", Some(label.clone())),
+        OffsetSource::InferredOffset => ("inferred-offset", None),
+    };
+    (from, p.offset_s, label)
+}
+
+/// How a label mismatch ends when nothing else is weighed; `align`
+/// replaces it with the cross-source verdict.
+pub const ZONE_WINS: &str = "the declared zone wins (no cross-source evidence was weighed)";
+
+/// How an assumed zone ends when nothing else is weighed.
+pub const ASSUMED_UTC: &str = "its local times are read as UTC";
 
 /// At most this many per-line DST and rollover findings per source; the rest
 /// are counted in a summary finding.
@@ -89,6 +166,9 @@ impl SourceClock {
             first_out_of_order: None,
             dst_notes: 0,
             assumed_at: None,
+            fold: FoldNotes::default(),
+            tally: HashMap::new(),
+            dst_counts: BTreeMap::new(),
         }
     }
 
@@ -144,6 +224,16 @@ impl SourceClock {
             }
         };
         self.note_order(&timed, line);
+        *self.tally.entry(tally_key(&timed.provenance)).or_insert(0) += 1;
+        if let Some(d) = timed.provenance.dst {
+            let name = match d {
+                DstResolution::FoldByLabel => "fold-by-label",
+                DstResolution::FoldByOrder => "fold-by-order",
+                DstResolution::FoldUnresolved => "fold-unresolved",
+                DstResolution::Gap => "gap",
+            };
+            *self.dst_counts.entry(name).or_insert(0) += 1;
+        }
         Ok(timed)
     }
 
@@ -327,16 +417,22 @@ impl SourceClock {
                     }
                 }
                 match self.last {
-                    Some(last) if earlier.utc < last => (later, Some(DstResolution::FoldByOrder)),
-                    Some(_) => (earlier, Some(DstResolution::FoldByOrder)),
+                    Some(last) if earlier.utc < last => {
+                        self.fold.note(line, &later.abbrev);
+                        (later, Some(DstResolution::FoldByOrder))
+                    }
+                    Some(_) => {
+                        self.fold.note(line, &earlier.abbrev);
+                        (earlier, Some(DstResolution::FoldByOrder))
+                    }
                     None => {
                         let msg = format!(
                             "{}:{}: local time occurs twice in {} (fall back): {} or {}; nothing before it in the source decides, the earlier reading is used",
                             self.file,
                             line,
                             self.zone.tz.name(),
-                            earlier.utc.to_rfc3339(),
-                            later.utc.to_rfc3339()
+                            super::rfc3339(&earlier.utc),
+                            super::rfc3339(&later.utc)
                         );
                         self.line_finding(FindingCode::DstAmbiguous, msg, line);
                         (earlier, Some(DstResolution::FoldUnresolved))
@@ -352,7 +448,7 @@ impl SourceClock {
                     fmt_offset(before.offset_s),
                     fmt_offset(after.offset_s),
                     fmt_offset(before.offset_s),
-                    before.utc.to_rfc3339()
+                    super::rfc3339(&before.utc)
                 );
                 self.line_finding(FindingCode::DstGap, msg, line);
                 (before, Some(DstResolution::Gap))
@@ -402,7 +498,7 @@ impl SourceClock {
             alt.push_str(&format!("; {label} is not an abbreviation rfo knows"));
         }
         let message = format!(
-            "{}:{}: the line says {label} but {} was on {} ({}) at {}; read as {}: {}{alt}; the declared zone wins (no cross-source evidence was weighed)",
+            "{}:{}: the line says {label} but {} was on {} ({}) at {}; read as {}: {}{alt}; {ZONE_WINS}",
             self.file,
             line,
             tz.name(),
@@ -439,13 +535,68 @@ impl SourceClock {
         self.out_of_order
     }
 
+    /// How this source's instants were obtained so far.
+    pub fn summary(&self) -> TimeSummary {
+        let mut readings: Vec<ReadingCount> = self
+            .tally
+            .iter()
+            .map(|((from, off, label), n)| ReadingCount {
+                from: from.to_string(),
+                label: label.as_ref().map(|l| l.to_string()),
+                offset: fmt_offset(*off),
+                lines: *n,
+            })
+            .collect();
+        readings.sort_by(|a, b| {
+            b.lines
+                .cmp(&a.lines)
+                .then_with(|| (&a.from, &a.label, &a.offset).cmp(&(&b.from, &b.label, &b.offset)))
+        });
+        let dst = self
+            .dst_counts
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        TimeSummary {
+            readings,
+            year: self
+                .year
+                .filter(|_| self.last_month.is_some())
+                .map(|y| YearNote {
+                    year: y.year,
+                    from: y.origin,
+                    rollovers: self.rollovers,
+                }),
+            dst,
+        }
+    }
+
     /// The findings gathered over the whole source.
     pub fn finish(mut self) -> Vec<Finding> {
+        if let Some((first, abbrev)) = self.fold.first.take() {
+            let steps: Vec<String> = self
+                .fold
+                .steps
+                .iter()
+                .map(|(l, a)| format!("{a} from line {l}"))
+                .collect();
+            self.findings.push(Finding::info(
+                FindingCode::DstAmbiguous,
+                format!(
+                    "{}: {} lines fall in a repeated fall-back hour of {}; settled by line order (time does not run backwards within a source): {abbrev} from line {first}{}",
+                    self.file,
+                    self.fold.count,
+                    self.zone.tz.name(),
+                    if steps.is_empty() { String::new() } else { format!(", {}", steps.join(", ")) }
+                ),
+                Some(self.ev(first)),
+            ));
+        }
         if let Some(line) = self.assumed_at {
             self.findings.push(Finding::warning(
                 FindingCode::ZoneAssumed,
                 format!(
-                    "{}: no zone given (bundle.toml [[source]] zone, [defaults] zone or --zone); its local times are read as UTC, first at line {line}",
+                    "{}: no zone given (bundle.toml [[source]] zone, [defaults] zone or --zone); {ASSUMED_UTC}, first at line {line}",
                     self.file
                 ),
                 Some(self.ev(line)),
@@ -596,9 +747,15 @@ mod tests {
         );
         // Real span 00:50→02:05 local is 2h15m; the wall clock says 1h15m.
         let f = c.finish();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].code, f[0].severity),
+            (FindingCode::DstAmbiguous, crate::finding::Severity::Info)
+        );
         assert!(
-            f.iter().all(|f| f.code != FindingCode::DstAmbiguous),
-            "{f:?}"
+            f[0].message.contains("3 lines fall in a repeated fall-back hour of America/Chicago; settled by line order (time does not run backwards within a source): CDT from line 2, CST from line 3"),
+            "{}",
+            f[0].message
         );
     }
 

@@ -1,0 +1,398 @@
+//! Align: let cross-source evidence decide between readings of a clock.
+//!
+//! When a source's zone labels disagree with its declared zone (`CDT` in
+//! February in America/Chicago), or a source names no zone at all, each
+//! candidate reading is tested against the sources that carry absolute time
+//! (epochs, numeric offsets): a device's fault should be followed within
+//! minutes by a monitor's alert, its recovery by the monitor's recovery.
+//! The reading with more such pairs wins; the declared zone wins ties.
+//! Every decision is written into the finding with the pairs and the
+//! rejected readings, and into each moved event's provenance.
+
+use crate::event::{Kind, TimedEvent};
+use crate::evidence::Evidence;
+use crate::finding::{Finding, FindingCode};
+use crate::ingest::Ingested;
+use crate::time::abbrev;
+use crate::time::provenance::{OffsetSource, ZoneOrigin};
+use crate::time::resolve::{ASSUMED_UTC, ZONE_WINS};
+use crate::time::zone::fmt_offset;
+use chrono::{DateTime, Datelike, Duration, Utc};
+use std::collections::BTreeMap;
+
+/// How long after a cause its effect may be seen by another clock.
+pub const PAIR_WINDOW_S: i64 = 600;
+/// Pairs shown in a finding.
+const PAIRS_SHOWN: usize = 3;
+
+/// One cause → effect pair under a reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    pub cause: Evidence,
+    pub effect: Evidence,
+    pub lag_s: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    instant: DateTime<Utc>,
+    kind: Kind,
+    source: u32,
+    line: u64,
+}
+
+fn is_absolute(e: &TimedEvent) -> bool {
+    matches!(
+        e.provenance.offset,
+        OffsetSource::InLine | OffsetSource::Epoch
+    )
+}
+
+/// Events with absolute time that can witness another clock.
+fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
+    let mut out: Vec<(Anchor, Evidence)> = ing
+        .sources
+        .iter()
+        .flat_map(|s| s.events.iter())
+        .filter(|e| {
+            is_absolute(e) && matches!(e.kind, Kind::Fault | Kind::Detection | Kind::Recovery)
+        })
+        .map(|e| {
+            (
+                Anchor {
+                    instant: e.instant,
+                    kind: e.kind,
+                    source: e.source,
+                    line: e.line,
+                },
+                e.evidence(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|(a, _)| (a.instant, a.source, a.line));
+    out
+}
+
+/// Pairs for `events` (instant, kind, evidence) against anchors of other sources.
+fn pairs(
+    events: &[(DateTime<Utc>, Kind, Evidence)],
+    source: u32,
+    anchors: &[(Anchor, Evidence)],
+) -> Vec<Pair> {
+    let mut out = Vec::new();
+    for (t, kind, ev) in events {
+        let wanted = |k: Kind| match kind {
+            Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
+            Kind::Recovery => k == Kind::Recovery,
+            _ => false,
+        };
+        let until = *t + Duration::seconds(PAIR_WINDOW_S);
+        let from = anchors.partition_point(|(a, _)| a.instant < *t);
+        if let Some((a, aev)) = anchors[from..]
+            .iter()
+            .take_while(|(a, _)| a.instant <= until)
+            .find(|(a, _)| a.source != source && wanted(a.kind))
+        {
+            out.push(Pair {
+                cause: ev.clone(),
+                effect: aev.clone(),
+                lag_s: (a.instant - *t).num_seconds(),
+            });
+        }
+    }
+    out
+}
+
+/// A candidate reading: a shift applied to some of a source's events.
+#[derive(Debug, Clone)]
+struct Candidate {
+    name: String,
+    offset_s: i32,
+    /// Seconds added to each affected event's instant.
+    shift: BTreeMap<u64, i64>,
+    pairs: Vec<Pair>,
+}
+
+impl Candidate {
+    fn rank(&self) -> (usize, i64) {
+        (
+            self.pairs.len(),
+            -self.pairs.iter().map(|p| p.lag_s.abs()).sum::<i64>(),
+        )
+    }
+}
+
+fn evaluate(
+    events: &[TimedEvent],
+    shift: &BTreeMap<u64, i64>,
+    source: u32,
+    anchors: &[(Anchor, Evidence)],
+) -> Vec<Pair> {
+    let moved: Vec<(DateTime<Utc>, Kind, Evidence)> = events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Fault | Kind::Recovery))
+        .map(|e| {
+            let s = shift.get(&e.line).copied().unwrap_or(0);
+            (e.instant + Duration::seconds(s), e.kind, e.evidence())
+        })
+        .collect();
+    pairs(&moved, source, anchors)
+}
+
+fn describe(c: &Candidate) -> String {
+    let shown: Vec<String> = c
+        .pairs
+        .iter()
+        .take(PAIRS_SHOWN)
+        .map(|p| format!("{} → {} {:+} s", p.cause, p.effect, p.lag_s))
+        .collect();
+    let more = c.pairs.len().saturating_sub(PAIRS_SHOWN);
+    format!(
+        "{} ({}): {} pair{}{}{}",
+        c.name,
+        fmt_offset(c.offset_s),
+        c.pairs.len(),
+        if c.pairs.len() == 1 { "" } else { "s" },
+        if shown.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", shown.join(", "))
+        },
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Decide mislabelled and zone-less sources by cross-source evidence.
+pub fn align(ing: &mut Ingested) {
+    let anchors = anchors(ing);
+    if anchors.is_empty() {
+        return;
+    }
+    for k in 0..ing.sources.len() {
+        let decisions = decide_labels(&ing.sources[k].events, &anchors);
+        for d in decisions {
+            apply(ing, k, d);
+        }
+        if let Some(d) = decide_assumed(&ing.sources[k].events, &anchors) {
+            apply(ing, k, d);
+        }
+    }
+}
+
+/// What `align` chose for one group of a source's lines.
+struct Decision {
+    /// The finding to rewrite: its code and first evidence line.
+    code: FindingCode,
+    label: Option<String>,
+    verdict: String,
+    chosen: Option<Candidate>,
+}
+
+fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<Decision> {
+    let mut groups: BTreeMap<String, Vec<&TimedEvent>> = BTreeMap::new();
+    for e in events {
+        if let OffsetSource::ZoneOverLabel { label, .. } = &e.provenance.offset {
+            groups.entry(label.to_string()).or_default().push(e);
+        }
+    }
+    let Some(source) = events.first().map(|e| e.source) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (label, group) in groups {
+        let first = group[0];
+        let OffsetSource::ZoneOverLabel { zone, .. } = &first.provenance.offset else {
+            continue;
+        };
+        let zone = *zone;
+        let year = first.instant.year();
+        let mut offsets: Vec<(i32, String)> = abbrev::meaning_in(zone, &label, year)
+            .map(|off| (off, format!("the {label} reading")))
+            .into_iter()
+            .collect();
+        offsets.extend(abbrev::meanings(&label).iter().map(|m| {
+            (
+                m.offset_s,
+                format!("the {label} reading as in {}", m.region),
+            )
+        }));
+        let zone_c = Candidate {
+            name: format!("the {} reading", zone.name()),
+            offset_s: first.provenance.offset_s,
+            shift: BTreeMap::new(),
+            pairs: evaluate(events, &BTreeMap::new(), source, anchors),
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut label_cs: Vec<Candidate> = Vec::new();
+        for (off, name) in offsets {
+            if !seen.insert(off) {
+                continue;
+            }
+            let shift: BTreeMap<u64, i64> = group
+                .iter()
+                .map(|e| (e.line, i64::from(e.provenance.offset_s - off)))
+                .collect();
+            let pairs = evaluate(events, &shift, source, anchors);
+            label_cs.push(Candidate {
+                name,
+                offset_s: off,
+                shift,
+                pairs,
+            });
+        }
+        label_cs.sort_by_key(|c| std::cmp::Reverse(c.rank()));
+        let best = label_cs.first().cloned();
+        let wins = best
+            .as_ref()
+            .is_some_and(|b| b.pairs.len() > zone_c.pairs.len());
+        let rejected: Vec<String> = if wins {
+            std::iter::once(&zone_c)
+                .chain(label_cs.iter().skip(1))
+                .map(describe)
+                .collect()
+        } else {
+            label_cs.iter().map(describe).collect()
+        };
+        let verdict = if zone_c.pairs.is_empty() && !wins {
+            ZONE_WINS.to_string()
+        } else if wins {
+            let b = best.as_ref().expect("wins implies a candidate");
+            format!(
+                "cross-source evidence chose {}: events line up with sources of absolute time under it — {}; rejected: {}",
+                b.name,
+                describe(b),
+                rejected.join("; ")
+            )
+        } else {
+            format!(
+                "the declared zone wins on cross-source evidence — {}; rejected: {}",
+                describe(&zone_c),
+                rejected.join("; ")
+            )
+        };
+        out.push(Decision {
+            code: FindingCode::ZoneAbbrevMismatch,
+            label: Some(label),
+            verdict,
+            chosen: if wins { best } else { None },
+        });
+    }
+    out
+}
+
+/// A zone-less source: try whole and half-hour offsets.
+fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Option<Decision> {
+    let assumed: Vec<&TimedEvent> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.provenance.offset,
+                OffsetSource::Zone {
+                    origin: ZoneOrigin::Assumed,
+                    ..
+                }
+            )
+        })
+        .collect();
+    let source = assumed.first()?.source;
+    let base = Candidate {
+        name: "UTC (assumed)".into(),
+        offset_s: 0,
+        shift: BTreeMap::new(),
+        pairs: evaluate(events, &BTreeMap::new(), source, anchors),
+    };
+    let mut cs: Vec<Candidate> = (-24..=28)
+        .map(|half| half * 1800)
+        .filter(|&off| off != 0)
+        .map(|off: i32| {
+            let shift: BTreeMap<u64, i64> =
+                assumed.iter().map(|e| (e.line, -i64::from(off))).collect();
+            let pairs = evaluate(events, &shift, source, anchors);
+            Candidate {
+                name: "the offset".into(),
+                offset_s: off,
+                shift,
+                pairs,
+            }
+        })
+        .collect();
+    cs.sort_by_key(|c| (std::cmp::Reverse(c.rank()), c.offset_s.abs()));
+    let best = cs.first()?.clone();
+    let runner = cs
+        .get(1)
+        .map(|c| c.pairs.len())
+        .unwrap_or(0)
+        .max(base.pairs.len());
+    // A clear winner only: at least two pairs, more than any other offset.
+    if best.pairs.len() < 2 || best.pairs.len() <= runner {
+        return None;
+    }
+    let rejected: Vec<String> = std::iter::once(&base)
+        .chain(cs.iter().skip(1).filter(|c| !c.pairs.is_empty()).take(3))
+        .map(describe)
+        .collect();
+    Some(Decision {
+        code: FindingCode::ZoneAssumed,
+        label: None,
+        verdict: format!(
+            "its local times are read at {} because its events line up with sources of absolute time there — {}; rejected: {}",
+            fmt_offset(best.offset_s),
+            describe(&best),
+            rejected.join("; ")
+        ),
+        chosen: Some(best),
+    })
+}
+
+fn apply(ing: &mut Ingested, k: usize, d: Decision) {
+    let file = ing.sources[k].summary.path.clone();
+    if let Some(c) = &d.chosen {
+        let src = &mut ing.sources[k];
+        for e in src.events.iter_mut() {
+            let Some(&s) = c.shift.get(&e.line) else {
+                continue;
+            };
+            e.instant += Duration::seconds(s);
+            e.provenance.offset_s = c.offset_s;
+            e.provenance.offset = match &e.provenance.offset {
+                OffsetSource::ZoneOverLabel { label, zone } => OffsetSource::LabelByEvidence {
+                    label: label.clone(),
+                    zone: *zone,
+                },
+                _ => OffsetSource::InferredOffset,
+            };
+        }
+        src.events.sort_by_key(|e| (e.instant, e.line));
+        // The per-source summary counts every line; relabel the decided ones.
+        let (from, to) = match &d.label {
+            Some(_) => ("zone-over-label", "label-by-evidence"),
+            None => ("zone", "inferred-offset"),
+        };
+        for r in src.summary.time.readings.iter_mut() {
+            if r.from == from && (d.label.is_none() || r.label == d.label) {
+                r.from = to.to_string();
+                r.offset = fmt_offset(c.offset_s);
+            }
+        }
+    }
+    let (old, new) = match d.code {
+        FindingCode::ZoneAssumed => (ASSUMED_UTC, d.verdict.as_str()),
+        _ => (ZONE_WINS, d.verdict.as_str()),
+    };
+    let rewrite = |f: &mut Finding| {
+        let ours = f.code == d.code
+            && f.evidence.as_ref().is_some_and(|e| e.file == file)
+            && d.label
+                .as_ref()
+                .is_none_or(|l| f.message.contains(&format!("says {l} but")));
+        if ours {
+            f.message = f.message.replacen(old, new, 1);
+        }
+    };
+    ing.sources[k].findings.iter_mut().for_each(rewrite);
+    ing.findings.iter_mut().for_each(rewrite);
+}

@@ -1,0 +1,261 @@
+//! Time you can testify to: the issue-4 fixtures end to end, overrides, and
+//! independence from the host clock and zone.
+
+mod common;
+use common::*;
+
+fn analysis(case: &str, extra: &[&str]) -> serde_json::Value {
+    let p = fixture(case);
+    let mut args = vec!["analyze", p.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    json(&out)
+}
+
+fn timeline(case: &str, extra: &[&str]) -> Vec<serde_json::Value> {
+    let p = fixture(case);
+    let mut args = vec!["timeline", p.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    out.lines().map(json).collect()
+}
+
+fn finding<'a>(a: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+fn event<'a>(t: &'a [serde_json::Value], file: &str, line: u64) -> &'a serde_json::Value {
+    t.iter()
+        .find(|e| e["file"] == file && e["line"] == line)
+        .unwrap_or_else(|| panic!("no event {file}:{line}"))
+}
+
+#[test]
+fn fall_back_hour_is_settled_by_line_order() {
+    let a = analysis("fall-back-new-york-2018", &[]);
+    let w = &a["windows"][0];
+    assert_eq!(w["start"], "2018-11-04T05:40:12Z");
+    assert_eq!(w["end"], "2018-11-04T06:20:15Z");
+    // 40 min of outage; the wall clock (01:40 EDT → 01:20 EST) says -20 min.
+    assert_eq!(w["duration_s"], 2403);
+    let t = timeline("fall-back-new-york-2018", &[]);
+    let before = event(&t, "lb01/messages", 8); // 01:59:58, first pass
+    let after = event(&t, "lb01/messages", 9); // 01:00:02, second pass
+    assert_eq!(before["datetime"], "2018-11-04T05:59:58Z");
+    assert_eq!(after["datetime"], "2018-11-04T06:00:02Z");
+    assert_eq!(before["time"]["offset_s"], -4 * 3600);
+    assert_eq!(after["time"]["offset_s"], -5 * 3600);
+    assert_eq!(after["time"]["dst"], "fold-by-order");
+    let f = finding(&a, "dst-ambiguous");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["severity"], "info");
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("EDT from line 2, EST from line 9"));
+}
+
+#[test]
+fn a_line_in_the_spring_gap_is_flagged_and_read_before_it() {
+    let a = analysis("spring-gap-berlin-2019", &[]);
+    let f = finding(&a, "dst-gap");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["evidence"]["file"], "db01/syslog");
+    assert_eq!(f[0]["evidence"]["line"], 5);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("read with the offset before the gap (UTC+01:00) as 2019-03-31T01:15:00Z"));
+    let w = &a["windows"][0];
+    assert_eq!(
+        (w["start"].as_str(), w["end"].as_str()),
+        (Some("2019-03-31T00:45:00Z"), Some("2019-03-31T01:31:00Z"))
+    );
+    assert_eq!(w["duration_s"], 46 * 60);
+    let t = timeline("spring-gap-berlin-2019", &[]);
+    assert_eq!(event(&t, "db01/syslog", 5)["time"]["dst"], "gap");
+}
+
+#[test]
+fn new_years_eve_year_comes_from_the_dated_source() {
+    let a = analysis("new-years-eve-2016", &[]);
+    let w = &a["windows"][0];
+    assert_eq!(w["start"], "2017-01-01T05:51:10Z");
+    assert_eq!(w["trigger"]["at"], "2017-01-01T05:48:00Z");
+    let y = finding(&a, "year-inferred");
+    assert!(
+        y[0]["message"].as_str().unwrap().contains("read in 2016"),
+        "{y:?}"
+    );
+    let r = finding(&a, "year-rollover");
+    assert_eq!(r[0]["evidence"]["line"], 6);
+    let t = timeline("new-years-eve-2016", &[]);
+    assert_eq!(
+        event(&t, "web01/messages", 1)["datetime"],
+        "2017-01-01T05:40:01Z"
+    );
+    assert_eq!(
+        event(&t, "web01/messages", 6)["time"]["year"]["rollovers"],
+        1
+    );
+}
+
+#[test]
+fn a_cdt_clock_in_february_lands_at_the_right_instants_and_says_why() {
+    let a = analysis("cdt-clock-in-february", &[]);
+    let w = &a["windows"][0];
+    assert_eq!(w["start"], "2017-02-23T03:56:10.455Z");
+    assert_eq!(w["trigger"]["at"], "2017-02-23T03:56:03.120Z");
+    let f = finding(&a, "zone-abbrev-mismatch");
+    assert_eq!(f.len(), 1);
+    let m = f[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("cross-source evidence chose the CDT reading"),
+        "{m}"
+    );
+    assert!(
+        m.contains("core-switch.log:11 → nagios.log:10 +41 s"),
+        "{m}"
+    );
+    assert!(
+        m.contains("rejected: the America/Chicago reading (UTC-06:00): 0 pairs"),
+        "{m}"
+    );
+    let t = timeline("cdt-clock-in-february", &[]);
+    let e = event(&t, "core-switch.log", 10);
+    assert_eq!(e["time"]["offset"]["from"], "label-by-evidence");
+    assert_eq!(e["time"]["offset_s"], -5 * 3600);
+}
+
+#[test]
+fn correctly_labelled_cst_keeps_the_zone_with_evidence() {
+    // The founding switch says CDT but runs on CST: the zone wins, by evidence.
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b");
+    copy_dir(&fixture("servercentral-2017-02-22"), &b);
+    let log = std::fs::read_to_string(b.join("core-switch.log")).unwrap();
+    std::fs::write(b.join("core-switch.log"), log.replace(" CST: ", " CDT: ")).unwrap();
+    let (_, out, _) = run(&["analyze", b.to_str().unwrap(), "--format", "json"]);
+    let a = json(&out);
+    let m = finding(&a, "zone-abbrev-mismatch")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(m.contains("the declared zone wins on cross-source evidence — the America/Chicago reading (UTC-06:00): 4 pairs"), "{m}");
+    assert_eq!(a["windows"][0]["start"], "2017-02-23T03:56:10.455Z");
+}
+
+#[test]
+fn ist_means_kolkata_in_kolkata_and_dublin_in_dublin() {
+    let a = analysis("ist-kolkata-dublin-2019", &[]);
+    assert!(finding(&a, "zone-abbrev-mismatch").is_empty());
+    let t = timeline("ist-kolkata-dublin-2019", &[]);
+    let blr = event(&t, "blr-rtr1.log", 5);
+    let dub = event(&t, "dub-rtr1.log", 1);
+    assert_eq!(blr["datetime"], "2019-07-01T08:35:10.455Z");
+    assert_eq!(dub["datetime"], "2019-07-01T08:35:12.502Z");
+    assert_eq!(
+        (
+            blr["time"]["offset"]["from"].as_str(),
+            blr["time"]["offset_s"].as_i64()
+        ),
+        (Some("label-agrees"), Some(19800))
+    );
+    assert_eq!(
+        (
+            dub["time"]["offset"]["from"].as_str(),
+            dub["time"]["offset_s"].as_i64()
+        ),
+        (Some("label-agrees"), Some(3600))
+    );
+    assert_eq!(blr["tzdb"].as_str().map(str::len), Some(5));
+}
+
+#[test]
+fn abbrev_override_pins_a_label_for_the_run() {
+    let a = analysis("servercentral-2017-02-22", &["--abbrev", "CST=-05:00"]);
+    // Every switch line moves an hour earlier; the provenance says why.
+    let t = timeline("servercentral-2017-02-22", &["--abbrev", "CST=-05:00"]);
+    let e = event(&t, "core-switch.log", 10);
+    assert_eq!(e["datetime"], "2017-02-23T02:56:03.120Z");
+    assert_eq!(e["time"]["offset"]["from"], "label-override");
+    assert!(!a["windows"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn manifest_abbrev_override_applies_to_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b");
+    copy_dir(&fixture("servercentral-2017-02-22"), &b);
+    let m = std::fs::read_to_string(b.join("bundle.toml")).unwrap();
+    std::fs::write(
+        b.join("bundle.toml"),
+        m.replace(
+            "host = \"core-sw1\"\n",
+            "host = \"core-sw1\"\nabbrev = { CST = \"-05:00\" }\n",
+        ),
+    )
+    .unwrap();
+    let (_, out, _) = run(&["timeline", b.to_str().unwrap(), "--format", "json"]);
+    let t: Vec<serde_json::Value> = out.lines().map(json).collect();
+    assert_eq!(
+        event(&t, "core-switch.log", 10)["time"]["offset"]["from"],
+        "label-override"
+    );
+    assert_eq!(
+        event(&t, "portal-web01/messages", 5)["time"]["offset"]["from"],
+        "zone"
+    );
+}
+
+/// The same bundle gives the same answer whatever the host clock says.
+#[test]
+fn results_do_not_depend_on_the_system_clock() {
+    if std::process::Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: faketime is not installed (CI installs it: apt-get install faketime)");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("rfo");
+    for case in [
+        "new-years-eve-2016",
+        "servercentral-2017-02-22",
+        "fall-back-new-york-2018",
+    ] {
+        let dir = fixture(case);
+        let expected = std::fs::read_to_string(dir.join("expected/analysis.json")).unwrap();
+        for when in [
+            "2001-01-01 00:00:00",
+            "2017-02-23 04:00:00",
+            "2039-12-31 23:59:59",
+        ] {
+            let out = std::process::Command::new("faketime")
+                .arg(when)
+                .arg(&bin)
+                .args(["analyze", dir.to_str().unwrap(), "--format", "json"])
+                .env("TZ", "Pacific/Chatham")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{case} at {when}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                expected,
+                "{case} at {when}"
+            );
+        }
+    }
+}
