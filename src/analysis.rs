@@ -41,6 +41,8 @@ pub struct Incident {
 #[derive(Debug, Clone, Serialize)]
 pub struct Selected {
     pub window: u32,
+    /// How many windows the analysis found.
+    pub of: usize,
     /// 0-based index into `windows`, for templates (`lookup windows selected.index`).
     pub index: usize,
     pub rule: &'static str,
@@ -101,6 +103,12 @@ pub struct Window {
     pub public_resolved_at: Option<String>,
     /// public_resolved_at − end.
     pub public_resolved_lag_s: Option<i64>,
+    /// Time to recovery once detected: end − detected_at.
+    pub ttr_s: Option<i64>,
+    /// How far the true start may lie before `start`, in seconds.
+    pub start_uncertainty_s: f64,
+    /// How far the true end may lie from `end`, in seconds (null while open).
+    pub end_uncertainty_s: Option<f64>,
     pub actions: Vec<Cited>,
     pub evidence: WindowEvidence,
     /// The rule behind each metric.
@@ -116,7 +124,9 @@ pub struct Rules {
     pub end: &'static str,
     pub trigger: &'static str,
     pub detected_at: &'static str,
+    pub ttr: &'static str,
     pub public: &'static str,
+    pub uncertainty: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,8 +176,7 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
     rows.extend(f.candidates.first().map(|c| c.event));
     rows.extend(f.detected);
     rows.extend(f.actions.iter().copied());
-    rows.extend(f.first_public);
-    rows.extend(f.public_resolved);
+    rows.extend(f.public.iter().copied());
     rows.sort();
     rows.dedup();
     let rules = Rules {
@@ -175,7 +184,9 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         end: window::RULE_END,
         trigger: window::RULE_TRIGGER,
         detected_at: window::RULE_DETECTED,
+        ttr: window::RULE_RECOVERY,
         public: window::RULE_PUBLIC,
+        uncertainty: window::RULE_UNCERTAINTY,
     };
     Window {
         id,
@@ -191,6 +202,9 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         first_public_update_lag_s: f.first_public.map(|k| secs(start, &t[k])),
         public_resolved_at: f.public_resolved.map(|k| rfc3339(&t[k].instant)),
         public_resolved_lag_s: f.public_resolved.and_then(|k| end.map(|e| secs(e, &t[k]))),
+        ttr_s: f.detected.and_then(|d| end.map(|e| secs(&t[d], e))),
+        start_uncertainty_s: f.start_uncertainty_ms as f64 / 1000.0,
+        end_uncertainty_s: f.end_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
         actions: f.actions.iter().map(|&k| cited(&t[k])).collect(),
         evidence: WindowEvidence {
             start: start.evidence(),
@@ -205,8 +219,16 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
 }
 
 /// The window a report is about: the longest (an open window counts as
-/// running to the end of the evidence), the earliest on a tie.
-pub fn select(windows: &[Window], t: &[TimedEvent]) -> Option<Selected> {
+/// running to the end of the evidence), the earliest on a tie; with a
+/// range, only windows overlapping it are considered.
+pub fn select(
+    windows: &[Window],
+    t: &[TimedEvent],
+    range: (
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ),
+) -> Option<Selected> {
     let last = t.last().map(|e| e.instant)?;
     let length = |w: &Window| {
         w.duration_s.unwrap_or_else(|| {
@@ -216,14 +238,31 @@ pub fn select(windows: &[Window], t: &[TimedEvent]) -> Option<Selected> {
             last.timestamp() - s
         })
     };
+    let parse = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|d| d.with_timezone(&chrono::Utc))
+    };
+    let overlaps = |w: &Window| {
+        let start = parse(&w.start);
+        let end = w.end.as_deref().and_then(parse);
+        range.1.is_none_or(|to| start.is_some_and(|s| s <= to))
+            && range.0.is_none_or(|from| end.is_none_or(|e| e >= from))
+    };
     let (index, w) = windows
         .iter()
         .enumerate()
+        .filter(|(_, w)| overlaps(w))
         .max_by_key(|(k, w)| (length(w), std::cmp::Reverse(*k)))?;
     Some(Selected {
         window: w.id,
+        of: windows.len(),
         index,
-        rule: "the longest window (an open one runs to the end of the evidence); the earliest on a tie",
+        rule: if range.0.is_some() || range.1.is_some() {
+            "the longest window overlapping --from/--to"
+        } else {
+            "the longest window (an open one runs to the end of the evidence); the earliest on a tie"
+        },
     })
 }
 

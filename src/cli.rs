@@ -35,6 +35,9 @@ pub struct Common {
     /// Directory of extra user grammars (*.toml).
     #[arg(long, global = true, value_name = "DIR")]
     pub grammars: Option<PathBuf>,
+    /// Subject windows closer than this many seconds are one outage.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub merge_gap: Option<i64>,
     /// Write output to FILE (atomically: temp file + rename).
     #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -94,8 +97,13 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "TIME")]
     pub generated_at: Option<String>,
     /// Write the report about window N (default: the longest).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with_all = ["from", "to"])]
     pub window: Option<u32>,
+    /// Report on the longest window overlapping this range (RFC 3339).
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

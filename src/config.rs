@@ -18,6 +18,13 @@ pub struct Options {
     pub abbrev: HashMap<String, i32>,
     /// `--grammars DIR`: extra user grammars.
     pub grammars: Option<PathBuf>,
+    /// `--merge-gap`: subject windows closer than this are one outage.
+    pub merge_gap_s: Option<i64>,
+    /// `--from`/`--to` on analyze: the range the reported window overlaps.
+    pub range: (
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ),
 }
 
 /// Which events a command needs kept in memory.

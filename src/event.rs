@@ -73,6 +73,9 @@ pub struct TimedEvent {
     pub state: Option<String>,
     pub summary: String,
     pub provenance: Provenance,
+    /// How precise the written timestamp is, in milliseconds (1000 for whole
+    /// seconds, 60000 for whole minutes): the floor of any uncertainty.
+    pub precision_ms: u32,
     /// The line as written (only kept when the command needs it).
     pub text: Option<String>,
 }

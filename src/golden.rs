@@ -44,6 +44,7 @@ pub struct Settings {
     pub year: Option<i32>,
     #[serde(default)]
     pub abbrev: BTreeMap<String, String>,
+    pub merge_gap_s: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +108,7 @@ fn options(s: &Settings) -> Result<Options> {
         report_zone: s.report_zone.clone(),
         year: s.year,
         abbrev: s.abbrev.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        merge_gap: s.merge_gap_s,
         ..Default::default()
     };
     cmd::options(&common)

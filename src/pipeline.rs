@@ -50,13 +50,16 @@ pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<L
 /// Build the analysis of a loaded bundle.
 pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) -> Analysis {
     let t = &loaded.timeline;
-    let facts = window::windows(t);
+    let config = window::Config {
+        merge_gap_s: opts.merge_gap_s.unwrap_or(window::MERGE_GAP_S),
+    };
+    let facts = window::windows(t, config);
     let windows: Vec<analysis::Window> = facts
         .iter()
         .enumerate()
         .map(|(k, f)| analysis::window(t, k as u32 + 1, f))
         .collect();
-    let selected = analysis::select(&windows, t);
+    let selected = analysis::select(&windows, t, opts.range);
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
     let inc = m.map(|m| &m.incident);
     let report_zone = opts
@@ -104,6 +107,7 @@ pub fn select_window(analysis: &mut Analysis, id: u32) -> Result<()> {
         })?;
     analysis.selected = Some(analysis::Selected {
         window: id,
+        of: analysis.windows.len(),
         index,
         rule: "chosen with --window",
     });

@@ -87,6 +87,7 @@ pub(crate) mod tests {
                 year: YearSource::InLine,
                 dst: None,
             },
+            precision_ms: 1000,
             text: None,
         }
     }

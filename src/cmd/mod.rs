@@ -25,7 +25,10 @@ pub enum Exit {
 }
 
 pub fn run(cli: Cli) -> Result<Exit> {
-    let opts = options(&cli.common)?;
+    let mut opts = options(&cli.common)?;
+    if let Command::Analyze(a) = &cli.command {
+        opts.range = (parse_time("--from", &a.from)?, parse_time("--to", &a.to)?);
+    }
     match cli.command {
         Command::Analyze(a) => analyze::run(&a, &opts, &cli.common),
         Command::Timeline(a) => timeline::run(&a, &opts, &cli.common),
@@ -67,6 +70,8 @@ pub fn options(c: &Common) -> Result<Options> {
         year: c.year,
         abbrev,
         grammars: c.grammars.clone(),
+        merge_gap_s: c.merge_gap,
+        range: (None, None),
     })
 }
 
@@ -102,4 +107,19 @@ pub fn warn_diagnostics(common: &Common, diags: &[crate::grammar::registry::Diag
     for d in diags {
         eprintln!("rfo: warning: grammar skipped: {d}");
     }
+}
+
+/// An RFC 3339 time given on the command line.
+pub fn parse_time(flag: &str, v: &Option<String>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    v.as_deref()
+        .map(|s| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|e| {
+                    Error::Usage(format!(
+                        "{flag} {s:?}: not an RFC 3339 time with offset ({e})"
+                    ))
+                })
+        })
+        .transpose()
 }

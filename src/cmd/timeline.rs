@@ -5,7 +5,7 @@
 use super::{emit, warn_diagnostics, Exit};
 use crate::cli::{Common, TimelineArgs, TimelineFormat};
 use crate::config::{Keep, Options};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::TimedEvent;
 use crate::pipeline;
 use crate::time::rfc3339;
@@ -29,27 +29,13 @@ struct Line<'a> {
 
 const DESC: &str = "Event Recorded";
 
-fn parse_bound(flag: &str, v: &Option<String>) -> Result<Option<DateTime<Utc>>> {
-    v.as_deref()
-        .map(|s| {
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| {
-                    Error::Usage(format!(
-                        "{flag} {s:?}: not an RFC 3339 time with offset ({e})"
-                    ))
-                })
-        })
-        .transpose()
-}
-
 fn message(e: &TimedEvent) -> &str {
     e.text.as_deref().unwrap_or(&e.summary)
 }
 
 pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
-    let from = parse_bound("--from", &a.from)?;
-    let to = parse_bound("--to", &a.to)?;
+    let from = super::parse_time("--from", &a.from)?;
+    let to = super::parse_time("--to", &a.to)?;
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;

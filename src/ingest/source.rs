@@ -112,6 +112,7 @@ impl<'p> State<'p> {
             state: class.state,
             summary,
             provenance: timed.provenance,
+            precision_ms: stamp.precision_ms(),
             text: if self.keep == Keep::All {
                 text.map(str::to_string)
             } else {

@@ -54,6 +54,26 @@ pub enum Stamp {
 }
 
 impl Stamp {
+    /// The precision the text promised, in milliseconds (at least 1).
+    pub fn precision_ms(&self) -> u32 {
+        let digits = match self {
+            Stamp::Wall(w) | Stamp::Offset { wall: w, .. } => w.frac_digits,
+            Stamp::Epoch { nanos, .. } => {
+                if *nanos == 0 {
+                    0
+                } else {
+                    3
+                }
+            }
+        };
+        match digits {
+            d if d < 0 => 60_000,
+            0 => 1000,
+            1 => 100,
+            2 => 10,
+            _ => 1,
+        }
+    }
     /// Whether the stamp fixes the year by itself.
     pub fn has_year(&self) -> bool {
         match self {

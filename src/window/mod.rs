@@ -11,20 +11,38 @@ use chrono::Duration;
 use trigger::Candidate;
 use union::Outage;
 
-/// Subject windows closer than this are one outage.
+/// Subject windows closer than this are one outage, by default.
 pub const MERGE_GAP_S: i64 = 300;
-/// Status-page updates this long after an outage still belong to it.
+/// Status-page updates this long after an outage may still belong to it.
 pub const PUBLIC_AFTER_H: i64 = 24;
 /// ... and this long before its start (a page opened early).
 pub const PUBLIC_BEFORE_H: i64 = 2;
 /// At most this many actions are listed per window.
 pub const ACTIONS_MAX: usize = 50;
+/// SOFT monitor failures this long before a HARD start widen its uncertainty.
+pub const SOFT_LEAD_MAX_S: i64 = 3600;
 
-pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN";
+pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN, an alert firing";
 pub const RULE_END: &str = "end = last recovery among the window's subjects (null while any is still down at the end of the evidence)";
 pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start, related changes (same host as a fault) first, then the closest; a candidate until a human confirms it";
 pub const RULE_DETECTED: &str = "detected_at = first monitoring alert or notification (a monitor source's fault or detection) at or after start; TTD = detected_at - start";
-pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update from 2 h before start to 24 h after end; public_resolved_at = first such update with status resolved";
+pub const RULE_RECOVERY: &str = "ttr = end - detected_at (time to recovery once detected)";
+pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update assigned to this window (each update goes to the nearest window, from 2 h before its start to 24 h after its end); public_resolved_at = first such update with status resolved";
+pub const RULE_UNCERTAINTY: &str = "start/end uncertainty = the precision of the timestamp that fixes them; a HARD monitor start also carries the time since the first SOFT failure of the same subject (the fault began between the checks)";
+
+/// Settings of the window engine.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    pub merge_gap_s: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            merge_gap_s: MERGE_GAP_S,
+        }
+    }
+}
 
 /// One outage with its derived facts, by timeline index.
 #[derive(Debug, Clone)]
@@ -33,22 +51,63 @@ pub struct WindowFacts {
     pub candidates: Vec<Candidate>,
     pub detected: Option<usize>,
     pub actions: Vec<usize>,
+    /// Status-page updates assigned to this window, in order.
+    pub public: Vec<usize>,
     pub first_public: Option<usize>,
     pub public_resolved: Option<usize>,
     /// Faults and recoveries of the window's subjects, for the report timeline.
     pub key_events: Vec<usize>,
+    pub start_uncertainty_ms: u64,
+    pub end_uncertainty_ms: Option<u64>,
 }
 
-pub fn windows(timeline: &[TimedEvent]) -> Vec<WindowFacts> {
+pub fn windows(timeline: &[TimedEvent], config: Config) -> Vec<WindowFacts> {
     let subject = machine::subject_windows(timeline);
-    let outages = union::union(subject, timeline, Duration::seconds(MERGE_GAP_S));
-    outages.into_iter().map(|o| facts(timeline, o)).collect()
+    let outages = union::union(subject, timeline, Duration::seconds(config.merge_gap_s));
+    let public = assign_public(timeline, &outages);
+    outages
+        .into_iter()
+        .zip(public)
+        .map(|(o, p)| facts(timeline, o, p))
+        .collect()
 }
 
-fn facts(timeline: &[TimedEvent], outage: Outage) -> WindowFacts {
-    let start = timeline[outage.start].instant;
+/// Give each status-page update to the nearest outage it may belong to.
+fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); outages.len()];
+    for (k, e) in t.iter().enumerate() {
+        if e.kind != Kind::Comms || e.role != Role::Public {
+            continue;
+        }
+        let best = outages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| {
+                let start = t[o.start].instant;
+                let end = o.end.map(|x| t[x].instant);
+                let from = start - Duration::hours(PUBLIC_BEFORE_H);
+                let to = end.map(|x| x + Duration::hours(PUBLIC_AFTER_H));
+                if e.instant < from || to.is_some_and(|to| e.instant > to) {
+                    return None;
+                }
+                let dist = if e.instant < start {
+                    (start - e.instant).num_seconds()
+                } else {
+                    end.map(|x| (e.instant - x).num_seconds().max(0))
+                        .unwrap_or(0)
+                };
+                Some((dist, i))
+            })
+            .min();
+        if let Some((_, i)) = best {
+            out[i].push(k);
+        }
+    }
+    out
+}
+
+fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>) -> WindowFacts {
     let end_k = outage.end;
-    let end = end_k.map(|k| timeline[k].instant);
     let inside = |k: usize| k >= outage.start && end_k.is_none_or(|e| k <= e);
     let candidates = trigger::rank(timeline, &outage);
     let trigger = candidates.first().map(|c| c.event);
@@ -63,16 +122,6 @@ fn facts(timeline: &[TimedEvent], outage: Outage) -> WindowFacts {
         .filter(|&k| matches!(timeline[k].kind, Kind::Action | Kind::Change) && Some(k) != trigger)
         .take(ACTIONS_MAX)
         .collect();
-    let from = start - Duration::hours(PUBLIC_BEFORE_H);
-    let to = end.map(|e| e + Duration::hours(PUBLIC_AFTER_H));
-    let public: Vec<usize> = timeline
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.kind == Kind::Comms && e.instant >= from && to.is_none_or(|t| e.instant <= t)
-        })
-        .map(|(k, _)| k)
-        .collect();
     let first_public = public.first().copied();
     let public_resolved = public
         .iter()
@@ -86,13 +135,136 @@ fn facts(timeline: &[TimedEvent], outage: Outage) -> WindowFacts {
         .collect();
     key_events.sort();
     key_events.dedup();
+    let start_uncertainty_ms = start_uncertainty(timeline, outage.start);
+    let end_uncertainty_ms = end_k.map(|k| u64::from(timeline[k].precision_ms));
     WindowFacts {
         outage,
         candidates,
         detected,
         actions,
+        public,
         first_public,
         public_resolved,
         key_events,
+        start_uncertainty_ms,
+        end_uncertainty_ms,
+    }
+}
+
+/// The start's timestamp precision, widened for a HARD monitor start by
+/// the time since the first SOFT failure of the same subject.
+fn start_uncertainty(t: &[TimedEvent], start: usize) -> u64 {
+    let e = &t[start];
+    let precision = u64::from(e.precision_ms);
+    if e.role != Role::Monitor {
+        return precision;
+    }
+    let lead = t[..start]
+        .iter()
+        .rev()
+        .take_while(|x| (e.instant - x.instant).num_seconds() <= SOFT_LEAD_MAX_S)
+        .filter(|x| x.subject == e.subject && x.source == e.source)
+        .take_while(|x| x.kind != Kind::Recovery)
+        .filter(|x| x.kind == Kind::Detection)
+        .last()
+        .map(|x| (e.instant - x.instant).num_milliseconds().max(0) as u64)
+        .unwrap_or(0);
+    precision.max(lead)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::tests::ev;
+
+    fn monitor(mut e: TimedEvent) -> TimedEvent {
+        e.role = Role::Monitor;
+        e
+    }
+
+    #[test]
+    fn soft_failures_widen_a_hard_start() {
+        let t = vec![
+            monitor(ev(
+                "2017-02-23T03:56:52Z",
+                0,
+                1,
+                Kind::Detection,
+                "portal/HTTP",
+            )),
+            monitor(ev(
+                "2017-02-23T03:57:22Z",
+                0,
+                2,
+                Kind::Detection,
+                "portal/HTTP",
+            )),
+            monitor(ev("2017-02-23T03:57:52Z", 0, 3, Kind::Fault, "portal/HTTP")),
+            monitor(ev(
+                "2017-02-23T04:23:22Z",
+                0,
+                4,
+                Kind::Recovery,
+                "portal/HTTP",
+            )),
+        ];
+        let w = windows(&t, Config::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].start_uncertainty_ms, 60_000);
+        assert_eq!(w[0].end_uncertainty_ms, Some(1000));
+        assert_eq!(w[0].detected, Some(2));
+    }
+
+    #[test]
+    fn public_updates_go_to_the_nearest_window() {
+        let mut t = vec![
+            ev("2017-02-23T01:00:00Z", 0, 1, Kind::Fault, "a"),
+            ev("2017-02-23T01:05:00Z", 0, 2, Kind::Recovery, "a"),
+            ev("2017-02-23T01:10:00Z", 1, 1, Kind::Comms, "page"),
+            ev("2017-02-23T03:50:00Z", 1, 2, Kind::Comms, "page"),
+            ev("2017-02-23T03:56:00Z", 0, 3, Kind::Fault, "b"),
+            ev("2017-02-23T04:20:00Z", 0, 4, Kind::Recovery, "b"),
+        ];
+        t[2].role = Role::Public;
+        t[3].role = Role::Public;
+        let w = windows(&t, Config::default());
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].public, vec![2]);
+        assert_eq!(w[1].public, vec![3]);
+    }
+
+    #[test]
+    fn merge_gap_is_configurable() {
+        let t = vec![
+            ev("2017-02-23T03:00:00Z", 0, 1, Kind::Fault, "a"),
+            ev("2017-02-23T03:10:00Z", 0, 2, Kind::Recovery, "a"),
+            ev("2017-02-23T03:20:00Z", 0, 3, Kind::Fault, "b"),
+            ev("2017-02-23T03:30:00Z", 0, 4, Kind::Recovery, "b"),
+        ];
+        assert_eq!(windows(&t, Config::default()).len(), 2);
+        assert_eq!(windows(&t, Config { merge_gap_s: 900 }).len(), 1);
+    }
+
+    /// Duplicate and out-of-order lines arrive sorted by the merge; a
+    /// duplicate fault or recovery changes nothing.
+    #[test]
+    fn duplicates_and_out_of_order_sources() {
+        let mut src = vec![
+            ev("2017-02-23T03:58:00Z", 0, 3, Kind::Recovery, "a"),
+            ev("2017-02-23T03:56:00Z", 0, 1, Kind::Fault, "a"),
+            ev("2017-02-23T03:56:00Z", 0, 2, Kind::Fault, "a"),
+            ev("2017-02-23T03:58:00Z", 0, 4, Kind::Recovery, "a"),
+        ];
+        src.sort_by_key(|e| (e.instant, e.line));
+        let t = crate::timeline::merged(vec![src], None, None);
+        let w = windows(&t, Config::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(
+            (
+                t[w[0].outage.start].line,
+                w[0].outage.end.map(|k| t[k].line)
+            ),
+            (1, Some(3))
+        );
     }
 }
