@@ -169,13 +169,13 @@ fn describe(c: &Candidate) -> String {
 /// Decide mislabelled and zone-less sources by cross-source evidence.
 pub fn align(ing: &mut Ingested) {
     let anchors = anchors(ing);
-    if anchors.is_empty() {
-        return;
-    }
     for k in 0..ing.sources.len() {
         let decisions = decide_labels(&ing.sources[k].events, &anchors);
         for d in decisions {
             apply(ing, k, d);
+        }
+        if anchors.is_empty() {
+            continue;
         }
         if let Some(d) = decide_assumed(&ing.sources[k].events, &anchors) {
             apply(ing, k, d);
@@ -187,6 +187,8 @@ pub fn align(ing: &mut Ingested) {
 struct Decision {
     /// The finding to rewrite: its code and first evidence line.
     code: FindingCode,
+    /// The label against the zone's rules, for the discrepancy table.
+    row: Option<crate::discrepancy::Discrepancy>,
     label: Option<String>,
     verdict: String,
     chosen: Option<Candidate>,
@@ -274,8 +276,31 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
                 rejected.join("; ")
             )
         };
+        let label_off = best.as_ref().map(|b| b.offset_s).unwrap_or(zone_c.offset_s);
+        let chosen_name = if wins {
+            format!("the {label} reading was used")
+        } else {
+            format!("the {} reading was used", zone.name())
+        };
+        let row = crate::discrepancy::Discrepancy {
+            source: first.file.to_string(),
+            claim: format!(
+                "times labelled {label} ({}), from line {}",
+                fmt_offset(label_off),
+                first.line
+            ),
+            evidence: first.evidence(),
+            against: format!(
+                "{} was on {} at those instants; {chosen_name}",
+                zone.name(),
+                fmt_offset(zone_c.offset_s)
+            ),
+            against_evidence: None,
+            difference_s: Some(i64::from(zone_c.offset_s - label_off)),
+        };
         out.push(Decision {
             code: FindingCode::ZoneAbbrevMismatch,
+            row: Some(row),
             label: Some(label),
             verdict,
             chosen: if wins { best } else { None },
@@ -337,6 +362,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
         .collect();
     Some(Decision {
         code: FindingCode::ZoneAssumed,
+        row: None,
         label: None,
         verdict: format!(
             "its local times are read at {} because its events line up with sources of absolute time there — {}; rejected: {}",
@@ -348,8 +374,11 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
     })
 }
 
-fn apply(ing: &mut Ingested, k: usize, d: Decision) {
+fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
     let file = ing.sources[k].summary.path.clone();
+    if let Some(row) = d.row.take() {
+        ing.discrepancies.push(row);
+    }
     if let Some(c) = &d.chosen {
         let src = &mut ing.sources[k];
         for e in src.events.iter_mut() {

@@ -3,6 +3,7 @@
 //! timeline and the window facts; every claim carries its evidence, and
 //! what cannot be known is `null`, never invented.
 
+pub use crate::discrepancy::Discrepancy;
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
@@ -127,14 +128,6 @@ pub struct Rules {
     pub ttr: &'static str,
     pub public: &'static str,
     pub uncertainty: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Discrepancy {
-    pub source: String,
-    pub claim: String,
-    pub evidence: Evidence,
-    pub difference_s: Option<i64>,
 }
 
 fn cited(e: &TimedEvent) -> Cited {
@@ -269,4 +262,45 @@ pub fn select(
 /// `27 min 12 s`-style text, for messages.
 pub fn span_text(secs: i64) -> String {
     human(secs)
+}
+
+/// Status-page claims against the evidence of a window: when the page
+/// opened and resolved the incident, against the window's start and end.
+pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepancy> {
+    let mut out = Vec::new();
+    let start = &t[f.outage.start];
+    if let Some(k) = f.first_public {
+        let p = &t[k];
+        out.push(Discrepancy {
+            source: p.file.to_string(),
+            claim: format!("status page opened the incident at {}", rfc3339(&p.instant)),
+            evidence: p.evidence(),
+            against: format!(
+                "the outage began at {} ({})",
+                rfc3339(&start.instant),
+                start.summary
+            ),
+            against_evidence: Some(start.evidence()),
+            difference_s: Some((p.instant - start.instant).num_seconds()),
+        });
+    }
+    if let (Some(k), Some(e)) = (f.public_resolved, f.outage.end) {
+        let (p, end) = (&t[k], &t[e]);
+        out.push(Discrepancy {
+            source: p.file.to_string(),
+            claim: format!(
+                "status page marked the incident resolved at {}",
+                rfc3339(&p.instant)
+            ),
+            evidence: p.evidence(),
+            against: format!(
+                "the last recovery is at {} ({})",
+                rfc3339(&end.instant),
+                end.summary
+            ),
+            against_evidence: Some(end.evidence()),
+            difference_s: Some((p.instant - end.instant).num_seconds()),
+        });
+    }
+    out
 }

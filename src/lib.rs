@@ -19,6 +19,7 @@ pub mod bundle;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod discrepancy;
 pub mod error;
 pub mod event;
 pub mod evidence;

@@ -6,11 +6,15 @@ use crate::bundle::Bundle;
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::event::TimedEvent;
+use crate::finding::{Finding, FindingCode};
 use crate::grammar::registry::{Diagnostic, Registry};
 use crate::ingest::{self, Ingested};
 use crate::timeline;
 use crate::window;
 use std::path::Path;
+
+/// A status page may lag the evidence by this much before it is a mismatch.
+pub const PUBLIC_TOLERANCE_S: i64 = 120;
 
 /// The built-in grammars plus `--grammars DIR`; broken user grammars come
 /// back as diagnostics, the rest still load.
@@ -70,6 +74,40 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
                 .map(|z| z.get_ref().clone())
         })
         .unwrap_or_else(|| "UTC".to_string());
+    let discrepancies: Vec<analysis::Discrepancy> = loaded
+        .ingested
+        .discrepancies
+        .iter()
+        .cloned()
+        .chain(
+            facts
+                .iter()
+                .flat_map(|f| analysis::public_discrepancies(t, f)),
+        )
+        .collect();
+    let mut findings = loaded.ingested.findings.clone();
+    for d in &discrepancies {
+        let public = loaded.ingested.sources.iter().any(|s| {
+            s.summary.path == d.source && s.summary.grammar.as_deref() == Some("statuspage")
+        });
+        match d.difference_s {
+            Some(diff) if public && diff.abs() > PUBLIC_TOLERANCE_S => {
+                findings.push(Finding::warning(
+                    FindingCode::PublicTimelineMismatch,
+                    format!(
+                        "{}: {}, {} {} the evidence: {}",
+                        d.source,
+                        d.claim,
+                        crate::window::trigger::human(diff.abs()),
+                        if diff > 0 { "after" } else { "before" },
+                        d.against
+                    ),
+                    Some(d.evidence.clone()),
+                ))
+            }
+            _ => {}
+        }
+    }
     Analysis {
         schema: analysis::SCHEMA,
         tzdb: crate::time::TZDB_VERSION,
@@ -88,8 +126,8 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             .collect(),
         windows,
         selected,
-        discrepancies: Vec::new(),
-        findings: loaded.ingested.findings.clone(),
+        discrepancies,
+        findings,
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Ingested {
     pub sources: Vec<SourceResult>,
     /// Findings from planning (detection, years) and from every source.
     pub findings: Vec<Finding>,
+    /// Disagreements found while placing events in time (`align`).
+    pub discrepancies: Vec<crate::discrepancy::Discrepancy>,
 }
 
 pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Ingested> {
@@ -34,5 +36,9 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
     for s in &sources {
         findings.extend(s.findings.iter().cloned());
     }
-    Ok(Ingested { sources, findings })
+    Ok(Ingested {
+        sources,
+        findings,
+        discrepancies: Vec::new(),
+    })
 }
