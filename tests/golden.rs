@@ -10,10 +10,14 @@ use rfo::golden::{self, Status};
 const FIXTURES: &[&str] = &[
     "cdt-clock-in-february",
     "fall-back-new-york-2018",
+    "flapping-service-2018",
     "ist-kolkata-dublin-2019",
     "new-years-eve-2016",
+    "open-window-2020",
+    "related-trigger-2019",
     "servercentral-2017-02-22",
     "spring-gap-berlin-2019",
+    "two-windows-2019",
 ];
 
 fn check(case: &str) {
@@ -60,6 +64,26 @@ fn ist_kolkata_dublin_2019() {
 #[test]
 fn new_years_eve_2016() {
     check("new-years-eve-2016");
+}
+
+#[test]
+fn flapping_service_2018() {
+    check("flapping-service-2018");
+}
+
+#[test]
+fn open_window_2020() {
+    check("open-window-2020");
+}
+
+#[test]
+fn related_trigger_2019() {
+    check("related-trigger-2019");
+}
+
+#[test]
+fn two_windows_2019() {
+    check("two-windows-2019");
 }
 
 #[test]

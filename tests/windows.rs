@@ -1,0 +1,184 @@
+//! Outage windows, triggers and the numbers an RFO needs, on the issue-5
+//! fixtures.
+
+mod common;
+use common::*;
+
+fn analysis(case: &str, extra: &[&str]) -> serde_json::Value {
+    let p = fixture(case);
+    let mut args = vec!["analyze", p.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    json(&out)
+}
+
+#[test]
+fn flaps_closer_than_the_merge_gap_are_one_outage() {
+    let a = analysis("flapping-service-2018", &[]);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 1);
+    assert_eq!(
+        (w[0]["start"].as_str(), w[0]["end"].as_str()),
+        (Some("2018-06-12T13:41:00Z"), Some("2018-06-12T14:10:50Z"))
+    );
+    assert_eq!(w[0]["subjects"], serde_json::json!(["search01/HTTP"]));
+    // SOFT a minute before HARD: the fault began between the checks.
+    assert_eq!(w[0]["start_uncertainty_s"], 60.0);
+    let a = analysis("flapping-service-2018", &["--merge-gap", "60"]);
+    assert_eq!(a["windows"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn the_related_change_beats_the_closer_unrelated_one() {
+    let a = analysis("related-trigger-2019", &[]);
+    let w = &a["windows"][0];
+    assert_eq!(
+        w["trigger"]["evidence"],
+        serde_json::json!({"file": "dist-sw2.log", "line": 4})
+    );
+    assert_eq!(w["trigger"]["lead_s"], 309);
+    assert!(w["trigger"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("a host that faulted in this window"));
+    let r = &w["trigger_candidates"][0];
+    assert_eq!(
+        r["evidence"],
+        serde_json::json!({"file": "reports-db/messages", "line": 2})
+    );
+    assert!(r["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not among the faulting hosts, 40 s before the start"));
+    let actions: Vec<&str> = w["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"tnguyen entered: no channel-group 12 mode active"),
+        "{actions:?}"
+    );
+}
+
+#[test]
+fn an_open_window_has_no_end_and_says_so() {
+    let a = analysis("open-window-2020", &[]);
+    let w = &a["windows"][0];
+    assert_eq!(w["start"], "2020-04-12T06:12:40.120Z");
+    for k in [
+        "end",
+        "duration_s",
+        "ttr_s",
+        "end_uncertainty_s",
+        "trigger",
+        "public_resolved_at",
+    ] {
+        assert!(w[k].is_null(), "{k} should be null: {}", w[k]);
+    }
+    let (_, md, _) = run(&["analyze", fixture("open-window-2020").to_str().unwrap()]);
+    assert!(
+        md.contains("**Event End:** not recovered by the end of the evidence"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Duration:** unknown (the window is still open)"),
+        "{md}"
+    );
+}
+
+#[test]
+fn two_unrelated_windows_and_the_choice_between_them() {
+    let a = analysis("two-windows-2019", &[]);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 2);
+    assert_eq!(
+        (w[0]["id"].as_u64(), w[0]["duration_s"].as_i64()),
+        (Some(1), Some(89))
+    );
+    assert_eq!(
+        (w[1]["id"].as_u64(), w[1]["duration_s"].as_i64()),
+        (Some(2), Some(1110))
+    );
+    assert_eq!(a["selected"]["window"], 2);
+    let p = fixture("two-windows-2019");
+    let (_, md, _) = run(&["analyze", p.to_str().unwrap()]);
+    assert!(
+        md.contains(
+            "_This report covers window 2 of 2 found in the evidence, chosen as the longest window"
+        ),
+        "{md}"
+    );
+    let (code, md, err) = run(&["analyze", p.to_str().unwrap(), "--window", "1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.contains("window 1 of 2 found in the evidence, chosen as chosen with --window"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Event Start:** 03:02 EDT (07:02 UTC)"),
+        "{md}"
+    );
+    let (code, _, err) = run(&["analyze", p.to_str().unwrap(), "--window", "3"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--window 3: the analysis has 2 window(s)"),
+        "{err}"
+    );
+    let (_, md, _) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--to",
+        "2019-05-14T12:00:00Z",
+    ]);
+    assert!(md.contains("window 1 of 2"), "{md}");
+}
+
+#[test]
+fn windows_command_text_and_json() {
+    let p = fixture("two-windows-2019");
+    let (code, out, _) = run(&["windows", p.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("window 1: 2019-05-14T07:02:11Z → 2019-05-14T07:03:40Z (1 min 29 s)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("window 2: 2019-05-14T18:02:30Z → 2019-05-14T18:21:00Z (18 min 30 s)"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["windows", p.to_str().unwrap(), "--format", "json"]);
+    let w = json(&out);
+    assert_eq!(w.as_array().unwrap().len(), 2);
+    assert_eq!(w[1]["trigger"]["evidence"]["line"], 4);
+}
+
+#[test]
+fn founding_status_page_disagrees_with_the_evidence() {
+    let a = analysis("servercentral-2017-02-22", &[]);
+    let d = a["discrepancies"].as_array().unwrap();
+    let open = d
+        .iter()
+        .find(|x| {
+            x["claim"]
+                .as_str()
+                .unwrap()
+                .starts_with("status page opened")
+        })
+        .unwrap();
+    assert_eq!(open["difference_s"], 829);
+    assert_eq!(open["against_evidence"]["file"], "core-switch.log");
+    let m: Vec<&serde_json::Value> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "public-timeline-mismatch")
+        .collect();
+    assert_eq!(m.len(), 2);
+    assert!(m[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("13 min 49 s after the evidence"));
+}
