@@ -478,7 +478,7 @@ mod tests {
             let LocalReading::Unique(r) = read_local(tz, n) else {
                 panic!("{tz} {n} not unique")
             };
-            assert_eq!((r.abbrev.as_str(), r.offset_s), (abbr, off), "{tz} {n}");
+            assert_eq!((&*r.abbrev, r.offset_s), (abbr, off), "{tz} {n}");
             assert!(
                 meanings(abbr).iter().any(|m| m.offset_s == off),
                 "table lacks {abbr}={off} ({tz})"

@@ -13,7 +13,7 @@ use super::provenance::{
     ZoneOrigin,
 };
 use super::stamp::{Stamp, WallClock};
-use super::zone::{fmt_offset, read_local, with_offset, LocalReading, Reading};
+use super::zone::{fmt_offset, with_offset, LocalReading, Reading, ReadingCache};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -65,7 +65,10 @@ pub struct SourceClock {
     assumed_at: Option<u64>,
     fold: FoldNotes,
     tally: HashMap<TallyKey, u64>,
+    /// The tally key of the line before, counted without hashing.
+    last_key: Option<(TallyKey, u64)>,
     dst_counts: BTreeMap<&'static str, u64>,
+    cache: ReadingCache,
 }
 
 /// Lines of a fall-back hour settled by line order: how many, where the
@@ -168,7 +171,9 @@ impl SourceClock {
             assumed_at: None,
             fold: FoldNotes::default(),
             tally: HashMap::new(),
+            last_key: None,
             dst_counts: BTreeMap::new(),
+            cache: ReadingCache::default(),
         }
     }
 
@@ -224,7 +229,7 @@ impl SourceClock {
             }
         };
         self.note_order(&timed, line);
-        *self.tally.entry(tally_key(&timed.provenance)).or_insert(0) += 1;
+        self.count(tally_key(&timed.provenance));
         if let Some(d) = timed.provenance.dst {
             let name = match d {
                 DstResolution::FoldByLabel => "fold-by-label",
@@ -301,7 +306,7 @@ impl SourceClock {
             }
         }
         let tz = self.zone.tz;
-        let reading = read_local(tz, naive);
+        let reading = self.cache.read(tz, naive);
         match label {
             Some(label) if self.zone.origin == ZoneOrigin::Assumed => {
                 self.label_without_zone(naive, reading, label, year, line)
@@ -339,9 +344,9 @@ impl SourceClock {
         let tz = self.zone.tz;
         self.note_assumed(line);
         let agrees = match &reading {
-            LocalReading::Unique(r) => r.abbrev == label,
+            LocalReading::Unique(r) => &*r.abbrev == label,
             LocalReading::Fold { earlier, later } => {
-                earlier.abbrev == label || later.abbrev == label
+                &*earlier.abbrev == label || &*later.abbrev == label
             }
             LocalReading::Gap { .. } => false,
         };
@@ -409,10 +414,10 @@ impl SourceClock {
             LocalReading::Unique(r) => (r, None),
             LocalReading::Fold { earlier, later } => {
                 if let Some(l) = label {
-                    if earlier.abbrev == l {
+                    if &*earlier.abbrev == l {
                         return (earlier, Some(DstResolution::FoldByLabel));
                     }
-                    if later.abbrev == l {
+                    if &*later.abbrev == l {
                         return (later, Some(DstResolution::FoldByLabel));
                     }
                 }
@@ -453,6 +458,24 @@ impl SourceClock {
                 self.line_finding(FindingCode::DstGap, msg, line);
                 (before, Some(DstResolution::Gap))
             }
+        }
+    }
+
+    fn count(&mut self, key: TallyKey) {
+        match &mut self.last_key {
+            Some((k, n)) if *k == key => *n += 1,
+            _ => {
+                if let Some((k, n)) = self.last_key.take() {
+                    *self.tally.entry(k).or_insert(0) += n;
+                }
+                self.last_key = Some((key, 1));
+            }
+        }
+    }
+
+    fn flush_tally(&mut self) {
+        if let Some((k, n)) = self.last_key.take() {
+            *self.tally.entry(k).or_insert(0) += n;
         }
     }
 
@@ -536,7 +559,8 @@ impl SourceClock {
     }
 
     /// How this source's instants were obtained so far.
-    pub fn summary(&self) -> TimeSummary {
+    pub fn summary(&mut self) -> TimeSummary {
+        self.flush_tally();
         let mut readings: Vec<ReadingCount> = self
             .tally
             .iter()

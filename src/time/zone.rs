@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetName, Tz};
+use std::sync::Arc;
 
 /// One way of reading a wall-clock time: the UTC instant, the offset and the
 /// abbreviation the zone used for it.
@@ -13,7 +14,8 @@ use chrono_tz::{OffsetName, Tz};
 pub struct Reading {
     pub utc: DateTime<Utc>,
     pub offset_s: i32,
-    pub abbrev: String,
+    /// Shared, so that a cached reading is cloned without allocating.
+    pub abbrev: Arc<str>,
 }
 
 /// What a zone says about a local time.
@@ -66,7 +68,7 @@ fn reading(dt: &DateTime<Tz>) -> Reading {
     Reading {
         utc: dt.with_timezone(&Utc),
         offset_s,
-        abbrev: name_or_numeric(off.abbreviation(), offset_s),
+        abbrev: Arc::from(name_or_numeric(off.abbreviation(), offset_s)),
     }
 }
 
@@ -93,7 +95,7 @@ pub fn with_offset(naive: NaiveDateTime, offset_s: i32, abbrev: Option<&str>) ->
     Reading {
         utc: (naive - Duration::seconds(i64::from(offset_s))).and_utc(),
         offset_s,
-        abbrev: abbrev.unwrap_or("").to_string(),
+        abbrev: Arc::from(abbrev.unwrap_or("")),
     }
 }
 
@@ -244,11 +246,64 @@ mod tests {
     }
 
     #[test]
+    fn cache_agrees_with_direct_reads_across_transitions() {
+        let mut cache = ReadingCache::default();
+        let tz = chrono_tz::America::Chicago;
+        // Every 7 minutes over both 2017 transitions.
+        for (d0, d1) in [((3, 11), (3, 13)), ((11, 4), (11, 6))] {
+            let mut n = naive(2017, d0.0, d0.1, 0, 0);
+            let end = naive(2017, d1.0, d1.1, 0, 0);
+            while n < end {
+                assert_eq!(cache.read(tz, n), read_local(tz, n), "{n}");
+                n += Duration::minutes(7);
+            }
+        }
+    }
+
+    #[test]
     fn abbrev_and_offset_at() {
         let t = utc("2017-02-23T03:56:00Z");
         assert_eq!(abbrev_at(chrono_tz::America::Chicago, t), "CST");
         assert_eq!(offset_at(chrono_tz::America::Chicago, t), -21600);
         assert_eq!(fmt_offset(-21600), "UTC-06:00");
         assert_eq!(fmt_offset(19800), "UTC+05:30");
+    }
+}
+
+/// A one-entry cache of zone readings by 15-minute bucket of local time.
+/// Log lines arrive in time order, so most lines hit the bucket of the line
+/// before; a bucket is cached only when its first and last second read the
+/// same single offset (no transition inside), so the cache never changes an
+/// answer.
+#[derive(Debug, Default)]
+pub struct ReadingCache {
+    entry: Option<(Tz, i64, i32, Arc<str>)>,
+}
+
+const BUCKET_S: i64 = 900;
+
+impl ReadingCache {
+    pub fn read(&mut self, tz: Tz, naive: NaiveDateTime) -> LocalReading {
+        let secs = naive.and_utc().timestamp();
+        let bucket = secs.div_euclid(BUCKET_S);
+        if let Some((ctz, b, off, ab)) = &self.entry {
+            if *ctz == tz && *b == bucket {
+                return LocalReading::Unique(Reading {
+                    utc: (naive - Duration::seconds(i64::from(*off))).and_utc(),
+                    offset_s: *off,
+                    abbrev: ab.clone(),
+                });
+            }
+        }
+        let reading = read_local(tz, naive);
+        if let LocalReading::Unique(r) = &reading {
+            let first = naive - Duration::seconds(secs - bucket * BUCKET_S);
+            let last = first + Duration::seconds(BUCKET_S - 1);
+            let same = |n: NaiveDateTime| matches!(read_local(tz, n), LocalReading::Unique(x) if x.offset_s == r.offset_s && x.abbrev == r.abbrev);
+            if same(first) && same(last) {
+                self.entry = Some((tz, bucket, r.offset_s, r.abbrev.clone()));
+            }
+        }
+        reading
     }
 }
