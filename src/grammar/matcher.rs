@@ -1,6 +1,13 @@
-//! Runs a parsed pattern against one line: the pattern compiled to a
-//! sequence of nom parsers, tried left to right with no backtracking except
-//! around optional groups (a PEG, so a line has at most one parse).
+//! Runs a parsed pattern against one line.
+//!
+//! Nodes are tried left to right. Optional groups and choices are choice
+//! points: the matcher tries the group (or the first alternative) and, if the
+//! rest of the line then fails, comes back and tries without it (or the next
+//! alternative). The first reading in pattern order that consumes the whole
+//! line wins, so a line still has exactly one parse. Captures never give back
+//! characters: each type takes the longest run it accepts, which keeps the
+//! search to the choice points a grammar writes. A step budget bounds the
+//! search on hostile input whatever the pattern.
 
 use super::pattern::{CapType, Node};
 use crate::time::stamp::{self, Stamp};
@@ -20,98 +27,297 @@ pub struct NoMatch {
     pub offset: usize,
 }
 
+/// Node visits allowed per line and pattern before the line is declared
+/// unmatched. Real patterns need a few hundred; only a pattern with dozens of
+/// nested choice points on a line that almost matches gets near this.
+const STEP_BUDGET: u32 = 50_000;
+
 /// Match `line` against the whole of `nodes`; trailing blanks are allowed.
+/// A `tz` capture that states its own offset (`UTC+1`) turns a wall-clock
+/// stamp into one with that offset.
 pub fn run<'a>(nodes: &'a [Node], line: &'a str) -> Result<Captures<'a>, NoMatch> {
     let mut caps = Captures::default();
-    let mut m = Matcher { line, furthest: 0 };
-    match m.seq(nodes, 0, &mut caps) {
-        Some(end) if line[end..].trim_end().is_empty() => Ok(caps),
-        Some(end) => Err(NoMatch {
-            offset: m.furthest.max(end),
-        }),
+    let mut m = Matcher {
+        line,
+        furthest: 0,
+        steps: 0,
+    };
+    match m.seq(nodes, &Cont::Done, 0, &mut caps) {
+        Some(_) => {
+            promote_offset_label(&mut caps);
+            Ok(caps)
+        }
         None => Err(NoMatch { offset: m.furthest }),
     }
+}
+
+/// `Jan 6 2022 20:52:12 UTC+1` is a reading with offset +01:00, not a label
+/// to weigh. Only with a year: an offset stamp is a complete instant, and a
+/// year-less one stays a wall-clock reading with its label (the year is
+/// `resolve`'s to choose).
+fn promote_offset_label(caps: &mut Captures) {
+    let Some(Stamp::Wall(wall)) = caps.stamp else {
+        return;
+    };
+    if wall.year.is_none() {
+        return;
+    }
+    let label = caps
+        .fields
+        .iter()
+        .find(|(k, _)| *k == "tz")
+        .map(|(_, v)| *v);
+    if let Some(offset_s) = label.and_then(stamp::label_offset) {
+        caps.stamp = Some(Stamp::Offset { wall, offset_s });
+    }
+}
+
+/// What remains to match after the current node list: a linked list of
+/// node slices on the stack, so that backtracking needs no allocation.
+enum Cont<'n, 'c> {
+    Done,
+    Then(&'n [Node], &'c Cont<'n, 'c>),
 }
 
 struct Matcher<'a> {
     line: &'a str,
     furthest: usize,
+    steps: u32,
 }
 
 impl<'a> Matcher<'a> {
-    fn seq(&mut self, nodes: &'a [Node], mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-        for node in nodes {
-            pos = self.node(node, pos, caps)?;
-            self.furthest = self.furthest.max(pos);
+    /// Match `nodes` then `k` from `pos`; `Some(end)` when the whole line is read.
+    fn seq(
+        &mut self,
+        nodes: &'a [Node],
+        k: &Cont<'a, '_>,
+        pos: usize,
+        caps: &mut Captures<'a>,
+    ) -> Option<usize> {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET {
+            return None;
         }
-        Some(pos)
-    }
-
-    fn node(&mut self, node: &'a Node, pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-        let rest = &self.line[pos..];
+        self.furthest = self.furthest.max(pos);
+        let Some((node, rest)) = nodes.split_first() else {
+            return match k {
+                Cont::Done => self.line[pos..].trim_end().is_empty().then_some(pos),
+                Cont::Then(next, k) => self.seq(next, k, pos, caps),
+            };
+        };
+        let text = &self.line[pos..];
         match node {
-            Node::Lit(s) => rest.starts_with(s.as_str()).then(|| pos + s.len()),
+            Node::Lit(s) => {
+                if text.starts_with(s.as_str()) {
+                    self.seq(rest, k, pos + s.len(), caps)
+                } else {
+                    None
+                }
+            }
             Node::Space => {
-                let n = rest
+                let n = text
                     .bytes()
                     .take_while(|&b| b == b' ' || b == b'\t')
                     .count();
-                (n > 0).then_some(pos + n)
-            }
-            Node::Opt(inner) => {
-                let (n, stamp) = (caps.fields.len(), caps.stamp);
-                match self.seq(inner, pos, caps) {
-                    Some(end) => Some(end),
-                    None => {
-                        caps.fields.truncate(n);
-                        caps.stamp = stamp;
-                        Some(pos)
-                    }
+                if n == 0 {
+                    return None;
                 }
+                self.seq(rest, k, pos + n, caps)
             }
             Node::Cap { name, ty } => {
-                let (len, st) = capture(ty, rest)?;
+                let (len, st) = capture(ty, text)?;
+                let saved = (caps.fields.len(), caps.stamp);
                 if name != "_" {
-                    caps.fields.push((name.as_str(), &rest[..len]));
+                    caps.fields.push((name.as_str(), &text[..len]));
                 }
                 if let (Some(st), "ts") = (st, name.as_str()) {
                     caps.stamp = Some(st);
                 }
-                Some(pos + len)
+                let r = self.seq(rest, k, pos + len, caps);
+                if r.is_none() {
+                    restore(caps, saved);
+                }
+                r
+            }
+            Node::Opt(inner) => {
+                let saved = (caps.fields.len(), caps.stamp);
+                if let Some(end) = self.seq(inner, &Cont::Then(rest, k), pos, caps) {
+                    return Some(end);
+                }
+                restore(caps, saved);
+                self.seq(rest, k, pos, caps)
+            }
+            Node::Choice(alts) => {
+                let saved = (caps.fields.len(), caps.stamp);
+                for alt in alts {
+                    if let Some(end) = self.seq(alt, &Cont::Then(rest, k), pos, caps) {
+                        return Some(end);
+                    }
+                    restore(caps, saved);
+                }
+                None
             }
         }
     }
+}
+
+fn restore(caps: &mut Captures, (n, stamp): (usize, Option<Stamp>)) {
+    caps.fields.truncate(n);
+    caps.stamp = stamp;
 }
 
 /// Length matched by one capture type at the start of `s`, and its stamp for
 /// time types.
 fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
     let len_of = |rest: &str| s.len() - rest.len();
+    let wall = |r: Result<(&str, stamp::WallClock), _>| {
+        r.ok().map(|(rest, w)| (len_of(rest), Some(Stamp::Wall(w))))
+    };
     match ty {
         CapType::Int => nonzero(s.bytes().take_while(u8::is_ascii_digit).count()),
         CapType::Word => nonzero(s.find([' ', '\t']).unwrap_or(s.len())),
         CapType::Until(set) => Some((s.find(|c| set.contains(c)).unwrap_or(s.len()), None)),
+        CapType::Upto(text) => s.find(text.as_str()).map(|n| (n, None)),
         CapType::Rest => Some((s.trim_end_matches(['\r', '\n']).len(), None)),
         CapType::Tag => nonzero(s.find([' ', '\t', '[', ':']).unwrap_or(s.len())),
+        CapType::Host => host(s),
+        CapType::Event => event(s),
+        CapType::Uptime => uptime(s),
+        CapType::Level => level(s),
+        CapType::Ident => {
+            let n = s
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            (s.starts_with(|c: char| c.is_ascii_alphabetic())).then_some((n, None))
+        }
         CapType::OneOf(set) => {
             let c = s.chars().next()?;
             set.contains(c).then(|| (c.len_utf8(), None))
         }
         CapType::Abbrev => stamp::tz_abbrev(s).ok().map(|(r, _)| (len_of(r), None)),
-        CapType::Bsd => stamp::bsd(s)
-            .ok()
-            .map(|(r, w)| (len_of(r), Some(Stamp::Wall(w)))),
-        CapType::Mdy12 => stamp::mdy12(s)
-            .ok()
-            .map(|(r, w)| (len_of(r), Some(Stamp::Wall(w)))),
+        CapType::Sd => structured_data(s),
+        CapType::Bsd => wall(stamp::bsd(s)),
+        CapType::Mdy12 => wall(stamp::mdy12(s)),
+        CapType::CTime => wall(stamp::ctime(s)),
+        CapType::Compact => wall(stamp::compact(s)),
         CapType::Iso => stamp::iso(s).ok().map(|(r, st)| (len_of(r), Some(st))),
         CapType::Epoch => stamp::epoch(s).ok().map(|(r, st)| (len_of(r), Some(st))),
-        CapType::STime => capture(&CapType::Bsd, s).or_else(|| capture(&CapType::Iso, s)),
+        CapType::STime => capture(&CapType::Bsd, s)
+            .or_else(|| stamp::iso_t(s).ok().map(|(r, st)| (len_of(r), Some(st)))),
     }
 }
 
 fn nonzero(n: usize) -> Option<(usize, Option<Stamp>)> {
     (n > 0).then_some((n, None))
+}
+
+/// A host name or address as syslog headers write it: a run of non-blank
+/// characters, ending before a `:` that closes the token (`sw01: `,
+/// `2a02:cf40::: `), and not all digits (that is a sequence number).
+fn host(s: &str) -> Option<(usize, Option<Stamp>)> {
+    let token = s.find([' ', '\t']).unwrap_or(s.len());
+    let len = s[..token].strip_suffix(':').map_or(token, str::len);
+    let h = &s[..len];
+    if h.is_empty() || h.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((len, None))
+}
+
+/// `UI_COMMIT`, `SNMP_TRAP_LINK_DOWN`: capitals and digits with at least one
+/// underscore, starting with a capital (Junos event tags).
+fn event(s: &str) -> Option<(usize, Option<Stamp>)> {
+    let n = s
+        .bytes()
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        .count();
+    let e = &s[..n];
+    let ok = e.starts_with(|c: char| c.is_ascii_uppercase())
+        && e.contains('_')
+        && !e.ends_with('_')
+        && !s[n..].starts_with(|c: char| c.is_ascii_alphanumeric());
+    ok.then_some((n, None))
+}
+
+/// Log level words, as applications spell them.
+const LEVELS: &[&str] = &[
+    "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRIT", "CRITICAL",
+    "FATAL", "ALERT", "EMERG", "SEVERE",
+];
+
+fn level(s: &str) -> Option<(usize, Option<Stamp>)> {
+    let n = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    LEVELS
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(&s[..n]))
+        .then_some((n, None))
+}
+
+/// IOS `service timestamps log uptime`: `00:00:46` under a day, then units
+/// (`1d02h`, `3w2d`, `2y10w`).
+fn uptime(s: &str) -> Option<(usize, Option<Stamp>)> {
+    let b = s.as_bytes();
+    let digits = |k: usize| {
+        b.get(k..)
+            .map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    let h = digits(0);
+    if (1..=2).contains(&h)
+        && b.get(h) == Some(&b':')
+        && digits(h + 1) == 2
+        && b.get(h + 3) == Some(&b':')
+        && digits(h + 4) == 2
+    {
+        return Some((h + 6, None));
+    }
+    let mut k = 0;
+    loop {
+        let n = digits(k);
+        if n == 0 {
+            break;
+        }
+        match b.get(k + n) {
+            Some(b'y' | b'w' | b'd' | b'h' | b'm') => k += n + 1,
+            _ => return None,
+        }
+    }
+    let end_ok = !s[k..].starts_with(|c: char| c.is_ascii_alphanumeric());
+    (k > 0 && end_ok).then_some((k, None))
+}
+
+/// RFC 5424 STRUCTURED-DATA: one or more `[SD-ID PARAM="value" ...]`
+/// elements. Inside a quoted value `\"`, `\]` and `\\` are escapes; outside
+/// quotes the first `]` closes the element. Lenient about blanks around `=`
+/// (rsyslog's `rfc5424-3.parse1` has `eventSource= "Application"`).
+fn structured_data(s: &str) -> Option<(usize, Option<Stamp>)> {
+    let b = s.as_bytes();
+    let mut k = 0;
+    while b.get(k) == Some(&b'[') {
+        let mut j = k + 1;
+        let id = b[j..]
+            .iter()
+            .take_while(|&&c| c > b' ' && c != b'=' && c != b']' && c != b'"')
+            .count();
+        if id == 0 {
+            return None;
+        }
+        j += id;
+        let mut quoted = false;
+        loop {
+            match (b.get(j)?, quoted) {
+                (b'\\', true) => j += 2,
+                (b'"', q) => {
+                    quoted = !q;
+                    j += 1
+                }
+                (b']', false) => break,
+                _ => j += 1,
+            }
+        }
+        k = j + 1;
+    }
+    nonzero(k)
 }
 
 #[cfg(test)]
@@ -157,5 +363,125 @@ mod tests {
         let p = parse("{a:int}").unwrap();
         assert!(run(&p, "12  ").is_ok());
         assert_eq!(run(&p, "12x").unwrap_err().offset, 2);
+    }
+
+    fn fields(p: &str, line: &str) -> Vec<String> {
+        let p = parse(p).unwrap();
+        let c = run(&p, line).unwrap_or_else(|e| panic!("no match at {}: {line}", e.offset));
+        c.fields.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    #[test]
+    fn backtracks_into_optional_groups() {
+        // `{?{host:host}: }` first takes "Jul" as a host, fails at "14", and
+        // is retried without the group.
+        let p = "{?{host:host}: }{?{seq:int}: }{ts:bsd}: {msg:rest}";
+        assert_eq!(
+            fields(p, "Jul 14 08:23:43: x"),
+            ["ts=Jul 14 08:23:43", "msg=x"]
+        );
+        assert_eq!(
+            fields(p, "sw01: 12: Jul 14 08:23:43: x"),
+            ["host=sw01", "seq=12", "ts=Jul 14 08:23:43", "msg=x"]
+        );
+        // All digits is a sequence number, never a host.
+        assert_eq!(
+            fields(p, "3132513: Jul 14 08:23:43: x"),
+            ["seq=3132513", "ts=Jul 14 08:23:43", "msg=x"]
+        );
+        // An IPv6 host keeps its own colons.
+        assert_eq!(
+            fields(p, "2a02:cf40::: 5: Jul 14 08:23:43: x")[0],
+            "host=2a02:cf40::"
+        );
+    }
+
+    #[test]
+    fn choices_in_order() {
+        let p = "<{pri:int}>1 {|-|{ts:iso}} {|- |{host:word} }{|-|{sd:sd}}{? {msg:rest}}";
+        assert_eq!(fields(p, "<13>1 - - - x"), ["pri=13", "msg=x"]);
+        assert_eq!(
+            fields(
+                p,
+                r#"<13>1 2003-10-11T22:14:15.003Z h [a@1 b="\"]\\" c="d"][e f="g"] m"#
+            ),
+            [
+                "pri=13",
+                "ts=2003-10-11T22:14:15.003Z",
+                "host=h",
+                r#"sd=[a@1 b="\"]\\" c="d"][e f="g"]"#,
+                "msg=m"
+            ]
+        );
+        // "-x" is a host, not NILVALUE then garbage.
+        assert_eq!(fields(p, "<13>1 - -x -")[1], "host=-x");
+    }
+
+    #[test]
+    fn structured_data_shapes() {
+        assert_eq!(structured_data(r#"[a b="1"] m"#), Some((9, None)));
+        assert_eq!(
+            structured_data(r#"[a b= "1" c="]"] m"#).map(|x| x.0),
+            Some(16)
+        );
+        assert_eq!(structured_data("[a]"), Some((3, None)));
+        assert_eq!(structured_data(r#"[a b="1"#), None);
+        assert_eq!(structured_data("[] x"), None);
+        assert_eq!(structured_data("- x"), None);
+    }
+
+    #[test]
+    fn levels() {
+        assert_eq!(level("INFO x"), Some((4, None)));
+        assert_eq!(level("warn] x"), Some((4, None)));
+        assert_eq!(level("Information x"), None);
+        assert_eq!(level("GET /"), None);
+    }
+
+    #[test]
+    fn uptimes() {
+        assert_eq!(uptime("2y10w: %F"), Some((5, None)));
+        assert_eq!(uptime("1d02h: x"), Some((5, None)));
+        assert_eq!(uptime("00:00:46: x"), Some((8, None)));
+        assert_eq!(uptime("AEST: x"), None);
+        assert_eq!(uptime("12: x"), None);
+        assert_eq!(uptime("2y10wx: x"), None);
+    }
+
+    #[test]
+    fn event_and_host_types() {
+        assert_eq!(event("UI_COMMIT: x"), Some((9, None)));
+        assert_eq!(event("SNMP_TRAP_LINK_DOWN: x").map(|e| e.0), Some(19));
+        assert_eq!(event("ACPI: x"), None);
+        assert_eq!(event("Ui_COMMIT: x"), None);
+        assert_eq!(host("192.168.100.2 x"), Some((13, None)));
+        assert_eq!(host("12345: x"), None);
+    }
+
+    #[test]
+    fn offset_labels_become_offsets() {
+        let p = parse("{ts:bsd} {tz:abbrev}: {msg:rest}").unwrap();
+        let c = run(&p, "May 6 2021 16:13:09.123 UTC+07:30: x").unwrap();
+        assert!(matches!(
+            c.stamp,
+            Some(Stamp::Offset {
+                offset_s: 27000,
+                ..
+            })
+        ));
+        let c = run(&p, "May 6 16:13:09.123 UTC+07:30: x").unwrap();
+        assert!(matches!(c.stamp, Some(Stamp::Wall(_))));
+        let c = run(&p, "May 6 16:13:09.123 CEST: x").unwrap();
+        assert!(matches!(c.stamp, Some(Stamp::Wall(_))));
+    }
+
+    #[test]
+    fn the_step_budget_bounds_hostile_patterns() {
+        // 2^40 readings of a line that never matches: the budget stops it.
+        let p = parse(&format!("{}b", "{?a}".repeat(40))).unwrap();
+        let line = "a".repeat(40);
+        let t = std::time::Instant::now();
+        assert!(run(&p, &line).is_err());
+        assert!(t.elapsed().as_secs() < 5);
     }
 }

@@ -1,12 +1,18 @@
 //! Grammars: data, not code. One TOML file per log format, embedded at
 //! build time, extendable with `--grammars DIR`.
 //!
-//! A grammar turns text into `Record`s (line patterns compiled to nom
-//! parsers, or a built-in record parser) and classifies each record with its
-//! rules. It knows nothing of zones or years: stamps leave here as written.
+//! A grammar turns text into `Record`s (line patterns in the language of
+//! `pattern`, run by `matcher`; or a built-in record parser: `jsonl` per
+//! line, `document` and `alertmanager` per file) and classifies each record
+//! with its rules. `detect` picks a grammar for a file. It knows nothing of
+//! zones or years: stamps leave here as written. docs/grammars.md is the
+//! user's guide.
 
+pub mod alertmanager;
 pub mod detect;
 pub mod document;
+pub mod json;
+pub mod jsonl;
 pub mod matcher;
 pub mod pattern;
 pub mod record;
@@ -28,6 +34,8 @@ use std::borrow::Cow;
 pub enum Form {
     /// One record per line; the first matching pattern wins.
     Lines(Vec<NamedPattern>),
+    /// One record per line, read by a built-in record parser (JSON lines).
+    LineRecords(RecordForm),
     /// The whole file is one document (small JSON or text exports).
     Document(RecordForm),
 }
@@ -36,6 +44,17 @@ pub enum Form {
 pub struct NamedPattern {
     pub name: String,
     pub nodes: Vec<Node>,
+    /// A catch-all pattern: see `spec::PatternSpec::fallback`.
+    pub fallback: bool,
+}
+
+/// How much a parsed line says about the file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// Read by a pattern only this format's lines match.
+    Specific,
+    /// Read by a catch-all pattern that generic lines match too.
+    Fallback,
 }
 
 /// A compiled grammar.
@@ -63,7 +82,16 @@ impl Grammar {
     /// Compile a parsed spec. Pattern errors carry their offset in `source`.
     pub fn compile(spec: GrammarSpec, source: &str, origin: &str) -> Result<Grammar, SpecError> {
         let form = match spec.record {
-            Some(r) => Form::Document(r),
+            Some(_) if !spec.pattern.is_empty() => {
+                return Err(SpecError {
+                    offset: spec.pattern.first().map(|p| p.matches.span().start),
+                    message:
+                        "a grammar has either [[pattern]] entries or a `record` form, not both"
+                            .into(),
+                })
+            }
+            Some(r) if r.is_document() => Form::Document(r),
+            Some(r) => Form::LineRecords(r),
             None => {
                 if spec.pattern.is_empty() {
                     return Err(SpecError {
@@ -80,6 +108,7 @@ impl Grammar {
                     pats.push(NamedPattern {
                         name: p.name.clone(),
                         nodes,
+                        fallback: p.fallback,
                     });
                 }
                 Form::Lines(pats)
@@ -107,14 +136,27 @@ impl Grammar {
 
     /// Parse one line of a line grammar.
     pub fn parse_line<'a>(&'a self, text: &'a str, line: u64) -> Result<Record<'a>, NoMatch> {
-        let Form::Lines(pats) = &self.form else {
-            return Err(NoMatch { offset: 0 });
+        self.read_line(text, line).map(|(r, _)| r)
+    }
+
+    /// Parse one line and say whether a specific or a catch-all pattern read it.
+    pub fn read_line<'a>(
+        &'a self,
+        text: &'a str,
+        line: u64,
+    ) -> Result<(Record<'a>, Strength), NoMatch> {
+        let pats = match &self.form {
+            Form::Lines(pats) => pats,
+            Form::LineRecords(RecordForm::Jsonl) => {
+                return jsonl::parse(text, line).map(|r| (r, Strength::Specific))
+            }
+            Form::LineRecords(_) | Form::Document(_) => return Err(NoMatch { offset: 0 }),
         };
         let mut furthest = 0;
         for p in pats {
             match matcher::run(&p.nodes, text) {
                 Ok(c) => {
-                    return Ok(Record {
+                    let rec = Record {
                         line,
                         pattern: &p.name,
                         fields: c
@@ -123,7 +165,13 @@ impl Grammar {
                             .map(|(k, v)| (k, Cow::Borrowed(v)))
                             .collect(),
                         stamp: c.stamp,
-                    })
+                    };
+                    let strength = if p.fallback {
+                        Strength::Fallback
+                    } else {
+                        Strength::Specific
+                    };
+                    return Ok((rec, strength));
                 }
                 Err(e) => furthest = furthest.max(e.offset),
             }
@@ -135,7 +183,10 @@ impl Grammar {
     pub fn parse_document<'a>(&'a self, text: &'a str) -> Result<Vec<Record<'a>>, String> {
         match self.form {
             Form::Document(RecordForm::Statuspage) => document::statuspage(text),
-            Form::Lines(_) => Err("not a document grammar".into()),
+            Form::Document(RecordForm::Alertmanager) => alertmanager::parse(text),
+            Form::Document(RecordForm::Jsonl) | Form::Lines(_) | Form::LineRecords(_) => {
+                Err("not a document grammar".into())
+            }
         }
     }
 }

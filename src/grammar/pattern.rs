@@ -2,27 +2,31 @@
 //!
 //! ```text
 //! pattern  := item*
-//! item     := capture | optional | escape | space | literal
+//! item     := capture | optional | choice | escape | space | literal
 //! capture  := '{' name ':' type [ '(' quoted ')' ] '}'      e.g. {seq:int}, {f:until("-")}
-//! optional := '{?' item* '}'                                 tried, skipped if it fails
-//! escape   := '\' any                                        a literal {, }, \ or space
+//! optional := '{?' item* '}'                                 tried first, skipped if the line fails
+//! choice   := '{|' item* ( '|' item* )* '}'                  alternatives, tried in order
+//! escape   := '\u{' hex+ '}' | '\' any                       a code point, or a literal {, }, |, \ or space
 //! space    := ' '+                                           one or more blanks in the line
 //! ```
 //!
-//! Types: `int`, `word`, `until("chars")`, `rest`, `tag`, `abbrev`,
-//! `oneof("chars")`, and the time types `bsd`, `iso`, `epoch`, `mdy12`,
-//! `stime` (bsd or iso). See docs/grammars.md. A capture named `_` matches
-//! without keeping a field. Errors carry the byte offset in the pattern so
-//! the loader can point a caret at the grammar file's line and column.
+//! Matching backtracks into optional groups and choices (the first reading,
+//! in pattern order, that matches the whole line wins), never into the length
+//! of a capture: every type takes the longest run it accepts.
+//!
+//! Types: `int`, `word`, `until("chars")`, `upto("text")`, `rest`, `tag`,
+//! `host`, `event`, `ident`, `uptime`, `level`, `abbrev`, `oneof("chars")`,
+//! `sd`, and the time types `bsd`, `iso`, `stime` (bsd or ISO with `T`),
+//! `epoch`, `ctime`, `mdy12`, `compact`; docs/grammars.md describes each. A
+//! capture named `_` matches without keeping a field. Inside a choice a
+//! literal `|` is written `\|`. Errors carry the byte offset in the pattern
+//! so the loader can point a caret at the grammar file's line and column.
 
 use nom::{
-    branch::alt,
     bytes::complete::{is_not, tag, take_while1},
     character::complete::{anychar, char},
-    combinator::{cut, map},
+    combinator::cut,
     error::{ErrorKind, ParseError},
-    multi::many0,
-    sequence::preceded,
     IResult,
 };
 
@@ -32,24 +36,55 @@ pub enum CapType {
     Int,
     Word,
     Until(String),
+    /// Everything up to (not including) the first occurrence of a text.
+    Upto(String),
     Rest,
     Tag,
+    /// A host name or address; stops before a `:` that ends the token.
+    Host,
+    /// An upper-case event name with an underscore (`UI_COMMIT`).
+    Event,
+    /// A letter, then letters, digits and `_` (`CONFIG_I`, `UPDOWN`).
+    Ident,
+    /// A device uptime instead of a clock time: `2y10w`, `1d02h`, `00:00:46`.
+    Uptime,
+    /// A log level word, any case: `INFO`, `warn`, `Error`, `CRITICAL`.
+    Level,
     Abbrev,
     OneOf(String),
+    /// RFC 5424 structured data: one or more `[id param="value"...]`.
+    Sd,
     Bsd,
     Iso,
     Epoch,
     Mdy12,
-    /// `bsd` or `iso`: syslog headers use both.
+    CTime,
+    Compact,
+    /// `bsd`, or ISO 8601 with `T`: syslog headers use both.
     STime,
 }
+
+/// The type names, for the error message.
+macro_rules! type_names {
+    () => {
+        "int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact"
+    };
+}
+const TYPES: &str = type_names!();
+const UNKNOWN_TYPE: &str = concat!("unknown type (", type_names!(), ")");
 
 impl CapType {
     /// Whether a capture of this type yields a timestamp.
     pub fn is_time(&self) -> bool {
         matches!(
             self,
-            CapType::Bsd | CapType::Iso | CapType::Epoch | CapType::Mdy12 | CapType::STime
+            CapType::Bsd
+                | CapType::Iso
+                | CapType::Epoch
+                | CapType::Mdy12
+                | CapType::STime
+                | CapType::CTime
+                | CapType::Compact
         )
     }
 }
@@ -61,6 +96,7 @@ pub enum Node {
     Space,
     Cap { name: String, ty: CapType },
     Opt(Vec<Node>),
+    Choice(Vec<Vec<Node>>),
 }
 
 /// A pattern error: where (byte offset into the pattern) and what.
@@ -94,9 +130,17 @@ fn fail<'a, T>(input: &'a str, message: &'static str) -> Res<'a, T> {
     Err(nom::Err::Failure(PErr { input, message }))
 }
 
+/// Where items are being read: a `|` ends an alternative inside a choice and
+/// is plain text elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    Top,
+    InChoice,
+}
+
 /// Parse a whole pattern.
 pub fn parse(pattern: &str) -> Result<Vec<Node>, PatternError> {
-    match items(pattern) {
+    match items(pattern, Ctx::Top) {
         Ok(("", nodes)) => Ok(nodes),
         Ok((rest, _)) => Err(PatternError {
             offset: pattern.len() - rest.len(),
@@ -113,9 +157,19 @@ pub fn parse(pattern: &str) -> Result<Vec<Node>, PatternError> {
     }
 }
 
-fn items(i: &str) -> Res<'_, Vec<Node>> {
-    let (i, nodes) = many0(item)(i)?;
-    Ok((i, merge_literals(nodes)))
+/// Items up to a `}` or `|` (or the end); the caller checks what stopped them.
+fn items(mut i: &str, ctx: Ctx) -> Res<'_, Vec<Node>> {
+    let mut nodes = Vec::new();
+    loop {
+        match item(i, ctx) {
+            Ok((rest, n)) => {
+                nodes.push(n);
+                i = rest;
+            }
+            Err(nom::Err::Error(_)) => return Ok((i, merge_literals(nodes))),
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn merge_literals(nodes: Vec<Node>) -> Vec<Node> {
@@ -129,18 +183,55 @@ fn merge_literals(nodes: Vec<Node>) -> Vec<Node> {
     out
 }
 
-fn item(i: &str) -> Res<'_, Node> {
-    alt((optional, capture, escape, space, literal))(i)
+fn item(i: &str, ctx: Ctx) -> Res<'_, Node> {
+    if i.starts_with("{?") {
+        return optional(i, ctx);
+    }
+    if i.starts_with("{|") {
+        return choice(i);
+    }
+    if i.starts_with('{') {
+        return capture(i);
+    }
+    if i.starts_with('\\') {
+        return escape(i);
+    }
+    if i.starts_with(' ') {
+        return space(i);
+    }
+    literal(i, ctx)
 }
 
 /// `{? ... }`
-fn optional(i: &str) -> Res<'_, Node> {
+fn optional(i: &str, ctx: Ctx) -> Res<'_, Node> {
     let (i, _) = tag("{?")(i)?;
-    let (i, inner) = cut(items)(i)?;
+    let (i, inner) = items(i, ctx)?;
     match i.strip_prefix('}') {
         Some(rest) if !inner.is_empty() => Ok((rest, Node::Opt(inner))),
         Some(_) => fail(i, "empty optional group"),
         None => fail(i, "optional group is not closed with '}'"),
+    }
+}
+
+/// `{| a | b }`: at least two alternatives; an empty one matches nothing.
+fn choice(i: &str) -> Res<'_, Node> {
+    let (mut i, _) = tag("{|")(i)?;
+    let mut alts = Vec::new();
+    loop {
+        let (rest, alt) = items(i, Ctx::InChoice)?;
+        alts.push(alt);
+        if let Some(r) = rest.strip_prefix('|') {
+            i = r;
+            continue;
+        }
+        return match rest.strip_prefix('}') {
+            Some(_) if alts.len() < 2 => fail(
+                rest,
+                "a choice needs at least two alternatives separated by '|'",
+            ),
+            Some(r) => Ok((r, Node::Choice(alts))),
+            None => fail(rest, "choice is not closed with '}'"),
+        };
     }
 }
 
@@ -165,22 +256,9 @@ fn capture(i: &str) -> Res<'_, Node> {
         }
         Err(_) => (i, None),
     };
-    let ty = match (ty, arg) {
-        ("int", None) => CapType::Int,
-        ("word", None) => CapType::Word,
-        ("rest", None) => CapType::Rest,
-        ("tag", None) => CapType::Tag,
-        ("abbrev", None) => CapType::Abbrev,
-        ("bsd", None) => CapType::Bsd,
-        ("iso", None) => CapType::Iso,
-        ("epoch", None) => CapType::Epoch,
-        ("mdy12", None) => CapType::Mdy12,
-        ("stime", None) => CapType::STime,
-        ("until", Some(a)) if !a.is_empty() => CapType::Until(a),
-        ("oneof", Some(a)) if !a.is_empty() => CapType::OneOf(a),
-        ("until" | "oneof", _) => return fail(type_start, "this type takes a non-empty quoted argument, e.g. until(';')"),
-        (_, Some(_)) => return fail(type_start, "this type takes no argument"),
-        _ => return fail(type_start, "unknown type (int, word, until, rest, tag, abbrev, oneof, bsd, iso, epoch, mdy12, stime)"),
+    let ty = match cap_type(ty, arg) {
+        Ok(t) => t,
+        Err(m) => return fail(type_start, m),
     };
     match i.strip_prefix('}') {
         Some(rest) => Ok((
@@ -192,6 +270,39 @@ fn capture(i: &str) -> Res<'_, Node> {
         )),
         None => fail(i, "expected '}' to close the capture"),
     }
+}
+
+fn cap_type(ty: &str, arg: Option<String>) -> Result<CapType, &'static str> {
+    Ok(match (ty, arg) {
+        ("int", None) => CapType::Int,
+        ("word", None) => CapType::Word,
+        ("rest", None) => CapType::Rest,
+        ("tag", None) => CapType::Tag,
+        ("host", None) => CapType::Host,
+        ("event", None) => CapType::Event,
+        ("ident", None) => CapType::Ident,
+        ("uptime", None) => CapType::Uptime,
+        ("level", None) => CapType::Level,
+        ("abbrev", None) => CapType::Abbrev,
+        ("sd", None) => CapType::Sd,
+        ("bsd", None) => CapType::Bsd,
+        ("iso", None) => CapType::Iso,
+        ("epoch", None) => CapType::Epoch,
+        ("mdy12", None) => CapType::Mdy12,
+        ("ctime", None) => CapType::CTime,
+        ("compact", None) => CapType::Compact,
+        ("stime", None) => CapType::STime,
+        ("until", Some(a)) if !a.is_empty() => CapType::Until(a),
+        ("upto", Some(a)) if !a.is_empty() => CapType::Upto(a),
+        ("oneof", Some(a)) if !a.is_empty() => CapType::OneOf(a),
+        ("until" | "upto" | "oneof", _) => {
+            return Err("this type takes a non-empty quoted argument, e.g. until(';')")
+        }
+        (_, Some(_)) if TYPES.split(", ").any(|t| t == ty) => {
+            return Err("this type takes no argument")
+        }
+        _ => return Err(UNKNOWN_TYPE),
+    })
 }
 
 fn name(i: &str) -> Res<'_, &str> {
@@ -228,18 +339,39 @@ fn quoted(i: &str) -> Res<'_, String> {
     fail(i, "unterminated quoted argument")
 }
 
+/// `\u{FEFF}` (a code point, for the invisible ones) or `\c` (the character c).
 fn escape(i: &str) -> Res<'_, Node> {
-    map(preceded(char('\\'), cut(anychar)), |c| {
-        Node::Lit(c.to_string())
-    })(i)
+    let (i, _) = char('\\')(i)?;
+    if let Some(body) = i.strip_prefix("u{") {
+        let Some(close) = body.find('}') else {
+            return fail(i, "expected '}' to close \\u{...}");
+        };
+        let c = u32::from_str_radix(&body[..close], 16)
+            .ok()
+            .and_then(char::from_u32);
+        return match c {
+            Some(c) => Ok((&body[close + 1..], Node::Lit(c.to_string()))),
+            None => fail(i, "\\u{...} needs a hexadecimal Unicode code point"),
+        };
+    }
+    match anychar::<_, PErr>(i) {
+        Ok((i, c)) => Ok((i, Node::Lit(c.to_string()))),
+        Err(_) => fail(i, "a '\\' at the end of the pattern escapes nothing"),
+    }
 }
 
 fn space(i: &str) -> Res<'_, Node> {
-    map(take_while1(|c| c == ' '), |_| Node::Space)(i)
+    let (i, _) = take_while1(|c| c == ' ')(i)?;
+    Ok((i, Node::Space))
 }
 
-fn literal(i: &str) -> Res<'_, Node> {
-    map(is_not("{}\\ "), |s: &str| Node::Lit(s.to_string()))(i)
+fn literal(i: &str, ctx: Ctx) -> Res<'_, Node> {
+    let stops = match ctx {
+        Ctx::Top => "{}\\ ",
+        Ctx::InChoice => "{}\\ |",
+    };
+    let (i, s) = is_not(stops)(i)?;
+    Ok((i, Node::Lit(s.to_string())))
 }
 
 #[cfg(test)]
@@ -297,6 +429,37 @@ mod tests {
     }
 
     #[test]
+    fn choices_and_code_points() {
+        assert_eq!(
+            parse(r"{|-|{sd:sd}}{? {?{|\u{FEFF}|BOM}}{msg:rest}}").unwrap(),
+            vec![
+                Node::Choice(vec![
+                    vec![Node::Lit("-".into())],
+                    vec![cap("sd", CapType::Sd)]
+                ]),
+                Node::Opt(vec![
+                    Node::Space,
+                    Node::Opt(vec![Node::Choice(vec![
+                        vec![Node::Lit("\u{feff}".into())],
+                        vec![Node::Lit("BOM".into())],
+                    ])]),
+                    cap("msg", CapType::Rest),
+                ]),
+            ]
+        );
+        // `|` is text outside a choice, a separator inside; `\|` is text in both.
+        assert_eq!(parse("a|b").unwrap(), vec![Node::Lit("a|b".into())]);
+        assert_eq!(
+            parse(r"{|a\|b||c}").unwrap(),
+            vec![Node::Choice(vec![
+                vec![Node::Lit("a|b".into())],
+                vec![],
+                vec![Node::Lit("c".into())],
+            ])]
+        );
+    }
+
+    #[test]
     fn errors_point_at_the_problem() {
         let e = parse("[{ts:epochs}] x").unwrap_err();
         assert_eq!(e.offset, 5);
@@ -308,6 +471,20 @@ mod tests {
         );
         let e = parse("{?{a:int} ").unwrap_err();
         assert_eq!(e.offset, 10);
+        let e = parse("{|a}").unwrap_err();
+        assert!(e.message.starts_with("a choice needs"), "{}", e.message);
+        let e = parse("{|a|b").unwrap_err();
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (5, "choice is not closed with '}'")
+        );
+        let e = parse("{x:rest('a')}").unwrap_err();
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (3, "this type takes no argument")
+        );
+        let e = parse(r"a\u{zz}").unwrap_err();
+        assert!(e.message.contains("hexadecimal"), "{}", e.message);
         let e = parse("a } b").unwrap_err();
         assert_eq!((e.offset, e.message.as_str()), (2, "unmatched '}'"));
         let e = parse("{x:until}").unwrap_err();

@@ -27,6 +27,31 @@ static BUILTIN: &[(&str, &str)] = &[
         "grammars/statuspage.toml",
         include_str!("../../grammars/statuspage.toml"),
     ),
+    (
+        "grammars/rfc5424.toml",
+        include_str!("../../grammars/rfc5424.toml"),
+    ),
+    (
+        "grammars/junos.toml",
+        include_str!("../../grammars/junos.toml"),
+    ),
+    (
+        "grammars/alertmanager.toml",
+        include_str!("../../grammars/alertmanager.toml"),
+    ),
+    (
+        "grammars/jsonl.toml",
+        include_str!("../../grammars/jsonl.toml"),
+    ),
+    ("grammars/iso.toml", include_str!("../../grammars/iso.toml")),
+    (
+        "grammars/loghub-thunderbird.toml",
+        include_str!("../../grammars/loghub-thunderbird.toml"),
+    ),
+    (
+        "grammars/zabbix.toml",
+        include_str!("../../grammars/zabbix.toml"),
+    ),
 ];
 
 /// A grammar file problem, rendered like a compiler error.
@@ -165,7 +190,7 @@ mod tests {
         let shown = d.to_string();
         assert_eq!(
             shown,
-            "my/x.toml:5:15: pattern \"p\": unknown type (int, word, until, rest, tag, abbrev, oneof, bsd, iso, epoch, mdy12, stime)\n  |\n5 | match = '[{ts:epochs}] {msg:rest}'\n  |               ^"
+            "my/x.toml:5:15: pattern \"p\": unknown type (int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact)\n  |\n5 | match = '[{ts:epochs}] {msg:rest}'\n  |               ^"
         );
     }
 

@@ -33,6 +33,22 @@ pub struct GrammarSpec {
 pub enum RecordForm {
     /// Atlassian Statuspage incident JSON, or its plain-text update timeline.
     Statuspage,
+    /// Prometheus Alertmanager webhook payloads (one per line, an array, or
+    /// one pretty-printed document) and Prometheus `/api/v1/alerts` responses.
+    Alertmanager,
+    /// JSON lines: one object per line with a time field. A line form, not a
+    /// document: each line is read on its own.
+    Jsonl,
+}
+
+impl RecordForm {
+    /// Whether the whole file is read at once (a record spans many lines).
+    pub fn is_document(self) -> bool {
+        match self {
+            RecordForm::Statuspage | RecordForm::Alertmanager => true,
+            RecordForm::Jsonl => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +57,12 @@ pub struct PatternSpec {
     pub name: String,
     #[serde(rename = "match")]
     pub matches: toml::Spanned<String>,
+    /// A catch-all for lines this format shares with generic ones (`last
+    /// message repeated`, a daemon without an event tag). Such lines parse,
+    /// but count for auto-detection only when the file also has lines that
+    /// only this grammar's other patterns read (see `detect`).
+    #[serde(default)]
+    pub fallback: bool,
 }
 
 /// A real-looking input and what it must yield. `expect` keys are field

@@ -122,7 +122,7 @@ impl<'a> Context<'a> {
                 LocalReading::Fold { earlier, later } => vec![earlier, later],
                 LocalReading::Gap { before, after } => vec![before, after],
             };
-            let own = zone.iter().any(|r| &*r.abbrev == m.label);
+            let own = zone.iter().any(|r| *r.abbrev == *m.label);
             out.extend(zone);
             if !own {
                 out.extend(self.label_readings(m, naive));
@@ -281,7 +281,7 @@ pub fn labels_and_times(ctx: &Context, out: &mut Vec<LintFinding>) {
         let label_ok = is_utc(&m.label)
             || readings
                 .iter()
-                .any(|r| &*r.abbrev == m.label && in_zone(ctx, r));
+                .any(|r| *r.abbrev == *m.label && in_zone(ctx, r));
         if !label_ok {
             out.push(label_invalid(ctx, m, &readings, target.as_ref()));
         }
@@ -289,7 +289,7 @@ pub fn labels_and_times(ctx: &Context, out: &mut Vec<LintFinding>) {
         let meant: Vec<&Reading> = if label_ok {
             readings
                 .iter()
-                .filter(|r| is_utc(&m.label) || &*r.abbrev == m.label)
+                .filter(|r| is_utc(&m.label) || *r.abbrev == *m.label)
                 .collect()
         } else {
             readings.iter().collect()
@@ -435,7 +435,7 @@ pub fn durations(ctx: &Context, out: &mut Vec<LintFinding>) {
             let rs = ctx.readings(m, role);
             // A valid label means what it says; an invalid one is read as the zone's.
             rs.iter()
-                .find(|r| &*r.abbrev == m.label && in_zone(ctx, r))
+                .find(|r| *r.abbrev == *m.label && in_zone(ctx, r))
                 .or(rs.iter().find(|r| in_zone(ctx, r)))
                 .or(rs.first())
                 .map(|r| r.utc)

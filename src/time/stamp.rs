@@ -5,7 +5,8 @@
 //! guess; `time::resolve` turns it into a UTC instant with provenance.
 //!
 //! The nom parsers here are the time types of the grammar pattern language
-//! (`bsd`, `iso`, `epoch`, `mdy12`).
+//! (`bsd`, `iso`, `iso_t`, `epoch`, `mdy12`, `ctime`, `compact`) and its zone
+//! label (`tz_abbrev`, `label_offset`).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use nom::{
@@ -74,6 +75,7 @@ impl Stamp {
             _ => 1,
         }
     }
+
     /// Whether the stamp fixes the year by itself.
     pub fn has_year(&self) -> bool {
         match self {
@@ -145,22 +147,82 @@ fn frac_nanos(digits: &str) -> (u32, i8) {
 }
 
 /// BSD syslog time: `Feb 22 21:56:04`, `Feb  2 01:02:03`, `Mar 7 2008 19:06:53`,
-/// `Feb 22 21:56:03.120`. Parsing never checks the calendar; `resolve` does.
+/// `Feb 22 21:56:03.120`, and the year-first form Cisco NX-OS and some IOS
+/// images print, `2023 May  2 12:55:19` (`cisco_ios_test-yearfirst-timestamp.log`).
+/// Parsing never checks the calendar; `resolve` does.
 pub fn bsd(i: &str) -> Res<'_, WallClock> {
-    let (i, month) = month_abbr(i)?;
-    let (i, _) = space1(i)?;
-    let (i, day) = num(1, 2)(i)?;
-    let (i, _) = space1(i)?;
-    let (i, year) = opt(|i| {
+    let (i, year_first) = opt(|i| {
         let (i, y) = num::<i32>(4, 4)(i)?;
         let (i, _) = space1(i)?;
         Ok((i, y))
     })(i)?;
+    let (i, month) = month_abbr(i)?;
+    let (i, _) = space1(i)?;
+    let (i, day) = num(1, 2)(i)?;
+    let (i, _) = space1(i)?;
+    let (i, year) = match year_first {
+        Some(y) => (i, Some(y)),
+        None => opt(|i| {
+            let (i, y) = num::<i32>(4, 4)(i)?;
+            let (i, _) = space1(i)?;
+            Ok((i, y))
+        })(i)?,
+    };
     let (i, (hour, minute, second, nanos, frac_digits)) = clock(i)?;
     Ok((
         i,
         WallClock {
             year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            frac_digits,
+        },
+    ))
+}
+
+/// C `asctime` form, as Nagios writes it with `date_format=us`-less builds
+/// (`ranklog_nagios.log`): `Tue Jan 12 00:00:00 2016`. The weekday is read
+/// but not checked against the date.
+pub fn ctime(i: &str) -> Res<'_, WallClock> {
+    let (i, _) = take_while_m_n(3, 3, |c: char| c.is_ascii_alphabetic())(i)?;
+    let (i, _) = space1(i)?;
+    let (i, month) = month_abbr(i)?;
+    let (i, _) = space1(i)?;
+    let (i, day) = num(1, 2)(i)?;
+    let (i, _) = space1(i)?;
+    let (i, (hour, minute, second, nanos, frac_digits)) = clock(i)?;
+    let (i, _) = space1(i)?;
+    let (i, year) = num::<i32>(4, 4)(i)?;
+    Ok((
+        i,
+        WallClock {
+            year: Some(year),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+            frac_digits,
+        },
+    ))
+}
+
+/// Zabbix daemon logs: `20240127:094401.015` (local time, milliseconds).
+pub fn compact(i: &str) -> Res<'_, WallClock> {
+    let (i, (year, month, day)) = tuple((num::<i32>(4, 4), num(2, 2), num(2, 2)))(i)?;
+    let (i, _) = char(':')(i)?;
+    let (i, (hour, minute, second)) = tuple((num(2, 2), num(2, 2), num(2, 2)))(i)?;
+    let (i, frac) = opt(preceded(char('.'), digit1))(i)?;
+    let (nanos, frac_digits) = frac.map(frac_nanos).unwrap_or((0, 0));
+    Ok((
+        i,
+        WallClock {
+            year: Some(year),
             month,
             day,
             hour,
@@ -218,6 +280,20 @@ pub fn iso(i: &str) -> Res<'_, Stamp> {
     }
 }
 
+/// ISO 8601 with the `T` separator only (RFC 3339 and its offset-less
+/// cousin), the form syslog daemons write. A space-separated date-time
+/// (`2017-02-23 03:56:03,123 INFO`) is an application log, not a syslog
+/// header, and is left to the `iso` grammar.
+pub fn iso_t(i: &str) -> Res<'_, Stamp> {
+    match i.as_bytes().get(10) {
+        Some(b'T' | b't') => iso(i),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Char,
+        ))),
+    }
+}
+
 /// Epoch seconds with an optional fraction (`1487822220`, `1487822220.5`).
 pub fn epoch(i: &str) -> Res<'_, Stamp> {
     let (i, secs) = num::<i64>(1, 12)(i)?;
@@ -265,17 +341,68 @@ pub fn mdy12(i: &str) -> Res<'_, WallClock> {
     ))
 }
 
-/// A time-zone abbreviation as devices print it: 2 to 6 ASCII capitals
-/// (`CST`, `CEST`, `AEST`, `UTC`).
+/// A time-zone label as devices print it: 2 to 6 ASCII letters, all capitals
+/// (`CST`, `CEST`, `METDST`) or all lower case (`mdt`, seen on IOS-XE), with an
+/// optional numeric offset suffix (`UTC+1`, `UTC+07:30`). Mixed case is not
+/// a label (`Interface` must not read as one).
 pub fn tz_abbrev(i: &str) -> Res<'_, &str> {
-    let (rest, s) = take_while_m_n(2, 6, |c: char| c.is_ascii_uppercase())(i)?;
+    let letters = i
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .take(7)
+        .count();
+    let word = &i[..letters];
+    let same_case = word.bytes().all(|b| b.is_ascii_uppercase())
+        || word.bytes().all(|b| b.is_ascii_lowercase());
+    if !(2..=6).contains(&letters) || !same_case {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    let mut end = letters;
+    if let Ok((rest, _)) = label_suffix(&i[letters..]) {
+        end = i.len() - rest.len();
+    }
+    let rest = &i[end..];
     if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err(nom::Err::Error(nom::error::Error::new(
             i,
             nom::error::ErrorKind::Verify,
         )));
     }
-    Ok((rest, s))
+    Ok((rest, &i[..end]))
+}
+
+/// `+1`, `-05`, `+07:30`, `+0530` after a label.
+fn label_suffix(i: &str) -> Res<'_, i32> {
+    let (i, sign) = one_of("+-")(i)?;
+    let (i, h) = num::<i32>(1, 2)(i)?;
+    let (i, m) = opt(preceded(opt(char(':')), num::<i32>(2, 2)))(i)?;
+    if h > 14 || m.unwrap_or(0) > 59 {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    let s = h * 3600 + m.unwrap_or(0) * 60;
+    Ok((i, if sign == '-' { -s } else { s }))
+}
+
+/// The offset a label states by itself: `UTC`/`GMT` with a numeric suffix
+/// (`UTC+1` is +01:00, `GMT-05:00` is −05:00). Plain `UTC`, `GMT` and every
+/// other abbreviation return `None`: they are evidence for `resolve` to weigh,
+/// not offsets.
+pub fn label_offset(label: &str) -> Option<i32> {
+    let rest = label
+        .strip_prefix("UTC")
+        .or_else(|| label.strip_prefix("GMT"))
+        .or_else(|| label.strip_prefix("utc"))
+        .or_else(|| label.strip_prefix("gmt"))?;
+    match label_suffix(rest) {
+        Ok(("", off)) => Some(off),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -381,5 +508,65 @@ mod tests {
         assert_eq!(tz_abbrev("CST: %SYS"), Ok((": %SYS", "CST")));
         assert!(tz_abbrev("C: x").is_err());
         assert!(tz_abbrev("CSTXYZW").is_err());
+        assert_eq!(tz_abbrev("mdt: %IOSXE"), Ok((": %IOSXE", "mdt")));
+        assert_eq!(tz_abbrev("METDST: %F"), Ok((": %F", "METDST")));
+        assert_eq!(tz_abbrev("UTC+1: %D"), Ok((": %D", "UTC+1")));
+        assert_eq!(tz_abbrev("UTC+07:30: %D"), Ok((": %D", "UTC+07:30")));
+        assert!(tz_abbrev("Interface x").is_err());
+        assert!(tz_abbrev("CST1x").is_err());
+    }
+
+    #[test]
+    fn labels_that_state_an_offset() {
+        assert_eq!(label_offset("UTC+1"), Some(3600));
+        assert_eq!(label_offset("UTC+07:30"), Some(7 * 3600 + 1800));
+        assert_eq!(label_offset("GMT-05:00"), Some(-5 * 3600));
+        assert_eq!(label_offset("UTC"), None);
+        assert_eq!(label_offset("CST"), None);
+        assert_eq!(label_offset("CST+1"), None);
+    }
+
+    #[test]
+    fn year_first_bsd() {
+        assert_eq!(
+            bsd("2023 May  2 12:55:19 UTC"),
+            Ok((" UTC", wall(Some(2023), 5, 2, 12, 55, 19)))
+        );
+        let (rest, w) = bsd("2024 Aug 27 21:40:50.5: x").unwrap();
+        assert_eq!(rest, ": x");
+        assert_eq!((w.year, w.nanos), (Some(2024), 500_000_000));
+        // A year on both sides is not a timestamp.
+        assert!(bsd("2023 May 2 2023 12:55:19").is_err());
+        assert!(bsd("20233 May 2 12:55:19").is_err());
+    }
+
+    #[test]
+    fn ctime_and_compact() {
+        assert_eq!(
+            ctime("Tue Jan 12 00:00:00 2016] LOG"),
+            Ok(("] LOG", wall(Some(2016), 1, 12, 0, 0, 0)))
+        );
+        assert_eq!(
+            ctime("Sun Mar  6 16:57:54 2016"),
+            Ok(("", wall(Some(2016), 3, 6, 16, 57, 54)))
+        );
+        assert!(ctime("Tue Jan 12 00:00:00").is_err());
+        let (rest, w) = compact("20240127:094401.015 VMware").unwrap();
+        assert_eq!(rest, " VMware");
+        assert_eq!(
+            w,
+            WallClock {
+                nanos: 15_000_000,
+                frac_digits: 3,
+                ..wall(Some(2024), 1, 27, 9, 44, 1)
+            }
+        );
+    }
+
+    #[test]
+    fn iso_t_needs_the_t() {
+        assert!(iso_t("2017-02-23T03:56:03Z x").is_ok());
+        assert!(iso_t("2017-02-23 03:56:03,123 INFO x").is_err());
+        assert!(iso_t("2017").is_err());
     }
 }
