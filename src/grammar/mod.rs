@@ -25,7 +25,7 @@ use crate::event::Role;
 use matcher::NoMatch;
 use pattern::Node;
 use record::Record;
-use rules::Classifier;
+use rules::LazyClassifier;
 use spec::{GrammarSpec, RecordForm, SampleSpec};
 use std::borrow::Cow;
 
@@ -65,7 +65,7 @@ pub struct Grammar {
     pub role: Role,
     pub priority: i32,
     pub form: Form,
-    pub classifier: Classifier,
+    pub classifier: LazyClassifier,
     pub samples: Vec<SampleSpec>,
     /// `built-in` or the file it was loaded from.
     pub origin: String,
@@ -114,7 +114,12 @@ impl Grammar {
                 Form::Lines(pats)
             }
         };
-        let classifier = Classifier::compile(&spec.rule).map_err(|m| SpecError {
+        let classifier = if origin == "built-in" {
+            Ok(LazyClassifier::lazy(spec.rule.clone()))
+        } else {
+            LazyClassifier::eager(spec.rule.clone())
+        }
+        .map_err(|m| SpecError {
             offset: None,
             message: m,
         })?;

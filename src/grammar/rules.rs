@@ -85,6 +85,25 @@ struct Rule {
     state: Option<Template>,
     summary: Option<Template>,
     conds: Vec<(String, Regex)>,
+    /// Conditions checked through the field sets.
+    eager: usize,
+    /// Unanchored conditions of a rule that has anchored ones: checked only
+    /// once those matched, so no line pays for scanning its whole text.
+    deferred: Vec<(String, Regex)>,
+}
+
+/// Whether a regex can only match at the start of its text (`^` or `\A`
+/// after any leading inline flags): such conditions are cheap to test on
+/// every line, since the search stops at the first byte that cannot match.
+fn anchored(re: &str) -> bool {
+    let mut rest = re;
+    while let Some(r) = rest.strip_prefix("(?") {
+        match r.find(')') {
+            Some(end) if !r[..end].contains([':', '<', '=', '!', 'P']) => rest = &r[end + 1..],
+            _ => break,
+        }
+    }
+    rest.starts_with('^') || rest.starts_with("\\A")
 }
 
 /// One field's conditions across all rules.
@@ -119,10 +138,18 @@ impl Classifier {
         for (k, spec) in specs.iter().enumerate() {
             let tpl = |t: &Option<String>| t.as_deref().map(Template::parse).transpose();
             let mut conds = Vec::new();
+            let mut deferred = Vec::new();
+            let mut eager = 0;
+            let has_anchor = spec.when.values().any(|re| anchored(re));
             for (field, re) in &spec.when {
                 let rx = Regex::new(re)
                     .map_err(|e| format!("rule {}: regex for field {field:?}: {e}", k + 1))?;
-                conds.push((field.clone(), rx));
+                conds.push((field.clone(), rx.clone()));
+                if has_anchor && !anchored(re) {
+                    deferred.push((field.clone(), rx));
+                    continue;
+                }
+                eager += 1;
                 let entry = by_field.entry(field.clone()).or_default();
                 entry.0.push(re.clone());
                 entry.1.push(k);
@@ -133,6 +160,8 @@ impl Classifier {
                 state: tpl(&spec.state).map_err(|e| format!("rule {}: {e}", k + 1))?,
                 summary: tpl(&spec.summary).map_err(|e| format!("rule {}: {e}", k + 1))?,
                 conds,
+                eager,
+                deferred,
             });
         }
         let fields = by_field
@@ -148,20 +177,40 @@ impl Classifier {
     /// Classify a record; `host` is the source's host for `{host}` when the
     /// record has no host field. No rule matching gives `info`.
     pub fn classify(&self, rec: &Record, host: Option<&str>) -> Class {
-        let mut hits = vec![0u32; self.rules.len()];
+        // Most lines match no rule: a set's `is_match` rejects them with its
+        // literal prefilter before `matches` tracks every pattern.
+        let mut small = [0u8; 64];
+        let mut large = Vec::new();
+        let hits: &mut [u8] = if self.rules.len() <= small.len() {
+            &mut small[..self.rules.len()]
+        } else {
+            large.resize(self.rules.len(), 0u8);
+            &mut large
+        };
         for fs in &self.fields {
             let Some(value) = rec.get(&fs.field) else {
                 continue;
             };
+            if !fs.set.is_match(value) {
+                continue;
+            }
             for m in fs.set.matches(value).iter() {
-                hits[fs.owners[m]] += 1;
+                let h = &mut hits[fs.owners[m]];
+                *h = h.saturating_add(1);
             }
         }
         let chosen = self
             .rules
             .iter()
-            .zip(&hits)
-            .find(|(r, &h)| h as usize == r.conds.len() && !r.conds.is_empty())
+            .zip(hits.iter())
+            .find(|(r, &h)| {
+                h as usize == r.eager
+                    && !r.conds.is_empty()
+                    && r
+                        .deferred
+                        .iter()
+                        .all(|(f, rx)| rec.get(f).is_some_and(|v| rx.is_match(v)))
+            })
             .map(|(r, _)| r);
         let Some(rule) = chosen else {
             return Class {
@@ -261,6 +310,36 @@ mod tests {
     }
 
     #[test]
+    fn anchoring_is_read_through_flags() {
+        assert!(anchored("^kernel$"));
+        assert!(anchored("(?i)^deploy"));
+        assert!(anchored("(?i)(?-u)^x"));
+        assert!(!anchored("(?:^a|b)"));
+        assert!(!anchored("(?P<x>^a)"));
+        assert!(!anchored("Interface (?P<i>\\S+)"));
+    }
+
+    #[test]
+    fn deferred_conditions_still_decide() {
+        let c = Classifier::compile(&spec(
+            r#"
+            [[rule]]
+            kind = "fault"
+            subject = "{iface}"
+            when.tag = '^kernel$'
+            when.msg = '(?P<iface>eth\d+): Link is Down'
+            "#,
+        ))
+        .unwrap();
+        let hit = rec(&[("tag", "kernel"), ("msg", "[1.2] eth0: Link is Down")]);
+        assert_eq!(c.classify(&hit, None).subject.as_deref(), Some("eth0"));
+        let wrong_tag = rec(&[("tag", "sshd"), ("msg", "eth0: Link is Down")]);
+        assert_eq!(c.classify(&wrong_tag, None).kind, Kind::Info);
+        let wrong_msg = rec(&[("tag", "kernel"), ("msg", "eth0: Link is Up")]);
+        assert_eq!(c.classify(&wrong_msg, None).kind, Kind::Info);
+    }
+
+    #[test]
     fn bad_regex_and_template_are_errors() {
         let e = Classifier::compile(&spec("[[rule]]\nkind='fault'\nwhen.msg='('\n")).unwrap_err();
         assert!(e.starts_with("rule 1: regex for field \"msg\""), "{e}");
@@ -269,5 +348,43 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("unclosed"), "{e}");
+    }
+}
+
+/// A grammar's classifier, compiled on first use: a run pays only for the
+/// grammars its bundle uses. User grammars are compiled at load instead, so
+/// their errors are reported there with the file and line.
+#[derive(Debug, Clone)]
+pub struct LazyClassifier {
+    specs: Vec<RuleSpec>,
+    cell: std::sync::OnceLock<Classifier>,
+}
+
+impl LazyClassifier {
+    /// Compile now (user grammars): errors are returned.
+    pub fn eager(specs: Vec<RuleSpec>) -> Result<LazyClassifier, String> {
+        let c = Classifier::compile(&specs)?;
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(c);
+        Ok(LazyClassifier { specs, cell })
+    }
+
+    /// Compile on first use (built-in grammars, whose rules the test suite
+    /// compiles and checks).
+    pub fn lazy(specs: Vec<RuleSpec>) -> LazyClassifier {
+        LazyClassifier {
+            specs,
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &Classifier {
+        self.cell.get_or_init(|| {
+            Classifier::compile(&self.specs).unwrap_or_else(|e| panic!("built-in grammar rules: {e}"))
+        })
+    }
+
+    pub fn classify(&self, rec: &Record, host: Option<&str>) -> Class {
+        self.get().classify(rec, host)
     }
 }
