@@ -283,6 +283,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             format!("the {} reading was used", zone.name())
         };
         let row = crate::discrepancy::Discrepancy {
+            measure: crate::discrepancy::Measure::Label,
             source: first.file.to_string(),
             claim: format!(
                 "times labelled {label} ({}), from line {}",

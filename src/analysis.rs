@@ -106,16 +106,30 @@ pub struct Window {
     pub public_resolved_lag_s: Option<i64>,
     /// Time to recovery once detected: end − detected_at.
     pub ttr_s: Option<i64>,
-    /// How far the true start may lie before `start`, in seconds.
-    pub start_uncertainty_s: f64,
+    /// How far the true start may lie before `start`, in seconds (null:
+    /// unknown, the start is a state reported when the log began).
+    pub start_uncertainty_s: Option<f64>,
     /// How far the true end may lie from `end`, in seconds (null while open).
     pub end_uncertainty_s: Option<f64>,
+    /// Spans a monitor was not running while the window was open.
+    pub unknown: Vec<Unknown>,
     pub actions: Vec<Cited>,
     pub evidence: WindowEvidence,
     /// The rule behind each metric.
     pub rules: Rules,
     /// The events a report's timeline shows, in order.
     pub timeline: Vec<Row>,
+}
+
+/// A span a monitor was stopped: the state then is unknown, never "up".
+#[derive(Debug, Clone, Serialize)]
+pub struct Unknown {
+    pub from: String,
+    /// `null` if the monitor never restarted within the evidence.
+    pub to: Option<String>,
+    pub source: String,
+    pub evidence: Evidence,
+    pub until_evidence: Option<Evidence>,
 }
 
 /// The rule behind each metric, in reading order.
@@ -128,6 +142,7 @@ pub struct Rules {
     pub ttr: &'static str,
     pub public: &'static str,
     pub uncertainty: &'static str,
+    pub unknown: &'static str,
 }
 
 fn cited(e: &TimedEvent) -> Cited {
@@ -180,6 +195,7 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         ttr: window::RULE_RECOVERY,
         public: window::RULE_PUBLIC,
         uncertainty: window::RULE_UNCERTAINTY,
+        unknown: window::RULE_UNKNOWN,
     };
     Window {
         id,
@@ -196,7 +212,18 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         public_resolved_at: f.public_resolved.map(|k| rfc3339(&t[k].instant)),
         public_resolved_lag_s: f.public_resolved.and_then(|k| end.map(|e| secs(e, &t[k]))),
         ttr_s: f.detected.and_then(|d| end.map(|e| secs(&t[d], e))),
-        start_uncertainty_s: f.start_uncertainty_ms as f64 / 1000.0,
+        start_uncertainty_s: f.start_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
+        unknown: f
+            .unknown
+            .iter()
+            .map(|g| Unknown {
+                from: rfc3339(&t[g.stop].instant),
+                to: g.start.map(|k| rfc3339(&t[k].instant)),
+                source: t[g.stop].file.to_string(),
+                evidence: t[g.stop].evidence(),
+                until_evidence: g.start.map(|k| t[k].evidence()),
+            })
+            .collect(),
         end_uncertainty_s: f.end_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
         actions: f.actions.iter().map(|&k| cited(&t[k])).collect(),
         evidence: WindowEvidence {
@@ -265,13 +292,67 @@ pub fn span_text(secs: i64) -> String {
 }
 
 /// Status-page claims against the evidence of a window: when the page
-/// opened and resolved the incident, against the window's start and end.
+/// opened and resolved the incident, against the window's start and end;
+/// a stated duration against the page's own start and end claims and the
+/// evidence.
 pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepancy> {
     let mut out = Vec::new();
+    let near = |e: &TimedEvent| {
+        let start = t[f.outage.start].instant;
+        e.instant >= start - chrono::Duration::hours(window::PUBLIC_BEFORE_H)
+            && f.outage.end.is_none_or(|k| {
+                e.instant <= t[k].instant + chrono::Duration::hours(window::PUBLIC_AFTER_H)
+            })
+    };
+    let claim = |what: &str| {
+        t.iter().find(|e| {
+            e.role == crate::event::Role::Public && e.state.as_deref() == Some(what) && near(e)
+        })
+    };
+    if let Some(d) = claim("claimed-duration") {
+        if let Some(stated) = crate::time::span::parse(&d.summary) {
+            if let (Some(s), Some(r)) = (claim("claimed-started"), claim("claimed-resolved")) {
+                let span = (r.instant - s.instant).num_seconds();
+                out.push(Discrepancy {
+                    measure: crate::discrepancy::Measure::Duration,
+                    source: d.file.to_string(),
+                    claim: format!(
+                        "status page states a duration of {} ({} s)",
+                        d.summary, stated
+                    ),
+                    evidence: d.evidence(),
+                    against: format!(
+                        "its own Started and Resolved claims are {} apart ({} to {})",
+                        human(span),
+                        rfc3339(&s.instant),
+                        rfc3339(&r.instant)
+                    ),
+                    against_evidence: Some(s.evidence()),
+                    difference_s: Some(stated - span),
+                });
+            }
+            if let Some(e) = f.outage.end {
+                let span = (t[e].instant - t[f.outage.start].instant).num_seconds();
+                out.push(Discrepancy {
+                    measure: crate::discrepancy::Measure::Duration,
+                    source: d.file.to_string(),
+                    claim: format!(
+                        "status page states a duration of {} ({} s)",
+                        d.summary, stated
+                    ),
+                    evidence: d.evidence(),
+                    against: format!("the evidence window lasted {}", human(span)),
+                    against_evidence: Some(t[f.outage.start].evidence()),
+                    difference_s: Some(stated - span),
+                });
+            }
+        }
+    }
     let start = &t[f.outage.start];
     if let Some(k) = f.first_public {
         let p = &t[k];
         out.push(Discrepancy {
+            measure: crate::discrepancy::Measure::Instant,
             source: p.file.to_string(),
             claim: format!("status page opened the incident at {}", rfc3339(&p.instant)),
             evidence: p.evidence(),
@@ -287,6 +368,7 @@ pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepanc
     if let (Some(k), Some(e)) = (f.public_resolved, f.outage.end) {
         let (p, end) = (&t[k], &t[e]);
         out.push(Discrepancy {
+            measure: crate::discrepancy::Measure::Instant,
             source: p.file.to_string(),
             claim: format!(
                 "status page marked the incident resolved at {}",

@@ -99,7 +99,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
                         d.source,
                         d.claim,
                         crate::window::trigger::human(diff.abs()),
-                        if diff > 0 { "after" } else { "before" },
+                        d.measure.direction(diff),
                         d.against
                     ),
                     Some(d.evidence.clone()),

@@ -170,15 +170,29 @@ fn founding_status_page_disagrees_with_the_evidence() {
         .unwrap();
     assert_eq!(open["difference_s"], 829);
     assert_eq!(open["against_evidence"]["file"], "core-switch.log");
+    // "17m" for an 18-minute span of its own, and for 27 minutes of evidence.
+    let dur: Vec<i64> = d
+        .iter()
+        .filter(|x| x["measure"] == "duration")
+        .map(|x| x["difference_s"].as_i64().unwrap())
+        .collect();
+    assert_eq!(dur, vec![-60, -611]);
     let m: Vec<&serde_json::Value> = a["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["code"] == "public-timeline-mismatch")
         .collect();
-    assert_eq!(m.len(), 2);
-    assert!(m[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("13 min 49 s after the evidence"));
+    assert_eq!(m.len(), 3);
+    let msg = |k: usize| m[k]["message"].as_str().unwrap().to_string();
+    assert!(
+        msg(0).contains("10 min 11 s shorter than the evidence"),
+        "{}",
+        msg(0)
+    );
+    assert!(
+        msg(1).contains("13 min 49 s later than the evidence"),
+        "{}",
+        msg(1)
+    );
 }

@@ -176,12 +176,31 @@ fn statuspage_text(text: &str) -> Result<Vec<Record<'static>>, String> {
         };
         if let (Some(claim), Some(next)) = (claim, lines.get(k + 1)) {
             let value = next.trim();
-            let stamp = time_with_label(value).map(|(st, _)| st);
+            // A stated duration has no time of its own: it is about the
+            // incident that started at the `Started` claim.
+            let stamp = time_with_label(value).map(|(st, _)| st).or_else(|| {
+                (claim == "duration")
+                    .then(|| {
+                        records
+                            .iter()
+                            .rev()
+                            .find(|r| r.get("claim") == Some("started"))
+                    })
+                    .flatten()
+                    .and_then(|r| r.stamp)
+            });
             let mut fields = vec![
                 ("claim", Cow::Owned(claim.to_string())),
                 ("value", Cow::Owned(value.to_string())),
             ];
             if let Some((_, label)) = time_with_label(value) {
+                fields.push(("tz", Cow::Owned(label)));
+            } else if let Some(started) = records
+                .iter()
+                .rev()
+                .find(|r| claim == "duration" && r.get("claim") == Some("started"))
+            {
+                let label = started.get("tz").unwrap_or("UTC").to_string();
                 fields.push(("tz", Cow::Owned(label)));
             }
             records.push(Record {
@@ -318,7 +337,8 @@ mod tests {
                 (14, "update", Some("resolved"), Some("Restored.")),
             ]
         );
-        assert!(recs[2].stamp.is_none());
+        // The stated duration is dated by the Started claim it describes.
+        assert_eq!(recs[2].stamp, recs[0].stamp);
     }
 
     #[test]

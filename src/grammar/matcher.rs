@@ -36,7 +36,10 @@ const STEP_BUDGET: u32 = 50_000;
 /// A `tz` capture that states its own offset (`UTC+1`) turns a wall-clock
 /// stamp into one with that offset.
 pub fn run<'a>(nodes: &'a [Node], line: &'a str) -> Result<Captures<'a>, NoMatch> {
-    let mut caps = Captures::default();
+    let mut caps = Captures {
+        fields: Vec::with_capacity(12),
+        stamp: None,
+    };
     let mut m = Matcher {
         line,
         furthest: 0,

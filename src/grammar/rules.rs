@@ -37,7 +37,8 @@ pub struct Template {
 #[derive(Debug, Clone)]
 enum Part {
     Lit(String),
-    Var(String),
+    /// A field, and what to write when it is missing (`{incident|status page}`).
+    Var(String, Option<String>),
 }
 
 impl Template {
@@ -51,11 +52,15 @@ impl Template {
             let close = rest[open..]
                 .find('}')
                 .ok_or_else(|| format!("unclosed '{{' in template {s:?}"))?;
-            let name = &rest[open + 1..open + close];
+            let inner = &rest[open + 1..open + close];
+            let (name, default) = match inner.split_once('|') {
+                Some((n, d)) => (n, Some(d.to_string())),
+                None => (inner, None),
+            };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("bad placeholder {{{name}}} in template {s:?}"));
+                return Err(format!("bad placeholder {{{inner}}} in template {s:?}"));
             }
-            parts.push(Part::Var(name.to_string()));
+            parts.push(Part::Var(name.to_string(), default));
             rest = &rest[open + close + 1..];
         }
         if !rest.is_empty() {
@@ -64,14 +69,17 @@ impl Template {
         Ok(Template { parts })
     }
 
-    /// Render with `lookup`; a missing value renders as `?` so that a gap is
-    /// visible rather than silently empty.
+    /// Render with `lookup`; a missing value renders as its default
+    /// (`{name|default}`), else as `?` so that a gap is visible rather than
+    /// silently empty.
     pub fn render<'a>(&self, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
         let mut out = String::new();
         for p in &self.parts {
             match p {
                 Part::Lit(s) => out.push_str(s),
-                Part::Var(v) => out.push_str(lookup(v).unwrap_or("?")),
+                Part::Var(v, default) => {
+                    out.push_str(lookup(v).or(default.as_deref()).unwrap_or("?"))
+                }
             }
         }
         out
@@ -206,8 +214,7 @@ impl Classifier {
             .find(|(r, &h)| {
                 h as usize == r.eager
                     && !r.conds.is_empty()
-                    && r
-                        .deferred
+                    && r.deferred
                         .iter()
                         .all(|(f, rx)| rec.get(f).is_some_and(|v| rx.is_match(v)))
             })
@@ -380,7 +387,8 @@ impl LazyClassifier {
 
     pub fn get(&self) -> &Classifier {
         self.cell.get_or_init(|| {
-            Classifier::compile(&self.specs).unwrap_or_else(|e| panic!("built-in grammar rules: {e}"))
+            Classifier::compile(&self.specs)
+                .unwrap_or_else(|e| panic!("built-in grammar rules: {e}"))
         })
     }
 

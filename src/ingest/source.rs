@@ -78,7 +78,9 @@ impl<'p> State<'p> {
             return;
         };
         let class = g.classifier.classify(rec, self.plan.host.as_deref());
-        if class.kind == Kind::Info && self.keep == Keep::Significant {
+        // Info with a state (a monitor stopping, a status page's claim, a
+        // state at rotation) is kept: windows need it.
+        if class.kind == Kind::Info && class.state.is_none() && self.keep == Keep::Significant {
             // Still resolved: DST folds and order are decided by every line.
             match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
                 Ok(_) => self.parsed += 1,

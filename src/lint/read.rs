@@ -148,34 +148,9 @@ fn mention(cap: &regex::Captures, line: usize) -> Option<Mention> {
     })
 }
 
-/// A stated duration in seconds: `27 minutes`, `27 min 11 s`, `17m`,
-/// `1 hour 5 minutes`, `1h 5m`, `1631 s`. The first duration in the text.
+/// A stated duration in seconds (see `time::span::parse`).
 pub fn duration(text: &str) -> Option<i64> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)(\d+)\s*(hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b")
-            .expect("valid")
-    });
-    let mut total = 0i64;
-    let mut last_end = None;
-    for cap in re.captures_iter(text) {
-        let m = cap.get(0).expect("whole match");
-        // Stop at the first gap that is more than a space: one expression only.
-        if let Some(end) = last_end {
-            if !text[end..m.start()].trim().is_empty() {
-                break;
-            }
-        }
-        let n: i64 = cap[1].parse().ok()?;
-        let unit = cap[2].to_ascii_lowercase();
-        total += n * match unit.chars().next() {
-            Some('h') => 3600,
-            Some('m') => 60,
-            _ => 1,
-        };
-        last_end = Some(m.end());
-    }
-    last_end.map(|_| total)
+    crate::time::span::parse(text)
 }
 
 /// A stated date: `February 22, 2017`, `Feb 22, 2017`, `22 February 2017`,

@@ -9,6 +9,7 @@
 pub mod abbrev;
 pub mod provenance;
 pub mod resolve;
+pub mod span;
 pub mod stamp;
 pub mod year;
 pub mod zone;

@@ -143,6 +143,14 @@ pub const ZONE_WINS: &str = "the declared zone wins (no cross-source evidence wa
 /// How an assumed zone ends when nothing else is weighed.
 pub const ASSUMED_UTC: &str = "its local times are read as UTC";
 
+/// The offset a label states by itself (`UTC`, `GMT`, `Z`, `UT`, `UTC+1`).
+fn explicit_offset(label: &str) -> Option<i32> {
+    match label {
+        "UTC" | "GMT" | "Z" | "UT" | "utc" | "gmt" => Some(0),
+        l => super::stamp::label_offset(l),
+    }
+}
+
 /// At most this many per-line DST and rollover findings per source; the rest
 /// are counted in a summary finding.
 const LINE_FINDINGS_CAP: u64 = 20;
@@ -304,6 +312,19 @@ impl SourceClock {
                     },
                 };
             }
+        }
+        // `UTC`, `GMT`, `Z`, `UTC+1`: the line states its offset outright;
+        // there is no zone to weigh it against.
+        if let Some(off) = label.and_then(explicit_offset) {
+            return Timed {
+                instant: with_offset(naive, off, None).utc,
+                provenance: Provenance {
+                    offset_s: off,
+                    offset: OffsetSource::InLine,
+                    year,
+                    dst: None,
+                },
+            };
         }
         let tz = self.zone.tz;
         let reading = self.cache.read(tz, naive);

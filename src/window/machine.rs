@@ -2,6 +2,9 @@
 //! `recovery` closes it. Grammar rules decide what counts (Nagios SOFT states
 //! are `detection`, not `fault`, so they never open a window; HARD ones do).
 //! Repeated faults while open and recoveries while closed change nothing.
+//! A monitor's statement of a subject's state at start-up or log rotation
+//! (`CURRENT SERVICE STATE: …;CRITICAL;…`) counts too: it gives the state a
+//! window opens or closes from when the log begins mid-outage.
 
 use crate::event::{Kind, TimedEvent};
 use std::collections::BTreeMap;
@@ -24,7 +27,7 @@ pub fn subject_windows(timeline: &[TimedEvent]) -> Vec<SubjectWindow> {
         let Some(subject) = e.subject.as_deref() else {
             continue;
         };
-        match e.kind {
+        match effective(e) {
             Kind::Fault => {
                 open.entry(subject).or_insert(k);
             }
@@ -49,6 +52,18 @@ pub fn subject_windows(timeline: &[TimedEvent]) -> Vec<SubjectWindow> {
     }
     done.sort_by(|a, b| (a.start, &a.subject).cmp(&(b.start, &b.subject)));
     done
+}
+
+/// States a monitor reports at start-up or rotation, as state machine input.
+pub fn effective(e: &TimedEvent) -> Kind {
+    if e.kind == Kind::Info && e.role == crate::event::Role::Monitor {
+        match e.state.as_deref() {
+            Some("CRITICAL" | "DOWN" | "UNREACHABLE") => return Kind::Fault,
+            Some("OK" | "UP") => return Kind::Recovery,
+            _ => {}
+        }
+    }
+    e.kind
 }
 
 #[cfg(test)]

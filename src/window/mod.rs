@@ -28,7 +28,8 @@ pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start,
 pub const RULE_DETECTED: &str = "detected_at = first monitoring alert or notification (a monitor source's fault or detection) at or after start; TTD = detected_at - start";
 pub const RULE_RECOVERY: &str = "ttr = end - detected_at (time to recovery once detected)";
 pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update assigned to this window (each update goes to the nearest window, from 2 h before its start to 24 h after its end); public_resolved_at = first such update with status resolved";
-pub const RULE_UNCERTAINTY: &str = "start/end uncertainty = the precision of the timestamp that fixes them; a HARD monitor start also carries the time since the first SOFT failure of the same subject (the fault began between the checks)";
+pub const RULE_UNCERTAINTY: &str = "start/end uncertainty = the precision of the timestamp that fixes them; a HARD monitor start also carries the time since the first SOFT failure of the same subject (the fault began between the checks); an end first seen after the monitor restarted carries the time it was stopped; a start taken from a state reported at start-up or rotation is unknown (null)";
+pub const RULE_UNKNOWN: &str = "unknown = spans when a monitor was stopped (its own stop and start lines) while the window was open: the service's state then is unknown, never up";
 
 /// Settings of the window engine.
 #[derive(Debug, Clone, Copy)]
@@ -57,18 +58,58 @@ pub struct WindowFacts {
     pub public_resolved: Option<usize>,
     /// Faults and recoveries of the window's subjects, for the report timeline.
     pub key_events: Vec<usize>,
-    pub start_uncertainty_ms: u64,
+    /// `None` when the start is a state the monitor reported at start-up
+    /// or rotation: the fault began before the log, by an unknown amount.
+    pub start_uncertainty_ms: Option<u64>,
     pub end_uncertainty_ms: Option<u64>,
+    /// Times a monitor was not running while the window was open.
+    pub unknown: Vec<Gap>,
+}
+
+/// A span when a monitor was not running: its state then is unknown,
+/// never "up".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// Timeline index of the monitor's stop line.
+    pub stop: usize,
+    /// Timeline index of its next start line; `None` if it never restarted.
+    pub start: Option<usize>,
+}
+
+/// Every span a monitor source was stopped, by its own start/stop lines.
+pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
+    let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
+    for (k, e) in t.iter().enumerate() {
+        match e.state.as_deref() {
+            Some("monitor-stop") => {
+                open.entry(e.source).or_insert(k);
+            }
+            Some("monitor-start") => {
+                if let Some(stop) = open.remove(&e.source) {
+                    out.push(Gap {
+                        stop,
+                        start: Some(k),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(open.into_values().map(|stop| Gap { stop, start: None }));
+    out.sort_by_key(|g| g.stop);
+    out
 }
 
 pub fn windows(timeline: &[TimedEvent], config: Config) -> Vec<WindowFacts> {
     let subject = machine::subject_windows(timeline);
     let outages = union::union(subject, timeline, Duration::seconds(config.merge_gap_s));
     let public = assign_public(timeline, &outages);
+    let gaps = monitor_gaps(timeline);
     outages
         .into_iter()
         .zip(public)
-        .map(|(o, p)| facts(timeline, o, p))
+        .map(|(o, p)| facts(timeline, o, p, &gaps))
         .collect()
 }
 
@@ -106,7 +147,7 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
     out
 }
 
-fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>) -> WindowFacts {
+fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Gap]) -> WindowFacts {
     let end_k = outage.end;
     let inside = |k: usize| k >= outage.start && end_k.is_none_or(|e| k <= e);
     let candidates = trigger::rank(timeline, &outage);
@@ -136,7 +177,27 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>) -> WindowF
     key_events.sort();
     key_events.dedup();
     let start_uncertainty_ms = start_uncertainty(timeline, outage.start);
-    let end_uncertainty_ms = end_k.map(|k| u64::from(timeline[k].precision_ms));
+    let unknown: Vec<Gap> = gaps
+        .iter()
+        .filter(|g| g.start.is_none_or(|s| s >= outage.start) && end_k.is_none_or(|e| g.stop <= e))
+        .cloned()
+        .collect();
+    let end_uncertainty_ms = end_k.map(|k| {
+        let e = &timeline[k];
+        // A recovery first seen after the monitor restarted happened
+        // somewhere in the gap before it.
+        let gap = unknown
+            .iter()
+            .filter(|g| g.start.is_some_and(|s| s <= k) && timeline[g.stop].source == e.source)
+            .map(|g| {
+                (e.instant - timeline[g.stop].instant)
+                    .num_milliseconds()
+                    .max(0) as u64
+            })
+            .max()
+            .unwrap_or(0);
+        u64::from(e.precision_ms).max(gap)
+    });
     WindowFacts {
         outage,
         candidates,
@@ -148,16 +209,20 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>) -> WindowF
         key_events,
         start_uncertainty_ms,
         end_uncertainty_ms,
+        unknown,
     }
 }
 
 /// The start's timestamp precision, widened for a HARD monitor start by
 /// the time since the first SOFT failure of the same subject.
-fn start_uncertainty(t: &[TimedEvent], start: usize) -> u64 {
+fn start_uncertainty(t: &[TimedEvent], start: usize) -> Option<u64> {
     let e = &t[start];
+    if e.kind == Kind::Info {
+        return None;
+    }
     let precision = u64::from(e.precision_ms);
     if e.role != Role::Monitor {
-        return precision;
+        return Some(precision);
     }
     let lead = t[..start]
         .iter()
@@ -169,7 +234,7 @@ fn start_uncertainty(t: &[TimedEvent], start: usize) -> u64 {
         .last()
         .map(|x| (e.instant - x.instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);
-    precision.max(lead)
+    Some(precision.max(lead))
 }
 
 #[cfg(test)]
@@ -210,7 +275,7 @@ mod tests {
         ];
         let w = windows(&t, Config::default());
         assert_eq!(w.len(), 1);
-        assert_eq!(w[0].start_uncertainty_ms, 60_000);
+        assert_eq!(w[0].start_uncertainty_ms, Some(60_000));
         assert_eq!(w[0].end_uncertainty_ms, Some(1000));
         assert_eq!(w[0].detected, Some(2));
     }
@@ -266,5 +331,87 @@ mod tests {
             ),
             (1, Some(3))
         );
+    }
+}
+
+#[cfg(test)]
+mod gap_tests {
+    use super::*;
+    use crate::timeline::tests::ev;
+
+    fn mon(t: &str, line: u64, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
+        let mut e = ev(t, 0, line, kind, subject);
+        e.role = Role::Monitor;
+        e.state = state.map(str::to_string);
+        e
+    }
+
+    #[test]
+    fn a_monitor_gap_is_unknown_and_widens_the_end() {
+        let t = vec![
+            mon(
+                "2017-02-23T03:57:52Z",
+                1,
+                Kind::Fault,
+                "portal/HTTP",
+                Some("CRITICAL"),
+            ),
+            mon(
+                "2017-02-23T04:00:00Z",
+                2,
+                Kind::Info,
+                "nagios",
+                Some("monitor-stop"),
+            ),
+            mon(
+                "2017-02-23T04:20:00Z",
+                3,
+                Kind::Info,
+                "nagios",
+                Some("monitor-start"),
+            ),
+            mon(
+                "2017-02-23T04:20:00Z",
+                4,
+                Kind::Info,
+                "portal/HTTP",
+                Some("OK"),
+            ),
+        ];
+        let w = windows(&t, Config::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].outage.end, Some(3));
+        assert_eq!(
+            w[0].unknown,
+            vec![Gap {
+                stop: 1,
+                start: Some(2)
+            }]
+        );
+        // Recovered somewhere in the 20 minutes the monitor was stopped.
+        assert_eq!(w[0].end_uncertainty_ms, Some(20 * 60 * 1000));
+    }
+
+    #[test]
+    fn a_state_at_rotation_opens_a_window_with_unknown_start() {
+        let t = vec![
+            mon(
+                "2017-02-23T00:00:00Z",
+                1,
+                Kind::Info,
+                "portal/HTTP",
+                Some("CRITICAL"),
+            ),
+            mon(
+                "2017-02-23T00:10:00Z",
+                2,
+                Kind::Recovery,
+                "portal/HTTP",
+                Some("OK"),
+            ),
+        ];
+        let w = windows(&t, Config::default());
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].start_uncertainty_ms, None);
     }
 }
