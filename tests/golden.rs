@@ -8,10 +8,13 @@ use rfo::golden::{self, Status};
 
 /// Every fixture, by directory name; `all_fixtures_are_listed` keeps this honest.
 const FIXTURES: &[&str] = &[
+    "alertmanager-repeats-2021",
     "cdt-clock-in-february",
     "fall-back-new-york-2018",
     "flapping-service-2018",
+    "iso-app-2022",
     "ist-kolkata-dublin-2019",
+    "junos-bgp-2019",
     "new-years-eve-2016",
     "open-window-2020",
     "related-trigger-2019",
@@ -89,6 +92,21 @@ fn two_windows_2019() {
 #[test]
 fn spring_gap_berlin_2019() {
     check("spring-gap-berlin-2019");
+}
+
+#[test]
+fn alertmanager_repeats_2021() {
+    check("alertmanager-repeats-2021");
+}
+
+#[test]
+fn junos_bgp_2019() {
+    check("junos-bgp-2019");
+}
+
+#[test]
+fn iso_app_2022() {
+    check("iso-app-2022");
 }
 
 #[test]
