@@ -166,8 +166,152 @@ fn describe(c: &Candidate) -> String {
     )
 }
 
+/// A skew smaller than this is ordinary latency, not worth a finding.
+pub const SKEW_MIN_S: i64 = 60;
+
+/// Decide mislabelled and zone-less sources by cross-source evidence, then
+/// estimate clock skew; with `correct_skew`, move skewed sources' events.
+pub fn align(ing: &mut Ingested, correct_skew: bool) {
+    place(ing);
+    for k in 0..ing.sources.len() {
+        let envelope = envelope_skew(&ing.sources[k]);
+        let skew = envelope.or_else(|| {
+            let anchors = anchors(ing);
+            effect_before_cause(&ing.sources[k], &anchors)
+        });
+        if let Some((skew_ms, message, ev)) = skew {
+            let mut message = message;
+            if correct_skew {
+                let shift = -skew_ms;
+                for e in ing.sources[k].events.iter_mut() {
+                    e.instant += Duration::milliseconds(shift);
+                    e.provenance.skew_ms = Some(shift);
+                }
+                ing.sources[k].events.sort_by_key(|e| (e.instant, e.line));
+                message.push_str(&format!(
+                    "; corrected (--correct-skew): its events moved by {:+} s",
+                    shift.div_euclid(1000)
+                ));
+            } else {
+                message.push_str("; not corrected (pass --correct-skew to move its events)");
+            }
+            let f = Finding::warning(FindingCode::ClockSkew, message, Some(ev));
+            ing.sources[k].findings.push(f.clone());
+            ing.findings.push(f);
+        }
+    }
+}
+
+fn median(v: &mut [i64]) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    Some(v[v.len() / 2])
+}
+
+fn secs_text(ms: i64) -> String {
+    crate::window::trigger::human(ms / 1000)
+}
+
+/// Device time against its collector's envelope on the same lines.
+fn envelope_skew(src: &crate::ingest::SourceResult) -> Option<(i64, String, Evidence)> {
+    let mut v = src.envelope.samples.clone();
+    let n = v.len();
+    let m = median(&mut v)?;
+    if m.abs() < SKEW_MIN_S * 1000 {
+        return None;
+    }
+    let file = &src.summary.path;
+    let examples: Vec<String> = src
+        .envelope
+        .examples
+        .iter()
+        .map(|(l, d)| format!("{file}:{l} {:+} s", d / 1000))
+        .collect();
+    let hours = m % 3_600_000;
+    let zone_note = if hours.abs() < 60_000 || (3_600_000 - hours.abs()) < 60_000 {
+        "; a difference of whole hours may mean the collector writes another zone than the device"
+    } else {
+        ""
+    };
+    let first = src.envelope.examples.first().map(|(l, _)| *l).unwrap_or(1);
+    Some((
+        m,
+        format!(
+            "{file}: the device clock runs {} {} its syslog collector's (median of {n} lines that carry both times: {}){zone_note}",
+            secs_text(m.abs()),
+            if m > 0 { "ahead of" } else { "behind" },
+            examples.join(", ")
+        ),
+        Evidence::new(file.clone(), first),
+    ))
+}
+
+/// A source whose faults and recoveries are logged after the monitors saw
+/// their effects: its clock runs ahead by at least the median gap.
+fn effect_before_cause(
+    src: &crate::ingest::SourceResult,
+    anchors: &[(Anchor, Evidence)],
+) -> Option<(i64, String, Evidence)> {
+    let first = src.events.first()?;
+    if is_absolute(first) {
+        return None;
+    }
+    let mut pairs: Vec<Pair> = Vec::new();
+    for e in src
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, Kind::Fault | Kind::Recovery))
+    {
+        let wanted = |k: Kind| match e.kind {
+            Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
+            _ => k == Kind::Recovery,
+        };
+        let from = e.instant - Duration::seconds(PAIR_WINDOW_S);
+        let to = e.instant + Duration::seconds(PAIR_WINDOW_S);
+        let lo = anchors.partition_point(|(a, _)| a.instant < from);
+        let nearest = anchors[lo..]
+            .iter()
+            .take_while(|(a, _)| a.instant <= to)
+            .filter(|(a, _)| a.source != e.source && wanted(a.kind))
+            .min_by_key(|(a, _)| (a.instant - e.instant).num_milliseconds().abs());
+        if let Some((a, aev)) = nearest {
+            pairs.push(Pair {
+                cause: e.evidence(),
+                effect: aev.clone(),
+                lag_s: (a.instant - e.instant).num_milliseconds(),
+            });
+        }
+    }
+    if pairs.len() < 2 {
+        return None;
+    }
+    let mut lags: Vec<i64> = pairs.iter().map(|p| p.lag_s).collect();
+    let m = median(&mut lags)?;
+    if m > -SKEW_MIN_S * 1000 {
+        return None;
+    }
+    let shown: Vec<String> = pairs
+        .iter()
+        .take(PAIRS_SHOWN)
+        .map(|p| format!("{} → {} {:+} s", p.cause, p.effect, p.lag_s / 1000))
+        .collect();
+    Some((
+        -m,
+        format!(
+            "{}: its faults and recoveries are logged {} after the monitors saw their effects (median of {} pairs: {}); its clock runs at least that far ahead",
+            src.summary.path,
+            secs_text(-m),
+            pairs.len(),
+            shown.join(", ")
+        ),
+        pairs[0].cause.clone(),
+    ))
+}
+
 /// Decide mislabelled and zone-less sources by cross-source evidence.
-pub fn align(ing: &mut Ingested) {
+fn place(ing: &mut Ingested) {
     let anchors = anchors(ing);
     for k in 0..ing.sources.len() {
         let decisions = decide_labels(&ing.sources[k].events, &anchors);

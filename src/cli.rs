@@ -35,6 +35,9 @@ pub struct Common {
     /// Directory of extra user grammars (*.toml).
     #[arg(long, global = true, value_name = "DIR")]
     pub grammars: Option<PathBuf>,
+    /// Move the events of a source whose clock is found skewed (clock-skew).
+    #[arg(long, global = true)]
+    pub correct_skew: bool,
     /// Subject windows closer than this many seconds are one outage.
     #[arg(long, global = true, value_name = "SECONDS")]
     pub merge_gap: Option<i64>,

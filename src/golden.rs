@@ -45,6 +45,8 @@ pub struct Settings {
     #[serde(default)]
     pub abbrev: BTreeMap<String, String>,
     pub merge_gap_s: Option<i64>,
+    #[serde(default)]
+    pub correct_skew: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,7 @@ fn options(s: &Settings) -> Result<Options> {
         year: s.year,
         abbrev: s.abbrev.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         merge_gap: s.merge_gap_s,
+        correct_skew: s.correct_skew,
         ..Default::default()
     };
     cmd::options(&common)

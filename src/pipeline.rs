@@ -37,7 +37,7 @@ pub struct Loaded {
 pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<Loaded> {
     let bundle = Bundle::open(path)?;
     let mut ingested = ingest::ingest(&bundle, reg, opts, keep)?;
-    crate::align::align(&mut ingested);
+    crate::align::align(&mut ingested, opts.correct_skew);
     let streams: Vec<Vec<TimedEvent>> = ingested
         .sources
         .iter_mut()

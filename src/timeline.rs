@@ -86,6 +86,7 @@ pub(crate) mod tests {
                 offset: OffsetSource::InLine,
                 year: YearSource::InLine,
                 dst: None,
+                skew_ms: None,
             },
             precision_ms: 1000,
             text: None,

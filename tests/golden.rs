@@ -10,6 +10,7 @@ use rfo::golden::{self, Status};
 const FIXTURES: &[&str] = &[
     "alertmanager-repeats-2021",
     "cdt-clock-in-february",
+    "clock-skew-envelope-2018",
     "fall-back-new-york-2018",
     "flapping-service-2018",
     "iso-app-2022",
@@ -47,6 +48,11 @@ fn check(case: &str) {
 #[test]
 fn servercentral_2017_02_22() {
     check("servercentral-2017-02-22");
+}
+
+#[test]
+fn clock_skew_envelope_2018() {
+    check("clock-skew-envelope-2018");
 }
 
 #[test]

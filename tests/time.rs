@@ -215,6 +215,60 @@ fn manifest_abbrev_override_applies_to_its_source() {
     );
 }
 
+#[test]
+fn a_fast_device_clock_is_measured_against_its_envelope_and_corrected() {
+    let a = analysis("clock-skew-envelope-2018", &[]);
+    let f = finding(&a, "clock-skew");
+    assert_eq!(f.len(), 1);
+    let m = f[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains(
+            "the device clock runs 4 min 30 s ahead of its syslog collector's (median of 9 lines"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("not corrected (pass --correct-skew"), "{m}");
+    // Uncorrected, the switch's VLAN loss lands after the monitor's alert.
+    assert_eq!(a["windows"][0]["start"], "2018-06-05T14:03:40Z");
+    let a = analysis("clock-skew-envelope-2018", &["--correct-skew"]);
+    assert_eq!(a["windows"][0]["start"], "2018-06-05T14:02:09.998Z");
+    assert_eq!(a["windows"][0]["trigger"]["evidence"]["line"], 3);
+    let t = timeline("clock-skew-envelope-2018", &["--correct-skew"]);
+    assert_eq!(event(&t, "dist-sw3.log", 4)["time"]["skew_ms"], -270_120);
+}
+
+#[test]
+fn effects_before_causes_reveal_a_fast_clock_without_an_envelope() {
+    // The founding switch, its clock 5 minutes fast and no envelope.
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b");
+    copy_dir(&fixture("servercentral-2017-02-22"), &b);
+    let log = std::fs::read_to_string(b.join("core-switch.log")).unwrap();
+    let fast: String = log
+        .lines()
+        .map(|l| {
+            let (head, rest) = l.split_at(l.find("Feb 22 ").unwrap() + 7);
+            let (h, m) = (
+                rest[0..2].parse::<u32>().unwrap(),
+                rest[3..5].parse::<u32>().unwrap(),
+            );
+            let t = h * 60 + m + 5;
+            format!("{head}{:02}:{:02}{}\n", t / 60, t % 60, &rest[5..])
+        })
+        .collect();
+    std::fs::write(b.join("core-switch.log"), fast).unwrap();
+    let (_, out, _) = run(&["analyze", b.to_str().unwrap(), "--format", "json"]);
+    let a = json(&out);
+    let f = finding(&a, "clock-skew");
+    assert_eq!(f.len(), 1, "{:#?}", a["findings"]);
+    let m = f[0]["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("core-switch.log: its faults and recoveries are logged"),
+        "{m}"
+    );
+    assert!(m.contains("after the monitors saw their effects"), "{m}");
+}
+
 /// The same bundle gives the same answer whatever the host clock says.
 #[test]
 fn results_do_not_depend_on_the_system_clock() {

@@ -71,6 +71,7 @@ pub fn options(c: &Common) -> Result<Options> {
         abbrev,
         grammars: c.grammars.clone(),
         merge_gap_s: c.merge_gap,
+        correct_skew: c.correct_skew,
         range: (None, None),
     })
 }

@@ -13,6 +13,7 @@ use crate::finding::{Finding, FindingCode};
 use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
 use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary};
+use crate::time::stamp::Stamp;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -43,7 +44,21 @@ pub struct SourceResult {
     /// Sorted by instant (stable: file order among equals).
     pub events: Vec<TimedEvent>,
     pub findings: Vec<Finding>,
+    /// Device time minus envelope (collector) time, for sources whose lines
+    /// carry both: the raw material of a `clock-skew` estimate.
+    pub envelope: EnvelopeSkew,
 }
+
+/// Samples of device time − collector time, in milliseconds.
+#[derive(Debug, Clone, Default)]
+pub struct EnvelopeSkew {
+    pub samples: Vec<i64>,
+    /// The first few (line, difference) pairs, for the finding.
+    pub examples: Vec<(u64, i64)>,
+}
+
+/// Samples kept per source (enough for a stable median).
+const SKEW_SAMPLES: usize = 20_000;
 
 struct State<'p> {
     plan: &'p SourcePlan,
@@ -58,6 +73,9 @@ struct State<'p> {
     no_year: u64,
     events: Vec<TimedEvent>,
     document: bool,
+    /// The collector's clock, for envelope times (`recv`).
+    recv_clock: SourceClock,
+    envelope: EnvelopeSkew,
 }
 
 impl<'p> State<'p> {
@@ -77,6 +95,9 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
+        if let Some(recv) = rec.get("recv") {
+            self.sample_envelope(&stamp, rec.get("tz"), recv, rec.line);
+        }
         let class = g.classifier.classify(rec, self.plan.host.as_deref());
         // Info with a state (a monitor stopping, a status page's claim, a
         // state at rotation) is kept: windows need it.
@@ -123,6 +144,38 @@ impl<'p> State<'p> {
         });
     }
 
+    /// Device time against the collector's envelope time on the same line.
+    fn sample_envelope(&mut self, stamp: &Stamp, label: Option<&str>, recv: &str, line: u64) {
+        if self.envelope.samples.len() >= SKEW_SAMPLES {
+            return;
+        }
+        let recv_stamp = match crate::time::stamp::bsd(recv) {
+            Ok((_, w)) => Stamp::Wall(w),
+            Err(_) => match crate::time::stamp::iso_t(recv) {
+                Ok((_, st)) => st,
+                Err(_) => return,
+            },
+        };
+        // A scratch clock: the device's own order is kept by `self.clock`.
+        let mut device = SourceClock::new(
+            "",
+            self.plan.zone,
+            self.plan.year,
+            self.plan.overrides.clone(),
+        );
+        let (Ok(d), Ok(r)) = (
+            device.resolve(stamp, label, line),
+            self.recv_clock.resolve(&recv_stamp, None, line),
+        ) else {
+            return;
+        };
+        let diff = (d.instant - r.instant).num_milliseconds();
+        self.envelope.samples.push(diff);
+        if self.envelope.examples.len() < 3 {
+            self.envelope.examples.push((line, diff));
+        }
+    }
+
     fn time_issue(&mut self, e: TimeIssue, line: u64, text: Option<&str>) {
         if e == TimeIssue::NoYear {
             self.no_year += 1;
@@ -152,6 +205,13 @@ pub fn run(plan: &SourcePlan, grammar: Option<&Grammar>, keep: Keep) -> Result<S
         no_year: 0,
         events: Vec::new(),
         document: false,
+        recv_clock: SourceClock::new(
+            plan.file.rel.clone(),
+            plan.zone,
+            plan.year,
+            plan.overrides.clone(),
+        ),
+        envelope: EnvelopeSkew::default(),
     };
     let path = &plan.file.abs;
     match grammar {
@@ -267,5 +327,6 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         failures: st.failures,
         events: st.events,
         findings,
+        envelope: st.envelope,
     })
 }

@@ -125,4 +125,7 @@ pub struct Provenance {
     pub year: YearSource,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dst: Option<DstResolution>,
+    /// Milliseconds added to correct a skewed clock (`--correct-skew`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skew_ms: Option<i64>,
 }

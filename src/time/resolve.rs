@@ -216,6 +216,7 @@ impl SourceClock {
                         offset: OffsetSource::Epoch,
                         year: YearSource::InLine,
                         dst: None,
+                        skew_ms: None,
                     },
                 }
             }
@@ -228,6 +229,7 @@ impl SourceClock {
                         offset: OffsetSource::InLine,
                         year: YearSource::InLine,
                         dst: None,
+                        skew_ms: None,
                     },
                 }
             }
@@ -309,6 +311,7 @@ impl SourceClock {
                         offset: OffsetSource::LabelOverride { label },
                         year,
                         dst: None,
+                        skew_ms: None,
                     },
                 };
             }
@@ -323,6 +326,7 @@ impl SourceClock {
                     offset: OffsetSource::InLine,
                     year,
                     dst: None,
+                    skew_ms: None,
                 },
             };
         }
@@ -346,6 +350,7 @@ impl SourceClock {
                         },
                         year,
                         dst,
+                        skew_ms: None,
                     },
                 }
             }
@@ -392,6 +397,7 @@ impl SourceClock {
                 offset,
                 year,
                 dst,
+                skew_ms: None,
             },
         }
     }
@@ -417,6 +423,7 @@ impl SourceClock {
                     offset: OffsetSource::LabelOnly { label },
                     year,
                     dst: None,
+                    skew_ms: None,
                 },
             };
         }
