@@ -44,7 +44,25 @@ pub fn run<'a>(nodes: &'a [Node], line: &'a str) -> Result<Captures<'a>, NoMatch
         line,
         furthest: 0,
         steps: 0,
+        committed: false,
     };
+    // The greedy pass follows the first path of the backtracking search, so
+    // when it reads the whole line its answer is the search's answer; only
+    // lines it cannot read pay for the search.
+    if let Some(end) = m.greedy(nodes, 0, &mut caps) {
+        if line[end..].trim_end().is_empty() {
+            promote_offset_label(&mut caps);
+            return Ok(caps);
+        }
+    }
+    // With no branch taken that had an alternative left, the search would
+    // walk the same single path and fail the same way.
+    if !m.committed {
+        return Err(NoMatch { offset: m.furthest });
+    }
+    caps.fields.clear();
+    caps.stamp = None;
+    m.steps = 0;
     match m.seq(nodes, &Cont::Done, 0, &mut caps) {
         Some(_) => {
             promote_offset_label(&mut caps);
@@ -86,9 +104,84 @@ struct Matcher<'a> {
     line: &'a str,
     furthest: usize,
     steps: u32,
+    /// Whether the greedy pass took a branch that left an alternative untried.
+    committed: bool,
 }
 
 impl<'a> Matcher<'a> {
+    /// Match `nodes` from `pos` taking the first success at every choice
+    /// point and never going back; `Some(end)` where the nodes stop.
+    fn greedy(
+        &mut self,
+        nodes: &'a [Node],
+        mut pos: usize,
+        caps: &mut Captures<'a>,
+    ) -> Option<usize> {
+        for (k, node) in nodes.iter().enumerate() {
+            self.furthest = self.furthest.max(pos);
+            let text = &self.line[pos..];
+            match node {
+                Node::Lit(s) => {
+                    if !text.starts_with(s.as_str()) {
+                        return None;
+                    }
+                    pos += s.len();
+                }
+                Node::Space => {
+                    let n = text
+                        .bytes()
+                        .take_while(|&b| b == b' ' || b == b'\t')
+                        .count();
+                    if n == 0 {
+                        return None;
+                    }
+                    pos += n;
+                }
+                Node::Cap { name, ty } => {
+                    let (len, st) = capture(ty, text)?;
+                    if name != "_" {
+                        caps.fields.push((name.as_str(), &text[..len]));
+                    }
+                    if let (Some(st), "ts") = (st, name.as_str()) {
+                        caps.stamp = Some(st);
+                    }
+                    pos += len;
+                }
+                Node::Opt(inner) => {
+                    let saved = (caps.fields.len(), caps.stamp);
+                    match self.greedy(inner, pos, caps) {
+                        Some(end) => {
+                            // Skipping the group instead could only matter if
+                            // what follows could start where the group did.
+                            let here = first_of(inner);
+                            let after = first_of(&nodes[k + 1..]);
+                            self.committed |= end == pos || !here.disjoint(&after);
+                            pos = end
+                        }
+                        None => restore(caps, saved),
+                    }
+                }
+                Node::Choice(alts) => {
+                    let saved = (caps.fields.len(), caps.stamp);
+                    let mut matched = None;
+                    for (i, alt) in alts.iter().enumerate() {
+                        if let Some(end) = self.greedy(alt, pos, caps) {
+                            let here = first_of(alt);
+                            self.committed |= end == pos
+                                || alts[i + 1..].iter().any(|a| !here.disjoint(&first_of(a)));
+                            matched = Some(end);
+                            break;
+                        }
+                        restore(caps, saved);
+                    }
+                    pos = matched?;
+                }
+            }
+        }
+        self.furthest = self.furthest.max(pos);
+        Some(pos)
+    }
+
     /// Match `nodes` then `k` from `pos`; `Some(end)` when the whole line is read.
     fn seq(
         &mut self,
@@ -178,11 +271,15 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
     };
     match ty {
         CapType::Int => nonzero(s.bytes().take_while(u8::is_ascii_digit).count()),
-        CapType::Word => nonzero(s.find([' ', '\t']).unwrap_or(s.len())),
-        CapType::Until(set) => Some((s.find(|c| set.contains(c)).unwrap_or(s.len()), None)),
+        CapType::Word => nonzero(memchr::memchr2(b' ', b'\t', s.as_bytes()).unwrap_or(s.len())),
+        CapType::Until(set) => Some((until(set, s), None)),
         CapType::Upto(text) => s.find(text.as_str()).map(|n| (n, None)),
         CapType::Rest => Some((s.trim_end_matches(['\r', '\n']).len(), None)),
-        CapType::Tag => nonzero(s.find([' ', '\t', '[', ':']).unwrap_or(s.len())),
+        CapType::Tag => nonzero(
+            s.bytes()
+                .position(|b| matches!(b, b' ' | b'\t' | b'[' | b':'))
+                .unwrap_or(s.len()),
+        ),
         CapType::Host => host(s),
         CapType::Event => event(s),
         CapType::Uptime => uptime(s),
@@ -209,6 +306,94 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
         CapType::STime => capture(&CapType::Bsd, s)
             .or_else(|| stamp::iso_t(s).ok().map(|(r, st)| (len_of(r), Some(st)))),
     }
+}
+
+/// The bytes a match of some nodes can start with: ASCII as a bit set,
+/// and one flag for anything else (or for "could be empty").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct First {
+    ascii: u128,
+    other: bool,
+}
+
+impl First {
+    const ANY: First = First {
+        ascii: u128::MAX,
+        other: true,
+    };
+
+    fn of_bytes(bytes: &[u8]) -> First {
+        let mut ascii = 0u128;
+        for &b in bytes {
+            ascii |= 1u128 << (b & 0x7f);
+        }
+        First {
+            ascii,
+            other: false,
+        }
+    }
+
+    fn digits() -> First {
+        First::of_bytes(b"0123456789")
+    }
+
+    fn letters() -> First {
+        First::of_bytes(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    }
+
+    fn union(self, o: First) -> First {
+        First {
+            ascii: self.ascii | o.ascii,
+            other: self.other || o.other,
+        }
+    }
+
+    fn disjoint(&self, o: &First) -> bool {
+        self.ascii & o.ascii == 0 && !(self.other && o.other)
+    }
+}
+
+/// What a sequence of nodes can start with (`ANY` when it may be empty or
+/// starts with a capture that takes anything).
+fn first_of(nodes: &[Node]) -> First {
+    let Some(node) = nodes.first() else {
+        return First::ANY;
+    };
+    match node {
+        Node::Lit(s) => match s.as_bytes().first() {
+            Some(&b) if b.is_ascii() => First::of_bytes(&[b]),
+            _ => First::ANY,
+        },
+        Node::Space => First::of_bytes(b" \t"),
+        Node::Opt(inner) => first_of(inner).union(first_of(&nodes[1..])),
+        Node::Choice(alts) => alts.iter().fold(
+            First {
+                ascii: 0,
+                other: false,
+            },
+            |acc, a| acc.union(first_of(a)),
+        ),
+        Node::Cap { ty, .. } => match ty {
+            CapType::Int | CapType::Epoch | CapType::Iso | CapType::Compact => First::digits(),
+            CapType::Bsd | CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
+            CapType::Abbrev => First::letters(),
+            CapType::OneOf(set) if set.is_ascii() => First::of_bytes(set.as_bytes()),
+            _ => First::ANY,
+        },
+    }
+}
+
+/// Bytes before the first character of `set`: memchr for the common one-
+/// and two-byte ASCII sets.
+fn until(set: &str, s: &str) -> usize {
+    let b = set.as_bytes();
+    let found = match (b.len(), set.is_ascii()) {
+        (1, true) => memchr::memchr(b[0], s.as_bytes()),
+        (2, true) => memchr::memchr2(b[0], b[1], s.as_bytes()),
+        (3, true) => memchr::memchr3(b[0], b[1], b[2], s.as_bytes()),
+        _ => s.find(|c| set.contains(c)),
+    };
+    found.unwrap_or(s.len())
 }
 
 fn nonzero(n: usize) -> Option<(usize, Option<Stamp>)> {
@@ -321,6 +506,56 @@ fn structured_data(s: &str) -> Option<(usize, Option<Stamp>)> {
         k = j + 1;
     }
     nonzero(k)
+}
+
+#[cfg(test)]
+mod first_tests {
+    use super::*;
+    use crate::grammar::pattern::parse;
+
+    #[test]
+    fn first_sets() {
+        let p = parse("{|{ts:epoch}|{ts:ctime}}").unwrap();
+        let Node::Choice(alts) = &p[0] else { panic!() };
+        assert!(first_of(&alts[0]).disjoint(&first_of(&alts[1])));
+        let inner = |n: &Node| match n {
+            Node::Opt(i) => i.clone(),
+            _ => panic!("not optional"),
+        };
+        let p = parse("{?{seq:int}: }{?{sync:oneof(\"*.\")}}{ts:bsd}").unwrap();
+        // After the sequence number: a sync marker or a month, never a digit.
+        assert!(first_of(&inner(&p[0])).disjoint(&first_of(&p[1..])));
+        let p = parse("{?{a:word}}{b:word}").unwrap();
+        assert!(!first_of(&inner(&p[0])).disjoint(&first_of(&p[1..])));
+    }
+
+    /// The greedy pass and the full search agree on every built-in sample.
+    #[test]
+    fn greedy_agrees_with_search() {
+        let reg = crate::grammar::registry::Registry::builtin().unwrap();
+        for g in reg.all() {
+            let crate::grammar::Form::Lines(pats) = &g.form else {
+                continue;
+            };
+            for sample in &g.samples {
+                for p in pats {
+                    let line = sample.text.trim_end_matches('\n');
+                    let fast = run(&p.nodes, line).map(|c| c.fields);
+                    let mut m = Matcher {
+                        line,
+                        furthest: 0,
+                        steps: 0,
+                        committed: false,
+                    };
+                    let mut caps = Captures::default();
+                    let slow = m
+                        .seq(&p.nodes, &Cont::Done, 0, &mut caps)
+                        .map(|_| caps.fields);
+                    assert_eq!(fast.ok(), slow, "{} {} on {line:?}", g.name, p.name);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
