@@ -113,6 +113,8 @@ pub struct Window {
     pub end_uncertainty_s: Option<f64>,
     /// Spans a monitor was not running while the window was open.
     pub unknown: Vec<Unknown>,
+    /// Scheduled downtime and flapping of the window's subjects.
+    pub notes: Vec<Cited>,
     pub actions: Vec<Cited>,
     pub evidence: WindowEvidence,
     /// The rule behind each metric.
@@ -124,6 +126,8 @@ pub struct Window {
 /// A span a monitor was stopped: the state then is unknown, never "up".
 #[derive(Debug, Clone, Serialize)]
 pub struct Unknown {
+    /// Why the state is unknown then.
+    pub reason: String,
     pub from: String,
     /// `null` if the monitor never restarted within the evidence.
     pub to: Option<String>,
@@ -175,8 +179,16 @@ fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
     }
 }
 
+/// A monitor source's silence: no line at all for a stretch, from a source
+/// that usually writes every minute.
+#[derive(Debug, Clone)]
+pub struct MonitorSilence {
+    pub file: String,
+    pub silence: crate::time::resolve::Silence,
+}
+
 /// Build one window's JSON from its facts.
-pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
+pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilence]) -> Window {
     let start = &t[f.outage.start];
     let end = f.outage.end.map(|k| &t[k]);
     let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
@@ -197,6 +209,35 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         uncertainty: window::RULE_UNCERTAINTY,
         unknown: window::RULE_UNKNOWN,
     };
+    let mut unknown: Vec<Unknown> = f
+        .unknown
+        .iter()
+        .map(|g| Unknown {
+            reason: "the monitor was stopped".to_string(),
+            from: rfc3339(&t[g.stop].instant),
+            to: g.start.map(|k| rfc3339(&t[k].instant)),
+            source: t[g.stop].file.to_string(),
+            evidence: t[g.stop].evidence(),
+            until_evidence: g.start.map(|k| t[k].evidence()),
+        })
+        .collect();
+    for m in silent {
+        let s = &m.silence;
+        let overlaps = s.to > start.instant && end.is_none_or(|e| s.from < e.instant);
+        if overlaps {
+            unknown.push(Unknown {
+                reason: format!(
+                    "no line at all for {} from a source that usually writes every minute",
+                    human((s.to - s.from).num_seconds())
+                ),
+                from: rfc3339(&s.from),
+                to: Some(rfc3339(&s.to)),
+                source: m.file.clone(),
+                evidence: Evidence::new(m.file.clone(), s.line.saturating_sub(1).max(1)),
+                until_evidence: Some(Evidence::new(m.file.clone(), s.line)),
+            });
+        }
+    }
     Window {
         id,
         start: rfc3339(&start.instant),
@@ -213,17 +254,8 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts) -> Window {
         public_resolved_lag_s: f.public_resolved.and_then(|k| end.map(|e| secs(e, &t[k]))),
         ttr_s: f.detected.and_then(|d| end.map(|e| secs(&t[d], e))),
         start_uncertainty_s: f.start_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
-        unknown: f
-            .unknown
-            .iter()
-            .map(|g| Unknown {
-                from: rfc3339(&t[g.stop].instant),
-                to: g.start.map(|k| rfc3339(&t[k].instant)),
-                source: t[g.stop].file.to_string(),
-                evidence: t[g.stop].evidence(),
-                until_evidence: g.start.map(|k| t[k].evidence()),
-            })
-            .collect(),
+        unknown,
+        notes: f.notes.iter().map(|&k| cited(&t[k])).collect(),
         end_uncertainty_s: f.end_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
         actions: f.actions.iter().map(|&k| cited(&t[k])).collect(),
         evidence: WindowEvidence {

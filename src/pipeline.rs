@@ -58,10 +58,25 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         merge_gap_s: opts.merge_gap_s.unwrap_or(window::MERGE_GAP_S),
     };
     let facts = window::windows(t, config);
+    let silent: Vec<analysis::MonitorSilence> = loaded
+        .ingested
+        .sources
+        .iter()
+        .filter(|s| {
+            s.events.first().map(|e| e.role) == Some(crate::event::Role::Monitor)
+                || is_monitor(&s.summary, t)
+        })
+        .flat_map(|s| {
+            s.silences.iter().map(|x| analysis::MonitorSilence {
+                file: s.summary.path.clone(),
+                silence: x.clone(),
+            })
+        })
+        .collect();
     let windows: Vec<analysis::Window> = facts
         .iter()
         .enumerate()
-        .map(|(k, f)| analysis::window(t, k as u32 + 1, f))
+        .map(|(k, f)| analysis::window(t, k as u32 + 1, f, &silent))
         .collect();
     let selected = analysis::select(&windows, t, opts.range);
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
@@ -150,4 +165,11 @@ pub fn select_window(analysis: &mut Analysis, id: u32) -> Result<()> {
         rule: "chosen with --window",
     });
     Ok(())
+}
+
+/// Whether a source's events (now in the merged timeline) come from a monitor.
+fn is_monitor(s: &crate::ingest::SourceSummary, t: &[TimedEvent]) -> bool {
+    t.iter()
+        .find(|e| *e.file == *s.path)
+        .is_some_and(|e| e.role == crate::event::Role::Monitor)
 }

@@ -173,3 +173,50 @@ fn output_file_is_written_whole() {
     let (_, direct, _) = run(&["analyze", fixture(CASE).to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), direct);
 }
+
+#[test]
+fn a_template_naming_an_unknown_field_is_an_error_not_an_empty_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("mine.hbs");
+    std::fs::write(&t, "Title: {{incident.title}}\nOwner: {{incident.owner}}\n").unwrap();
+    let (code, out, err) = run(&[
+        "analyze",
+        fixture(CASE).to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("mine.hbs") && err.contains("owner"), "{err}");
+    std::fs::write(&t, "Title: {{incident.title}}\n").unwrap();
+    let (code, out, _) = run(&[
+        "analyze",
+        fixture(CASE).to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (0, "Title: Customer portal outage\n"));
+}
+
+#[test]
+fn log_text_cannot_inject_markdown_into_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b");
+    copy_dir(&fixture(CASE), &b);
+    // The operator's acknowledgement comment is quoted in the timeline.
+    let log = std::fs::read_to_string(b.join("nagios.log")).unwrap();
+    let evil = log.replace(
+        "kpatel;Working with netadmin on core-sw1",
+        "kpatel;Working | **pwned** [x](http://evil) <script>",
+    );
+    std::fs::write(b.join("nagios.log"), evil).unwrap();
+    let (code, md, _) = run(&["analyze", b.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        md.contains(r"Working \| \*\*pwned\*\* \[x\](http://evil) \<script\>"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("**pwned**") && !md.contains("<script>") && !md.contains("[x](http"),
+        "{md}"
+    );
+}

@@ -141,8 +141,9 @@ fn windows_command_text_and_json() {
     let p = fixture("two-windows-2019");
     let (code, out, _) = run(&["windows", p.to_str().unwrap()]);
     assert_eq!(code, 0);
+    assert!(out.starts_with("# tz database "), "{out}");
     assert!(
-        out.starts_with("window 1: 2019-05-14T07:02:11Z → 2019-05-14T07:03:40Z (1 min 29 s)\n"),
+        out.contains("\nwindow 1: 2019-05-14T07:02:11Z → 2019-05-14T07:03:40Z (1 min 29 s)\n"),
         "{out}"
     );
     assert!(
@@ -150,7 +151,9 @@ fn windows_command_text_and_json() {
         "{out}"
     );
     let (_, out, _) = run(&["windows", p.to_str().unwrap(), "--format", "json"]);
-    let w = json(&out);
+    let j = json(&out);
+    assert_eq!(j["tzdb"].as_str().map(str::len), Some(5));
+    let w = &j["windows"];
     assert_eq!(w.as_array().unwrap().len(), 2);
     assert_eq!(w[1]["trigger"]["evidence"]["line"], 4);
 }
@@ -195,4 +198,55 @@ fn founding_status_page_disagrees_with_the_evidence() {
         "{}",
         msg(1)
     );
+}
+
+/// A monitor that usually writes every 30 s goes silent for 40 minutes
+/// while a service is down, and a scheduled downtime covers the service.
+#[test]
+fn silence_is_unknown_and_downtime_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    let t0 = 1_500_000_000i64; // 2017-07-14T02:40:00Z
+    log.push_str(&format!("[{}] SERVICE DOWNTIME ALERT: shop;HTTP;STARTED; Service has entered a period of scheduled downtime\n", t0 - 600));
+    for k in 0..120 {
+        log.push_str(&format!(
+            "[{}] EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web01;Disk /;0;DISK OK\n",
+            t0 + k * 30
+        ));
+    }
+    log.push_str(&format!(
+        "[{}] SERVICE ALERT: shop;HTTP;CRITICAL;HARD;3;CRITICAL - timeout\n",
+        t0 + 3600
+    ));
+    // Silence from t0+3600 to t0+6000, then the recovery.
+    log.push_str(&format!(
+        "[{}] SERVICE ALERT: shop;HTTP;OK;HARD;3;HTTP OK\n",
+        t0 + 6000
+    ));
+    for k in 0..10 {
+        log.push_str(&format!(
+            "[{}] EXTERNAL COMMAND: PROCESS_SERVICE_CHECK_RESULT;web01;Disk /;0;DISK OK\n",
+            t0 + 6000 + k * 30
+        ));
+    }
+    std::fs::write(dir.path().join("nagios.log"), log).unwrap();
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    let w = &a["windows"][0];
+    let u = w["unknown"].as_array().unwrap();
+    assert_eq!(u.len(), 1, "{w:#}");
+    assert_eq!(u[0]["from"], "2017-07-14T03:40:00Z");
+    assert_eq!(u[0]["to"], "2017-07-14T04:20:00Z");
+    assert!(u[0]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("no line at all for 40 min"));
+    let notes: Vec<&str> = w["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes, vec!["HTTP on shop entered scheduled downtime"]);
 }

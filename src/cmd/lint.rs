@@ -30,11 +30,13 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
         TextJson::Json => {
             #[derive(serde::Serialize)]
             struct Out<'a> {
+                tzdb: &'static str,
                 report: &'a str,
                 report_zone: &'a str,
                 findings: &'a [LintFinding],
             }
             let mut s = serde_json::to_string_pretty(&Out {
+                tzdb: crate::time::TZDB_VERSION,
                 report: &shown,
                 report_zone: &analysis.incident.report_zone,
                 findings: &findings,
@@ -87,8 +89,9 @@ fn text(report: &str, findings: &[LintFinding]) -> String {
         .filter(|f| f.severity == Severity::Error)
         .count();
     s.push_str(&format!(
-        "{report}: {errors} errors, {} warnings\n",
-        findings.len() - errors
+        "{report}: {errors} errors, {} warnings (tz database {})\n",
+        findings.len() - errors,
+        crate::time::TZDB_VERSION
     ));
     s
 }

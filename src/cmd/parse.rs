@@ -30,6 +30,7 @@ struct ParsedRecord {
 #[derive(Serialize)]
 struct Output {
     grammar: String,
+    tzdb: &'static str,
     lines: u64,
     parsed: u64,
     unparsed: u64,
@@ -67,6 +68,7 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let mut clock = SourceClock::new(sp.file.rel.clone(), sp.zone, sp.year, sp.overrides.clone());
     let mut out = Output {
         grammar: g.name.clone(),
+        tzdb: crate::time::TZDB_VERSION,
         lines: 0,
         parsed: 0,
         unparsed: 0,
@@ -175,8 +177,8 @@ fn text(out: &Output) -> String {
         ));
     }
     s.push_str(&format!(
-        "grammar {}: {} lines, {} parsed, {} unparsed\n",
-        out.grammar, out.lines, out.parsed, out.unparsed
+        "grammar {}: {} lines, {} parsed, {} unparsed (tz database {})\n",
+        out.grammar, out.lines, out.parsed, out.unparsed, out.tzdb
     ));
     s
 }

@@ -23,7 +23,16 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
 
 /// The windows as JSON (the analysis's `windows` array).
 pub fn json(analysis: &Analysis) -> String {
-    let mut s = serde_json::to_string_pretty(&analysis.windows).expect("windows serialise");
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        tzdb: &'static str,
+        windows: &'a [crate::analysis::Window],
+    }
+    let out = Out {
+        tzdb: crate::time::TZDB_VERSION,
+        windows: &analysis.windows,
+    };
+    let mut s = serde_json::to_string_pretty(&out).expect("windows serialise");
     s.push('\n');
     s
 }
@@ -32,7 +41,7 @@ pub fn json(analysis: &Analysis) -> String {
 pub fn text(analysis: &Analysis) -> String {
     {
         {
-            let mut s = String::new();
+            let mut s = format!("# tz database {}\n", crate::time::TZDB_VERSION);
             if analysis.windows.is_empty() {
                 s.push_str("no outage windows\n");
             }

@@ -44,6 +44,9 @@ pub struct SourceResult {
     /// Sorted by instant (stable: file order among equals).
     pub events: Vec<TimedEvent>,
     pub findings: Vec<Finding>,
+    /// Stretches with no line at all, when the source usually writes at
+    /// least every minute: a monitor that said nothing was not watching.
+    pub silences: Vec<crate::time::resolve::Silence>,
     /// Device time minus envelope (collector) time, for sources whose lines
     /// carry both: the raw material of a `clock-skew` estimate.
     pub envelope: EnvelopeSkew,
@@ -279,6 +282,14 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
 fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
     let rel = st.plan.file.rel.clone();
     let time = st.clock.summary();
+    let (silences, cadence) = st.clock.silences();
+    // Only a source that usually writes every minute or more often can be
+    // "silent"; Nagios writing only state changes is merely quiet.
+    let silences = if cadence.is_some_and(|c| c <= 59) {
+        silences
+    } else {
+        Vec::new()
+    };
     let mut findings = std::mem::replace(
         &mut st.clock,
         SourceClock::new("", st.plan.zone, None, st.plan.overrides.clone()),
@@ -327,6 +338,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         failures: st.failures,
         events: st.events,
         findings,
+        silences,
         envelope: st.envelope,
     })
 }

@@ -69,6 +69,58 @@ pub struct SourceClock {
     last_key: Option<(TallyKey, u64)>,
     dst_counts: BTreeMap<&'static str, u64>,
     cache: ReadingCache,
+    silences: Vec<Silence>,
+    intervals: Intervals,
+}
+
+/// A stretch with no line at all from a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Silence {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The first line after it.
+    pub line: u64,
+}
+
+/// Silences shorter than this are not recorded.
+pub const SILENCE_MIN_S: i64 = 900;
+const SILENCES_KEPT: usize = 200;
+
+/// A coarse histogram of seconds between consecutive lines, for the usual
+/// cadence of a source (buckets 1 s, 2–9 s, 10–59 s, 1–9 min, ≥ 10 min).
+#[derive(Debug, Clone, Default)]
+pub struct Intervals {
+    buckets: [u64; 5],
+}
+
+impl Intervals {
+    fn record(&mut self, gap: i64) {
+        let k = match gap {
+            ..=1 => 0,
+            2..=9 => 1,
+            10..=59 => 2,
+            60..=599 => 3,
+            _ => 4,
+        };
+        self.buckets[k] += 1;
+    }
+
+    /// The upper bound, in seconds, of the bucket holding the median gap.
+    /// `None` with fewer than 100 intervals: too few to call a cadence.
+    pub fn median_bound_s(&self) -> Option<i64> {
+        let total: u64 = self.buckets.iter().sum();
+        if total < 100 {
+            return None;
+        }
+        let mut acc = 0;
+        for (k, n) in self.buckets.iter().enumerate() {
+            acc += n;
+            if acc * 2 >= total {
+                return Some([1, 9, 59, 599, i64::MAX][k]);
+            }
+        }
+        None
+    }
 }
 
 /// Lines of a fall-back hour settled by line order: how many, where the
@@ -182,6 +234,8 @@ impl SourceClock {
             last_key: None,
             dst_counts: BTreeMap::new(),
             cache: ReadingCache::default(),
+            silences: Vec::new(),
+            intervals: Intervals::default(),
         }
     }
 
@@ -570,6 +624,19 @@ impl SourceClock {
     }
 
     fn note_order(&mut self, timed: &Timed, line: u64) {
+        if let Some(last) = self.last {
+            let gap = (timed.instant - last).num_seconds();
+            if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
+                self.silences.push(Silence {
+                    from: last,
+                    to: timed.instant,
+                    line,
+                });
+            }
+            if gap > 0 {
+                self.intervals.record(gap);
+            }
+        }
         match self.last {
             Some(last) if timed.instant < last => {
                 self.out_of_order += 1;
@@ -579,6 +646,12 @@ impl SourceClock {
             }
             _ => self.last = Some(timed.instant),
         }
+    }
+
+    /// Stretches of 15 minutes or more with no line, and the source's
+    /// usual cadence, for telling a silent monitor from a quiet one.
+    pub fn silences(&self) -> (Vec<Silence>, Option<i64>) {
+        (self.silences.clone(), self.intervals.median_bound_s())
     }
 
     /// Lines whose instant is earlier than a line before them.

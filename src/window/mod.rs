@@ -64,7 +64,13 @@ pub struct WindowFacts {
     pub end_uncertainty_ms: Option<u64>,
     /// Times a monitor was not running while the window was open.
     pub unknown: Vec<Gap>,
+    /// Scheduled downtime and flapping of the window's subjects: context a
+    /// reader needs (a planned outage, a service that would not settle).
+    pub notes: Vec<usize>,
 }
+
+/// Downtime this long before a window may still cover it.
+pub const DOWNTIME_BEFORE_H: i64 = 24;
 
 /// A span when a monitor was not running: its state then is unknown,
 /// never "up".
@@ -148,6 +154,8 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
 }
 
 fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Gap]) -> WindowFacts {
+    let outage_subjects = outage.subjects();
+    let outage_start = outage.start;
     let end_k = outage.end;
     let inside = |k: usize| k >= outage.start && end_k.is_none_or(|e| k <= e);
     let candidates = trigger::rank(timeline, &outage);
@@ -210,7 +218,24 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Ga
         start_uncertainty_ms,
         end_uncertainty_ms,
         unknown,
+        notes: notes(timeline, &outage_subjects, outage_start, end_k),
     }
+}
+
+fn notes(t: &[TimedEvent], subjects: &[String], start: usize, end: Option<usize>) -> Vec<usize> {
+    let from = t[start].instant - Duration::hours(DOWNTIME_BEFORE_H);
+    t.iter()
+        .enumerate()
+        .take(end.map_or(t.len(), |e| e + 1))
+        .filter(|(_, e)| e.instant >= from)
+        .filter(|(_, e)| {
+            matches!(
+                e.state.as_deref(),
+                Some("downtime-start" | "downtime-end" | "flapping-start" | "flapping-stop")
+            ) && e.subject.as_ref().is_some_and(|s| subjects.contains(s))
+        })
+        .map(|(k, _)| k)
+        .collect()
 }
 
 /// The start's timestamp precision, widened for a HARD monitor start by
