@@ -2,6 +2,7 @@
 //! `bundle.toml`. This module lists the files and pairs each with its
 //! manifest entry; it never modifies anything in the bundle.
 
+pub mod archive;
 pub mod manifest;
 pub mod read;
 
@@ -26,12 +27,23 @@ pub struct Bundle {
     pub root: PathBuf,
     pub manifest: Option<ManifestFile>,
     pub files: Vec<BundleFile>,
+    /// Archive members not unpacked, with the reason (reported as findings).
+    pub skipped: Vec<(String, String)>,
+    /// Keeps an unpacked archive's directory alive.
+    _unpacked: Option<std::sync::Arc<archive::Unpacked>>,
 }
 
 impl Bundle {
     /// Open a bundle directory or a single log file.
     pub fn open(path: &Path) -> Result<Bundle> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_file() && archive::is_archive(path) {
+            let unpacked = archive::unpack(path)?;
+            let mut b = Bundle::open(unpacked.dir.path())?;
+            b.skipped = unpacked.skipped.clone();
+            b._unpacked = Some(std::sync::Arc::new(unpacked));
+            return Ok(b);
+        }
         if meta.is_file() {
             let name = path
                 .file_name()
@@ -45,6 +57,8 @@ impl Bundle {
                     abs: path.to_path_buf(),
                     entry: None,
                 }],
+                skipped: Vec::new(),
+                _unpacked: None,
             });
         }
         let manifest_path = path.join(MANIFEST);
@@ -100,6 +114,8 @@ impl Bundle {
             root: path.to_path_buf(),
             manifest,
             files,
+            skipped: Vec::new(),
+            _unpacked: None,
         })
     }
 }

@@ -33,6 +33,13 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
         .collect();
     let sources = results.into_iter().collect::<Result<Vec<_>>>()?;
     let mut findings = plan.findings;
+    for (member, why) in &bundle.skipped {
+        findings.push(Finding::warning(
+            crate::finding::FindingCode::UnknownFormat,
+            format!("archive member {member} was not read: {why}"),
+            None,
+        ));
+    }
     for s in &sources {
         findings.extend(s.findings.iter().cloned());
     }
