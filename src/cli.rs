@@ -85,6 +85,8 @@ pub enum Command {
 pub enum AnalyzeFormat {
     Md,
     Json,
+    /// An HTML report with an inline SVG timeline of the window.
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub const SETTINGS: &str = "check.toml";
 pub const OUTPUTS: &[&str] = &[
     "analysis.json",
     "report.md",
+    "report.html",
     "windows.json",
     "windows.txt",
     "timeline.txt",
@@ -138,6 +139,7 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
         let text = match name.as_str() {
             "analysis.json" => cmd::analyze::json(&analysis),
             "report.md" => cmd::analyze::markdown(&analysis, template.as_deref())?,
+            "report.html" => cmd::analyze::html(&analysis, None)?,
             "windows.json" => cmd::windows::json(&analysis),
             "windows.txt" => cmd::windows::text(&analysis),
             t @ ("timeline.txt" | "timeline.jsonl" | "timeline.csv") => {

@@ -220,3 +220,34 @@ fn log_text_cannot_inject_markdown_into_the_report() {
         "{md}"
     );
 }
+
+#[test]
+fn the_shipped_postmortem_and_html_templates_render() {
+    let t = root().join("templates/postmortem.md.hbs");
+    let (code, md, err) = run(&[
+        "analyze",
+        fixture(CASE).to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        md.starts_with("# Postmortem: Customer portal outage\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Trigger (candidate, to be confirmed): configuration changed by netadmin"),
+        "{md}"
+    );
+    let (code, html, err) = run(&[
+        "analyze",
+        fixture(CASE).to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        html.contains("<svg") && html.contains("<dt>Event Start</dt><dd>21:56 CST (03:56 UTC)"),
+        "{html}"
+    );
+}

@@ -20,6 +20,7 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let text = match a.format {
         AnalyzeFormat::Json => json(&analysis),
         AnalyzeFormat::Md => markdown(&analysis, a.template.as_deref())?,
+        AnalyzeFormat::Html => html(&analysis, a.template.as_deref())?,
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
@@ -45,4 +46,16 @@ pub fn markdown(analysis: &Analysis, template: Option<&Path>) -> Result<String> 
         ),
     };
     report::render(analysis, &src, &name, Format::Markdown)
+}
+
+/// The HTML report, with the default template or `template`.
+pub fn html(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
+    let (name, src) = match template {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+        ),
+        None => ("rfo.html.hbs".to_string(), report::DEFAULT_HTML.to_string()),
+    };
+    report::render(analysis, &src, &name, Format::Html)
 }

@@ -150,3 +150,34 @@ impl HelperDef for Or {
         }
     }
 }
+
+/// `{{svg_x at from to width}}`: where instant `at` falls on an axis of
+/// `width` pixels running from `from` to `to` (clamped to the axis).
+pub struct SvgX;
+
+impl HelperDef for SvgX {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let t = |k: usize| -> Result<Option<DateTime<Utc>>, RenderError> {
+            Ok(param(h, k)?
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .map(|d| d.with_timezone(&Utc)))
+        };
+        let width = param(h, 3)?.as_f64().unwrap_or(800.0);
+        let (Some(at), Some(from)) = (t(0)?, t(1)?) else {
+            return Ok(ScopedJson::Derived(JsonValue::from(0.0)));
+        };
+        let to = t(2)?.unwrap_or(at).max(from + chrono::Duration::seconds(1));
+        let span = (to - from).num_milliseconds() as f64;
+        let x = ((at - from).num_milliseconds() as f64 / span).clamp(0.0, 1.0) * width;
+        Ok(ScopedJson::Derived(JsonValue::from(
+            (x * 10.0).round() / 10.0,
+        )))
+    }
+}

@@ -14,6 +14,9 @@ use helpers::{TimeFmt, TimeHelper};
 /// The default RFO template (the seed's layout).
 pub const DEFAULT_MARKDOWN: &str = include_str!("../../templates/rfo.md.hbs");
 
+/// The HTML report, with an inline SVG timeline of the window.
+pub const DEFAULT_HTML: &str = include_str!("../../templates/rfo.html.hbs");
+
 /// What every placeholder starts with; `lint` looks for it.
 pub const PLACEHOLDER: &str = "[TO BE WRITTEN";
 
@@ -54,6 +57,7 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("duration", Box::new(helpers::Duration));
     hb.register_helper("join", Box::new(helpers::Join));
     hb.register_helper("or", Box::new(helpers::Or));
+    hb.register_helper("svg_x", Box::new(helpers::SvgX));
     hb.register_template_string(name, template)
         .map_err(|e| Error::Template {
             name: name.to_string(),
