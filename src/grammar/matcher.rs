@@ -11,12 +11,15 @@
 
 use super::pattern::{CapType, Node};
 use crate::time::stamp::{self, Stamp};
+use std::borrow::Cow;
 
 /// What a successful match captured. Field names borrow from the pattern,
 /// values from the line.
 #[derive(Debug, Default)]
 pub struct Captures<'a> {
-    pub fields: Vec<(&'a str, &'a str)>,
+    /// Values borrow from the line; the `Cow` lets a record take this vector
+    /// as it is, without a second allocation per line.
+    pub fields: Vec<(&'a str, Cow<'a, str>)>,
     pub stamp: Option<Stamp>,
 }
 
@@ -87,8 +90,8 @@ fn promote_offset_label(caps: &mut Captures) {
         .fields
         .iter()
         .find(|(k, _)| *k == "tz")
-        .map(|(_, v)| *v);
-    if let Some(offset_s) = label.and_then(stamp::label_offset) {
+        .and_then(|(_, v)| stamp::label_offset(v));
+    if let Some(offset_s) = label {
         caps.stamp = Some(Stamp::Offset { wall, offset_s });
     }
 }
@@ -140,7 +143,8 @@ impl<'a> Matcher<'a> {
                 Node::Cap { name, ty } => {
                     let (len, st) = capture(ty, text)?;
                     if name != "_" {
-                        caps.fields.push((name.as_str(), &text[..len]));
+                        caps.fields
+                            .push((name.as_str(), Cow::Borrowed(&text[..len])));
                     }
                     if let (Some(st), "ts") = (st, name.as_str()) {
                         caps.stamp = Some(st);
@@ -224,7 +228,8 @@ impl<'a> Matcher<'a> {
                 let (len, st) = capture(ty, text)?;
                 let saved = (caps.fields.len(), caps.stamp);
                 if name != "_" {
-                    caps.fields.push((name.as_str(), &text[..len]));
+                    caps.fields
+                        .push((name.as_str(), Cow::Borrowed(&text[..len])));
                 }
                 if let (Some(st), "ts") = (st, name.as_str()) {
                     caps.stamp = Some(st);
@@ -584,7 +589,10 @@ mod tests {
         assert!(matches!(c.stamp, Some(Stamp::Wall(_))));
         // Without sequence number and sync marker.
         let c = run(&p, "Feb 22 21:56:03 CST: %LINK-3-UPDOWN: x").unwrap();
-        assert_eq!(c.fields[0], ("ts", "Feb 22 21:56:03"));
+        assert_eq!(
+            (c.fields[0].0, c.fields[0].1.as_ref()),
+            ("ts", "Feb 22 21:56:03")
+        );
     }
 
     #[test]

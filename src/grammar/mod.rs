@@ -27,7 +27,6 @@ use pattern::Node;
 use record::Record;
 use rules::LazyClassifier;
 use spec::{GrammarSpec, RecordForm, SampleSpec};
-use std::borrow::Cow;
 
 /// How a grammar reads its input.
 #[derive(Debug, Clone)]
@@ -164,11 +163,7 @@ impl Grammar {
                     let rec = Record {
                         line,
                         pattern: &p.name,
-                        fields: c
-                            .fields
-                            .into_iter()
-                            .map(|(k, v)| (k, Cow::Borrowed(v)))
-                            .collect(),
+                        fields: c.fields,
                         stamp: c.stamp,
                     };
                     let strength = if p.fallback {
