@@ -35,27 +35,36 @@ pub fn json(analysis: &Analysis) -> String {
 
 /// The Markdown report, with the default template or `template`.
 pub fn markdown(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
-    let (name, src) = match template {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
-        ),
-        None => (
-            "rfo.md.hbs".to_string(),
-            report::DEFAULT_MARKDOWN.to_string(),
-        ),
-    };
-    report::render(analysis, &src, &name, Format::Markdown)
+    render(
+        analysis,
+        template,
+        ("rfo.md.hbs", report::DEFAULT_MARKDOWN),
+        Format::Markdown,
+    )
 }
 
 /// The HTML report, with the default template or `template`.
 pub fn html(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
+    render(
+        analysis,
+        template,
+        ("rfo.html.hbs", report::DEFAULT_HTML),
+        Format::Html,
+    )
+}
+
+fn render(
+    analysis: &Analysis,
+    template: Option<&Path>,
+    (default_name, default_src): (&str, &str),
+    format: Format,
+) -> Result<String> {
     let (name, src) = match template {
         Some(p) => (
             p.display().to_string(),
             std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
         ),
-        None => ("rfo.html.hbs".to_string(), report::DEFAULT_HTML.to_string()),
+        None => (default_name.to_string(), default_src.to_string()),
     };
-    report::render(analysis, &src, &name, Format::Html)
+    report::render(analysis, &src, &name, format)
 }
