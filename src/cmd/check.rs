@@ -15,6 +15,7 @@ pub fn run(a: &CheckArgs, common: &Common) -> Result<Exit> {
         ));
     }
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    let colour = super::colour(common);
     let mut out = String::new();
     for dir in &fixtures {
         let r = golden::check(dir, a.bless);
@@ -36,10 +37,18 @@ pub fn run(a: &CheckArgs, common: &Common) -> Result<Exit> {
                 }
                 if r.passed() {
                     passed += 1;
-                    out.push_str(&format!("ok    {}\n", r.name));
+                    out.push_str(&format!(
+                        "{}    {}\n",
+                        super::paint(colour, 32, "ok"),
+                        r.name
+                    ));
                 } else {
                     failed += 1;
-                    out.push_str(&format!("FAIL  {}\n", r.name));
+                    out.push_str(&format!(
+                        "{}  {}\n",
+                        super::paint(colour, 31, "FAIL"),
+                        r.name
+                    ));
                 }
             }
         }

@@ -14,9 +14,10 @@ pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit
         GrammarsCommand::List => {
             super::warn_diagnostics(common, &diags);
             let mut s = String::new();
+            let w = reg.all().iter().map(|g| g.name.len()).max().unwrap_or(0);
             for g in reg.all() {
                 s.push_str(&format!(
-                    "{:<14} {:<8} {:<10} {}\n",
+                    "{:<w$} {:<8} {:<10} {}\n",
                     g.name,
                     format!("{:?}", g.role).to_lowercase(),
                     g.origin,

@@ -45,7 +45,7 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
             s.push('\n');
             s
         }
-        TextJson::Text => text(&shown, &findings),
+        TextJson::Text => text(&shown, &findings, super::colour(common)),
     };
     emit(common, &text)?;
     Ok(if findings.iter().any(|f| f.severity == Severity::Error) {
@@ -56,7 +56,7 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
 }
 
 /// Grouped by report line, with the offending text quoted.
-fn text(report: &str, findings: &[LintFinding]) -> String {
+fn text(report: &str, findings: &[LintFinding], colour: bool) -> String {
     let mut s = String::new();
     let mut last: Option<Option<usize>> = None;
     for f in findings {
@@ -68,9 +68,9 @@ fn text(report: &str, findings: &[LintFinding]) -> String {
             last = Some(f.report_line);
         }
         let sev = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
+            Severity::Error => super::paint(colour, 31, "error"),
+            Severity::Warning => super::paint(colour, 33, "warning"),
+            Severity::Info => "info".to_string(),
         };
         s.push_str(&format!("  {sev}[{}]", f.code));
         if let Some(t) = &f.text {

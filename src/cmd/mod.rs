@@ -124,3 +124,27 @@ pub fn parse_time(flag: &str, v: &Option<String>) -> Result<Option<chrono::DateT
         })
         .transpose()
 }
+
+/// Whether to colour text for a terminal: `--color always|never`, else
+/// only when stdout is a terminal and `NO_COLOR` is unset (no-color.org).
+pub fn colour(common: &Common) -> bool {
+    use std::io::IsTerminal;
+    match common.color {
+        crate::cli::Color::Always => true,
+        crate::cli::Color::Never => false,
+        crate::cli::Color::Auto => {
+            common.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// `text` in an ANSI colour (31 red, 33 yellow, 32 green) when `on`.
+pub fn paint(on: bool, code: u8, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
