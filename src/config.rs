@@ -18,6 +18,8 @@ pub struct Options {
     pub abbrev: HashMap<String, i32>,
     /// `--grammars DIR`: extra user grammars.
     pub grammars: Option<PathBuf>,
+    /// Draw a progress bar on stderr (a terminal and not `-q`).
+    pub progress: bool,
     /// `--correct-skew`: move the events of sources whose clock is skewed.
     pub correct_skew: bool,
     /// `--merge-gap`: subject windows closer than this are one outage.

@@ -72,6 +72,7 @@ pub fn options(c: &Common) -> Result<Options> {
         grammars: c.grammars.clone(),
         merge_gap_s: c.merge_gap,
         correct_skew: c.correct_skew,
+        progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         range: (None, None),
     })
 }

@@ -26,11 +26,26 @@ pub struct Ingested {
 
 pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Ingested> {
     let plan = plan::plan(bundle, reg, opts)?;
+    let progress = progress_bar(bundle, opts);
     let results: Vec<Result<SourceResult>> = plan
         .sources
         .par_iter()
-        .map(|p| source::run(p, p.grammar.as_deref().and_then(|g| reg.get(g)), keep))
+        .map(|p| {
+            let r = source::run(
+                p,
+                p.grammar.as_deref().and_then(|g| reg.get(g)),
+                keep,
+                progress.as_ref(),
+            );
+            if let Some(pb) = &progress {
+                pb.set_message(p.file.rel.clone());
+            }
+            r
+        })
         .collect();
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
     let sources = results.into_iter().collect::<Result<Vec<_>>>()?;
     let mut findings = plan.findings;
     for (member, why) in &bundle.skipped {
@@ -48,4 +63,34 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
         findings,
         discrepancies: Vec::new(),
     })
+}
+
+/// Bundles smaller than this finish before a bar would help.
+const PROGRESS_MIN_BYTES: u64 = 64 << 20;
+
+/// A progress bar on stderr for long runs, only when asked for (a terminal,
+/// not `-q`); it never touches stdout, so output stays byte-identical.
+fn progress_bar(bundle: &Bundle, opts: &Options) -> Option<indicatif::ProgressBar> {
+    if !opts.progress {
+        return None;
+    }
+    let total: u64 = bundle
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.abs).ok())
+        .map(|m| m.len())
+        .sum();
+    if total < PROGRESS_MIN_BYTES {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+    ) {
+        pb.set_style(style);
+    }
+    Some(pb)
 }

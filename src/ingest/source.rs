@@ -188,7 +188,13 @@ impl<'p> State<'p> {
 }
 
 /// Parse one planned source.
-pub fn run(plan: &SourcePlan, grammar: Option<&Grammar>, keep: Keep) -> Result<SourceResult> {
+pub fn run(
+    plan: &SourcePlan,
+    grammar: Option<&Grammar>,
+    keep: Keep,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<SourceResult> {
+    let mut pending: u64 = 0;
     let file: Arc<str> = Arc::from(plan.file.rel.as_str());
     let mut st = State {
         plan,
@@ -226,6 +232,13 @@ pub fn run(plan: &SourcePlan, grammar: Option<&Grammar>, keep: Keep) -> Result<S
         Some(g) => {
             let mut reader = read::open(path)?;
             st.lines = read::for_each_line(&mut *reader, path, |l| {
+                if let Some(pb) = progress {
+                    pending += l.text.len() as u64 + 1;
+                    if pending >= 1 << 20 {
+                        pb.inc(pending);
+                        pending = 0;
+                    }
+                }
                 if l.text.trim().is_empty() {
                     st.parsed += 1;
                     return;
