@@ -2,11 +2,18 @@
 //! Outage draft.
 //!
 //! ```text
-//! bundle ──► sources ──► records ──► timed events ──► timeline ──► windows ──► analysis ──► report
-//!  (dir,     (file +    (grammar    (UTC instant,      (k-way       (per-subject  (JSON,      (handlebars
-//!  manifest)  grammar +  fields,     zone evidence,     merge,       state machine, serde)      template)
-//!             zone)      line no.)   kind, subject)     stable)      union, trigger)
+//! bundle ──► sources ──► records ──► timed events ──► align ──► timeline ──► windows ──► analysis ──► report
+//!  (dir,     (file +    (grammar    (UTC instant,     (labels    (k-way       (per-subject  (JSON,      (handlebars
+//!  tar,       grammar +  fields,     zone evidence,    vs zones,  merge,       state machine, serde)      template)
+//!  manifest)  zone)      line no.)   kind, subject)    skew)      stable)      union, trigger)
 //! ```
+//!
+//! Module map: `bundle` (files, manifest, archives, line reading),
+//! `grammar` (patterns, record forms, rules, detection), `time` (stamps,
+//! zones, abbreviations, resolution policy, years, provenance), `ingest`
+//! (plan and parallel parse), `align` (cross-source time evidence),
+//! `timeline`, `window`, `analysis`, `discrepancy`, `report`, `lint`,
+//! `golden` (fixtures), `cmd`/`cli` (the edge).
 //!
 //! Each stage is a module with one job and a plain data type at its
 //! boundary. Stages after parsing never see raw text except through the
