@@ -35,6 +35,9 @@ pub struct Common {
     /// Directory of extra user grammars (*.toml).
     #[arg(long, global = true, value_name = "DIR")]
     pub grammars: Option<PathBuf>,
+    /// Read files of at least twice this many bytes in parallel chunks (testing aid).
+    #[arg(long, global = true, hide = true, value_name = "BYTES")]
+    pub chunk_bytes: Option<u64>,
     /// Move the events of a source whose clock is found skewed (clock-skew).
     #[arg(long, global = true)]
     pub correct_skew: bool,

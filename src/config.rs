@@ -18,6 +18,9 @@ pub struct Options {
     pub abbrev: HashMap<String, i32>,
     /// `--grammars DIR`: extra user grammars.
     pub grammars: Option<PathBuf>,
+    /// Chunk size for reading large files in parallel (`--chunk-bytes`,
+    /// hidden: tests force tiny chunks to prove the result is the same).
+    pub chunk_bytes: Option<u64>,
     /// Draw a progress bar on stderr (a terminal and not `-q`).
     pub progress: bool,
     /// `--correct-skew`: move the events of sources whose clock is skewed.

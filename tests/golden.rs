@@ -211,3 +211,22 @@ fn analyze_twice_is_byte_identical_for_every_fixture() {
         }
     }
 }
+
+/// Large files are read in parallel chunks; forcing tiny chunks on every
+/// fixture (DST folds, a New Year rollover, out-of-order status pages) must
+/// give byte-identical analyses and timelines.
+#[test]
+fn chunked_reading_gives_the_same_answers() {
+    for case in FIXTURES {
+        let p = fixture(case);
+        for args in [
+            vec!["analyze", p.to_str().unwrap(), "--format", "json"],
+            vec!["timeline", p.to_str().unwrap(), "--format", "json"],
+        ] {
+            let whole = run(&args);
+            let mut chunked = args.clone();
+            chunked.extend(["--chunk-bytes", "100"]);
+            assert_eq!(run(&chunked), whole, "{case} {args:?}");
+        }
+    }
+}

@@ -53,17 +53,29 @@ pub struct Line<'a> {
 pub fn for_each_line(
     reader: &mut dyn BufRead,
     path: &Path,
+    f: impl FnMut(Line<'_>),
+) -> Result<u64> {
+    for_each_line_from(reader, path, 1, f)
+}
+
+/// As `for_each_line`, numbering from `first` (a chunk of a larger file);
+/// returns the number of lines read.
+pub fn for_each_line_from(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    first: u64,
     mut f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
-    let mut number = 0u64;
+    let start = first - 1;
+    let mut number = start;
     loop {
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
             .map_err(|e| Error::input(path, format!("read error after line {number}: {e}")))?;
         if n == 0 {
-            return Ok(number);
+            return Ok(number - start);
         }
         number += 1;
         let mut end = buf.len();
@@ -151,6 +163,26 @@ mod tests {
     }
 
     #[test]
+    fn chunks_cut_at_line_starts_and_number_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        let text: String = (1..=100).map(|k| format!("line {k}\n")).collect();
+        std::fs::write(&p, &text).unwrap();
+        let cs = chunks(&p, 97).unwrap().unwrap();
+        assert!(cs.len() > 3);
+        let mut seen = Vec::new();
+        for c in &cs {
+            let mut r = open_chunk(&p, *c).unwrap();
+            for_each_line_from(&mut *r, &p, c.first_line, |l| {
+                seen.push((l.number, l.text.to_string()))
+            })
+            .unwrap();
+        }
+        let want: Vec<(u64, String)> = (1..=100).map(|k| (k, format!("line {k}"))).collect();
+        assert_eq!(seen, want);
+    }
+
+    #[test]
     fn truncated_gzip_is_an_error_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let gz = dir.path().join("t.gz");
@@ -164,4 +196,94 @@ mod tests {
             "{err}"
         );
     }
+}
+
+/// A byte range of a plain file that starts at a line start, with the
+/// number of its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chunk {
+    pub start: u64,
+    pub end: u64,
+    pub first_line: u64,
+}
+
+/// Split a plain (uncompressed) file into chunks of about `size` bytes at
+/// line boundaries, counting lines so each chunk knows its first line
+/// number. `None` for gzip files, which cannot be split.
+pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut magic = [0u8; 2];
+    if read_full(&mut f, &mut magic).map_err(|e| Error::io(path, e))? == 2 && magic == [0x1f, 0x8b]
+    {
+        return Ok(None);
+    }
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let n = len.div_ceil(size.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut start = 0u64;
+    let mut first_line = 1u64;
+    let mut buf = vec![0u8; 1 << 16];
+    for k in 1..=n {
+        // The end: the byte after the first newline at or past the nominal cut.
+        let mut end = if k == n {
+            len
+        } else {
+            (len * k / n).max(start)
+        };
+        if k < n {
+            f.seek(SeekFrom::Start(end))
+                .map_err(|e| Error::io(path, e))?;
+            loop {
+                let got = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+                if got == 0 {
+                    end = len;
+                    break;
+                }
+                if let Some(p) = memchr::memchr(b'\n', &buf[..got]) {
+                    end += p as u64 + 1;
+                    break;
+                }
+                end += got as u64;
+            }
+        }
+        if end <= start {
+            continue;
+        }
+        out.push(Chunk {
+            start,
+            end,
+            first_line,
+        });
+        // Count this chunk's lines for the next one's numbering.
+        f.seek(SeekFrom::Start(start))
+            .map_err(|e| Error::io(path, e))?;
+        let mut left = end - start;
+        while left > 0 {
+            let want = left.min(buf.len() as u64) as usize;
+            let got = f.read(&mut buf[..want]).map_err(|e| Error::io(path, e))?;
+            if got == 0 {
+                break;
+            }
+            first_line += memchr::memchr_iter(b'\n', &buf[..got]).count() as u64;
+            left -= got as u64;
+        }
+        start = end;
+        if start >= len {
+            break;
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A reader over one chunk of a plain file.
+pub fn open_chunk(path: &Path, c: Chunk) -> Result<Box<dyn BufRead + Send>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(c.start))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(Box::new(BufReader::with_capacity(
+        1 << 18,
+        f.take(c.end - c.start),
+    )))
 }

@@ -72,6 +72,7 @@ pub fn options(c: &Common) -> Result<Options> {
         grammars: c.grammars.clone(),
         merge_gap_s: c.merge_gap,
         correct_skew: c.correct_skew,
+        chunk_bytes: c.chunk_bytes,
         progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         range: (None, None),
     })

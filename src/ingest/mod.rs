@@ -36,6 +36,7 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
                 p.grammar.as_deref().and_then(|g| reg.get(g)),
                 keep,
                 progress.as_ref(),
+                opts.chunk_bytes.unwrap_or(CHUNK_BYTES),
             );
             if let Some(pb) = &progress {
                 pb.set_message(p.file.rel.clone());
@@ -64,6 +65,9 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
         discrepancies: Vec::new(),
     })
 }
+
+/// Files of at least twice this size are read in parallel chunks of it.
+pub const CHUNK_BYTES: u64 = 16 << 20;
 
 /// Bundles smaller than this finish before a bar would help.
 const PROGRESS_MIN_BYTES: u64 = 64 << 20;

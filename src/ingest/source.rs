@@ -82,6 +82,53 @@ struct State<'p> {
 }
 
 impl<'p> State<'p> {
+    fn new(plan: &'p SourcePlan, keep: Keep) -> State<'p> {
+        let clock = || {
+            SourceClock::new(
+                plan.file.rel.clone(),
+                plan.zone,
+                plan.year,
+                plan.overrides.clone(),
+            )
+        };
+        State {
+            plan,
+            file: Arc::from(plan.file.rel.as_str()),
+            host: plan.host.as_deref().map(Arc::from),
+            keep,
+            clock: clock(),
+            lines: 0,
+            parsed: 0,
+            failures: Vec::new(),
+            unparsed: 0,
+            no_year: 0,
+            events: Vec::new(),
+            document: false,
+            recv_clock: clock(),
+            envelope: EnvelopeSkew::default(),
+        }
+    }
+
+    /// Take in a later stretch of the same file.
+    fn absorb(&mut self, mut later: State<'p>) {
+        self.clock.absorb(later.clock);
+        self.lines += later.lines;
+        self.parsed += later.parsed;
+        self.unparsed += later.unparsed;
+        self.no_year += later.no_year;
+        let room = FAILURES_KEPT.saturating_sub(self.failures.len());
+        self.failures.extend(later.failures.into_iter().take(room));
+        self.events.append(&mut later.events);
+        let room = SKEW_SAMPLES.saturating_sub(self.envelope.samples.len());
+        self.envelope
+            .samples
+            .extend(later.envelope.samples.into_iter().take(room));
+        let room = 3usize.saturating_sub(self.envelope.examples.len());
+        self.envelope
+            .examples
+            .extend(later.envelope.examples.into_iter().take(room));
+    }
+
     fn fail(&mut self, line: u64, column: usize, text: &str) {
         self.unparsed += 1;
         if self.failures.len() < FAILURES_KEPT {
@@ -193,35 +240,9 @@ pub fn run(
     grammar: Option<&Grammar>,
     keep: Keep,
     progress: Option<&indicatif::ProgressBar>,
+    chunk_bytes: u64,
 ) -> Result<SourceResult> {
-    let mut pending: u64 = 0;
-    let file: Arc<str> = Arc::from(plan.file.rel.as_str());
-    let mut st = State {
-        plan,
-        file: file.clone(),
-        host: plan.host.as_deref().map(Arc::from),
-        keep,
-        clock: SourceClock::new(
-            plan.file.rel.clone(),
-            plan.zone,
-            plan.year,
-            plan.overrides.clone(),
-        ),
-        lines: 0,
-        parsed: 0,
-        failures: Vec::new(),
-        unparsed: 0,
-        no_year: 0,
-        events: Vec::new(),
-        document: false,
-        recv_clock: SourceClock::new(
-            plan.file.rel.clone(),
-            plan.zone,
-            plan.year,
-            plan.overrides.clone(),
-        ),
-        envelope: EnvelopeSkew::default(),
-    };
+    let mut st = State::new(plan, keep);
     let path = &plan.file.abs;
     match grammar {
         None => {
@@ -230,34 +251,109 @@ pub fn run(
         }
         Some(g) if g.is_document() => document(&mut st, g)?,
         Some(g) => {
-            let mut reader = read::open(path)?;
-            st.lines = read::for_each_line(&mut *reader, path, |l| {
-                if let Some(pb) = progress {
-                    pending += l.text.len() as u64 + 1;
-                    if pending >= 1 << 20 {
-                        pb.inc(pending);
-                        pending = 0;
-                    }
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let chunks = if size >= 2 * chunk_bytes {
+                read::chunks(path, chunk_bytes)?
+            } else {
+                None
+            };
+            match chunks {
+                Some(cs) if cs.len() > 1 => st = chunked(plan, keep, g, &cs, progress)?,
+                _ => {
+                    let first = read::Chunk {
+                        start: 0,
+                        end: u64::MAX,
+                        first_line: 1,
+                    };
+                    scan(&mut st, g, &mut *read::open(path)?, first, progress)?;
                 }
-                if l.text.trim().is_empty() {
-                    st.parsed += 1;
-                    return;
-                }
-                if l.truncated {
-                    st.fail(l.number, read::MAX_LINE + 1, l.text);
-                    return;
-                }
-                match g.parse_line(l.text, l.number) {
-                    Ok(rec) => st.record(g, &rec, Some(l.text)),
-                    Err(e) => {
-                        let column = l.text[..e.offset.min(l.text.len())].chars().count() + 1;
-                        st.fail(l.number, column, l.text)
-                    }
-                }
-            })?;
+            }
         }
     }
     finish(st, grammar)
+}
+
+/// Read one stretch of lines into `st`.
+fn scan(
+    st: &mut State,
+    g: &Grammar,
+    reader: &mut dyn std::io::BufRead,
+    chunk: read::Chunk,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<()> {
+    let path = st.plan.file.abs.clone();
+    let mut pending: u64 = 0;
+    let n = read::for_each_line_from(reader, &path, chunk.first_line, |l| {
+        if let Some(pb) = progress {
+            pending += l.text.len() as u64 + 1;
+            if pending >= 1 << 20 {
+                pb.inc(pending);
+                pending = 0;
+            }
+        }
+        if l.text.trim().is_empty() {
+            st.parsed += 1;
+            return;
+        }
+        if l.truncated {
+            st.fail(l.number, read::MAX_LINE + 1, l.text);
+            return;
+        }
+        match g.parse_line(l.text, l.number) {
+            Ok(rec) => st.record(g, &rec, Some(l.text)),
+            Err(e) => {
+                let column = l.text[..e.offset.min(l.text.len())].chars().count() + 1;
+                st.fail(l.number, column, l.text)
+            }
+        }
+    })?;
+    st.lines += n;
+    Ok(())
+}
+
+/// A large file in parallel chunks. Each chunk is read from a fresh clock;
+/// a chunk whose answers could depend on what came before it (a year
+/// rollover, a DST decision, a line earlier than the chunk before) is read
+/// again from the real state, so the result is the sequential one.
+fn chunked<'p>(
+    plan: &'p SourcePlan,
+    keep: Keep,
+    g: &Grammar,
+    chunks: &[read::Chunk],
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<State<'p>> {
+    use rayon::prelude::*;
+    let path = &plan.file.abs;
+    let parts: Vec<Result<State<'p>>> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut st = State::new(plan, keep);
+            scan(&mut st, g, &mut *read::open_chunk(path, *c)?, *c, progress)?;
+            Ok(st)
+        })
+        .collect();
+    let mut merged: Option<State<'p>> = None;
+    for (k, part) in parts.into_iter().enumerate() {
+        let mut part = part?;
+        let Some(m) = merged.as_mut() else {
+            merged = Some(part);
+            continue;
+        };
+        let carry = m.clock.carry();
+        if part.clock.depends_on(&carry) {
+            part = State::new(plan, keep);
+            part.clock.resume(carry);
+            scan(
+                &mut part,
+                g,
+                &mut *read::open_chunk(path, chunks[k])?,
+                chunks[k],
+                None,
+            )?;
+        }
+        m.absorb(part);
+    }
+    Ok(merged.unwrap_or_else(|| State::new(plan, keep)))
 }
 
 fn document(st: &mut State, g: &Grammar) -> Result<()> {

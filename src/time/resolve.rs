@@ -71,6 +71,21 @@ pub struct SourceClock {
     cache: ReadingCache,
     silences: Vec<Silence>,
     intervals: Intervals,
+    /// The first year-less month and the first instant of this stretch, for
+    /// telling whether a carry from an earlier stretch changes anything.
+    first_month: Option<u32>,
+    first_instant: Option<DateTime<Utc>>,
+    first_line: Option<u64>,
+}
+
+/// What a clock hands from one stretch of a file to the next when a large
+/// file is read in parallel chunks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Carry {
+    pub last: Option<DateTime<Utc>>,
+    pub last_month: Option<u32>,
+    pub rollovers: i32,
+    pub dst_notes: u64,
 }
 
 /// A stretch with no line at all from a source.
@@ -236,6 +251,9 @@ impl SourceClock {
             cache: ReadingCache::default(),
             silences: Vec::new(),
             intervals: Intervals::default(),
+            first_month: None,
+            first_instant: None,
+            first_line: None,
         }
     }
 
@@ -318,6 +336,9 @@ impl SourceClock {
             ));
         }
         let given = self.year.ok_or(TimeIssue::NoYear)?;
+        if self.first_month.is_none() {
+            self.first_month = Some(wall.month);
+        }
         if let Some(prev) = self.last_month {
             if prev >= 11 && wall.month <= 2 {
                 self.rollovers += 1;
@@ -624,6 +645,10 @@ impl SourceClock {
     }
 
     fn note_order(&mut self, timed: &Timed, line: u64) {
+        if self.first_instant.is_none() {
+            self.first_instant = Some(timed.instant);
+            self.first_line = Some(line);
+        }
         if let Some(last) = self.last {
             let gap = (timed.instant - last).num_seconds();
             if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
@@ -652,6 +677,122 @@ impl SourceClock {
     /// usual cadence, for telling a silent monitor from a quiet one.
     pub fn silences(&self) -> (Vec<Silence>, Option<i64>) {
         (self.silences.clone(), self.intervals.median_bound_s())
+    }
+
+    /// The state a following stretch of the same file starts from.
+    pub fn carry(&self) -> Carry {
+        Carry {
+            last: self.last,
+            last_month: self.last_month,
+            rollovers: self.rollovers,
+            dst_notes: self.dst_notes,
+        }
+    }
+
+    /// Start this (fresh) clock where an earlier stretch left off.
+    pub fn resume(&mut self, c: Carry) {
+        self.last = c.last;
+        self.last_month = c.last_month;
+        self.rollovers = c.rollovers;
+        self.dst_notes = c.dst_notes;
+    }
+
+    /// Whether this stretch, read from a fresh clock, could have decided
+    /// anything differently had it started from `c`: a year rollover at or
+    /// before its start, any DST decision, or a first line earlier than the
+    /// last one before it. Such a stretch is read again from `c`.
+    pub fn depends_on(&self, c: &Carry) -> bool {
+        let rollover = self.first_month.is_some()
+            && (c.rollovers > 0
+                || (c.last_month.is_some_and(|m| m >= 11)
+                    && self.first_month.is_some_and(|m| m <= 2)));
+        let dst = self.fold.count > 0 || self.dst_notes > 0;
+        let order = matches!((c.last, self.first_instant), (Some(l), Some(f)) if f < l);
+        rollover || dst || order
+    }
+
+    /// Fold a later stretch's clock (read from this one's carry, or found
+    /// not to depend on it) into this one, as if one clock had read both.
+    pub fn absorb(&mut self, mut later: SourceClock) {
+        if let (Some(l), Some(f)) = (self.last, later.first_instant) {
+            let gap = (f - l).num_seconds();
+            if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
+                let line = later.silences_first_line().unwrap_or(1);
+                self.silences.push(Silence {
+                    from: l,
+                    to: f,
+                    line,
+                });
+            }
+            if gap > 0 {
+                self.intervals.record(gap);
+            }
+        }
+        if self.first_month.is_none() {
+            self.first_month = later.first_month;
+        }
+        if self.first_instant.is_none() {
+            self.first_instant = later.first_instant;
+        }
+        self.last = match (self.last, later.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if later.last_month.is_some() {
+            self.last_month = later.last_month;
+        }
+        self.rollovers = later.rollovers.max(self.rollovers);
+        self.findings.append(&mut later.findings);
+        for (label, m) in std::mem::take(&mut later.mismatches) {
+            match self.mismatches.get_mut(&label) {
+                Some(mine) => mine.count += m.count,
+                None => {
+                    self.mismatches.insert(label, m);
+                }
+            }
+        }
+        self.out_of_order += later.out_of_order;
+        if self.first_out_of_order.is_none() {
+            self.first_out_of_order = later.first_out_of_order.take();
+        }
+        self.dst_notes = self.dst_notes.max(later.dst_notes);
+        if self.assumed_at.is_none() {
+            self.assumed_at = later.assumed_at;
+        }
+        self.fold.count += later.fold.count;
+        match (&self.fold.first, later.fold.first.take()) {
+            (None, first) => self.fold.first = first,
+            (Some((_, mine)), Some((line, theirs))) => {
+                let current = self.fold.steps.last().map(|(_, a)| a).unwrap_or(mine);
+                if *current != theirs {
+                    self.fold.steps.push((line, theirs));
+                }
+            }
+            _ => {}
+        }
+        self.fold.steps.append(&mut later.fold.steps);
+        self.flush_tally();
+        later.flush_tally();
+        for (k, n) in later.tally {
+            *self.tally.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in later.dst_counts {
+            *self.dst_counts.entry(k).or_insert(0) += n;
+        }
+        self.silences.append(&mut later.silences);
+        self.silences.truncate(SILENCES_KEPT);
+        for (a, b) in self
+            .intervals
+            .buckets
+            .iter_mut()
+            .zip(later.intervals.buckets)
+        {
+            *a += b;
+        }
+    }
+
+    fn silences_first_line(&self) -> Option<u64> {
+        self.first_line
     }
 
     /// Lines whose instant is earlier than a line before them.
