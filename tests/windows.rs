@@ -249,4 +249,14 @@ fn silence_is_unknown_and_downtime_is_noted() {
         .map(|n| n["summary"].as_str().unwrap())
         .collect();
     assert_eq!(notes, vec!["HTTP on shop entered scheduled downtime"]);
+    // Read in tiny parallel chunks, the silence is found once, the same way.
+    let (_, chunked, _) = run(&[
+        "analyze",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--chunk-bytes",
+        "100",
+    ]);
+    assert_eq!(chunked, out);
 }

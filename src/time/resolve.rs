@@ -76,6 +76,8 @@ pub struct SourceClock {
     first_month: Option<u32>,
     first_instant: Option<DateTime<Utc>>,
     first_line: Option<u64>,
+    /// Started from an earlier stretch's carry: the boundary is inside.
+    resumed: bool,
 }
 
 /// What a clock hands from one stretch of a file to the next when a large
@@ -254,6 +256,7 @@ impl SourceClock {
             first_month: None,
             first_instant: None,
             first_line: None,
+            resumed: false,
         }
     }
 
@@ -695,6 +698,7 @@ impl SourceClock {
         self.last_month = c.last_month;
         self.rollovers = c.rollovers;
         self.dst_notes = c.dst_notes;
+        self.resumed = true;
     }
 
     /// Whether this stretch, read from a fresh clock, could have decided
@@ -714,7 +718,9 @@ impl SourceClock {
     /// Fold a later stretch's clock (read from this one's carry, or found
     /// not to depend on it) into this one, as if one clock had read both.
     pub fn absorb(&mut self, mut later: SourceClock) {
-        if let (Some(l), Some(f)) = (self.last, later.first_instant) {
+        // A resumed clock already saw the boundary between the stretches.
+        let boundary = (self.last, later.first_instant);
+        if let (false, (Some(l), Some(f))) = (later.resumed, boundary) {
             let gap = (f - l).num_seconds();
             if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
                 let line = later.silences_first_line().unwrap_or(1);
