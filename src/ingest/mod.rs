@@ -27,16 +27,32 @@ pub struct Ingested {
 pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Ingested> {
     let plan = plan::plan(bundle, reg, opts)?;
     let progress = progress_bar(bundle, opts);
+    let sizes: Vec<u64> = plan
+        .sources
+        .iter()
+        .map(|p| std::fs::metadata(&p.file.abs).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let threads = rayon::current_num_threads().max(1) as u64;
+    // Chunk a file only when it would keep one thread busy well past the
+    // others: splitting costs a counting pass, and files already spread
+    // over the threads gain nothing (`--chunk-bytes` forces it, for tests).
+    let chunk_for = |size: u64| match opts.chunk_bytes {
+        Some(b) => b,
+        None if threads > 1 && size * threads * 4 > total * 5 => CHUNK_BYTES,
+        None => u64::MAX / 4,
+    };
     let results: Vec<Result<SourceResult>> = plan
         .sources
         .par_iter()
-        .map(|p| {
+        .zip(sizes.par_iter())
+        .map(|(p, &size)| {
             let r = source::run(
                 p,
                 p.grammar.as_deref().and_then(|g| reg.get(g)),
                 keep,
                 progress.as_ref(),
-                opts.chunk_bytes.unwrap_or(CHUNK_BYTES),
+                chunk_for(size),
             );
             if let Some(pb) = &progress {
                 pb.set_message(p.file.rel.clone());
