@@ -181,3 +181,25 @@ impl HelperDef for SvgX {
         )))
     }
 }
+
+/// `{{last_at rows}}`: the `at` of the last element of an array (the end of
+/// a timeline axis that must hold every row).
+pub struct LastAt;
+
+impl HelperDef for LastAt {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let at = param(h, 0)?
+            .as_array()
+            .and_then(|a| a.last())
+            .and_then(|row| row.get("at"))
+            .cloned()
+            .unwrap_or(JsonValue::Null);
+        Ok(ScopedJson::Derived(at))
+    }
+}

@@ -58,6 +58,7 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("join", Box::new(helpers::Join));
     hb.register_helper("or", Box::new(helpers::Or));
     hb.register_helper("svg_x", Box::new(helpers::SvgX));
+    hb.register_helper("last_at", Box::new(helpers::LastAt));
     hb.register_template_string(name, template)
         .map_err(|e| Error::Template {
             name: name.to_string(),
