@@ -66,6 +66,34 @@ pub fn text(analysis: &Analysis) -> String {
                     opt(&w.public_resolved_at),
                     w.actions.len()
                 ));
+                let unc = |v: Option<f64>| {
+                    v.map(|x| format!("{x} s"))
+                        .unwrap_or_else(|| "unknown".into())
+                };
+                s.push_str(&format!(
+                    "  uncertainty: start {}, end {}\n",
+                    unc(w.start_uncertainty_s),
+                    if w.end.is_some() {
+                        unc(w.end_uncertainty_s)
+                    } else {
+                        "open".into()
+                    }
+                ));
+                for u in &w.unknown {
+                    s.push_str(&format!(
+                        "  unknown:  {} → {}: {} [{}]\n",
+                        u.from,
+                        u.to.as_deref().unwrap_or("end of evidence"),
+                        u.reason,
+                        u.evidence
+                    ));
+                }
+                for n in &w.notes {
+                    s.push_str(&format!(
+                        "  note:     {} {} [{}]\n",
+                        n.at, n.summary, n.evidence
+                    ));
+                }
             }
             s
         }
