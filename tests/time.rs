@@ -313,3 +313,35 @@ fn results_do_not_depend_on_the_system_clock() {
         }
     }
 }
+
+/// Envelope and device times across New Year: both clocks roll over the same
+/// way, so there is no skew to report, read whole or in chunks.
+#[test]
+fn envelope_times_across_new_year_are_not_a_skew() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for k in 0..40u32 {
+        let (mon, day, h, m) = if k < 10 {
+            ("Dec", 31, 23, 50 + k)
+        } else {
+            ("Jan", 1, 0, k - 10)
+        };
+        log.push_str(&format!(
+            "<189>{mon} {day:>2} {h:02}:{m:02}:05 sw1 {}: {mon} {day:>2} {h:02}:{m:02}:04.600 UTC: %SYS-6-LOGGINGHOST_STARTSTOP: Logging to host 10.0.0.9 port 514 started\n",
+            1000 + k
+        ));
+    }
+    std::fs::write(dir.path().join("sw1.log"), log).unwrap();
+    std::fs::write(
+        dir.path().join("bundle.toml"),
+        "[incident]\nyear = 2017\n[[source]]\npath = \"sw1.log\"\ngrammar = \"cisco-ios\"\nzone = \"UTC\"\n",
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let (code, whole, err) = run(&["analyze", p, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&whole);
+    assert!(finding(&a, "clock-skew").is_empty(), "{:#?}", a["findings"]);
+    let (_, chunked, _) = run(&["analyze", p, "--format", "json", "--chunk-bytes", "100"]);
+    assert_eq!(chunked, whole);
+}

@@ -112,6 +112,7 @@ impl<'p> State<'p> {
     /// Take in a later stretch of the same file.
     fn absorb(&mut self, mut later: State<'p>) {
         self.clock.absorb(later.clock);
+        self.recv_clock.absorb(later.recv_clock);
         self.lines += later.lines;
         self.parsed += later.parsed;
         self.unparsed += later.unparsed;
@@ -145,24 +146,21 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
-        if let Some(recv) = rec.get("recv") {
-            self.sample_envelope(&stamp, rec.get("tz"), recv, rec.line);
-        }
         let class = g.classifier.classify(rec, self.plan.host.as_deref());
-        // Info with a state (a monitor stopping, a status page's claim, a
-        // state at rotation) is kept: windows need it.
-        if class.kind == Kind::Info && class.state.is_none() && self.keep == Keep::Significant {
-            // Still resolved: DST folds and order are decided by every line.
-            match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
-                Ok(_) => self.parsed += 1,
-                Err(e) => self.time_issue(e, rec.line, text),
-            }
-            return;
-        }
+        // Every line is resolved: DST folds and order are decided by all.
         let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
             Ok(t) => t,
             Err(e) => return self.time_issue(e, rec.line, text),
         };
+        if let Some(recv) = rec.get("recv") {
+            self.sample_envelope(timed.instant, recv, rec.line);
+        }
+        // Info with a state (a monitor stopping, a status page's claim, a
+        // state at rotation) is kept: windows need it.
+        if class.kind == Kind::Info && class.state.is_none() && self.keep == Keep::Significant {
+            self.parsed += 1;
+            return;
+        }
         self.parsed += 1;
         let host = rec.get("host").map(Arc::from).or_else(|| self.host.clone());
         let subject = class.subject.or_else(|| {
@@ -195,10 +193,10 @@ impl<'p> State<'p> {
     }
 
     /// Device time against the collector's envelope time on the same line.
-    fn sample_envelope(&mut self, stamp: &Stamp, label: Option<&str>, recv: &str, line: u64) {
-        if self.envelope.samples.len() >= SKEW_SAMPLES {
-            return;
-        }
+    /// The device's instant (as the source clock placed it) against the
+    /// collector's envelope time on the same line. The collector's clock
+    /// sees every envelope line, so its own rollovers and folds hold.
+    fn sample_envelope(&mut self, device: chrono::DateTime<chrono::Utc>, recv: &str, line: u64) {
         let recv_stamp = match crate::time::stamp::bsd(recv) {
             Ok((_, w)) => Stamp::Wall(w),
             Err(_) => match crate::time::stamp::iso_t(recv) {
@@ -206,20 +204,13 @@ impl<'p> State<'p> {
                 Err(_) => return,
             },
         };
-        // A scratch clock: the device's own order is kept by `self.clock`.
-        let mut device = SourceClock::new(
-            "",
-            self.plan.zone,
-            self.plan.year,
-            self.plan.overrides.clone(),
-        );
-        let (Ok(d), Ok(r)) = (
-            device.resolve(stamp, label, line),
-            self.recv_clock.resolve(&recv_stamp, None, line),
-        ) else {
+        let Ok(r) = self.recv_clock.resolve(&recv_stamp, None, line) else {
             return;
         };
-        let diff = (d.instant - r.instant).num_milliseconds();
+        if self.envelope.samples.len() >= SKEW_SAMPLES {
+            return;
+        }
+        let diff = (device - r.instant).num_milliseconds();
         self.envelope.samples.push(diff);
         if self.envelope.examples.len() < 3 {
             self.envelope.examples.push((line, diff));
@@ -340,9 +331,11 @@ fn chunked<'p>(
             continue;
         };
         let carry = m.clock.carry();
-        if part.clock.depends_on(&carry) {
+        let recv_carry = m.recv_clock.carry();
+        if part.clock.depends_on(&carry) || part.recv_clock.depends_on(&recv_carry) {
             part = State::new(plan, keep);
             part.clock.resume(carry);
+            part.recv_clock.resume(recv_carry);
             scan(
                 &mut part,
                 g,

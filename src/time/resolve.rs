@@ -343,6 +343,21 @@ impl SourceClock {
             self.first_month = Some(wall.month);
         }
         if let Some(prev) = self.last_month {
+            // A late November/December line right after the New Year step
+            // belongs to the old year: it is out of order, not a new rollover.
+            if prev <= 2 && wall.month >= 11 && self.rollovers > 0 {
+                let rollovers = self.rollovers - 1;
+                let naive = wall
+                    .naive(given.year + rollovers)
+                    .ok_or(TimeIssue::InvalidDate)?;
+                return Ok((
+                    naive,
+                    YearSource::Given {
+                        origin: given.origin,
+                        rollovers,
+                    },
+                ));
+            }
             if prev >= 11 && wall.month <= 2 {
                 self.rollovers += 1;
                 let n = self.rollovers;
@@ -452,7 +467,9 @@ impl SourceClock {
             LocalReading::Fold { earlier, later } => {
                 &*earlier.abbrev == label || &*later.abbrev == label
             }
-            LocalReading::Gap { .. } => false,
+            LocalReading::Gap { before, after } => {
+                *before.abbrev == *label || *after.abbrev == *label
+            }
         };
         let (r, dst) = self.settle(reading.clone(), Some(label), line);
         let label_arc = self.label(label);
@@ -551,18 +568,34 @@ impl SourceClock {
                 }
             }
             LocalReading::Gap { before, after } => {
+                // A label naming one side of the gap says which offset the
+                // device used; the time still does not exist by the rules.
+                let by_label = label.and_then(|l| {
+                    if *after.abbrev == *l {
+                        Some(after.clone())
+                    } else if *before.abbrev == *l {
+                        Some(before.clone())
+                    } else {
+                        None
+                    }
+                });
+                let chosen = by_label.clone().unwrap_or_else(|| before.clone());
+                let how = match &by_label {
+                    Some(r) => format!("its label {} names that offset", r.abbrev),
+                    None => "read with the offset before the gap".to_string(),
+                };
                 let msg = format!(
-                    "{}:{}: local time does not exist in {} (spring forward gap between {} and {}); read with the offset before the gap ({}) as {}",
+                    "{}:{}: local time does not exist in {} (spring forward gap between {} and {}); {how} ({}) as {}",
                     self.file,
                     line,
                     self.zone.tz.name(),
                     fmt_offset(before.offset_s),
                     fmt_offset(after.offset_s),
-                    fmt_offset(before.offset_s),
-                    super::rfc3339(&before.utc)
+                    fmt_offset(chosen.offset_s),
+                    super::rfc3339(&chosen.utc)
                 );
                 self.line_finding(FindingCode::DstGap, msg, line);
-                (before, Some(DstResolution::Gap))
+                (chosen, Some(DstResolution::Gap))
             }
         }
     }
@@ -1065,6 +1098,52 @@ mod tests {
         assert_eq!(z(&a), "2018-01-01T05:59:00Z");
         assert_eq!(z(&b), "2018-01-01T06:01:00Z");
         assert_eq!(c.finish()[0].code, FindingCode::YearRollover);
+    }
+
+    #[test]
+    fn a_late_december_line_after_new_year_keeps_the_old_year() {
+        let mut c = clock(ZoneOrigin::Source);
+        let got: Vec<String> = [
+            "Dec 31 23:59:58",
+            "Jan  1 00:00:01",
+            "Dec 31 23:59:59",
+            "Jan  1 00:00:02",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(k, l)| z(&c.resolve(&bsd(l), None, k as u64 + 1).unwrap()))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "2018-01-01T05:59:58Z",
+                "2018-01-01T06:00:01Z",
+                "2018-01-01T05:59:59Z",
+                "2018-01-01T06:00:02Z"
+            ]
+        );
+        let f = c.finish();
+        let rollovers = f
+            .iter()
+            .filter(|f| f.code == FindingCode::YearRollover)
+            .count();
+        assert_eq!(rollovers, 1, "{f:?}");
+        assert!(f.iter().any(|f| f.code == FindingCode::OutOfOrder));
+    }
+
+    #[test]
+    fn a_label_inside_the_spring_gap_names_its_side() {
+        let mut c = clock(ZoneOrigin::Source);
+        let t = c.resolve(&bsd("Mar 12 02:30:00"), Some("CDT"), 1).unwrap();
+        assert_eq!(z(&t), "2017-03-12T07:30:00Z");
+        let f = c.finish();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, FindingCode::DstGap);
+        assert!(
+            f[0].message.contains("its label CDT names that offset"),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub struct WindowFacts {
     pub notes: Vec<usize>,
 }
 
+/// A recovery this soon after a monitor restart is its start-up report.
+pub const RESTART_REPORT_S: i64 = 900;
+
 /// Downtime this long before a window may still cover it.
 pub const DOWNTIME_BEFORE_H: i64 = 24;
 
@@ -194,9 +197,15 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Ga
         let e = &timeline[k];
         // A recovery first seen after the monitor restarted happened
         // somewhere in the gap before it.
+        // Only a recovery reported soon after the restart (the start-up
+        // state) is one that happened somewhere in the gap.
         let gap = unknown
             .iter()
-            .filter(|g| g.start.is_some_and(|s| s <= k) && timeline[g.stop].source == e.source)
+            .filter(|g| {
+                g.start.is_some_and(|s| {
+                    s <= k && (e.instant - timeline[s].instant).num_seconds() <= RESTART_REPORT_S
+                }) && timeline[g.stop].source == e.source
+            })
             .map(|g| {
                 (e.instant - timeline[g.stop].instant)
                     .num_milliseconds()
@@ -415,6 +424,43 @@ mod gap_tests {
         );
         // Recovered somewhere in the 20 minutes the monitor was stopped.
         assert_eq!(w[0].end_uncertainty_ms, Some(20 * 60 * 1000));
+    }
+
+    #[test]
+    fn an_old_gap_does_not_widen_a_later_end() {
+        let t = vec![
+            mon(
+                "2017-02-23T03:57:52Z",
+                1,
+                Kind::Fault,
+                "portal/HTTP",
+                Some("CRITICAL"),
+            ),
+            mon(
+                "2017-02-23T04:00:00Z",
+                2,
+                Kind::Info,
+                "nagios",
+                Some("monitor-stop"),
+            ),
+            mon(
+                "2017-02-23T04:05:00Z",
+                3,
+                Kind::Info,
+                "nagios",
+                Some("monitor-start"),
+            ),
+            mon(
+                "2017-02-23T06:00:00Z",
+                4,
+                Kind::Recovery,
+                "portal/HTTP",
+                Some("OK"),
+            ),
+        ];
+        let w = windows(&t, Config::default());
+        assert_eq!(w[0].end_uncertainty_ms, Some(1000));
+        assert_eq!(w[0].unknown.len(), 1);
     }
 
     #[test]
