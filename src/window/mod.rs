@@ -125,6 +125,18 @@ pub fn windows(timeline: &[TimedEvent], config: Config) -> Vec<WindowFacts> {
 /// Give each status-page update to the nearest outage it may belong to.
 fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); outages.len()];
+    // An open outage's evidence ends where its sources' evidence ends.
+    let evidence_end = |o: &Outage| {
+        let sources: Vec<u32> = o.members.iter().map(|m| t[m.start].source).collect();
+        t.iter()
+            .filter(|e| sources.contains(&e.source))
+            .map(|e| e.instant)
+            .max()
+    };
+    let ends: Vec<Option<chrono::DateTime<chrono::Utc>>> = outages
+        .iter()
+        .map(|o| o.end.map(|x| t[x].instant).or_else(|| evidence_end(o)))
+        .collect();
     for (k, e) in t.iter().enumerate() {
         if e.kind != Kind::Comms || e.role != Role::Public {
             continue;
@@ -134,7 +146,7 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
             .enumerate()
             .filter_map(|(i, o)| {
                 let start = t[o.start].instant;
-                let end = o.end.map(|x| t[x].instant);
+                let end = ends[i];
                 let from = start - Duration::hours(PUBLIC_BEFORE_H);
                 let to = end.map(|x| x + Duration::hours(PUBLIC_AFTER_H));
                 if e.instant < from || to.is_some_and(|to| e.instant > to) {

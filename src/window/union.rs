@@ -28,11 +28,32 @@ impl Outage {
 pub fn union(windows: Vec<SubjectWindow>, timeline: &[TimedEvent], gap: Duration) -> Vec<Outage> {
     let at = |k: usize| timeline[k].instant;
     let end_at = |w: &SubjectWindow| -> Option<DateTime<Utc>> { w.end.map(at) };
+    // An open subject window reaches as far as its own source's evidence
+    // goes, not to the end of time: a device that stops logging mid-outage
+    // must not swallow an unrelated outage hours later.
+    let mut source_last: std::collections::HashMap<u32, DateTime<Utc>> = Default::default();
+    for e in timeline {
+        let last = source_last.entry(e.source).or_insert(e.instant);
+        *last = (*last).max(e.instant);
+    }
+    let reach_of = |o: &Outage| -> DateTime<Utc> {
+        o.members
+            .iter()
+            .map(|m| match m.end {
+                Some(e) => at(e),
+                None => source_last
+                    .get(&timeline[m.start].source)
+                    .copied()
+                    .unwrap_or(at(m.start)),
+            })
+            .max()
+            .unwrap_or(at(o.start))
+            + gap
+    };
     let mut out: Vec<Outage> = Vec::new();
     for w in windows {
         if let Some(cur) = out.last_mut() {
-            let reach = cur.end.map(|e| at(e) + gap);
-            if reach.is_none_or(|r| at(w.start) <= r) {
+            if at(w.start) <= reach_of(cur) {
                 cur.end = match (cur.end, w.end) {
                     (Some(a), Some(b)) => Some(if end_at(&w) > Some(at(a)) { b } else { a }),
                     _ => None,
@@ -78,6 +99,20 @@ mod tests {
         assert_eq!((o[0].start, o[0].end), (0, Some(1)));
         assert_eq!((o[1].start, o[1].end), (2, Some(7)));
         assert_eq!(o[1].subjects(), vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn an_open_window_does_not_swallow_a_later_unrelated_outage() {
+        let t = vec![
+            ev("2017-02-23T01:00:00Z", 0, 1, Kind::Fault, "old"),
+            ev("2017-02-23T01:05:00Z", 0, 2, Kind::Action, "old"),
+            ev("2017-02-23T03:56:00Z", 1, 1, Kind::Fault, "new"),
+            ev("2017-02-23T04:20:00Z", 1, 2, Kind::Recovery, "new"),
+        ];
+        let o = union(subject_windows(&t), &t, Duration::seconds(300));
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].end, None);
+        assert_eq!((o[1].start, o[1].end), (2, Some(3)));
     }
 
     #[test]
