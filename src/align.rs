@@ -173,15 +173,17 @@ pub const SKEW_MIN_S: i64 = 60;
 /// estimate clock skew; with `correct_skew`, move skewed sources' events.
 pub fn align(ing: &mut Ingested, correct_skew: bool) {
     place(ing);
+    // Built once, and again only after a correction moved some events.
+    let mut cached: Option<Vec<(Anchor, Evidence)>> = None;
     for k in 0..ing.sources.len() {
-        let envelope = envelope_skew(&ing.sources[k]);
-        let skew = envelope.or_else(|| {
-            let anchors = anchors(ing);
-            effect_before_cause(&ing.sources[k], &anchors)
+        let skew = envelope_skew(&ing.sources[k]).or_else(|| {
+            let anchors = cached.get_or_insert_with(|| anchors(ing));
+            effect_before_cause(&ing.sources[k], anchors)
         });
         if let Some((skew_ms, message, ev)) = skew {
             let mut message = message;
             if correct_skew {
+                cached = None;
                 let shift = -skew_ms;
                 for e in ing.sources[k].events.iter_mut() {
                     e.instant += Duration::milliseconds(shift);

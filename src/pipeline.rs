@@ -58,14 +58,17 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         merge_gap_s: opts.merge_gap_s.unwrap_or(window::MERGE_GAP_S),
     };
     let facts = window::windows(t, config);
+    // The sources' events now live in the timeline: find the monitors there.
+    let monitors: std::collections::BTreeSet<&str> = t
+        .iter()
+        .filter(|e| e.role == crate::event::Role::Monitor)
+        .map(|e| &*e.file)
+        .collect();
     let silent: Vec<analysis::MonitorSilence> = loaded
         .ingested
         .sources
         .iter()
-        .filter(|s| {
-            s.events.first().map(|e| e.role) == Some(crate::event::Role::Monitor)
-                || is_monitor(&s.summary, t)
-        })
+        .filter(|s| monitors.contains(s.summary.path.as_str()))
         .flat_map(|s| {
             s.silences.iter().map(|x| analysis::MonitorSilence {
                 file: s.summary.path.clone(),
@@ -165,11 +168,4 @@ pub fn select_window(analysis: &mut Analysis, id: u32) -> Result<()> {
         rule: "chosen with --window",
     });
     Ok(())
-}
-
-/// Whether a source's events (now in the merged timeline) come from a monitor.
-fn is_monitor(s: &crate::ingest::SourceSummary, t: &[TimedEvent]) -> bool {
-    t.iter()
-        .find(|e| *e.file == *s.path)
-        .is_some_and(|e| e.role == crate::event::Role::Monitor)
 }

@@ -363,15 +363,15 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut *read::open(path)?, &mut text)
         .map_err(|e| Error::input(path, format!("not readable as UTF-8 text: {e}")))?;
-    st.lines = text.lines().count() as u64;
+    let lines: Vec<&str> = text.lines().collect();
+    st.lines = lines.len() as u64;
     let recs = g
         .parse_document(&text)
         .map_err(|m| Error::input(path, format!("{} document: {m}", g.name)))?;
     for rec in &recs {
-        let line_text = text
-            .lines()
-            .nth(rec.line.saturating_sub(1) as usize)
-            .map(str::trim);
+        let line_text = lines
+            .get(rec.line.saturating_sub(1) as usize)
+            .map(|l| l.trim());
         st.record(g, rec, line_text);
     }
     // The document parsed as a whole; lines not tied to a record are context.
