@@ -8,6 +8,7 @@ use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
 use crate::ingest::SourceSummary;
+use crate::signal::Signal;
 use crate::time::rfc3339;
 use crate::window::trigger::human;
 use crate::window::{self, WindowFacts};
@@ -27,6 +28,8 @@ pub struct Analysis {
     pub windows: Vec<Window>,
     /// The window the report is about, and why.
     pub selected: Option<Selected>,
+    /// What the analysis was narrowed to, and what that left out.
+    pub focus: Focus,
     pub discrepancies: Vec<Discrepancy>,
     pub findings: Vec<Finding>,
 }
@@ -37,6 +40,44 @@ pub struct Incident {
     pub ticket: Option<String>,
     pub service: Option<String>,
     pub report_zone: String,
+}
+
+/// The focus (`[incident] subjects`/`hosts`, `--subject`/`--host`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Focus {
+    pub subjects: Vec<String>,
+    pub hosts: Vec<String>,
+    /// Subjects with spans left out by the focus, sorted.
+    pub left_out_subjects: Vec<String>,
+    /// How many not-OK spans of those subjects were left out.
+    pub left_out_spans: usize,
+    pub depends: Vec<DependsOut>,
+}
+
+/// One `[[depends]]` entry as the analysis used it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependsOut {
+    pub subject: String,
+    pub on: Vec<String>,
+}
+
+/// The focus block of the analysis.
+pub fn focus(config: &window::Config, left: &window::LeftOut) -> Focus {
+    let texts = |v: &[window::focus::Pattern]| v.iter().map(|p| p.text.clone()).collect();
+    Focus {
+        subjects: texts(&config.focus.subjects),
+        hosts: texts(&config.focus.hosts),
+        left_out_subjects: left.subjects.clone(),
+        left_out_spans: left.spans,
+        depends: config
+            .depends
+            .iter()
+            .map(|d| DependsOut {
+                subject: d.subject.text.clone(),
+                on: texts(&d.on),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,13 +127,51 @@ pub struct WindowEvidence {
     pub public_resolved: Option<Evidence>,
 }
 
+/// A subject already failing when the window began: context, never a member.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackgroundOut {
+    pub subject: String,
+    /// `down` or `unknown` (its check failing).
+    pub state: &'static str,
+    pub since: String,
+    /// Why it is background.
+    pub reason: &'static str,
+    pub evidence: Evidence,
+    /// Its recovery inside the window: mentioned, not extending it.
+    pub recovered_at: Option<String>,
+    pub recovered_evidence: Option<Evidence>,
+}
+
+/// A subject degraded (e.g. WARNING) while the window was open.
+#[derive(Debug, Clone, Serialize)]
+pub struct DegradedOut {
+    pub subject: String,
+    pub since: String,
+    pub until: Option<String>,
+    pub evidence: Evidence,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Window {
     pub id: u32,
+    /// `outage`, or `monitoring-unknown` when only checks failed.
+    pub grade: &'static str,
     pub start: String,
     pub end: Option<String>,
     pub duration_s: Option<i64>,
+    /// Outage-grade subjects × duration, in seconds (windows are ranked by it).
+    pub impact_s: i64,
+    /// Rank by impact, 1 = highest.
+    pub rank: u32,
     pub subjects: Vec<String>,
+    /// Member subjects that flap (their cycles do not extend the window).
+    pub flapping: Vec<String>,
+    /// Subjects already failing when the window began.
+    pub background: Vec<BackgroundOut>,
+    /// Subjects degraded while the window was open (not members).
+    pub degraded: Vec<DegradedOut>,
+    /// How many more degraded subjects there were than are listed.
+    pub degraded_more: usize,
     pub trigger: Option<Trigger>,
     /// The runners-up, best first.
     pub trigger_candidates: Vec<Trigger>,
@@ -123,11 +202,14 @@ pub struct Window {
     pub timeline: Vec<Row>,
 }
 
-/// A span a monitor was stopped: the state then is unknown, never "up".
+/// A span a monitor was stopped, or a member's check failed: the state
+/// then is unknown, never "up".
 #[derive(Debug, Clone, Serialize)]
 pub struct Unknown {
     /// Why the state is unknown then.
     pub reason: String,
+    /// The subject whose check failed; `null` when the whole monitor was stopped.
+    pub subject: Option<String>,
     pub from: String,
     /// `null` if the monitor never restarted within the evidence.
     pub to: Option<String>,
@@ -139,6 +221,11 @@ pub struct Unknown {
 /// The rule behind each metric, in reading order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Rules {
+    pub window: &'static str,
+    pub grade: &'static str,
+    pub background: &'static str,
+    pub flapping: &'static str,
+    pub impact: &'static str,
     pub start: &'static str,
     pub end: &'static str,
     pub trigger: &'static str,
@@ -188,7 +275,13 @@ pub struct MonitorSilence {
 }
 
 /// Build one window's JSON from its facts.
-pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilence]) -> Window {
+pub fn window(
+    t: &[TimedEvent],
+    spans: &[window::episode::Span],
+    id: u32,
+    f: &WindowFacts,
+    silent: &[MonitorSilence],
+) -> Window {
     let start = &t[f.outage.start];
     let end = f.outage.end.map(|k| &t[k]);
     let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
@@ -200,6 +293,11 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilen
     rows.sort();
     rows.dedup();
     let rules = Rules {
+        window: window::RULE_CLUSTER,
+        grade: window::RULE_GRADE,
+        background: window::RULE_BACKGROUND,
+        flapping: window::RULE_FLAPPING,
+        impact: window::RULE_IMPACT,
         start: window::RULE_START,
         end: window::RULE_END,
         trigger: window::RULE_TRIGGER,
@@ -214,6 +312,7 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilen
         .iter()
         .map(|g| Unknown {
             reason: "the monitor was stopped".to_string(),
+            subject: None,
             from: rfc3339(&t[g.stop].instant),
             to: g.start.map(|k| rfc3339(&t[k].instant)),
             source: t[g.stop].file.to_string(),
@@ -226,6 +325,7 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilen
         let overlaps = s.to > start.instant && end.is_none_or(|e| s.from < e.instant);
         if overlaps {
             unknown.push(Unknown {
+                subject: None,
                 reason: format!(
                     "no line at all for {} from a source that usually writes every minute",
                     human((s.to - s.from).num_seconds())
@@ -238,12 +338,76 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilen
             });
         }
     }
+    for c in &f.check_unknown {
+        let from = &t[c.from];
+        unknown.push(Unknown {
+            reason: format!(
+                "the check of {} itself failed: its state was unknown, not down and not up",
+                c.subject
+            ),
+            subject: Some(c.subject.clone()),
+            from: rfc3339(&from.instant),
+            to: c.until.map(|k| rfc3339(&t[k].instant)),
+            source: from.file.to_string(),
+            evidence: from.evidence(),
+            until_evidence: c.until.map(|k| t[k].evidence()),
+        });
+    }
+    let background = f
+        .background
+        .iter()
+        .map(|b| {
+            let s = &spans[b.span];
+            let e = &t[s.start];
+            BackgroundOut {
+                subject: s.subject.clone(),
+                state: if s.grade == crate::signal::Health::Unknown {
+                    "unknown"
+                } else {
+                    "down"
+                },
+                since: rfc3339(&e.instant),
+                reason: if s.at_evidence_start {
+                    "already failing when its source's evidence began"
+                } else {
+                    "failing since long before the window began"
+                },
+                evidence: e.evidence(),
+                recovered_at: b.recovered.map(|k| rfc3339(&t[k].instant)),
+                recovered_evidence: b.recovered.map(|k| t[k].evidence()),
+            }
+        })
+        .collect();
+    let degraded = f
+        .degraded
+        .iter()
+        .map(|&i| {
+            let s = &spans[i];
+            DegradedOut {
+                subject: s.subject.clone(),
+                since: rfc3339(&t[s.start].instant),
+                until: s.end.map(|k| rfc3339(&t[k].instant)),
+                evidence: t[s.start].evidence(),
+            }
+        })
+        .collect();
     Window {
         id,
+        grade: if f.grade == crate::signal::Health::Down {
+            "outage"
+        } else {
+            "monitoring-unknown"
+        },
         start: rfc3339(&start.instant),
         end: end.map(|e| rfc3339(&e.instant)),
         duration_s: end.map(|e| secs(start, e)),
+        impact_s: f.impact_s,
+        rank: 0,
         subjects: f.outage.subjects(),
+        flapping: f.flapping.clone(),
+        background,
+        degraded,
+        degraded_more: f.degraded_more,
         trigger: f.candidates.first().map(|c| trigger(t, c)),
         trigger_candidates: f.candidates.iter().skip(1).map(|c| trigger(t, c)).collect(),
         detected_at: f.detected.map(|k| rfc3339(&t[k].instant)),
@@ -270,26 +434,44 @@ pub fn window(t: &[TimedEvent], id: u32, f: &WindowFacts, silent: &[MonitorSilen
     }
 }
 
-/// The window a report is about: the longest (an open window counts as
-/// running to the end of the evidence), the earliest on a tie; with a
+/// Number the windows by impact: outage grade first, then impact, then
+/// length (an open window counts as running to the end of the evidence),
+/// then the earliest.
+pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
+    let mut order: Vec<usize> = (0..windows.len()).collect();
+    order.sort_by_key(|&k| {
+        let w = &windows[k];
+        (
+            std::cmp::Reverse(w.grade == "outage"),
+            std::cmp::Reverse(w.impact_s),
+            std::cmp::Reverse(length(w, t)),
+            k,
+        )
+    });
+    for (r, k) in order.into_iter().enumerate() {
+        windows[k].rank = r as u32 + 1;
+    }
+}
+
+fn length(w: &Window, t: &[TimedEvent]) -> i64 {
+    let last = t.last().map(|e| e.instant.timestamp()).unwrap_or(0);
+    w.duration_s.unwrap_or_else(|| {
+        let s = chrono::DateTime::parse_from_rfc3339(&w.start)
+            .map(|s| s.timestamp())
+            .unwrap_or(0);
+        last - s
+    })
+}
+
+/// The window a report is about: the best ranked (see `rank`); with a
 /// range, only windows overlapping it are considered.
 pub fn select(
     windows: &[Window],
-    t: &[TimedEvent],
     range: (
         Option<chrono::DateTime<chrono::Utc>>,
         Option<chrono::DateTime<chrono::Utc>>,
     ),
 ) -> Option<Selected> {
-    let last = t.last().map(|e| e.instant)?;
-    let length = |w: &Window| {
-        w.duration_s.unwrap_or_else(|| {
-            let s = chrono::DateTime::parse_from_rfc3339(&w.start)
-                .map(|s| s.timestamp())
-                .unwrap_or(0);
-            last.timestamp() - s
-        })
-    };
     let parse = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
             .ok()
@@ -305,15 +487,15 @@ pub fn select(
         .iter()
         .enumerate()
         .filter(|(_, w)| overlaps(w))
-        .max_by_key(|(k, w)| (length(w), std::cmp::Reverse(*k)))?;
+        .min_by_key(|(_, w)| w.rank)?;
     Some(Selected {
         window: w.id,
         of: windows.len(),
         index,
         rule: if range.0.is_some() || range.1.is_some() {
-            "the longest window overlapping --from/--to"
+            "the highest-ranked window overlapping --from/--to (outage before monitoring-unknown, then impact: outage-grade subjects x duration, then length)"
         } else {
-            "the longest window (an open one runs to the end of the evidence); the earliest on a tie"
+            "the highest-ranked window: outage before monitoring-unknown, then impact (outage-grade subjects x duration; an open window runs to the end of its evidence), then length, then the earliest"
         },
     })
 }
@@ -336,14 +518,16 @@ pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepanc
                 e.instant <= t[k].instant + chrono::Duration::hours(window::PUBLIC_AFTER_H)
             })
     };
-    let claim = |what: &str| {
-        t.iter().find(|e| {
-            e.role == crate::event::Role::Public && e.state.as_deref() == Some(what) && near(e)
-        })
+    let claim = |what: Signal| {
+        t.iter()
+            .find(|e| e.role == crate::event::Role::Public && e.signal == Some(what) && near(e))
     };
-    if let Some(d) = claim("claimed-duration") {
+    if let Some(d) = claim(Signal::ClaimedDuration) {
         if let Some(stated) = crate::time::span::parse(&d.summary) {
-            if let (Some(s), Some(r)) = (claim("claimed-started"), claim("claimed-resolved")) {
+            if let (Some(s), Some(r)) = (
+                claim(Signal::ClaimedStarted),
+                claim(Signal::ClaimedResolved),
+            ) {
                 let span = (r.instant - s.instant).num_seconds();
                 out.push(Discrepancy {
                     measure: crate::discrepancy::Measure::Duration,

@@ -41,9 +41,18 @@ pub struct Common {
     /// Move the events of a source whose clock is found skewed (clock-skew).
     #[arg(long, global = true)]
     pub correct_skew: bool,
-    /// Subject windows closer than this many seconds are one outage.
+    /// An onset within this many seconds of a window's latest onset joins it (default 300).
     #[arg(long, global = true, value_name = "SECONDS")]
     pub merge_gap: Option<i64>,
+    /// A subject failing this long before a window is background there; nothing joins a window this long after its first onset (default 3600).
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub background_after: Option<i64>,
+    /// Only windows of subjects matching GLOB (repeatable; adds to the manifest's [incident] subjects).
+    #[arg(long = "subject", global = true, value_name = "GLOB")]
+    pub subjects: Vec<String>,
+    /// Only windows of subjects on hosts matching GLOB (repeatable; adds to [incident] hosts).
+    #[arg(long = "host", global = true, value_name = "GLOB")]
+    pub hosts: Vec<String>,
     /// Write output to FILE (atomically: temp file + rename).
     #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -25,8 +25,13 @@ pub struct Options {
     pub progress: bool,
     /// `--correct-skew`: move the events of sources whose clock is skewed.
     pub correct_skew: bool,
-    /// `--merge-gap`: subject windows closer than this are one outage.
+    /// `--merge-gap`: an onset this close to a window's latest joins it.
     pub merge_gap_s: Option<i64>,
+    /// `--background-after`: how long before a window a failure is background.
+    pub background_after_s: Option<i64>,
+    /// `--subject GLOB`, `--host GLOB`: the focus, beside the manifest's.
+    pub subjects: Vec<String>,
+    pub hosts: Vec<String>,
     /// `--from`/`--to` on analyze: the range the reported window overlaps.
     pub range: (
         Option<chrono::DateTime<chrono::Utc>>,

@@ -4,6 +4,7 @@
 //! carries its evidence and time provenance; it never carries the grammar.
 
 use crate::evidence::Evidence;
+use crate::signal::Signal;
 use crate::time::provenance::Provenance;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -70,7 +71,10 @@ pub struct TimedEvent {
     pub kind: Kind,
     pub host: Option<Arc<str>>,
     pub subject: Option<String>,
+    /// The state as the log wrote it, for display.
     pub state: Option<String>,
+    /// The state as a typed value the window engine matches on.
+    pub signal: Option<Signal>,
     pub summary: String,
     pub provenance: Provenance,
     /// How precise the written timestamp is, in milliseconds (1000 for whole

@@ -23,6 +23,8 @@ pub enum FindingCode {
     UnparsedLines,
     UnknownFormat,
     PublicTimelineMismatch,
+    /// A `[[depends]]` entry names nothing the evidence has.
+    DependsUnmatched,
     TimeMismatch,
     DurationMismatch,
     ZoneLabelInvalid,
@@ -45,6 +47,7 @@ impl FindingCode {
             FindingCode::UnparsedLines => "unparsed-lines",
             FindingCode::UnknownFormat => "unknown-format",
             FindingCode::PublicTimelineMismatch => "public-timeline-mismatch",
+            FindingCode::DependsUnmatched => "depends-unmatched",
             FindingCode::TimeMismatch => "time-mismatch",
             FindingCode::DurationMismatch => "duration-mismatch",
             FindingCode::ZoneLabelInvalid => "zone-label-invalid",

@@ -48,6 +48,12 @@ pub struct Settings {
     pub merge_gap_s: Option<i64>,
     #[serde(default)]
     pub correct_skew: bool,
+    /// `--subject` globs.
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    /// `--host` globs.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +119,8 @@ fn options(s: &Settings) -> Result<Options> {
         abbrev: s.abbrev.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         merge_gap: s.merge_gap_s,
         correct_skew: s.correct_skew,
+        subjects: s.subjects.clone(),
+        hosts: s.hosts.clone(),
         ..Default::default()
     };
     cmd::options(&common)
@@ -124,7 +132,7 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
     let opts = options(&s)?;
     let (reg, _) = pipeline::registry(&opts)?;
     let loaded = pipeline::load(dir, &reg, &opts, Keep::Significant)?;
-    let mut analysis = pipeline::analyze(&loaded, &opts, None);
+    let mut analysis = pipeline::analyze(&loaded, &opts, None)?;
     if let Some(id) = s.window {
         pipeline::select_window(&mut analysis, id)?;
     }

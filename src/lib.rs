@@ -37,6 +37,7 @@ pub mod ingest;
 pub mod lint;
 pub mod pipeline;
 pub mod report;
+pub mod signal;
 pub mod time;
 pub mod timeline;
 pub mod window;

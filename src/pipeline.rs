@@ -51,13 +51,101 @@ pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<L
     })
 }
 
-/// Build the analysis of a loaded bundle.
-pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) -> Analysis {
-    let t = &loaded.timeline;
-    let config = window::Config {
-        merge_gap_s: opts.merge_gap_s.unwrap_or(window::MERGE_GAP_S),
+/// The window engine's settings from flags and manifest. A focus glob
+/// that matches nothing is an error naming the glob and the closest
+/// subjects; a `[[depends]]` entry that matches nothing is a finding.
+pub fn window_config(loaded: &Loaded, opts: &Options) -> Result<(window::Config, Vec<Finding>)> {
+    use window::focus::{Depends, Pattern};
+    let flag = |what: &str, g: &String| {
+        Pattern::new(g).map_err(|e| Error::Usage(format!("--{what} {g:?}: {e}")))
     };
-    let facts = window::windows(t, config);
+    let mut config = window::Config {
+        merge_gap_s: opts.merge_gap_s.unwrap_or(window::MERGE_GAP_S),
+        background_after_s: opts
+            .background_after_s
+            .unwrap_or(window::BACKGROUND_AFTER_S),
+        ..window::Config::default()
+    };
+    let mut origin: Vec<String> = Vec::new();
+    if let Some(mf) = &loaded.bundle.manifest {
+        let i = &mf.manifest.incident;
+        for g in &i.subjects {
+            config.focus.subjects.push(mf.glob(g)?);
+            origin.push(format!("{} [incident] subjects", mf.at(g.span().start)));
+        }
+        for g in &i.hosts {
+            config.focus.hosts.push(mf.glob(g)?);
+            origin.push(format!("{} [incident] hosts", mf.at(g.span().start)));
+        }
+        for g in &i.degraded_outage {
+            config.degraded_outage.push(mf.glob(g)?);
+        }
+        for d in &mf.manifest.depends {
+            config.depends.push(Depends {
+                subject: mf.glob(&d.subject)?,
+                on: d.on.iter().map(|g| mf.glob(g)).collect::<Result<_>>()?,
+            });
+        }
+    }
+    let manifest_subjects = config.focus.subjects.len();
+    let manifest_hosts = config.focus.hosts.len();
+    for g in &opts.subjects {
+        config.focus.subjects.push(flag("subject", g)?);
+    }
+    for g in &opts.hosts {
+        config.focus.hosts.push(flag("host", g)?);
+    }
+    let t = &loaded.timeline;
+    let unmatched = config.focus.unmatched(t);
+    if let Some((what, close)) = unmatched.first() {
+        let is_subject = what.starts_with("subject");
+        let k = if is_subject {
+            config
+                .focus
+                .subjects
+                .iter()
+                .position(|p| what.ends_with(&format!("{:?}", p.text)))
+        } else {
+            config
+                .focus
+                .hosts
+                .iter()
+                .position(|p| what.ends_with(&format!("{:?}", p.text)))
+        };
+        let from = match (is_subject, k) {
+            (true, Some(k)) if k < manifest_subjects => origin[k].clone(),
+            (false, Some(k)) if k < manifest_hosts => origin[manifest_subjects + k].clone(),
+            (true, _) => "--subject".to_string(),
+            (false, _) => "--host".to_string(),
+        };
+        let hint = if close.is_empty() {
+            "the evidence has none".to_string()
+        } else {
+            format!("closest: {}", close.join(", "))
+        };
+        return Err(Error::Usage(format!(
+            "{from}: {what} matches nothing in the evidence ({hint})"
+        )));
+    }
+    let findings = window::focus::unmatched_depends(&config.depends, t)
+        .into_iter()
+        .map(|(i, m)| {
+            let evidence = loaded.bundle.manifest.as_ref().map(|mf| {
+                let at = mf.manifest.depends[i].subject.span().start;
+                crate::evidence::Evidence::new("bundle.toml", mf.line_of(at))
+            });
+            Finding::warning(FindingCode::DependsUnmatched, m, evidence)
+        })
+        .collect();
+    Ok((config, findings))
+}
+
+/// Build the analysis of a loaded bundle.
+pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) -> Result<Analysis> {
+    let t = &loaded.timeline;
+    let (config, config_findings) = window_config(loaded, opts)?;
+    let engine = window::windows(t, &config);
+    let facts = &engine.facts;
     // The sources' events now live in the timeline: find the monitors there.
     let monitors: std::collections::BTreeSet<&str> = t
         .iter()
@@ -79,9 +167,11 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
     let windows: Vec<analysis::Window> = facts
         .iter()
         .enumerate()
-        .map(|(k, f)| analysis::window(t, k as u32 + 1, f, &silent))
+        .map(|(k, f)| analysis::window(t, &engine.spans, k as u32 + 1, f, &silent))
         .collect();
-    let selected = analysis::select(&windows, t, opts.range);
+    let mut windows = windows;
+    analysis::rank(&mut windows, t);
+    let selected = analysis::select(&windows, opts.range);
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
     let inc = m.map(|m| &m.incident);
     let report_zone = opts
@@ -104,6 +194,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         )
         .collect();
     let mut findings = loaded.ingested.findings.clone();
+    findings.extend(config_findings);
     for d in &discrepancies {
         let public = loaded.ingested.sources.iter().any(|s| {
             s.summary.path == d.source && s.summary.grammar.as_deref() == Some("statuspage")
@@ -126,7 +217,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             _ => {}
         }
     }
-    Analysis {
+    Ok(Analysis {
         schema: analysis::SCHEMA,
         tzdb: crate::time::TZDB_VERSION,
         generated_at,
@@ -144,9 +235,10 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             .collect(),
         windows,
         selected,
+        focus: analysis::focus(&config, &engine.left_out),
         discrepancies,
         findings,
-    }
+    })
 }
 
 /// Point the report at window `id` instead of the default choice.

@@ -80,6 +80,11 @@ pub(crate) mod tests {
             host: None,
             subject: Some(subject.to_string()),
             state: None,
+            signal: match kind {
+                Kind::Fault => Some(crate::signal::Signal::Health(crate::signal::Health::Down)),
+                Kind::Recovery => Some(crate::signal::Signal::Health(crate::signal::Health::Ok)),
+                _ => None,
+            },
             summary: format!("{} {subject}", kind.as_str()),
             provenance: Provenance {
                 offset_s: 0,

@@ -103,11 +103,16 @@ fn two_unrelated_windows_and_the_choice_between_them() {
         (Some(2), Some(1110))
     );
     assert_eq!(a["selected"]["window"], 2);
+    // One subject each: impact is the duration, so window 2 ranks first.
+    assert_eq!(
+        (w[0]["rank"].as_u64(), w[1]["rank"].as_u64()),
+        (Some(2), Some(1))
+    );
     let p = fixture("two-windows-2019");
     let (_, md, _) = run(&["analyze", p.to_str().unwrap()]);
     assert!(
         md.contains(
-            "_This report covers window 2 of 2 found in the evidence, chosen as the longest window"
+            "_This report covers window 2 of 2 found in the evidence, chosen as the highest-ranked window"
         ),
         "{md}"
     );

@@ -18,6 +18,17 @@ pub struct Manifest {
     pub defaults: Defaults,
     #[serde(default)]
     pub source: Vec<SourceEntry>,
+    /// What depends on what, for relating triggers and onsets across hosts.
+    #[serde(default)]
+    pub depends: Vec<DependsEntry>,
+}
+
+/// `[[depends]] subject = "portal/*", on = ["core-sw1"]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependsEntry {
+    pub subject: Spanned<String>,
+    pub on: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -28,6 +39,15 @@ pub struct IncidentSpec {
     pub service: Option<String>,
     pub report_zone: Option<Spanned<String>>,
     pub year: Option<i32>,
+    /// Focus: the subjects (globs) the RFO is about.
+    #[serde(default)]
+    pub subjects: Vec<Spanned<String>>,
+    /// Focus: the hosts (globs) the RFO is about.
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    /// Subjects (globs) whose degraded state (e.g. WARNING) counts as down.
+    #[serde(default)]
+    pub degraded_outage: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -82,6 +102,14 @@ impl ManifestFile {
         locate(&self.path, &self.text, offset)
     }
 
+    /// The 1-based line of a byte offset in the manifest.
+    pub fn line_of(&self, offset: usize) -> u64 {
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count() as u64
+            + 1
+    }
+
     /// A zone written in the manifest, checked.
     pub fn zone(&self, z: &Spanned<String>) -> Result<Tz> {
         z.get_ref().parse::<Tz>().map_err(|_| {
@@ -104,8 +132,24 @@ impl ManifestFile {
         })
     }
 
+    /// A glob written in the manifest, compiled.
+    pub fn glob(&self, g: &Spanned<String>) -> Result<crate::window::focus::Pattern> {
+        crate::window::focus::Pattern::new(g.get_ref())
+            .map_err(|e| Error::Manifest(format!("{}: {e}", self.at(g.span().start))))
+    }
+
     fn validate(&self) -> Result<()> {
         let m = &self.manifest;
+        let i = &m.incident;
+        for g in i.subjects.iter().chain(&i.hosts).chain(&i.degraded_outage) {
+            self.glob(g)?;
+        }
+        for d in &m.depends {
+            self.glob(&d.subject)?;
+            for g in &d.on {
+                self.glob(g)?;
+            }
+        }
         if let Some(z) = &m.incident.report_zone {
             self.zone(z)?;
         }
@@ -164,7 +208,7 @@ mod tests {
     fn errors_name_file_line_and_problem() {
         assert_eq!(
             err("[incident]\ntitle = \"t\"\nzone = \"x\"\n"),
-            "b/bundle.toml:3:1: unknown field `zone`, expected one of `title`, `ticket`, `service`, `report_zone`, `year`"
+            "b/bundle.toml:3:1: unknown field `zone`, expected one of `title`, `ticket`, `service`, `report_zone`, `year`, `subjects`, `hosts`, `degraded_outage`"
         );
         assert_eq!(
             err("[[source]]\npath = \"a.log\"\nzone = \"America/Chicgo\"\n"),

@@ -13,7 +13,7 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
-    let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone());
+    let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone())?;
     if let Some(id) = a.window {
         pipeline::select_window(&mut analysis, id)?;
     }

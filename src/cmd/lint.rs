@@ -13,7 +13,7 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
-    let analysis = pipeline::analyze(&loaded, opts, None);
+    let analysis = pipeline::analyze(&loaded, opts, None)?;
     let zone = analysis.incident.report_zone.parse().map_err(|_| {
         Error::Usage(format!(
             "report zone {:?} is not an IANA zone",

@@ -70,12 +70,27 @@ pub fn options(c: &Common) -> Result<Options> {
         year: c.year,
         abbrev,
         grammars: c.grammars.clone(),
-        merge_gap_s: c.merge_gap,
+        merge_gap_s: seconds("--merge-gap", c.merge_gap)?,
+        background_after_s: seconds("--background-after", c.background_after)?,
+        subjects: c.subjects.clone(),
+        hosts: c.hosts.clone(),
         correct_skew: c.correct_skew,
         chunk_bytes: c.chunk_bytes,
         progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         range: (None, None),
     })
+}
+
+/// A span of seconds from a flag: 0 to 30 days (a larger value would
+/// overflow time arithmetic and means nothing for one incident).
+fn seconds(flag: &str, v: Option<i64>) -> Result<Option<i64>> {
+    const MAX: i64 = 30 * 86_400;
+    match v {
+        Some(s) if !(0..=MAX).contains(&s) => Err(Error::Usage(format!(
+            "{flag} {s}: expected 0 to {MAX} seconds (30 days)"
+        ))),
+        _ => Ok(v),
+    }
 }
 
 /// Write `text` to `-o FILE` atomically, or to stdout.

@@ -12,7 +12,7 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
-    let analysis = pipeline::analyze(&loaded, opts, None);
+    let analysis = pipeline::analyze(&loaded, opts, None)?;
     let out = match a.format {
         TextJson::Json => json(&analysis),
         TextJson::Text => text(&analysis),

@@ -114,9 +114,9 @@ impl Grammar {
             }
         };
         let classifier = if origin == "built-in" {
-            Ok(LazyClassifier::lazy(spec.rule.clone()))
+            Ok(LazyClassifier::lazy(spec.rule.clone(), spec.states.clone()))
         } else {
-            LazyClassifier::eager(spec.rule.clone())
+            LazyClassifier::eager(spec.rule.clone(), spec.states.clone())
         }
         .map_err(|m| SpecError {
             offset: None,

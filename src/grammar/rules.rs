@@ -7,6 +7,7 @@
 
 use super::record::Record;
 use crate::event::Kind;
+use crate::signal::{Health, Signal};
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -22,6 +23,11 @@ pub struct RuleSpec {
     pub state: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
+    /// The typed state (`down`, `monitor-stop`, …, see `signal`), or a
+    /// template whose rendered word the grammar's `[states]` table maps.
+    /// Without it a `fault` says `down` and a `recovery` says `ok`.
+    #[serde(default)]
+    pub signal: Option<String>,
     /// Field name → regex; all must match. `pattern` is the name of the
     /// line pattern that matched.
     #[serde(default)]
@@ -72,7 +78,7 @@ impl Template {
     /// Render with `lookup`; a missing value renders as its default
     /// (`{name|default}`), else as `?` so that a gap is visible rather than
     /// silently empty.
-    pub fn render<'a>(&self, lookup: impl Fn(&str) -> Option<&'a str>) -> String {
+    pub fn render<'a>(&self, lookup: &impl Fn(&str) -> Option<&'a str>) -> String {
         let mut out = String::new();
         for p in &self.parts {
             match p {
@@ -92,6 +98,7 @@ struct Rule {
     subject: Option<Template>,
     state: Option<Template>,
     summary: Option<Template>,
+    signal: Option<SignalTemplate>,
     conds: Vec<(String, Regex)>,
     /// Conditions checked through the field sets.
     eager: usize,
@@ -114,6 +121,14 @@ fn anchored(re: &str) -> bool {
     rest.starts_with('^') || rest.starts_with("\\A")
 }
 
+/// A rule's signal: fixed when written as a name, else rendered and looked
+/// up in the grammar's `[states]` table.
+#[derive(Debug, Clone)]
+enum SignalTemplate {
+    Fixed(Signal),
+    Mapped(Template),
+}
+
 /// One field's conditions across all rules.
 #[derive(Debug, Clone)]
 struct FieldSet {
@@ -128,6 +143,8 @@ struct FieldSet {
 pub struct Classifier {
     rules: Vec<Rule>,
     fields: Vec<FieldSet>,
+    /// The grammar's words for typed states (`CRITICAL` → `down`).
+    states: BTreeMap<String, Signal>,
 }
 
 /// The classification of one record.
@@ -137,10 +154,28 @@ pub struct Class {
     pub subject: Option<String>,
     pub state: Option<String>,
     pub summary: Option<String>,
+    pub signal: Option<Signal>,
 }
 
 impl Classifier {
+    /// Compile rules with no `[states]` table.
     pub fn compile(specs: &[RuleSpec]) -> Result<Classifier, String> {
+        Classifier::compile_with(specs, &BTreeMap::new())
+    }
+
+    /// Compile rules and the grammar's `[states]` table (word → signal name).
+    pub fn compile_with(
+        specs: &[RuleSpec],
+        words: &BTreeMap<String, String>,
+    ) -> Result<Classifier, String> {
+        let states = words
+            .iter()
+            .map(|(w, n)| {
+                n.parse::<Signal>()
+                    .map(|s| (w.clone(), s))
+                    .map_err(|e| format!("[states] {w}: {e}"))
+            })
+            .collect::<Result<BTreeMap<_, _>, String>>()?;
         let mut rules = Vec::new();
         let mut by_field: BTreeMap<String, (Vec<String>, Vec<usize>)> = BTreeMap::new();
         for (k, spec) in specs.iter().enumerate() {
@@ -167,6 +202,8 @@ impl Classifier {
                 subject: tpl(&spec.subject).map_err(|e| format!("rule {}: {e}", k + 1))?,
                 state: tpl(&spec.state).map_err(|e| format!("rule {}: {e}", k + 1))?,
                 summary: tpl(&spec.summary).map_err(|e| format!("rule {}: {e}", k + 1))?,
+                signal: signal_template(spec.signal.as_deref(), &states)
+                    .map_err(|e| format!("rule {}: {e}", k + 1))?,
                 conds,
                 eager,
                 deferred,
@@ -179,7 +216,11 @@ impl Classifier {
                 Ok(FieldSet { field, set, owners })
             })
             .collect::<Result<Vec<_>, String>>()?;
-        Ok(Classifier { rules, fields })
+        Ok(Classifier {
+            rules,
+            fields,
+            states,
+        })
     }
 
     /// Classify a record; `host` is the source's host for `{host}` when the
@@ -225,6 +266,7 @@ impl Classifier {
                 subject: None,
                 state: None,
                 summary: None,
+                signal: None,
             };
         };
         let mut caps: Vec<(String, String)> = Vec::new();
@@ -245,13 +287,52 @@ impl Classifier {
                 .or_else(|| rec.get(name))
                 .or(if name == "host" { host } else { None })
         };
+        let signal = match &rule.signal {
+            Some(SignalTemplate::Fixed(s)) => Some(*s),
+            Some(SignalTemplate::Mapped(t)) => {
+                let word = t.render(&lookup);
+                self.states
+                    .get(&word)
+                    .copied()
+                    .or_else(|| word.parse().ok())
+            }
+            None => match rule.kind {
+                Kind::Fault => Some(Signal::Health(Health::Down)),
+                Kind::Recovery => Some(Signal::Health(Health::Ok)),
+                _ => None,
+            },
+        };
         Class {
             kind: rule.kind,
-            subject: rule.subject.as_ref().map(|t| t.render(lookup)),
-            state: rule.state.as_ref().map(|t| t.render(lookup)),
-            summary: rule.summary.as_ref().map(|t| t.render(lookup)),
+            subject: rule.subject.as_ref().map(|t| t.render(&lookup)),
+            state: rule.state.as_ref().map(|t| t.render(&lookup)),
+            summary: rule.summary.as_ref().map(|t| t.render(&lookup)),
+            signal,
         }
     }
+}
+
+/// A literal signal is checked now; a template is checked against the
+/// `[states]` table when the rule fires.
+fn signal_template(
+    s: Option<&str>,
+    states: &BTreeMap<String, Signal>,
+) -> Result<Option<SignalTemplate>, String> {
+    let Some(s) = s else { return Ok(None) };
+    if !s.contains('{') {
+        let sig = states
+            .get(s)
+            .copied()
+            .map(Ok)
+            .unwrap_or_else(|| s.parse())?;
+        return Ok(Some(SignalTemplate::Fixed(sig)));
+    }
+    if states.is_empty() {
+        return Err(format!(
+            "signal {s:?} is a template but the grammar has no [states] table to map its words"
+        ));
+    }
+    Ok(Some(SignalTemplate::Mapped(Template::parse(s)?)))
 }
 
 #[cfg(test)]
@@ -364,30 +445,39 @@ mod tests {
 #[derive(Debug, Clone)]
 pub struct LazyClassifier {
     specs: Vec<RuleSpec>,
+    states: BTreeMap<String, String>,
     cell: std::sync::OnceLock<Classifier>,
 }
 
 impl LazyClassifier {
     /// Compile now (user grammars): errors are returned.
-    pub fn eager(specs: Vec<RuleSpec>) -> Result<LazyClassifier, String> {
-        let c = Classifier::compile(&specs)?;
+    pub fn eager(
+        specs: Vec<RuleSpec>,
+        states: BTreeMap<String, String>,
+    ) -> Result<LazyClassifier, String> {
+        let c = Classifier::compile_with(&specs, &states)?;
         let cell = std::sync::OnceLock::new();
         let _ = cell.set(c);
-        Ok(LazyClassifier { specs, cell })
+        Ok(LazyClassifier {
+            specs,
+            states,
+            cell,
+        })
     }
 
     /// Compile on first use (built-in grammars, whose rules the test suite
     /// compiles and checks).
-    pub fn lazy(specs: Vec<RuleSpec>) -> LazyClassifier {
+    pub fn lazy(specs: Vec<RuleSpec>, states: BTreeMap<String, String>) -> LazyClassifier {
         LazyClassifier {
             specs,
+            states,
             cell: std::sync::OnceLock::new(),
         }
     }
 
     pub fn get(&self) -> &Classifier {
         self.cell.get_or_init(|| {
-            Classifier::compile(&self.specs)
+            Classifier::compile_with(&self.specs, &self.states)
                 .unwrap_or_else(|e| panic!("built-in grammar rules: {e}"))
         })
     }

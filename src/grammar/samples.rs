@@ -52,6 +52,7 @@ fn check_one(g: &Grammar, s: &super::spec::SampleSpec) -> Result<(), String> {
             "subject" => class.subject.clone(),
             "state" => class.state.clone(),
             "summary" => class.summary.clone(),
+            "signal" => class.signal.map(|s| s.as_str().to_string()),
             "instant" => Some(instant(rec, s)?),
             field => rec.get(field).map(str::to_string),
         };

@@ -23,6 +23,10 @@ pub struct GrammarSpec {
     pub pattern: Vec<PatternSpec>,
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
+    /// This format's words for typed states (`CRITICAL = "down"`), used by
+    /// rules whose `signal` is a template (see `crate::signal`).
+    #[serde(default)]
+    pub states: BTreeMap<String, String>,
     #[serde(default)]
     pub sample: Vec<SampleSpec>,
 }
@@ -66,7 +70,7 @@ pub struct PatternSpec {
 }
 
 /// A real-looking input and what it must yield. `expect` keys are field
-/// names, or `kind`, `subject`, `state`, `summary`, `instant` (UTC, read
+/// names, or `kind`, `subject`, `state`, `summary`, `signal`, `instant` (UTC, read
 /// with `zone` and `year`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

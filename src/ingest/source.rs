@@ -157,7 +157,11 @@ impl<'p> State<'p> {
         }
         // Info with a state (a monitor stopping, a status page's claim, a
         // state at rotation) is kept: windows need it.
-        if class.kind == Kind::Info && class.state.is_none() && self.keep == Keep::Significant {
+        if class.kind == Kind::Info
+            && class.state.is_none()
+            && class.signal.is_none()
+            && self.keep == Keep::Significant
+        {
             self.parsed += 1;
             return;
         }
@@ -181,6 +185,7 @@ impl<'p> State<'p> {
             host,
             subject,
             state: class.state,
+            signal: class.signal,
             summary,
             provenance: timed.provenance,
             precision_ms: stamp.precision_ms(),

@@ -1,54 +1,141 @@
 //! Outage windows and the numbers an RFO needs, each with the rule that
 //! produced it. Works on the merged timeline by index; `analysis` turns the
 //! result into the JSON contract.
+//!
+//! The stages: `episode` (per-subject spans of not-OK, graded, background
+//! and flapping marked) → `focus` (what the analysis is about) → `cluster`
+//! (windows as onset clusters) → facts (trigger, detection, public updates,
+//! background, degraded, monitoring unknown). Every per-window lookup reads
+//! only the window's own stretch of the timeline, found by binary search in
+//! lists built once: no stage scans the whole timeline per window.
 
-pub mod machine;
+pub mod cluster;
+pub mod episode;
+pub mod focus;
 pub mod trigger;
-pub mod union;
 
 use crate::event::{Kind, Role, TimedEvent};
-use chrono::Duration;
+use crate::signal::{Health, Signal};
+use chrono::{DateTime, Duration, Utc};
+use episode::Span;
+use focus::{Depends, Focus, Pattern};
+use std::collections::{BTreeSet, HashMap};
 use trigger::Candidate;
-use union::Outage;
 
-/// Subject windows closer than this are one outage, by default.
+/// Onsets closer than this to a window's latest onset join it, by default.
 pub const MERGE_GAP_S: i64 = 300;
+/// A subject failing this long before a window's first onset is background
+/// there; nothing joins a window this long after its first onset.
+pub const BACKGROUND_AFTER_S: i64 = 3600;
 /// Status-page updates this long after an outage may still belong to it.
 pub const PUBLIC_AFTER_H: i64 = 24;
 /// ... and this long before its start (a page opened early).
 pub const PUBLIC_BEFORE_H: i64 = 2;
 /// At most this many actions are listed per window.
 pub const ACTIONS_MAX: usize = 50;
-/// SOFT monitor failures this long before a HARD start widen its uncertainty.
-pub const SOFT_LEAD_MAX_S: i64 = 3600;
+/// At most this many degraded subjects are listed per window.
+pub const DEGRADED_MAX: usize = 50;
 
 pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN, an alert firing";
-pub const RULE_END: &str = "end = last recovery among the window's subjects (null while any is still down at the end of the evidence)";
-pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start, related changes (same host as a fault) first, then the closest; a candidate until a human confirms it";
-pub const RULE_DETECTED: &str = "detected_at = first monitoring alert or notification (a monitor source's fault or detection) at or after start; TTD = detected_at - start";
+pub const RULE_END: &str = "end = last recovery among the window's subjects (null while any is still down at the end of the evidence); a degraded state (e.g. WARNING) after down ends that subject's outage";
+pub const RULE_CLUSTER: &str = "window = a burst of onsets: a subject joins when its onset is within the merge gap of the window's latest onset, or when it is related (same subject or host, or a [[depends]] entry) and starts before the window's evidence ends; nothing joins more than the background threshold after the first onset; flapping subjects join but never extend the burst";
+pub const RULE_BACKGROUND: &str = "background = subjects already failing when their source's evidence began (a state reported at start-up or rotation) or failing since longer than the background threshold before the window's start: listed, never members; their recovery inside the window does not extend it";
+pub const RULE_GRADE: &str = "grade = outage when any member was down; monitoring-unknown when every member's check itself failed (plugin errors, UNKNOWN): the state then is unknown, never down and never up; degraded subjects (e.g. WARNING) are listed beside the window, not members, unless [incident] degraded_outage names them";
+pub const RULE_FLAPPING: &str = "flapping = a subject with 3 or more onsets of one grade within 60 min, or one its monitor reports flapping";
+pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start, related changes (same host as a fault, or a dependency by [[depends]]) first, then the closest; a candidate until a human confirms it";
+pub const RULE_DETECTED: &str = "detected_at = first monitoring alert or notification (a monitor source's fault or detection, not a failed check) at or after start; TTD = detected_at - start";
 pub const RULE_RECOVERY: &str = "ttr = end - detected_at (time to recovery once detected)";
 pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update assigned to this window (each update goes to the nearest window, from 2 h before its start to 24 h after its end); public_resolved_at = first such update with status resolved";
 pub const RULE_UNCERTAINTY: &str = "start/end uncertainty = the precision of the timestamp that fixes them; a HARD monitor start also carries the time since the first SOFT failure of the same subject (the fault began between the checks); an end first seen after the monitor restarted carries the time it was stopped; a start taken from a state reported at start-up or rotation is unknown (null)";
-pub const RULE_UNKNOWN: &str = "unknown = spans when a monitor was stopped (its own stop and start lines) while the window was open: the service's state then is unknown, never up";
+pub const RULE_UNKNOWN: &str = "unknown = spans when a monitor was stopped (its own stop and start lines), or a member's check itself failed, while the window was open: the service's state then is unknown, never up";
+pub const RULE_IMPACT: &str = "impact = outage-grade subjects x duration (an open window runs to the end of its sources' evidence); windows are ranked by it";
 
-/// Settings of the window engine.
-#[derive(Debug, Clone, Copy)]
+/// Settings of the window engine, resolved once from flags and manifest.
+#[derive(Debug, Clone)]
 pub struct Config {
     pub merge_gap_s: i64,
+    pub background_after_s: i64,
+    pub focus: Focus,
+    pub depends: Vec<Depends>,
+    /// Subjects whose degraded state counts as down.
+    pub degraded_outage: Vec<Pattern>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             merge_gap_s: MERGE_GAP_S,
+            background_after_s: BACKGROUND_AFTER_S,
+            focus: Focus::default(),
+            depends: Vec::new(),
+            degraded_outage: Vec::new(),
         }
     }
+}
+
+/// One subject's span inside a window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Index into `Windows::spans`.
+    pub span: usize,
+    pub subject: String,
+    pub start: usize,
+    pub end: Option<usize>,
+    pub grade: Health,
+    pub flapping: bool,
+}
+
+/// One outage, by timeline indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outage {
+    /// The earliest opening statement.
+    pub start: usize,
+    /// The latest closing statement; `None` if any member is still open.
+    pub end: Option<usize>,
+    pub members: Vec<Member>,
+}
+
+impl Outage {
+    /// Every member subject, sorted, once.
+    pub fn subjects(&self) -> Vec<String> {
+        let set: BTreeSet<&str> = self.members.iter().map(|m| m.subject.as_str()).collect();
+        set.into_iter().map(str::to_string).collect()
+    }
+
+    /// Subjects that were down (not only unknown).
+    pub fn down_subjects(&self) -> Vec<String> {
+        let set: BTreeSet<&str> = self
+            .members
+            .iter()
+            .filter(|m| m.grade == Health::Down)
+            .map(|m| m.subject.as_str())
+            .collect();
+        set.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// A subject failing before the window, by span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Background {
+    pub span: usize,
+    /// Its recovery, when it falls inside the window.
+    pub recovered: Option<usize>,
+}
+
+/// A stretch when a member's check itself failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckUnknown {
+    pub subject: String,
+    pub from: usize,
+    pub until: Option<usize>,
 }
 
 /// One outage with its derived facts, by timeline index.
 #[derive(Debug, Clone)]
 pub struct WindowFacts {
     pub outage: Outage,
+    /// `Down` for an outage; `Unknown` when only checks failed.
+    pub grade: Health,
     pub candidates: Vec<Candidate>,
     pub detected: Option<usize>,
     pub actions: Vec<usize>,
@@ -64,9 +151,35 @@ pub struct WindowFacts {
     pub end_uncertainty_ms: Option<u64>,
     /// Times a monitor was not running while the window was open.
     pub unknown: Vec<Gap>,
+    /// Times a member's check failed (its state unknown).
+    pub check_unknown: Vec<CheckUnknown>,
     /// Scheduled downtime and flapping of the window's subjects: context a
     /// reader needs (a planned outage, a service that would not settle).
     pub notes: Vec<usize>,
+    pub background: Vec<Background>,
+    /// Degraded spans overlapping the window (indices into `Windows::spans`).
+    pub degraded: Vec<usize>,
+    /// How many more degraded spans overlapped than are listed.
+    pub degraded_more: usize,
+    /// Member subjects that flap.
+    pub flapping: Vec<String>,
+    /// Outage-grade subjects × duration, in seconds.
+    pub impact_s: i64,
+}
+
+/// What focus left out of the analysis.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    pub subjects: Vec<String>,
+    pub spans: usize,
+}
+
+/// The window engine's whole result.
+#[derive(Debug, Clone)]
+pub struct Windows {
+    pub spans: Vec<Span>,
+    pub facts: Vec<WindowFacts>,
+    pub left_out: LeftOut,
 }
 
 /// A recovery this soon after a monitor restart is its start-up report.
@@ -90,11 +203,11 @@ pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut out = Vec::new();
     for (k, e) in t.iter().enumerate() {
-        match e.state.as_deref() {
-            Some("monitor-stop") => {
+        match e.signal {
+            Some(Signal::MonitorStop) => {
                 open.entry(e.source).or_insert(k);
             }
-            Some("monitor-start") => {
+            Some(Signal::MonitorStart) => {
                 if let Some(stop) = open.remove(&e.source) {
                     out.push(Gap {
                         stop,
@@ -110,32 +223,166 @@ pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
     out
 }
 
-pub fn windows(timeline: &[TimedEvent], config: Config) -> Vec<WindowFacts> {
-    let subject = machine::subject_windows(timeline);
-    let outages = union::union(subject, timeline, Duration::seconds(config.merge_gap_s));
-    let public = assign_public(timeline, &outages);
-    let gaps = monitor_gaps(timeline);
-    outages
+/// Lists of timeline indices built once, for per-window range lookups.
+struct Index {
+    source_last: HashMap<u32, DateTime<Utc>>,
+    detections: Vec<usize>,
+    actions: Vec<usize>,
+    notes: Vec<usize>,
+    gaps: Vec<Gap>,
+}
+
+impl Index {
+    fn new(t: &[TimedEvent]) -> Index {
+        let mut ix = Index {
+            source_last: HashMap::new(),
+            detections: Vec::new(),
+            actions: Vec::new(),
+            notes: Vec::new(),
+            gaps: monitor_gaps(t),
+        };
+        for (k, e) in t.iter().enumerate() {
+            let last = ix.source_last.entry(e.source).or_insert(e.instant);
+            *last = (*last).max(e.instant);
+            let failed_check = e.signal == Some(Signal::Health(Health::Unknown));
+            if e.role == Role::Monitor
+                && matches!(e.kind, Kind::Fault | Kind::Detection)
+                && !failed_check
+            {
+                ix.detections.push(k);
+            }
+            if matches!(e.kind, Kind::Action | Kind::Change) {
+                ix.actions.push(k);
+            }
+            if matches!(
+                e.signal,
+                Some(
+                    Signal::DowntimeStart
+                        | Signal::DowntimeEnd
+                        | Signal::FlappingStart
+                        | Signal::FlappingStop
+                )
+            ) {
+                ix.notes.push(k);
+            }
+        }
+        ix
+    }
+
+    /// How far a span's evidence goes: its end, or its source's last event.
+    fn reach(&self, t: &[TimedEvent], s: &Span) -> DateTime<Utc> {
+        match s.end {
+            Some(e) => t[e].instant,
+            None => self
+                .source_last
+                .get(&t[s.start].source)
+                .copied()
+                .unwrap_or(t[s.start].instant),
+        }
+    }
+}
+
+/// Indices in the sorted `list` from `from` to `to` inclusive (`None`: to the end).
+fn range(list: &[usize], from: usize, to: Option<usize>) -> &[usize] {
+    let a = list.partition_point(|&k| k < from);
+    let b = to.map_or(list.len(), |to| list.partition_point(|&k| k <= to));
+    &list[a..b.max(a)]
+}
+
+/// Run the window engine over a merged timeline.
+pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
+    let mut spans = episode::spans(t);
+    for s in &mut spans {
+        if s.grade == Health::Degraded
+            && config
+                .degraded_outage
+                .iter()
+                .any(|p| p.is_match(&s.subject))
+        {
+            s.grade = Health::Down;
+        }
+    }
+    let ix = Index::new(t);
+    let mut left_out = LeftOut::default();
+    let mut in_focus = vec![true; spans.len()];
+    let mut dropped: BTreeSet<&str> = BTreeSet::new();
+    for (i, s) in spans.iter().enumerate() {
+        if !config.focus.admits(&s.subject, t[s.start].host.as_deref()) {
+            in_focus[i] = false;
+            left_out.spans += 1;
+            dropped.insert(&s.subject);
+        }
+    }
+    left_out.subjects = dropped.into_iter().map(str::to_string).collect();
+    let chosen: Vec<usize> = (0..spans.len())
+        .filter(|&i| {
+            in_focus[i]
+                && !spans[i].at_evidence_start
+                && matches!(spans[i].grade, Health::Down | Health::Unknown)
+        })
+        .collect();
+    let clusters = cluster::cluster(
+        t,
+        &spans,
+        chosen,
+        &config.depends,
+        Duration::seconds(config.merge_gap_s),
+        Duration::seconds(config.background_after_s),
+        |s| ix.reach(t, s),
+    );
+    let outages: Vec<Outage> = clusters
+        .into_iter()
+        .map(|c| Outage {
+            start: c.start,
+            end: c.end,
+            members: c
+                .members
+                .iter()
+                .map(|&i| {
+                    let s = &spans[i];
+                    Member {
+                        span: i,
+                        subject: s.subject.clone(),
+                        start: s.start,
+                        end: s.end,
+                        grade: s.grade,
+                        flapping: s.flapping,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let public = assign_public(t, &outages, &ix);
+    let background = background(t, &spans, &in_focus, &outages, &ix, config);
+    let degraded = degraded(t, &spans, &in_focus, &outages, &ix, config);
+    let facts = outages
         .into_iter()
         .zip(public)
-        .map(|(o, p)| facts(timeline, o, p, &gaps))
-        .collect()
+        .zip(background)
+        .zip(degraded)
+        .map(|(((o, p), b), d)| facts(t, &spans, o, p, b, d, &ix, config))
+        .collect();
+    Windows {
+        spans,
+        facts,
+        left_out,
+    }
 }
 
 /// Give each status-page update to the nearest outage it may belong to.
-fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
+fn assign_public(t: &[TimedEvent], outages: &[Outage], ix: &Index) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); outages.len()];
     // An open outage's evidence ends where its sources' evidence ends.
-    let evidence_end = |o: &Outage| {
-        let sources: Vec<u32> = o.members.iter().map(|m| t[m.start].source).collect();
-        t.iter()
-            .filter(|e| sources.contains(&e.source))
-            .map(|e| e.instant)
-            .max()
-    };
-    let ends: Vec<Option<chrono::DateTime<chrono::Utc>>> = outages
+    let ends: Vec<Option<DateTime<Utc>>> = outages
         .iter()
-        .map(|o| o.end.map(|x| t[x].instant).or_else(|| evidence_end(o)))
+        .map(|o| match o.end {
+            Some(x) => Some(t[x].instant),
+            None => o
+                .members
+                .iter()
+                .filter_map(|m| ix.source_last.get(&t[m.start].source).copied())
+                .max(),
+        })
         .collect();
     for (k, e) in t.iter().enumerate() {
         if e.kind != Kind::Comms || e.role != Role::Public {
@@ -168,29 +415,131 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage]) -> Vec<Vec<usize>> {
     out
 }
 
-fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Gap]) -> WindowFacts {
-    let outage_subjects = outage.subjects();
-    let outage_start = outage.start;
+/// Per window, the in-focus subjects already failing at its start: since
+/// the evidence began, or since longer than the background threshold.
+/// One sweep: windows are in start order, spans become eligible in order.
+fn background(
+    t: &[TimedEvent],
+    spans: &[Span],
+    in_focus: &[bool],
+    outages: &[Outage],
+    ix: &Index,
+    config: &Config,
+) -> Vec<Vec<Background>> {
+    let after = Duration::seconds(config.background_after_s);
+    let mut eligible: Vec<(DateTime<Utc>, usize)> = spans
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| in_focus[*i] && matches!(s.grade, Health::Down | Health::Unknown))
+        .map(|(i, s)| {
+            let onset = t[s.start].instant;
+            let from = if s.at_evidence_start {
+                onset
+            } else {
+                onset + after
+            };
+            (from, i)
+        })
+        .collect();
+    eligible.sort();
+    let mut next = 0;
+    let mut active: Vec<usize> = Vec::new();
+    let mut out = Vec::with_capacity(outages.len());
+    for o in outages {
+        let start = t[o.start].instant;
+        let end = o.end.map(|k| t[k].instant);
+        while next < eligible.len() && eligible[next].0 <= start {
+            active.push(eligible[next].1);
+            next += 1;
+        }
+        active.retain(|&i| ix.reach(t, &spans[i]) >= start);
+        active.sort_by_key(|&i| (spans[i].start, i));
+        out.push(
+            active
+                .iter()
+                .map(|&i| Background {
+                    span: i,
+                    recovered: spans[i]
+                        .end
+                        .filter(|&k| end.is_none_or(|e| t[k].instant <= e)),
+                })
+                .collect(),
+        );
+    }
+    out
+}
+
+/// Per window, the in-focus degraded spans that overlap it and began no
+/// more than the background threshold before it (older ones are chronic).
+fn degraded(
+    t: &[TimedEvent],
+    spans: &[Span],
+    in_focus: &[bool],
+    outages: &[Outage],
+    ix: &Index,
+    config: &Config,
+) -> Vec<(Vec<usize>, usize)> {
+    let after = Duration::seconds(config.background_after_s);
+    let mut list: Vec<usize> = (0..spans.len())
+        .filter(|&i| in_focus[i] && spans[i].grade == Health::Degraded)
+        .collect();
+    list.sort_by_key(|&i| (spans[i].start, i));
+    outages
+        .iter()
+        .map(|o| {
+            let start = t[o.start].instant;
+            let end = o.end.map_or_else(
+                || o.members.iter().map(|m| ix.reach(t, &spans[m.span])).max(),
+                |k| Some(t[k].instant),
+            );
+            let first = list.partition_point(|&i| t[spans[i].start].instant < start - after);
+            let hits: Vec<usize> = list[first..]
+                .iter()
+                .copied()
+                .take_while(|&i| end.is_none_or(|e| t[spans[i].start].instant <= e))
+                .filter(|&i| ix.reach(t, &spans[i]) >= start)
+                .collect();
+            let more = hits.len().saturating_sub(DEGRADED_MAX);
+            (hits.into_iter().take(DEGRADED_MAX).collect(), more)
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn facts(
+    timeline: &[TimedEvent],
+    spans: &[Span],
+    outage: Outage,
+    public: Vec<usize>,
+    background: Vec<Background>,
+    (degraded, degraded_more): (Vec<usize>, usize),
+    ix: &Index,
+    config: &Config,
+) -> WindowFacts {
+    let t = timeline;
+    let subjects = outage.subjects();
+    let grade = if outage.members.iter().any(|m| m.grade == Health::Down) {
+        Health::Down
+    } else {
+        Health::Unknown
+    };
     let end_k = outage.end;
-    let inside = |k: usize| k >= outage.start && end_k.is_none_or(|e| k <= e);
-    let candidates = trigger::rank(timeline, &outage);
+    let candidates = trigger::rank(t, &outage, &config.depends);
     let trigger = candidates.first().map(|c| c.event);
-    let detected = (outage.start..timeline.len())
-        .take_while(|&k| inside(k))
-        .find(|&k| {
-            let e = &timeline[k];
-            e.role == Role::Monitor && matches!(e.kind, Kind::Fault | Kind::Detection)
-        });
-    let actions: Vec<usize> = (outage.start..timeline.len())
-        .take_while(|&k| inside(k))
-        .filter(|&k| matches!(timeline[k].kind, Kind::Action | Kind::Change) && Some(k) != trigger)
+    let detected = (grade == Health::Down)
+        .then(|| range(&ix.detections, outage.start, end_k).first().copied())
+        .flatten();
+    let actions: Vec<usize> = range(&ix.actions, outage.start, end_k)
+        .iter()
+        .copied()
+        .filter(|&k| Some(k) != trigger)
         .take(ACTIONS_MAX)
         .collect();
     let first_public = public.first().copied();
     let public_resolved = public
         .iter()
         .copied()
-        .find(|&k| timeline[k].state.as_deref() == Some("resolved"));
+        .find(|&k| t[k].signal == Some(Signal::PublicResolved));
     let mut key_events: Vec<usize> = outage
         .members
         .iter()
@@ -199,36 +548,64 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Ga
         .collect();
     key_events.sort();
     key_events.dedup();
-    let start_uncertainty_ms = start_uncertainty(timeline, outage.start);
-    let unknown: Vec<Gap> = gaps
+    let first = &spans[outage.members[0].span];
+    let start_uncertainty_ms = start_uncertainty(t, first);
+    let unknown: Vec<Gap> = ix
+        .gaps
         .iter()
         .filter(|g| g.start.is_none_or(|s| s >= outage.start) && end_k.is_none_or(|e| g.stop <= e))
         .cloned()
         .collect();
-    let end_uncertainty_ms = end_k.map(|k| {
-        let e = &timeline[k];
-        // A recovery first seen after the monitor restarted happened
-        // somewhere in the gap before it.
-        // Only a recovery reported soon after the restart (the start-up
-        // state) is one that happened somewhere in the gap.
-        let gap = unknown
-            .iter()
-            .filter(|g| {
-                g.start.is_some_and(|s| {
-                    s <= k && (e.instant - timeline[s].instant).num_seconds() <= RESTART_REPORT_S
-                }) && timeline[g.stop].source == e.source
-            })
-            .map(|g| {
-                (e.instant - timeline[g.stop].instant)
-                    .num_milliseconds()
-                    .max(0) as u64
-            })
-            .max()
-            .unwrap_or(0);
-        u64::from(e.precision_ms).max(gap)
-    });
+    let end_uncertainty_ms = end_k.map(|k| end_uncertainty(t, k, &unknown));
+    let mut check_unknown = Vec::new();
+    for m in &outage.members {
+        let s = &spans[m.span];
+        if s.grade == Health::Unknown {
+            check_unknown.push(CheckUnknown {
+                subject: s.subject.clone(),
+                from: s.start,
+                until: s.end,
+            });
+        }
+        check_unknown.extend(s.unknown.iter().map(|&(from, until)| CheckUnknown {
+            subject: s.subject.clone(),
+            from,
+            until,
+        }));
+    }
+    check_unknown.sort_by_key(|c| (c.from, c.subject.clone()));
+    let flapping: Vec<String> = outage
+        .members
+        .iter()
+        .filter(|m| m.flapping)
+        .map(|m| m.subject.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let duration = |o: &Outage| -> i64 {
+        let end = match o.end {
+            Some(k) => t[k].instant,
+            None => o
+                .members
+                .iter()
+                .map(|m| ix.reach(t, &spans[m.span]))
+                .max()
+                .unwrap_or(t[o.start].instant),
+        };
+        (end - t[o.start].instant).num_seconds().max(0)
+    };
+    let impact_s = outage.down_subjects().len() as i64 * duration(&outage);
+    let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
+    let notes: Vec<usize> = ix
+        .notes
+        .iter()
+        .copied()
+        .filter(|&k| t[k].instant >= from && end_k.is_none_or(|e| k <= e))
+        .filter(|&k| t[k].subject.as_ref().is_some_and(|s| subjects.contains(s)))
+        .collect();
     WindowFacts {
         outage,
+        grade,
         candidates,
         detected,
         actions,
@@ -239,46 +616,47 @@ fn facts(timeline: &[TimedEvent], outage: Outage, public: Vec<usize>, gaps: &[Ga
         start_uncertainty_ms,
         end_uncertainty_ms,
         unknown,
-        notes: notes(timeline, &outage_subjects, outage_start, end_k),
+        check_unknown,
+        notes,
+        background,
+        degraded,
+        degraded_more,
+        flapping,
+        impact_s,
     }
 }
 
-fn notes(t: &[TimedEvent], subjects: &[String], start: usize, end: Option<usize>) -> Vec<usize> {
-    let from = t[start].instant - Duration::hours(DOWNTIME_BEFORE_H);
-    t.iter()
-        .enumerate()
-        .take(end.map_or(t.len(), |e| e + 1))
-        .filter(|(_, e)| e.instant >= from)
-        .filter(|(_, e)| {
-            matches!(
-                e.state.as_deref(),
-                Some("downtime-start" | "downtime-end" | "flapping-start" | "flapping-stop")
-            ) && e.subject.as_ref().is_some_and(|s| subjects.contains(s))
+/// A recovery first seen after the monitor restarted happened somewhere
+/// in the gap before it; only a recovery reported soon after the restart
+/// (the start-up state) is one that did.
+fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
+    let e = &t[k];
+    let gap = unknown
+        .iter()
+        .filter(|g| {
+            g.start.is_some_and(|s| {
+                s <= k && (e.instant - t[s].instant).num_seconds() <= RESTART_REPORT_S
+            }) && t[g.stop].source == e.source
         })
-        .map(|(k, _)| k)
-        .collect()
+        .map(|g| (e.instant - t[g.stop].instant).num_milliseconds().max(0) as u64)
+        .max()
+        .unwrap_or(0);
+    u64::from(e.precision_ms).max(gap)
 }
 
 /// The start's timestamp precision, widened for a HARD monitor start by
-/// the time since the first SOFT failure of the same subject.
-fn start_uncertainty(t: &[TimedEvent], start: usize) -> Option<u64> {
-    let e = &t[start];
-    if e.kind == Kind::Info {
+/// the time since the first SOFT failure of the same subject; unknown for
+/// a state reported at start-up or rotation.
+fn start_uncertainty(t: &[TimedEvent], s: &Span) -> Option<u64> {
+    if s.reported {
         return None;
     }
+    let e = &t[s.start];
     let precision = u64::from(e.precision_ms);
-    if e.role != Role::Monitor {
-        return Some(precision);
-    }
-    let lead = t[..start]
-        .iter()
-        .rev()
-        .take_while(|x| (e.instant - x.instant).num_seconds() <= SOFT_LEAD_MAX_S)
-        .filter(|x| x.subject == e.subject && x.source == e.source)
-        .take_while(|x| x.kind != Kind::Recovery)
-        .filter(|x| x.kind == Kind::Detection)
-        .last()
-        .map(|x| (e.instant - x.instant).num_milliseconds().max(0) as u64)
+    let lead = s
+        .soft_lead
+        .filter(|_| e.role == Role::Monitor)
+        .map(|x| (e.instant - t[x].instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);
     Some(precision.max(lead))
 }
@@ -319,7 +697,7 @@ mod tests {
                 "portal/HTTP",
             )),
         ];
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start_uncertainty_ms, Some(60_000));
         assert_eq!(w[0].end_uncertainty_ms, Some(1000));
@@ -338,7 +716,7 @@ mod tests {
         ];
         t[2].role = Role::Public;
         t[3].role = Role::Public;
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].public, vec![2]);
         assert_eq!(w[1].public, vec![3]);
@@ -352,8 +730,13 @@ mod tests {
             ev("2017-02-23T03:20:00Z", 0, 3, Kind::Fault, "b"),
             ev("2017-02-23T03:30:00Z", 0, 4, Kind::Recovery, "b"),
         ];
-        assert_eq!(windows(&t, Config::default()).len(), 2);
-        assert_eq!(windows(&t, Config { merge_gap_s: 900 }).len(), 1);
+        // Onsets 20 min apart: one window only with a merge gap that long.
+        assert_eq!(windows(&t, &Config::default()).facts.len(), 2);
+        let wide = Config {
+            merge_gap_s: 1200,
+            ..Config::default()
+        };
+        assert_eq!(windows(&t, &wide).facts.len(), 1);
     }
 
     /// Duplicate and out-of-order lines arrive sorted by the merge; a
@@ -368,7 +751,7 @@ mod tests {
         ];
         src.sort_by_key(|e| (e.instant, e.line));
         let t = crate::timeline::merged(vec![src], None, None);
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 1);
         assert_eq!(
             (
@@ -389,6 +772,12 @@ mod gap_tests {
         let mut e = ev(t, 0, line, kind, subject);
         e.role = Role::Monitor;
         e.state = state.map(str::to_string);
+        e.signal = match state {
+            Some("CRITICAL") => Some(Signal::Health(Health::Down)),
+            Some("OK") => Some(Signal::Health(Health::Ok)),
+            Some(s) => s.parse().ok(),
+            None => e.signal,
+        };
         e
     }
 
@@ -424,7 +813,7 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].outage.end, Some(3));
         assert_eq!(
@@ -470,7 +859,7 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w[0].end_uncertainty_ms, Some(1000));
         assert_eq!(w[0].unknown.len(), 1);
     }
@@ -482,19 +871,64 @@ mod gap_tests {
                 "2017-02-23T00:00:00Z",
                 1,
                 Kind::Info,
+                "portal/PING",
+                Some("OK"),
+            ),
+            mon(
+                "2017-02-23T02:00:00Z",
+                2,
+                Kind::Info,
                 "portal/HTTP",
                 Some("CRITICAL"),
             ),
             mon(
-                "2017-02-23T00:10:00Z",
-                2,
+                "2017-02-23T02:10:00Z",
+                3,
                 Kind::Recovery,
                 "portal/HTTP",
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, Config::default());
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start_uncertainty_ms, None);
+    }
+
+    /// ed54-340MidtermProject_nagios.log: SSH CRITICAL in the state block
+    /// at the first line stays down all day; it is background, never a member.
+    #[test]
+    fn a_state_reported_when_the_evidence_begins_is_background() {
+        let t = vec![
+            mon(
+                "2016-03-20T04:00:00Z",
+                1,
+                Kind::Info,
+                "localhost/SSH",
+                Some("CRITICAL"),
+            ),
+            mon(
+                "2016-03-20T04:35:05Z",
+                2,
+                Kind::Fault,
+                "localhost/squid",
+                Some("CRITICAL"),
+            ),
+            mon(
+                "2016-03-20T04:55:06Z",
+                3,
+                Kind::Recovery,
+                "localhost/squid",
+                Some("OK"),
+            ),
+        ];
+        let w = windows(&t, &Config::default());
+        assert_eq!(w.facts.len(), 1);
+        assert_eq!(w.facts[0].outage.subjects(), vec!["localhost/squid"]);
+        let bg: Vec<&str> = w.facts[0]
+            .background
+            .iter()
+            .map(|b| w.spans[b.span].subject.as_str())
+            .collect();
+        assert_eq!(bg, vec!["localhost/SSH"]);
     }
 }

@@ -3,7 +3,8 @@
 //! a device whose interface went down), then by proximity. The best is a
 //! *candidate* until a human confirms it.
 
-use super::union::Outage;
+use super::focus::Depends;
+use super::Outage;
 use crate::event::{Kind, TimedEvent};
 use chrono::Duration;
 
@@ -19,38 +20,52 @@ pub struct Candidate {
     pub reason: String,
 }
 
-/// Candidates best first.
-pub fn rank(timeline: &[TimedEvent], outage: &Outage) -> Vec<Candidate> {
+/// Candidates best first. Only the lookback range is read: the timeline is
+/// in instant order, so its first index is found by binary search.
+pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<Candidate> {
     let start = timeline[outage.start].instant;
     let from = start - Duration::minutes(LOOKBACK_MIN);
+    let first = timeline[..=outage.start].partition_point(|e| e.instant < from);
     let fault_hosts: Vec<&str> = outage
         .members
         .iter()
         .filter_map(|m| timeline[m.start].host.as_deref())
         .collect();
-    let mut out: Vec<Candidate> = timeline[..=outage.start]
+    let mut out: Vec<Candidate> = timeline[first..=outage.start]
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.kind == Kind::Change && e.instant >= from && e.instant <= start)
+        .filter(|(_, e)| e.kind == Kind::Change && e.instant <= start)
         .map(|(k, e)| {
             let host = e.host.as_deref();
-            let related = host.is_some_and(|h| fault_hosts.contains(&h));
+            let same_host = host.is_some_and(|h| fault_hosts.contains(&h));
+            let dependency = deps.iter().find_map(|d| {
+                outage
+                    .members
+                    .iter()
+                    .find(|m| d.links(&m.subject, host, e.subject.as_deref()))
+                    .map(|m| m.subject.as_str())
+            });
             let lead_s = (start - e.instant).num_seconds();
-            let reason = match (related, host) {
-                (true, Some(h)) => format!(
+            let reason = match (same_host, dependency, host) {
+                (true, _, Some(h)) => format!(
                     "change on {h}, a host that faulted in this window, {} before the start",
                     human(lead_s)
                 ),
-                (_, h) => format!(
+                (_, Some(dependent), h) => format!(
+                    "change on {}, which {dependent} depends on ([[depends]]), {} before the start",
+                    h.unwrap_or("an unknown host"),
+                    human(lead_s)
+                ),
+                (_, None, h) => format!(
                     "change on {}, not among the faulting hosts, {} before the start",
                     h.unwrap_or("an unknown host"),
                     human(lead_s)
                 ),
             };
             Candidate {
-                event: k,
+                event: first + k,
                 lead_s,
-                related,
+                related: same_host || dependency.is_some(),
                 reason,
             }
         })
@@ -79,8 +94,7 @@ pub fn human(secs: i64) -> String {
 mod tests {
     use super::*;
     use crate::timeline::tests::ev;
-    use crate::window::machine::subject_windows;
-    use crate::window::union::union;
+    use crate::window::{windows, Config};
     use std::sync::Arc;
 
     #[test]
@@ -106,8 +120,8 @@ mod tests {
         t[0].host = Some(Arc::from("core-sw1"));
         t[1].host = Some(Arc::from("db01"));
         t[2].host = Some(Arc::from("core-sw1"));
-        let o = union(subject_windows(&t), &t, Duration::seconds(300));
-        let c = rank(&t, &o[0]);
+        let w = windows(&t, &Config::default());
+        let c = &w.facts[0].candidates;
         assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
         assert!(c[0].related && !c[1].related);
         assert_eq!(c[0].lead_s, 960);

@@ -53,3 +53,28 @@ pub fn secs(t: &serde_json::Value) -> i64 {
         .expect("RFC 3339")
         .timestamp()
 }
+
+/// The corpora directory. Without it, CI (`CI=true`, which always has it)
+/// fails; elsewhere the test says why it skips on stderr.
+pub fn corpora() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    if p.is_dir() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("../shared/corpora is missing, and CI=true: CI always has it");
+    }
+    eprintln!("SKIP: ../shared/corpora not found (a checkout outside the workspace)");
+    None
+}
+
+/// The corpora directory, or return from the test (after saying SKIP).
+#[macro_export]
+macro_rules! corpora {
+    () => {
+        match common::corpora() {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}

@@ -1,0 +1,249 @@
+//! Windows as onset clusters. A window begins with a burst of onsets and is
+//! joined by spans whose onset is close to the burst (within the merge gap
+//! of its latest onset) or related to it (same subject or host, or a
+//! declared dependency) while it is still going. Nothing joins more than
+//! `join_max` after the window's first onset: a subject failing hours
+//! later starts its own window instead of extending an open one. Flapping
+//! spans may join, but never move the burst on, so their cycles cannot
+//! chain unrelated windows.
+//!
+//! Cost: one pass over the spans in onset order; relation is looked up
+//! through an index of recent windows by key, so no span is compared with
+//! every window.
+
+use super::episode::Span;
+use super::focus::Depends;
+use crate::event::TimedEvent;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+/// One window, by span indices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    /// Indices into the span list, in onset order.
+    pub members: Vec<usize>,
+    /// The earliest opening statement (timeline index).
+    pub start: usize,
+    /// The latest closing statement; `None` if any member is still open.
+    pub end: Option<usize>,
+}
+
+/// What makes two spans related.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Subject(String),
+    Host(String),
+    /// The dependent side of `[[depends]]` entry N.
+    Needs(usize),
+    /// The dependency side of entry N.
+    Serves(usize),
+}
+
+impl Key {
+    /// The key a window must hold for a span with this key to be related.
+    fn partner(&self) -> Key {
+        match self {
+            Key::Needs(i) => Key::Serves(*i),
+            Key::Serves(i) => Key::Needs(*i),
+            k => k.clone(),
+        }
+    }
+}
+
+fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
+    let e = &t[s.start];
+    let mut out = vec![Key::Subject(s.subject.clone())];
+    if let Some(h) = e.host.as_deref() {
+        out.push(Key::Host(h.to_string()));
+    }
+    for (i, d) in deps.iter().enumerate() {
+        if d.subject.is_match(&s.subject) {
+            out.push(Key::Needs(i));
+        }
+        if d.on
+            .iter()
+            .any(|p| p.is_match(&s.subject) || e.host.as_deref().is_some_and(|h| p.is_match(h)))
+        {
+            out.push(Key::Serves(i));
+        }
+    }
+    out
+}
+
+struct Building {
+    cluster: Cluster,
+    onset: DateTime<Utc>,
+    last_onset: DateTime<Utc>,
+    reach: DateTime<Utc>,
+    open: bool,
+}
+
+/// Cluster `chosen` spans (indices into `spans`, any order) into windows.
+/// `reach_of` gives how far a span's evidence goes (its end, or its
+/// source's last event while open).
+pub fn cluster(
+    t: &[TimedEvent],
+    spans: &[Span],
+    mut chosen: Vec<usize>,
+    deps: &[Depends],
+    gap: Duration,
+    join_max: Duration,
+    reach_of: impl Fn(&Span) -> DateTime<Utc>,
+) -> Vec<Cluster> {
+    chosen.sort_by_key(|&i| (t[spans[i].start].instant, spans[i].start, i));
+    let mut built: Vec<Building> = Vec::new();
+    let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut latest: Option<usize> = None;
+    for i in chosen {
+        let s = &spans[i];
+        let onset = t[s.start].instant;
+        let my_keys = keys(t, s, deps);
+        let live = |b: &Building| onset - b.onset <= join_max;
+        let close = latest.filter(|&c| live(&built[c]) && onset - built[c].last_onset <= gap);
+        let related = || {
+            my_keys
+                .iter()
+                .filter_map(|k| index.get(&k.partner()))
+                .flat_map(|v| v.iter().rev().take_while(|&&c| live(&built[c])))
+                .copied()
+                .filter(|&c| onset <= built[c].reach + gap)
+                .max()
+        };
+        let target = close.or_else(related);
+        let reach = reach_of(s);
+        let c = match target {
+            Some(c) => {
+                let b = &mut built[c];
+                b.cluster.members.push(i);
+                if !s.flapping {
+                    b.last_onset = b.last_onset.max(onset);
+                }
+                b.reach = b.reach.max(reach);
+                b.open |= s.end.is_none();
+                b.cluster.end = match (b.cluster.end, s.end) {
+                    _ if b.open => None,
+                    (Some(a), Some(e)) => Some(if t[e].instant > t[a].instant { e } else { a }),
+                    _ => None,
+                };
+                c
+            }
+            None => {
+                built.push(Building {
+                    cluster: Cluster {
+                        members: vec![i],
+                        start: s.start,
+                        end: s.end,
+                    },
+                    onset,
+                    last_onset: onset,
+                    reach,
+                    open: s.end.is_none(),
+                });
+                built.len() - 1
+            }
+        };
+        if latest.is_none_or(|l| built[c].last_onset >= built[l].last_onset) {
+            latest = Some(c);
+        }
+        for k in my_keys {
+            let v = index.entry(k).or_default();
+            if let Err(pos) = v.binary_search(&c) {
+                v.insert(pos, c);
+            }
+        }
+    }
+    built.into_iter().map(|b| b.cluster).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Kind;
+    use crate::timeline::tests::ev;
+    use crate::window::episode::spans;
+    use crate::window::focus::Pattern;
+    use std::sync::Arc;
+
+    fn run(t: &[TimedEvent], deps: &[Depends]) -> Vec<Vec<String>> {
+        let s = spans(t);
+        let all: Vec<usize> = (0..s.len()).collect();
+        let last = t.last().unwrap().instant;
+        cluster(
+            t,
+            &s,
+            all,
+            deps,
+            Duration::seconds(300),
+            Duration::minutes(60),
+            |x| x.end.map_or(last, |e| t[e].instant),
+        )
+        .into_iter()
+        .map(|c| {
+            let mut v: Vec<String> = c.members.iter().map(|&i| s[i].subject.clone()).collect();
+            v.sort();
+            v.dedup();
+            v
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_burst_is_one_window_a_late_unrelated_onset_its_own() {
+        let t = vec![
+            ev("2017-02-23T03:56:00Z", 0, 1, Kind::Fault, "a"),
+            ev("2017-02-23T03:58:00Z", 1, 1, Kind::Fault, "b"),
+            ev("2017-02-23T04:10:00Z", 2, 1, Kind::Fault, "c"),
+            ev("2017-02-23T04:20:00Z", 0, 2, Kind::Recovery, "a"),
+            ev("2017-02-23T04:23:00Z", 1, 2, Kind::Recovery, "b"),
+            ev("2017-02-23T04:26:00Z", 2, 2, Kind::Recovery, "c"),
+        ];
+        assert_eq!(run(&t, &[]), vec![vec!["a", "b"], vec!["c"]]);
+    }
+
+    #[test]
+    fn a_related_onset_joins_while_the_window_goes_on() {
+        let mut t = vec![
+            ev(
+                "2017-02-23T03:56:00Z",
+                0,
+                1,
+                Kind::Fault,
+                "core-sw1 Gi1/0/24",
+            ),
+            ev("2017-02-23T04:10:00Z", 1, 1, Kind::Fault, "portal/HTTP"),
+            ev(
+                "2017-02-23T04:20:00Z",
+                0,
+                2,
+                Kind::Recovery,
+                "core-sw1 Gi1/0/24",
+            ),
+            ev("2017-02-23T04:26:00Z", 1, 2, Kind::Recovery, "portal/HTTP"),
+        ];
+        t[0].host = Some(Arc::from("core-sw1"));
+        t[2].host = Some(Arc::from("core-sw1"));
+        t[1].host = Some(Arc::from("portal"));
+        assert_eq!(run(&t, &[]).len(), 2);
+        let deps = [Depends {
+            subject: Pattern::new("portal/*").unwrap(),
+            on: vec![Pattern::new("core-sw1").unwrap()],
+        }];
+        assert_eq!(
+            run(&t, &deps),
+            vec![vec!["core-sw1 Gi1/0/24", "portal/HTTP"]]
+        );
+    }
+
+    #[test]
+    fn nothing_joins_an_hour_after_the_first_onset() {
+        let mut t = vec![
+            ev("2017-02-23T02:00:00Z", 0, 1, Kind::Fault, "ssh"),
+            ev("2017-02-23T04:35:00Z", 0, 2, Kind::Fault, "squid"),
+            ev("2017-02-23T04:55:00Z", 0, 3, Kind::Recovery, "squid"),
+        ];
+        for e in &mut t {
+            e.host = Some(Arc::from("localhost"));
+        }
+        assert_eq!(run(&t, &[]), vec![vec!["ssh"], vec!["squid"]]);
+    }
+}

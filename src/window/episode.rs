@@ -1,0 +1,402 @@
+//! Per-subject episodes: one linear pass over the timeline turns each
+//! subject's typed health statements into spans of not-OK, each with a
+//! grade. Only settled statements move a subject (Nagios SOFT states carry
+//! no health signal); repeated statements change nothing.
+//!
+//! - `down` opens an outage-grade span; `unknown` inside it is a stretch of
+//!   monitoring unknown that neither ends nor extends it; `ok` or
+//!   `degraded` ends it (a service that answers, even slowly, is back).
+//! - `unknown` outside an outage opens a monitoring-unknown span.
+//! - `degraded` opens a degraded span, reported beside windows.
+//!
+//! A span opened by a state report (CURRENT/INITIAL STATE) at the start of
+//! its source's evidence was failing before the evidence began: it is
+//! background. Flapping spans are marked here too, from the subject's own
+//! onsets and the monitor's flapping alerts.
+
+use crate::event::{Kind, TimedEvent};
+use crate::signal::{Health, Signal};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::HashMap;
+
+/// A state report this close to its source's first line describes the
+/// state when the evidence began.
+pub const HEAD_S: i64 = 60;
+/// SOFT failures this long before a HARD start widen its uncertainty.
+pub const SOFT_LEAD_MAX_S: i64 = 3600;
+/// This many onsets of one grade within `FLAP_WINDOW_S` make a subject flap.
+pub const FLAP_ONSETS: usize = 3;
+pub const FLAP_WINDOW_S: i64 = 3600;
+
+/// One stretch of not-OK of one subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub subject: String,
+    pub grade: Health,
+    /// Timeline index of the opening statement.
+    pub start: usize,
+    /// Timeline index of the closing statement; `None` while still open at
+    /// the end of the evidence.
+    pub end: Option<usize>,
+    /// Opened by a state report: the failure began before, by an unknown amount.
+    pub reported: bool,
+    /// Not OK when its source's evidence began: background, never a member.
+    pub at_evidence_start: bool,
+    /// The first SOFT failure before a HARD start (same subject and source).
+    pub soft_lead: Option<usize>,
+    /// Stretches inside an outage when the check itself failed:
+    /// (from, until) timeline indices.
+    pub unknown: Vec<(usize, Option<usize>)>,
+    /// Part of a run of onsets that cycles (or the monitor said it flaps).
+    pub flapping: bool,
+}
+
+#[derive(Default)]
+struct Subject {
+    open: Option<usize>,
+    soft: Option<usize>,
+    flapping: bool,
+    settled_seen: bool,
+}
+
+/// Every subject's spans, ordered by start index.
+pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
+    let mut first: HashMap<u32, DateTime<Utc>> = HashMap::new();
+    let mut subjects: HashMap<&str, Subject> = HashMap::new();
+    let mut out: Vec<Span> = Vec::new();
+    for (k, e) in t.iter().enumerate() {
+        let head = *first.entry(e.source).or_insert(e.instant);
+        let Some(name) = e.subject.as_deref() else {
+            continue;
+        };
+        let s = subjects.entry(name).or_default();
+        match e.signal {
+            Some(Signal::FlappingStart) => s.flapping = true,
+            Some(Signal::FlappingStop) => s.flapping = false,
+            _ => {}
+        }
+        let Some(h) = e.signal.and_then(Signal::health) else {
+            // A SOFT failure (no settled state) of the same subject.
+            let soft = e.kind == Kind::Detection || (e.kind == Kind::Info && e.state.is_some());
+            if soft && e.signal.is_none() {
+                s.soft.get_or_insert(k);
+            }
+            continue;
+        };
+        let soft = s.soft.take().filter(|&x| {
+            t[x].source == e.source && (e.instant - t[x].instant).num_seconds() <= SOFT_LEAD_MAX_S
+        });
+        let first_statement = !s.settled_seen;
+        s.settled_seen = true;
+        let open_grade = s.open.map(|i| out[i].grade);
+        match (open_grade, h) {
+            (None, Health::Ok) => {}
+            (Some(g), h) if g == h => {
+                // Back to down after a stretch of unknown inside an outage.
+                if let Some(i) = s.open {
+                    close_unknown(&mut out[i], k);
+                }
+            }
+            (Some(Health::Down), Health::Unknown) => {
+                let span = &mut out[s.open.expect("open")];
+                if span.unknown.last().is_none_or(|u| u.1.is_some()) {
+                    span.unknown.push((k, None));
+                }
+            }
+            (open, h) => {
+                if let Some(i) = s.open.take() {
+                    close_unknown(&mut out[i], k);
+                    out[i].end = Some(k);
+                }
+                if h != Health::Ok {
+                    let reported = e.kind == Kind::Info;
+                    s.open = Some(out.len());
+                    out.push(Span {
+                        subject: name.to_string(),
+                        grade: h,
+                        start: k,
+                        end: None,
+                        reported,
+                        at_evidence_start: reported
+                            && open.is_none()
+                            && first_statement
+                            && (e.instant - head) <= Duration::seconds(HEAD_S),
+                        soft_lead: if reported { None } else { soft },
+                        unknown: Vec::new(),
+                        flapping: s.flapping,
+                    });
+                }
+            }
+        }
+    }
+    mark_flapping(t, &mut out);
+    out
+}
+
+fn close_unknown(span: &mut Span, k: usize) {
+    if let Some(u) = span.unknown.last_mut() {
+        if u.1.is_none() {
+            u.1 = Some(k);
+        }
+    }
+}
+
+/// Mark every span in a run of `FLAP_ONSETS` onsets of one subject and
+/// grade within `FLAP_WINDOW_S`: such a subject cycles, and its cycles must
+/// not chain unrelated windows. Linear: two pointers per subject and grade.
+fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
+    let mut by: HashMap<(&str, Health), Vec<usize>> = HashMap::new();
+    for (i, s) in spans.iter().enumerate() {
+        by.entry((s.subject.as_str(), s.grade)).or_default().push(i);
+    }
+    let mut marks = Vec::new();
+    for list in by.values() {
+        let mut left = 0;
+        let mut marked_to = 0; // spans before this index in `list` are marked
+        for right in 0..list.len() {
+            let at = t[spans[list[right]].start].instant;
+            while (at - t[spans[list[left]].start].instant).num_seconds() > FLAP_WINDOW_S {
+                left += 1;
+            }
+            if right + 1 - left >= FLAP_ONSETS {
+                for &i in &list[left.max(marked_to)..=right] {
+                    marks.push(i);
+                }
+                marked_to = right + 1;
+            }
+        }
+    }
+    for i in marks {
+        spans[i].flapping = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Role;
+    use crate::timeline::tests::ev;
+
+    fn st(t: &str, line: u64, kind: Kind, subject: &str, h: Option<Health>) -> TimedEvent {
+        let mut e = ev(t, 0, line, kind, subject);
+        e.role = Role::Monitor;
+        e.signal = h.map(Signal::Health);
+        e.state = Some("x".into());
+        e
+    }
+
+    #[test]
+    fn down_opens_ok_closes_duplicates_ignored() {
+        let t = vec![
+            st(
+                "2017-02-23T03:50:00Z",
+                1,
+                Kind::Recovery,
+                "a",
+                Some(Health::Ok),
+            ),
+            st(
+                "2017-02-23T03:56:00Z",
+                2,
+                Kind::Fault,
+                "a",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T03:56:05Z",
+                3,
+                Kind::Fault,
+                "a",
+                Some(Health::Down),
+            ),
+            st("2017-02-23T03:57:00Z", 4, Kind::Detection, "b", None),
+            st(
+                "2017-02-23T03:58:00Z",
+                5,
+                Kind::Fault,
+                "b",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T04:20:00Z",
+                6,
+                Kind::Recovery,
+                "a",
+                Some(Health::Ok),
+            ),
+            st(
+                "2017-02-23T04:21:00Z",
+                7,
+                Kind::Recovery,
+                "a",
+                Some(Health::Ok),
+            ),
+        ];
+        let s = spans(&t);
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            (s[0].subject.as_str(), s[0].start, s[0].end),
+            ("a", 1, Some(5))
+        );
+        assert_eq!(
+            (s[1].subject.as_str(), s[1].start, s[1].end),
+            ("b", 4, None)
+        );
+        assert_eq!(s[1].soft_lead, Some(3));
+        assert!(!s[0].at_evidence_start && !s[0].reported);
+    }
+
+    #[test]
+    fn unknown_inside_an_outage_neither_ends_nor_extends_it() {
+        let t = vec![
+            st(
+                "2017-02-23T03:56:00Z",
+                1,
+                Kind::Fault,
+                "a",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T04:00:00Z",
+                2,
+                Kind::Detection,
+                "a",
+                Some(Health::Unknown),
+            ),
+            st(
+                "2017-02-23T04:05:00Z",
+                3,
+                Kind::Fault,
+                "a",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T04:10:00Z",
+                4,
+                Kind::Detection,
+                "a",
+                Some(Health::Unknown),
+            ),
+            st(
+                "2017-02-23T04:20:00Z",
+                5,
+                Kind::Recovery,
+                "a",
+                Some(Health::Ok),
+            ),
+        ];
+        let s = spans(&t);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].grade, s[0].end), (Health::Down, Some(4)));
+        assert_eq!(s[0].unknown, vec![(1, Some(2)), (3, Some(4))]);
+    }
+
+    #[test]
+    fn degraded_ends_an_outage_and_opens_its_own_span() {
+        let t = vec![
+            st(
+                "2017-02-23T03:56:00Z",
+                1,
+                Kind::Fault,
+                "a",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T04:00:00Z",
+                2,
+                Kind::Detection,
+                "a",
+                Some(Health::Degraded),
+            ),
+            st(
+                "2017-02-23T04:20:00Z",
+                3,
+                Kind::Recovery,
+                "a",
+                Some(Health::Ok),
+            ),
+        ];
+        let s = spans(&t);
+        assert_eq!(
+            s.iter()
+                .map(|x| (x.grade, x.start, x.end))
+                .collect::<Vec<_>>(),
+            vec![(Health::Down, 0, Some(1)), (Health::Degraded, 1, Some(2))]
+        );
+    }
+
+    #[test]
+    fn a_state_report_at_the_first_line_is_background_later_ones_are_not() {
+        let t = vec![
+            st(
+                "2017-02-23T00:00:00Z",
+                1,
+                Kind::Info,
+                "old",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T00:00:00Z",
+                2,
+                Kind::Info,
+                "fine",
+                Some(Health::Ok),
+            ),
+            st(
+                "2017-02-23T02:00:00Z",
+                3,
+                Kind::Info,
+                "fine",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T02:00:00Z",
+                4,
+                Kind::Info,
+                "new",
+                Some(Health::Down),
+            ),
+        ];
+        let s = spans(&t);
+        assert_eq!(s.len(), 3);
+        assert!(s[0].at_evidence_start && s[0].reported);
+        assert!(!s[1].at_evidence_start && s[1].reported);
+        assert!(!s[2].at_evidence_start);
+    }
+
+    #[test]
+    fn three_onsets_in_an_hour_flap_two_do_not() {
+        let mut t = Vec::new();
+        for (k, (at, h)) in [
+            ("01:00", Health::Down),
+            ("01:05", Health::Ok),
+            ("01:40", Health::Down),
+            ("01:45", Health::Ok),
+            ("05:00", Health::Down),
+            ("05:05", Health::Ok),
+            ("05:20", Health::Down),
+            ("05:25", Health::Ok),
+            ("05:50", Health::Down),
+            ("05:55", Health::Ok),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let kind = if h == Health::Ok {
+                Kind::Recovery
+            } else {
+                Kind::Fault
+            };
+            t.push(st(
+                &format!("2017-02-23T{at}:00Z"),
+                k as u64,
+                kind,
+                "a",
+                Some(h),
+            ));
+        }
+        let s = spans(&t);
+        let flags: Vec<bool> = s.iter().map(|x| x.flapping).collect();
+        assert_eq!(flags, vec![false, false, true, true, true]);
+    }
+}
