@@ -500,6 +500,23 @@ pub fn select(
     })
 }
 
+/// The timeline indices of status-page claims about the incident itself.
+pub fn public_claims(t: &[TimedEvent]) -> Vec<usize> {
+    t.iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.role == crate::event::Role::Public
+                && matches!(
+                    e.signal,
+                    Some(
+                        Signal::ClaimedStarted | Signal::ClaimedResolved | Signal::ClaimedDuration
+                    )
+                )
+        })
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// `27 min 12 s`-style text, for messages.
 pub fn span_text(secs: i64) -> String {
     human(secs)
@@ -509,7 +526,13 @@ pub fn span_text(secs: i64) -> String {
 /// opened and resolved the incident, against the window's start and end;
 /// a stated duration against the page's own start and end claims and the
 /// evidence.
-pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepancy> {
+/// `claims`: the timeline indices of status-page claims (built once, so no
+/// window scans the whole timeline).
+pub fn public_discrepancies(
+    t: &[TimedEvent],
+    claims: &[usize],
+    f: &WindowFacts,
+) -> Vec<Discrepancy> {
     let mut out = Vec::new();
     let near = |e: &TimedEvent| {
         let start = t[f.outage.start].instant;
@@ -519,8 +542,10 @@ pub fn public_discrepancies(t: &[TimedEvent], f: &WindowFacts) -> Vec<Discrepanc
             })
     };
     let claim = |what: Signal| {
-        t.iter()
-            .find(|e| e.role == crate::event::Role::Public && e.signal == Some(what) && near(e))
+        claims
+            .iter()
+            .map(|&k| &t[k])
+            .find(|e| e.signal == Some(what) && near(e))
     };
     if let Some(d) = claim(Signal::ClaimedDuration) {
         if let Some(stated) = crate::time::span::parse(&d.summary) {

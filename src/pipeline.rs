@@ -182,6 +182,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
                 .map(|z| z.get_ref().clone())
         })
         .unwrap_or_else(|| "UTC".to_string());
+    let claims = analysis::public_claims(t);
     let discrepancies: Vec<analysis::Discrepancy> = loaded
         .ingested
         .discrepancies
@@ -190,7 +191,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         .chain(
             facts
                 .iter()
-                .flat_map(|f| analysis::public_discrepancies(t, f)),
+                .flat_map(|f| analysis::public_discrepancies(t, &claims, f)),
         )
         .collect();
     let mut findings = loaded.ingested.findings.clone();
