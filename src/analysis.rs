@@ -434,15 +434,18 @@ pub fn window(
     }
 }
 
-/// Number the windows by impact: outage grade first, then impact, then
+/// Number the windows by impact: outage grade first, windows with a member
+/// that does not flap before flapping-only ones, then impact, then
 /// length (an open window counts as running to the end of the evidence),
 /// then the earliest.
 pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&k| {
         let w = &windows[k];
+        let steady = w.subjects.iter().any(|s| !w.flapping.contains(s));
         (
             std::cmp::Reverse(w.grade == "outage"),
+            std::cmp::Reverse(steady),
             std::cmp::Reverse(w.impact_s),
             std::cmp::Reverse(length(w, t)),
             k,
@@ -493,9 +496,9 @@ pub fn select(
         of: windows.len(),
         index,
         rule: if range.0.is_some() || range.1.is_some() {
-            "the highest-ranked window overlapping --from/--to (outage before monitoring-unknown, then impact: outage-grade subjects x duration, then length)"
+            "the highest-ranked window overlapping --from/--to (outage before monitoring-unknown, steady before flapping-only, then impact: outage-grade subjects x duration, then length)"
         } else {
-            "the highest-ranked window: outage before monitoring-unknown, then impact (outage-grade subjects x duration; an open window runs to the end of its evidence), then length, then the earliest"
+            "the highest-ranked window: outage before monitoring-unknown, steady before flapping-only, then impact (outage-grade subjects x duration; an open window runs to the end of its evidence), then length, then the earliest"
         },
     })
 }

@@ -9,9 +9,13 @@ use rfo::golden::{self, Status};
 /// Every fixture, by directory name; `all_fixtures_are_listed` keeps this honest.
 const FIXTURES: &[&str] = &[
     "alertmanager-repeats-2021",
+    "broken-check-2019",
     "cdt-clock-in-february",
+    "chronic-beside-outage-2019",
     "clock-skew-envelope-2018",
+    "depends-trigger-2019",
     "fall-back-new-york-2018",
+    "flapping-beside-outage-2019",
     "flapping-service-2018",
     "iso-app-2022",
     "ist-kolkata-dublin-2019",
@@ -113,6 +117,26 @@ fn junos_bgp_2019() {
 #[test]
 fn iso_app_2022() {
     check("iso-app-2022");
+}
+
+#[test]
+fn chronic_beside_outage_2019() {
+    check("chronic-beside-outage-2019");
+}
+
+#[test]
+fn flapping_beside_outage_2019() {
+    check("flapping-beside-outage-2019");
+}
+
+#[test]
+fn broken_check_2019() {
+    check("broken-check-2019");
+}
+
+#[test]
+fn depends_trigger_2019() {
+    check("depends-trigger-2019");
 }
 
 #[test]

@@ -265,3 +265,204 @@ fn silence_is_unknown_and_downtime_is_noted() {
     ]);
     assert_eq!(chunked, out);
 }
+
+fn subjects_of(list: &serde_json::Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["subject"].as_str().unwrap())
+        .collect()
+}
+
+/// A disk full since before the log began (CRITICAL in the rotation's
+/// state block) is background beside a real NFS outage on the same host.
+#[test]
+fn a_chronic_failure_is_background_not_the_outage() {
+    let a = analysis("chronic-beside-outage-2019", &[]);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let w = &w[0];
+    assert_eq!(w["grade"], "outage");
+    assert_eq!(
+        (
+            w["start"].as_str(),
+            w["end"].as_str(),
+            w["duration_s"].as_i64()
+        ),
+        (
+            Some("2019-07-09T09:15:05Z"),
+            Some("2019-07-09T09:41:05Z"),
+            Some(1560)
+        )
+    );
+    assert_eq!(w["subjects"], serde_json::json!(["nas01/NFS"]));
+    assert_eq!(subjects_of(&w["background"]), vec!["nas01/Disk /backup"]);
+    let b = &w["background"][0];
+    assert_eq!(b["since"], "2019-07-09T00:00:00Z");
+    assert_eq!(
+        b["evidence"],
+        serde_json::json!({"file": "nagios.log", "line": 6})
+    );
+    assert!(b["reason"]
+        .as_str()
+        .unwrap()
+        .contains("already failing when its source's evidence began"));
+    assert!(b["recovered_at"].is_null());
+    assert_eq!(w["flapping"], serde_json::json!([]));
+    assert_eq!(w["detected_at"], "2019-07-09T09:15:05Z");
+    assert_eq!(w["start_uncertainty_s"], 120.0);
+    assert!(w["trigger"].is_null());
+}
+
+/// A tunnel flapping all day (HARD CRITICAL/OK every ~10 min) beside a real
+/// PostgreSQL outage: the outage's window keeps its own subject and span.
+#[test]
+fn a_flapping_tunnel_does_not_extend_the_real_outage() {
+    let a = analysis("flapping-beside-outage-2019", &[]);
+    let w = a["windows"].as_array().unwrap();
+    let flapper = "branch14-rtr/IPsec tunnel";
+    let db: Vec<&serde_json::Value> = w
+        .iter()
+        .filter(|x| {
+            x["subjects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s == "db03/PostgreSQL")
+        })
+        .collect();
+    assert_eq!(db.len(), 1, "{w:#?}");
+    let db = db[0];
+    assert_eq!(db["grade"], "outage");
+    assert_eq!(
+        (
+            db["start"].as_str(),
+            db["end"].as_str(),
+            db["duration_s"].as_i64()
+        ),
+        (
+            Some("2019-10-02T12:29:31Z"),
+            Some("2019-10-02T12:54:31Z"),
+            Some(1500)
+        ),
+        "the flapping tunnel must not extend the database window"
+    );
+    assert_eq!(db["subjects"], serde_json::json!(["db03/PostgreSQL"]));
+    assert_eq!(db["flapping"], serde_json::json!([]));
+    assert_eq!(db["start_uncertainty_s"], 120.0);
+    // Every other window is the tunnel's own, marked flapping.
+    assert!(w.len() > 1, "{w:#?}");
+    for x in w.iter().filter(|x| x["id"] != db["id"]) {
+        assert_eq!(x["subjects"], serde_json::json!([flapper]), "{x:#}");
+        assert_eq!(x["flapping"], serde_json::json!([flapper]), "{x:#}");
+    }
+    // ... and ranked below the real outage, which the report covers.
+    assert_eq!(db["rank"], 1, "flapping windows should rank lower");
+    assert_eq!(a["selected"]["window"], db["id"]);
+}
+
+/// A Redis check whose plugin went missing (execvp failure, then exit code
+/// 127) while Redis itself was fine: monitoring unknown, never an outage.
+#[test]
+fn a_broken_check_is_monitoring_unknown() {
+    let a = analysis("broken-check-2019", &[]);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let w = &w[0];
+    assert_eq!(w["grade"], "monitoring-unknown");
+    assert_eq!(
+        (
+            w["start"].as_str(),
+            w["end"].as_str(),
+            w["duration_s"].as_i64()
+        ),
+        (
+            Some("2019-03-19T13:05:12Z"),
+            Some("2019-03-19T13:52:12Z"),
+            Some(2820)
+        )
+    );
+    assert_eq!(w["subjects"], serde_json::json!(["app02/Redis"]));
+    assert_eq!(w["impact_s"], 0);
+    for k in ["detected_at", "ttd_s", "ttr_s", "trigger"] {
+        assert!(w[k].is_null(), "{k} should be null: {}", w[k]);
+    }
+    let u = w["unknown"].as_array().unwrap();
+    assert_eq!(subjects_of(&w["unknown"]), vec!["app02/Redis"], "{u:#?}");
+    assert_eq!(
+        (u[0]["from"].as_str(), u[0]["to"].as_str()),
+        (Some("2019-03-19T13:05:12Z"), Some("2019-03-19T13:52:12Z"))
+    );
+    assert_eq!(
+        (
+            u[0]["evidence"]["line"].as_u64(),
+            u[0]["until_evidence"]["line"].as_u64()
+        ),
+        (Some(22), Some(34))
+    );
+    assert_eq!(w["background"], serde_json::json!([]));
+    let (_, md, _) = run(&["analyze", fixture("broken-check-2019").to_str().unwrap()]);
+    assert!(
+        md.contains("_Monitoring unknown: every check in this window itself failed"),
+        "{md}"
+    );
+}
+
+/// `[[depends]] subject = "portal/*", on = ["core-sw1"]` makes the switch
+/// change the trigger ahead of a closer, unrelated deploy; without the
+/// entry the closer deploy wins.
+#[test]
+fn a_depends_entry_relates_the_switch_change_to_the_portal() {
+    let a = analysis("depends-trigger-2019", &[]);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let w = &w[0];
+    assert_eq!(w["grade"], "outage");
+    assert_eq!(
+        (w["start"].as_str(), w["end"].as_str()),
+        (Some("2019-08-21T19:35:40Z"), Some("2019-08-21T19:50:10Z"))
+    );
+    assert_eq!(
+        w["subjects"],
+        serde_json::json!(["portal/API", "portal/HTTP"])
+    );
+    let t = &w["trigger"];
+    assert_eq!(
+        t["evidence"],
+        serde_json::json!({"file": "core-sw1.log", "line": 5})
+    );
+    assert_eq!(t["lead_s"], 272);
+    let reason = t["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("which portal/HTTP depends on ([[depends]])"),
+        "{reason}"
+    );
+    let r = &w["trigger_candidates"][0];
+    assert_eq!(
+        r["evidence"],
+        serde_json::json!({"file": "billing01/messages", "line": 2})
+    );
+    assert_eq!(r["lead_s"], 108);
+    assert!(r["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not among the faulting hosts"));
+    assert_eq!(
+        a["focus"]["depends"],
+        serde_json::json!([{"subject": "portal/*", "on": ["core-sw1"]}])
+    );
+    // The same bundle without the [[depends]] entry: the closer deploy wins.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("depends-trigger-2019"), dir.path());
+    let manifest = dir.path().join("bundle.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let cut = text.rfind("\n[[depends]]").expect("a [[depends]] table");
+    std::fs::write(&manifest, &text[..cut + 1]).unwrap();
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let b = json(&out);
+    assert_eq!(
+        b["windows"][0]["trigger"]["evidence"],
+        serde_json::json!({"file": "billing01/messages", "line": 2})
+    );
+}

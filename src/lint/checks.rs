@@ -188,6 +188,34 @@ impl<'a> Context<'a> {
             if let Some(t) = utc(&w.start) {
                 out.push((t, w.evidence.start.clone()));
             }
+            // Context a report states beside the window: what was already
+            // failing or degraded, when checks failed, notes, actions.
+            let mut add = |at: &str, ev: &Evidence| {
+                if let Some(t) = utc(at) {
+                    out.push((t, ev.clone()));
+                }
+            };
+            for b in &w.background {
+                add(&b.since, &b.evidence);
+                if let (Some(at), Some(ev)) = (&b.recovered_at, &b.recovered_evidence) {
+                    add(at, ev);
+                }
+            }
+            for d in &w.degraded {
+                add(&d.since, &d.evidence);
+            }
+            for u in &w.unknown {
+                add(&u.from, &u.evidence);
+                if let (Some(at), Some(ev)) = (&u.to, &u.until_evidence) {
+                    add(at, ev);
+                }
+            }
+            for c in w.notes.iter().chain(&w.actions) {
+                add(&c.at, &c.evidence);
+            }
+            for c in w.trigger.iter().chain(&w.trigger_candidates) {
+                add(&c.at, &c.evidence);
+            }
         }
         out
     }

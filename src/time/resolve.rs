@@ -57,6 +57,9 @@ pub struct SourceClock {
     rollovers: i32,
     labels: HashMap<String, Arc<str>>,
     mismatches: BTreeMap<String, LabelMismatch>,
+    /// Ambiguous labels read without a zone: the label, its first line and
+    /// how many lines carried it.
+    guessed: BTreeMap<String, (u64, u64)>,
     findings: Vec<Finding>,
     out_of_order: u64,
     first_out_of_order: Option<Evidence>,
@@ -241,6 +244,7 @@ impl SourceClock {
             rollovers: 0,
             labels: HashMap::new(),
             mismatches: BTreeMap::new(),
+            guessed: BTreeMap::new(),
             findings: Vec::new(),
             out_of_order: 0,
             first_out_of_order: None,
@@ -497,8 +501,11 @@ impl SourceClock {
         }
     }
 
-    /// A labelled line with no declared zone: an unambiguous label is the
-    /// best evidence there is; an ambiguous one falls back to UTC, flagged.
+    /// A labelled line with no declared zone: the label is the best evidence
+    /// there is. An unambiguous label gives its offset; an ambiguous one
+    /// (`CST`: US Central, China, Cuba) gives the first of its readings in
+    /// the abbreviation table, and a finding names the others. Never UTC:
+    /// the line says it is not.
     fn label_without_zone(
         &mut self,
         naive: NaiveDateTime,
@@ -508,21 +515,25 @@ impl SourceClock {
         line: u64,
     ) -> Timed {
         let meanings = abbrev::meanings(label);
-        if meanings.len() == 1 {
-            let off = meanings[0].offset_s;
-            let label = self.label(label);
-            return Timed {
-                instant: with_offset(naive, off, None).utc,
-                provenance: Provenance {
-                    offset_s: off,
-                    offset: OffsetSource::LabelOnly { label },
-                    year,
-                    dst: None,
-                    skew_ms: None,
-                },
-            };
+        let Some(first) = meanings.first() else {
+            return self.label_with_zone(naive, reading, label, year, line);
+        };
+        if meanings.len() > 1 {
+            let e = self.guessed.entry(label.to_string()).or_insert((line, 0));
+            e.1 += 1;
         }
-        self.label_with_zone(naive, reading, label, year, line)
+        let off = first.offset_s;
+        let label = self.label(label);
+        Timed {
+            instant: with_offset(naive, off, None).utc,
+            provenance: Provenance {
+                offset_s: off,
+                offset: OffsetSource::LabelOnly { label },
+                year,
+                dst: None,
+                skew_ms: None,
+            },
+        }
     }
 
     /// Apply the DST policy: a label picks a fold's reading; otherwise line
@@ -782,6 +793,11 @@ impl SourceClock {
         }
         self.rollovers = later.rollovers.max(self.rollovers);
         self.findings.append(&mut later.findings);
+        for (label, (line, n)) in std::mem::take(&mut later.guessed) {
+            let e = self.guessed.entry(label).or_insert((line, 0));
+            e.0 = e.0.min(line);
+            e.1 += n;
+        }
         for (label, m) in std::mem::take(&mut later.mismatches) {
             match self.mismatches.get_mut(&label) {
                 Some(mine) => mine.count += m.count,
@@ -903,6 +919,22 @@ impl SourceClock {
                 format!(
                     "{}: no zone given (bundle.toml [[source]] zone, [defaults] zone or --zone); {ASSUMED_UTC}, first at line {line}",
                     self.file
+                ),
+                Some(self.ev(line)),
+            ));
+        }
+        for (label, (line, n)) in std::mem::take(&mut self.guessed) {
+            let readings: Vec<String> = abbrev::meanings(&label)
+                .iter()
+                .map(|m| format!("{} {}", m.region, fmt_offset(m.offset_s)))
+                .collect();
+            self.findings.push(Finding::warning(
+                FindingCode::ZoneAssumed,
+                format!(
+                    "{}: no zone given and the label {label} is ambiguous ({}); its {n} line(s) are read as {}, the first of its readings in rfo's table, first at line {line}: set [[source]] zone, --zone or --abbrev {label}=OFFSET",
+                    self.file,
+                    readings.join(", "),
+                    readings[0],
                 ),
                 Some(self.ev(line)),
             ));
@@ -1180,5 +1212,34 @@ mod tests {
         );
         let t = c.resolve(&bsd("Feb 22 21:56:03"), Some("CET"), 1).unwrap();
         assert_eq!(z(&t), "2017-02-22T20:56:03Z");
+    }
+
+    /// `rfo parse` on the founding core-switch.log alone (no zone): `CST`
+    /// was read as UTC. An ambiguous label is read through the table (its
+    /// first reading, US Central) and the finding names the others.
+    #[test]
+    fn assumed_zone_with_ambiguous_label_is_read_through_the_table_not_as_utc() {
+        let mut c = SourceClock::new(
+            "core-switch.log",
+            ZoneChoice {
+                tz: chrono_tz::UTC,
+                origin: ZoneOrigin::Assumed,
+            },
+            Some(YearChoice {
+                year: 2017,
+                origin: YearOrigin::Manifest,
+            }),
+            Arc::new(HashMap::new()),
+        );
+        let t = c.resolve(&bsd("Feb 22 18:02:11"), Some("CST"), 1).unwrap();
+        assert_eq!(z(&t), "2017-02-23T00:02:11Z");
+        c.resolve(&bsd("Feb 22 18:02:14"), Some("CST"), 2).unwrap();
+        let f = c.finish();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, FindingCode::ZoneAssumed);
+        assert_eq!(
+            f[0].message,
+            "core-switch.log: no zone given and the label CST is ambiguous (US Central UTC-06:00, China UTC+08:00, Cuba UTC-05:00); its 2 line(s) are read as US Central UTC-06:00, the first of its readings in rfo's table, first at line 1: set [[source]] zone, --zone or --abbrev CST=OFFSET"
+        );
     }
 }

@@ -3,9 +3,10 @@
 //! of its latest onset) or related to it (same subject or host, or a
 //! declared dependency) while it is still going. Nothing joins more than
 //! `join_max` after the window's first onset: a subject failing hours
-//! later starts its own window instead of extending an open one. Flapping
-//! spans may join, but never move the burst on, so their cycles cannot
-//! chain unrelated windows.
+//! later starts its own window instead of extending an open one. A flapping
+//! span joins a steady window only when related to a steady member, and
+//! then never moves its burst, start or end; otherwise flapping spans make
+//! windows of their own, so their cycles cannot chain unrelated windows.
 //!
 //! Cost: one pass over the spans in onset order; relation is looked up
 //! through an index of recent windows by key, so no span is compared with
@@ -73,9 +74,12 @@ fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
 struct Building {
     cluster: Cluster,
     onset: DateTime<Utc>,
+    /// The latest onset of a steady (not flapping) member, or the founder's.
     last_onset: DateTime<Utc>,
+    /// How far the deciding members' evidence goes.
     reach: DateTime<Utc>,
-    open: bool,
+    /// Has a member that does not flap.
+    steady: bool,
 }
 
 /// Cluster `chosen` spans (indices into `spans`, any order) into windows.
@@ -92,39 +96,53 @@ pub fn cluster(
 ) -> Vec<Cluster> {
     chosen.sort_by_key(|&i| (t[spans[i].start].instant, spans[i].start, i));
     let mut built: Vec<Building> = Vec::new();
+    // Keys of steady members, and of flapping ones: a flapping span relates
+    // only to windows made of flapping spans, and nothing relates through
+    // a flapping member of a steady window.
     let mut index: HashMap<Key, Vec<usize>> = HashMap::new();
-    let mut latest: Option<usize> = None;
+    let mut flap_index: HashMap<Key, Vec<usize>> = HashMap::new();
+    // The latest window of each class, steady and flapping-only, for joining
+    // by a close onset: a flapping span never joins a steady window merely
+    // for being close, nor a steady span a flapping one.
+    let mut latest: [Option<usize>; 2] = [None, None];
     for i in chosen {
         let s = &spans[i];
         let onset = t[s.start].instant;
         let my_keys = keys(t, s, deps);
         let live = |b: &Building| onset - b.onset <= join_max;
-        let close = latest.filter(|&c| live(&built[c]) && onset - built[c].last_onset <= gap);
-        let related = || {
+        let class = usize::from(s.flapping);
+        let close =
+            latest[class].filter(|&c| live(&built[c]) && onset - built[c].last_onset <= gap);
+        let related = |ix: &HashMap<Key, Vec<usize>>| {
             my_keys
                 .iter()
-                .filter_map(|k| index.get(&k.partner()))
+                .filter_map(|k| ix.get(&k.partner()))
                 .flat_map(|v| v.iter().rev().take_while(|&&c| live(&built[c])))
                 .copied()
+                .filter(|&c| built[c].steady || s.flapping)
                 .filter(|&c| onset <= built[c].reach + gap)
                 .max()
         };
-        let target = close.or_else(related);
+        // A steady span relates through steady members only; a flapping one
+        // also to flapping-only windows of its own kind.
+        let target = close.or_else(|| {
+            let steady = related(&index);
+            if s.flapping {
+                steady.or_else(|| related(&flap_index))
+            } else {
+                steady
+            }
+        });
         let reach = reach_of(s);
         let c = match target {
             Some(c) => {
                 let b = &mut built[c];
                 b.cluster.members.push(i);
-                if !s.flapping {
+                // A flapping member of a steady window moves nothing.
+                if !s.flapping || !b.steady {
                     b.last_onset = b.last_onset.max(onset);
+                    b.reach = b.reach.max(reach);
                 }
-                b.reach = b.reach.max(reach);
-                b.open |= s.end.is_none();
-                b.cluster.end = match (b.cluster.end, s.end) {
-                    _ if b.open => None,
-                    (Some(a), Some(e)) => Some(if t[e].instant > t[a].instant { e } else { a }),
-                    _ => None,
-                };
                 c
             }
             None => {
@@ -137,22 +155,60 @@ pub fn cluster(
                     onset,
                     last_onset: onset,
                     reach,
-                    open: s.end.is_none(),
+                    steady: !s.flapping,
                 });
                 built.len() - 1
             }
         };
-        if latest.is_none_or(|l| built[c].last_onset >= built[l].last_onset) {
-            latest = Some(c);
+        let class = usize::from(!built[c].steady);
+        if latest[class].is_none_or(|l| built[c].last_onset >= built[l].last_onset) {
+            latest[class] = Some(c);
+        }
+        // Relation runs through a window's own kind of member: the keys of a
+        // flapping span that joined a steady window relate nothing to it.
+        let ix = if s.flapping {
+            &mut flap_index
+        } else {
+            &mut index
+        };
+        if s.flapping && built[c].steady {
+            continue;
         }
         for k in my_keys {
-            let v = index.entry(k).or_default();
+            let v = ix.entry(k).or_default();
             if let Err(pos) = v.binary_search(&c) {
                 v.insert(pos, c);
             }
         }
     }
-    built.into_iter().map(|b| b.cluster).collect()
+    built
+        .into_iter()
+        .map(|b| bounds(t, spans, b.cluster))
+        .collect()
+}
+
+/// A window's start and end come from its steady members when it has any:
+/// a flapping subject that joined must not stretch it.
+fn bounds(t: &[TimedEvent], spans: &[Span], mut c: Cluster) -> Cluster {
+    let steady = c.members.iter().any(|&i| !spans[i].flapping);
+    let deciding = || {
+        c.members
+            .iter()
+            .map(|&i| &spans[i])
+            .filter(move |s| !steady || !s.flapping)
+    };
+    c.start = deciding()
+        .map(|s| s.start)
+        .min_by_key(|&k| (t[k].instant, k))
+        .expect("a window has members");
+    c.end = if deciding().any(|s| s.end.is_none()) {
+        None
+    } else {
+        deciding()
+            .filter_map(|s| s.end)
+            .max_by_key(|&k| (t[k].instant, k))
+    };
+    c
 }
 
 #[cfg(test)]
@@ -245,5 +301,37 @@ mod tests {
             e.host = Some(Arc::from("localhost"));
         }
         assert_eq!(run(&t, &[]), vec![vec!["ssh"], vec!["squid"]]);
+    }
+
+    /// flapping-beside-outage-2019: a tunnel cycling every 10 min on another
+    /// host has an onset 4 min after the database fails; it must neither
+    /// join nor stretch the database's window.
+    #[test]
+    fn a_close_flapping_onset_does_not_join_a_steady_window() {
+        let mut t = Vec::new();
+        let mut line = 0;
+        let mut push = |at: &str, kind: Kind, subject: &str, host: &str| {
+            line += 1;
+            let mut e = ev(&format!("2019-10-02T{at}Z"), 0, line, kind, subject);
+            e.host = Some(Arc::from(host));
+            t.push(e);
+        };
+        for (down, up) in [
+            ("12:03:00", "12:08:00"),
+            ("12:13:00", "12:18:00"),
+            ("12:23:00", "12:28:00"),
+        ] {
+            push(down, Kind::Fault, "tunnel", "rtr");
+            push(up, Kind::Recovery, "tunnel", "rtr");
+        }
+        push("12:29:31", Kind::Fault, "db", "db03");
+        push("12:33:44", Kind::Fault, "tunnel", "rtr");
+        push("12:40:00", Kind::Recovery, "tunnel", "rtr");
+        push("12:54:31", Kind::Recovery, "db", "db03");
+        t.sort_by_key(|e| e.instant);
+        // The late cycle starts after the tunnel's own window went quiet
+        // (its reach plus the gap), so it starts another flapping window.
+        let got = run(&t, &[]);
+        assert_eq!(got, vec![vec!["tunnel"], vec!["db"], vec!["tunnel"]]);
     }
 }

@@ -38,7 +38,7 @@ pub const DEGRADED_MAX: usize = 50;
 
 pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN, an alert firing";
 pub const RULE_END: &str = "end = last recovery among the window's subjects (null while any is still down at the end of the evidence); a degraded state (e.g. WARNING) after down ends that subject's outage";
-pub const RULE_CLUSTER: &str = "window = a burst of onsets: a subject joins when its onset is within the merge gap of the window's latest onset, or when it is related (same subject or host, or a [[depends]] entry) and starts before the window's evidence ends; nothing joins more than the background threshold after the first onset; flapping subjects join but never extend the burst";
+pub const RULE_CLUSTER: &str = "window = a burst of onsets: a subject joins when its onset is within the merge gap of the window's latest onset, or when it is related (same subject or host, or a [[depends]] entry) and starts before the window's evidence ends; nothing joins more than the background threshold after the first onset; a flapping subject may join, but never extends the burst, the window's start or end, or relates it to anything";
 pub const RULE_BACKGROUND: &str = "background = subjects already failing when their source's evidence began (a state reported at start-up or rotation) or failing since longer than the background threshold before the window's start: listed, never members; their recovery inside the window does not extend it";
 pub const RULE_GRADE: &str = "grade = outage when any member was down; monitoring-unknown when every member's check itself failed (plugin errors, UNKNOWN): the state then is unknown, never down and never up; degraded subjects (e.g. WARNING) are listed beside the window, not members, unless [incident] degraded_outage names them";
 pub const RULE_FLAPPING: &str = "flapping = a subject with 3 or more onsets of one grade within 60 min, or one its monitor reports flapping";
@@ -48,7 +48,7 @@ pub const RULE_RECOVERY: &str = "ttr = end - detected_at (time to recovery once 
 pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update assigned to this window (each update goes to the nearest window, from 2 h before its start to 24 h after its end); public_resolved_at = first such update with status resolved";
 pub const RULE_UNCERTAINTY: &str = "start/end uncertainty = the precision of the timestamp that fixes them; a HARD monitor start also carries the time since the first SOFT failure of the same subject (the fault began between the checks); an end first seen after the monitor restarted carries the time it was stopped; a start taken from a state reported at start-up or rotation is unknown (null)";
 pub const RULE_UNKNOWN: &str = "unknown = spans when a monitor was stopped (its own stop and start lines), or a member's check itself failed, while the window was open: the service's state then is unknown, never up";
-pub const RULE_IMPACT: &str = "impact = outage-grade subjects x duration (an open window runs to the end of its sources' evidence); windows are ranked by it";
+pub const RULE_IMPACT: &str = "impact = outage-grade subjects x duration (an open window runs to the end of its sources' evidence; a flapping subject in a window with steady members does not count); windows are ranked outage before monitoring-unknown, windows with a steady (not flapping) member first, then by impact";
 
 /// Settings of the window engine, resolved once from flags and manifest.
 #[derive(Debug, Clone)]
@@ -582,19 +582,29 @@ fn facts(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // Impact counts the members that decide the window's times: a flapping
+    // subject that joined a steady window does not add to it.
+    let steady = outage.members.iter().any(|m| !m.flapping);
     let duration = |o: &Outage| -> i64 {
         let end = match o.end {
             Some(k) => t[k].instant,
             None => o
                 .members
                 .iter()
+                .filter(|m| !steady || !m.flapping)
                 .map(|m| ix.reach(t, &spans[m.span]))
                 .max()
                 .unwrap_or(t[o.start].instant),
         };
         (end - t[o.start].instant).num_seconds().max(0)
     };
-    let impact_s = outage.down_subjects().len() as i64 * duration(&outage);
+    let deciding: BTreeSet<&str> = outage
+        .members
+        .iter()
+        .filter(|m| m.grade == Health::Down && (!steady || !m.flapping))
+        .map(|m| m.subject.as_str())
+        .collect();
+    let impact_s = deciding.len() as i64 * duration(&outage);
     let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
     let notes: Vec<usize> = ix
         .notes
