@@ -6,11 +6,12 @@ use crate::bundle::{read, Bundle};
 use crate::cli::{Common, ParseArgs, TextJson};
 use crate::config::Options;
 use crate::error::{Error, Result};
-use crate::finding::FindingCode;
+use crate::finding::{Finding, FindingCode};
 use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
-use crate::ingest::plan;
+use crate::ingest::plan::{self, SourcePlan};
 use crate::pipeline;
+use crate::time::provenance::YearOrigin;
 use crate::time::resolve::SourceClock;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -29,21 +30,35 @@ struct ParsedRecord {
 
 #[derive(Serialize)]
 struct Output {
+    /// The file, as a path inside the bundle.
+    file: String,
     grammar: String,
     tzdb: &'static str,
     lines: u64,
     parsed: u64,
     unparsed: u64,
+    /// Where the year of year-less stamps came from, when one was needed.
+    year: Option<crate::time::resolve::YearNote>,
     records: Vec<ParsedRecord>,
     failures: Vec<ParseFailure>,
+    /// Every guess and problem of the time policy for this file (the same
+    /// policy as `analyze`: manifest, flags, dated sources, then a flagged
+    /// last resort).
+    findings: Vec<Finding>,
+}
+
+/// Several files (`rfo parse DIR`): each parsed in turn, none skipped.
+#[derive(Serialize)]
+struct Many {
+    tzdb: &'static str,
+    files: Vec<Output>,
+    /// Files no grammar recognised, and other bundle-level findings.
+    findings: Vec<Finding>,
 }
 
 pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
-    let bundle = Bundle::open(&a.file)?;
-    let mut p = plan::plan(&bundle, &reg, opts)?;
-    let mut sp = p.sources.remove(0);
     if let Some(g) = &a.grammar {
         if reg.get(g).is_none() {
             return Err(Error::Usage(format!(
@@ -51,46 +66,109 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
                 reg.names().join(", ")
             )));
         }
-        sp.grammar = Some(g.clone());
     }
-    let Some(g) = sp.grammar.as_deref().and_then(|g| reg.get(g)) else {
-        let why = p
-            .findings
-            .iter()
-            .find(|f| f.code == FindingCode::UnknownFormat)
-            .map(|f| f.message.clone())
-            .unwrap_or_default();
-        return Err(Error::input(
-            &a.file,
-            format!("no grammar recognises this file; pass --grammar ({why})"),
-        ));
+    let bundle = Bundle::open(&a.file)?;
+    let mut p = plan::plan(&bundle, &reg, opts)?;
+    if p.sources.is_empty() {
+        return Err(Error::input(&a.file, "no file to parse"));
+    }
+    let single = p.sources.len() == 1;
+    let mut outs = Vec::new();
+    let mut unknown = Vec::new();
+    for mut sp in std::mem::take(&mut p.sources) {
+        if let Some(g) = &a.grammar {
+            sp.grammar = Some(g.clone());
+        }
+        let Some(g) = sp.grammar.as_deref().and_then(|g| reg.get(g)) else {
+            if single {
+                let why = p
+                    .findings
+                    .iter()
+                    .find(|f| f.code == FindingCode::UnknownFormat)
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default();
+                return Err(Error::input(
+                    &a.file,
+                    format!("no grammar recognises this file; pass --grammar ({why})"),
+                ));
+            }
+            unknown.push(sp.file.rel.clone());
+            continue;
+        };
+        let mine = |f: &&Finding| {
+            f.message.starts_with(&format!("{}:", sp.file.rel))
+                || f.evidence.as_ref().is_some_and(|e| e.file == sp.file.rel)
+        };
+        let planned: Vec<Finding> = p.findings.iter().filter(mine).cloned().collect();
+        outs.push(parse_one(g, &sp, planned)?);
+    }
+    let text = match (a.format, single) {
+        (TextJson::Json, true) => pretty(&outs[0]),
+        (TextJson::Json, false) => pretty(&Many {
+            tzdb: crate::time::TZDB_VERSION,
+            files: outs,
+            findings: p
+                .findings
+                .iter()
+                .filter(|f| f.code == FindingCode::UnknownFormat)
+                .cloned()
+                .collect(),
+        }),
+        (TextJson::Text, true) => text(&outs[0]),
+        (TextJson::Text, false) => {
+            let mut s = String::new();
+            for o in &outs {
+                s.push_str(&format!("== {} ({}) ==\n", o.file, o.grammar));
+                s.push_str(&text(o));
+            }
+            for f in unknown {
+                s.push_str(&format!(
+                    "== {f} == no grammar recognises this file (pass --grammar)\n"
+                ));
+            }
+            s
+        }
     };
+    emit(common, &text)?;
+    Ok(Exit::Ok)
+}
+
+fn pretty<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v).expect("parse output serialises");
+    s.push('\n');
+    s
+}
+
+fn parse_one(g: &Grammar, sp: &SourcePlan, planned: Vec<Finding>) -> Result<Output> {
     let mut clock = SourceClock::new(sp.file.rel.clone(), sp.zone, sp.year, sp.overrides.clone());
+    let path = sp.file.abs.clone();
     let mut out = Output {
+        file: sp.file.rel.clone(),
         grammar: g.name.clone(),
         tzdb: crate::time::TZDB_VERSION,
         lines: 0,
         parsed: 0,
         unparsed: 0,
+        year: None,
         records: Vec::new(),
         failures: Vec::new(),
+        findings: Vec::new(),
     };
     let mut take = |rec: &Record, out: &mut Output| {
         out.records
             .push(describe(g, rec, &mut clock, sp.host.as_deref()))
     };
     if g.is_document() {
-        let text = std::fs::read_to_string(&a.file).map_err(|e| Error::io(&a.file, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let recs = g
             .parse_document(&text)
-            .map_err(|m| Error::input(&a.file, m))?;
+            .map_err(|m| Error::input(&path, m))?;
         out.lines = text.lines().count() as u64;
         out.parsed = out.lines;
         for r in &recs {
             take(r, &mut out);
         }
     } else {
-        let path = sp.file.abs.clone();
         out.lines = read::for_each_line(&mut *read::open(&path)?, &path, |l| {
             if l.text.trim().is_empty() {
                 out.parsed += 1;
@@ -112,16 +190,16 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
             }
         })?;
     }
-    let text = match a.format {
-        TextJson::Json => {
-            let mut s = serde_json::to_string_pretty(&out).expect("parse output serialises");
-            s.push('\n');
-            s
-        }
-        TextJson::Text => text(&out),
-    };
-    emit(common, &text)?;
-    Ok(Exit::Ok)
+    let summary = clock.summary();
+    out.year = summary.year;
+    let mut findings = planned;
+    // Only a year that was used is worth a word.
+    if out.year.is_none() {
+        findings.retain(|f| f.code != FindingCode::YearInferred);
+    }
+    findings.extend(clock.finish());
+    out.findings = findings;
+    Ok(out)
 }
 
 fn describe(
@@ -153,6 +231,16 @@ fn describe(
 
 fn text(out: &Output) -> String {
     let mut s = String::new();
+    if let Some(y) = out
+        .year
+        .as_ref()
+        .filter(|y| y.from == YearOrigin::FileMtime)
+    {
+        s.push_str(&format!(
+            "# the year {} is a guess from the file's modification time (copies and clones reset it): pass --year or set year in bundle.toml\n",
+            y.year
+        ));
+    }
     for r in &out.records {
         let fields: Vec<String> = r.fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
         s.push_str(&format!(
@@ -174,6 +262,17 @@ fn text(out: &Output) -> String {
         s.push_str(&format!(
             "        … {} more unparsed lines\n",
             out.failures.len() - 20
+        ));
+    }
+    for f in &out.findings {
+        s.push_str(&format!(
+            "finding {} ({}): {}\n",
+            f.code,
+            serde_json::to_value(f.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            f.message
         ));
     }
     s.push_str(&format!(
