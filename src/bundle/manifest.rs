@@ -38,7 +38,7 @@ pub struct IncidentSpec {
     pub ticket: Option<String>,
     pub service: Option<String>,
     pub report_zone: Option<Spanned<String>>,
-    pub year: Option<i32>,
+    pub year: Option<Spanned<i32>>,
     /// Focus: the subjects (globs) the RFO is about.
     #[serde(default)]
     pub subjects: Vec<Spanned<String>>,
@@ -64,7 +64,7 @@ pub struct SourceEntry {
     pub grammar: Option<Spanned<String>>,
     pub zone: Option<Spanned<String>>,
     pub host: Option<String>,
-    pub year: Option<i32>,
+    pub year: Option<Spanned<i32>>,
     /// Abbreviation overrides for this source: `abbrev = { CDT = "-05:00" }`.
     #[serde(default)]
     pub abbrev: BTreeMap<String, Spanned<String>>,
@@ -138,9 +138,32 @@ impl ManifestFile {
             .map_err(|e| Error::Manifest(format!("{}: {e}", self.at(g.span().start))))
     }
 
+    /// A year written in the manifest, checked against the years rfo places
+    /// events in.
+    fn year(&self, y: &Spanned<i32>) -> Result<()> {
+        let years = crate::time::resolve::YEARS;
+        if years.contains(y.get_ref()) {
+            return Ok(());
+        }
+        Err(Error::Manifest(format!(
+            "{}: year {} is outside {}–{} (write the full year, e.g. 2017)",
+            self.at(y.span().start),
+            y.get_ref(),
+            years.start(),
+            years.end()
+        )))
+    }
+
     fn validate(&self) -> Result<()> {
         let m = &self.manifest;
         let i = &m.incident;
+        for y in i
+            .year
+            .iter()
+            .chain(m.source.iter().filter_map(|s| s.year.as_ref()))
+        {
+            self.year(y)?;
+        }
         for g in i.subjects.iter().chain(&i.hosts).chain(&i.degraded_outage) {
             self.glob(g)?;
         }

@@ -67,7 +67,7 @@ pub fn options(c: &Common) -> Result<Options> {
     Ok(Options {
         zone: zone(&c.zone, "--zone")?,
         report_zone: zone(&c.report_zone, "--report-zone")?,
-        year: c.year,
+        year: year(c.year)?,
         abbrev,
         grammars: c.grammars.clone(),
         merge_gap_s: seconds("--merge-gap", c.merge_gap)?,
@@ -79,6 +79,20 @@ pub fn options(c: &Common) -> Result<Options> {
         progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         range: (None, None),
     })
+}
+
+/// `--year`: only years rfo places events in (a two-digit `17` is a typo,
+/// not the year 17).
+fn year(v: Option<i32>) -> Result<Option<i32>> {
+    let years = crate::time::resolve::YEARS;
+    match v {
+        Some(y) if !years.contains(&y) => Err(Error::Usage(format!(
+            "--year {y}: expected a full year from {} to {}, e.g. 2017",
+            years.start(),
+            years.end()
+        ))),
+        _ => Ok(v),
+    }
 }
 
 /// A span of seconds from a flag: 0 to 30 days (a larger value would

@@ -105,7 +105,7 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
             .and_then(|g| reg.get(g))
             .map(|g| probe(g, &head, zone, &overrides));
         let year = entry
-            .and_then(|(e, _)| e.year)
+            .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
             .map(|year| YearChoice {
                 year,
                 origin: YearOrigin::Manifest,
@@ -115,7 +115,7 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
                 origin: YearOrigin::Flag,
             }))
             .or(manifest
-                .and_then(|m| m.manifest.incident.year)
+                .and_then(|m| m.manifest.incident.year.as_ref().map(|y| *y.get_ref()))
                 .map(|year| YearChoice {
                     year,
                     origin: YearOrigin::Manifest,

@@ -74,6 +74,8 @@ struct State<'p> {
     failures: Vec<ParseFailure>,
     unparsed: u64,
     no_year: u64,
+    /// Lines placed outside the years rfo accepts: (count, first line, year).
+    out_of_range: (u64, Option<(u64, i32)>),
     events: Vec<TimedEvent>,
     document: bool,
     /// The collector's clock, for envelope times (`recv`).
@@ -102,6 +104,7 @@ impl<'p> State<'p> {
             failures: Vec::new(),
             unparsed: 0,
             no_year: 0,
+            out_of_range: (0, None),
             events: Vec::new(),
             document: false,
             recv_clock: clock(),
@@ -117,6 +120,10 @@ impl<'p> State<'p> {
         self.parsed += later.parsed;
         self.unparsed += later.unparsed;
         self.no_year += later.no_year;
+        self.out_of_range.0 += later.out_of_range.0;
+        if self.out_of_range.1.is_none() {
+            self.out_of_range.1 = later.out_of_range.1;
+        }
         let room = FAILURES_KEPT.saturating_sub(self.failures.len());
         self.failures.extend(later.failures.into_iter().take(room));
         self.events.append(&mut later.events);
@@ -223,8 +230,13 @@ impl<'p> State<'p> {
     }
 
     fn time_issue(&mut self, e: TimeIssue, line: u64, text: Option<&str>) {
-        if e == TimeIssue::NoYear {
-            self.no_year += 1;
+        match e {
+            TimeIssue::NoYear => self.no_year += 1,
+            TimeIssue::OutOfRange(year) => {
+                self.out_of_range.0 += 1;
+                self.out_of_range.1.get_or_insert((line, year));
+            }
+            TimeIssue::InvalidDate => {}
         }
         self.fail(line, 1, text.unwrap_or("(timestamp not a real date)"));
     }
@@ -407,7 +419,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
     }
     if st.unparsed > 0 && grammar.is_some() {
         let first = st.failures.first().cloned();
-        let year_note = if st.no_year > 0 {
+        let mut year_note = if st.no_year > 0 {
             format!(
                 " ({} for want of a year: set `year` in bundle.toml or pass --year)",
                 st.no_year
@@ -415,6 +427,15 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         } else {
             String::new()
         };
+        if let (n, Some((line, year))) = st.out_of_range {
+            let (lo, hi) = (
+                crate::time::resolve::YEARS.start(),
+                crate::time::resolve::YEARS.end(),
+            );
+            year_note.push_str(&format!(
+                " ({n} placed outside the years {lo}–{hi}, first at line {line} in year {year}: a clock that far off is no evidence)"
+            ));
+        }
         findings.push(Finding::warning(
             FindingCode::UnparsedLines,
             format!(

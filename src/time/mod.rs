@@ -2,11 +2,13 @@
 //!
 //! `stamp` reads what a line wrote; `zone` reads wall-clock time in an IANA
 //! zone with DST ambiguity as data; `abbrev` knows what labels can mean;
+//! `fold` settles a fall-back fold by order with a jitter tolerance;
 //! `resolve` is the per-source policy; `year` picks years for year-less
 //! sources; `provenance` records all of it. Nothing here reads the wall clock
 //! or the host's zone.
 
 pub mod abbrev;
+pub mod fold;
 pub mod provenance;
 pub mod resolve;
 pub mod span;

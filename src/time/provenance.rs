@@ -111,6 +111,9 @@ pub enum DstResolution {
     FoldByLabel,
     /// Fall-back fold; the earliest reading not before the previous line.
     FoldByOrder,
+    /// Fall-back fold; the earlier reading although it steps back from the
+    /// latest line by no more than the jitter tolerance (`time::fold`).
+    FoldByOrderJitter,
     /// Fall-back fold with nothing to decide by: the earlier reading, flagged.
     FoldUnresolved,
     /// Spring-forward gap: read with the offset in force before it, flagged.

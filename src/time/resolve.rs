@@ -8,6 +8,7 @@
 //! give one finding that names the first.
 
 use super::abbrev;
+use super::fold::{FoldChoice, FoldPolicy};
 use super::provenance::{
     DstResolution, OffsetSource, Provenance, YearChoice, YearOrigin, YearSource, ZoneChoice,
     ZoneOrigin,
@@ -35,7 +36,15 @@ pub enum TimeIssue {
     NoYear,
     /// Month 2, day 30 and the like.
     InvalidDate,
+    /// An instant whose year is outside `YEARS` (a clock that far off, or a
+    /// year-less source stepping through New Year after New Year, is no
+    /// evidence; and time arithmetic near chrono's limits would overflow).
+    OutOfRange(i32),
 }
+
+/// The years rfo places events in. Flags and manifests outside it are
+/// errors; an instant outside it is an undatable line with a finding.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2100;
 
 /// First occurrence and count of one kind of label mismatch.
 #[derive(Debug, Clone)]
@@ -57,6 +66,7 @@ pub struct SourceClock {
     rollovers: i32,
     labels: HashMap<String, Arc<str>>,
     mismatches: BTreeMap<String, LabelMismatch>,
+    fold_policy: FoldPolicy,
     /// Ambiguous labels read without a zone: the label, its first line and
     /// how many lines carried it.
     guessed: BTreeMap<String, (u64, u64)>,
@@ -244,6 +254,7 @@ impl SourceClock {
             rollovers: 0,
             labels: HashMap::new(),
             mismatches: BTreeMap::new(),
+            fold_policy: FoldPolicy::default(),
             guessed: BTreeMap::new(),
             findings: Vec::new(),
             out_of_order: 0,
@@ -317,12 +328,17 @@ impl SourceClock {
                 self.resolve_wall(naive, year, label, line)
             }
         };
+        let year = chrono::Datelike::year(&timed.instant);
+        if !YEARS.contains(&year) {
+            return Err(TimeIssue::OutOfRange(year));
+        }
         self.note_order(&timed, line);
         self.count(tally_key(&timed.provenance));
         if let Some(d) = timed.provenance.dst {
             let name = match d {
                 DstResolution::FoldByLabel => "fold-by-label",
                 DstResolution::FoldByOrder => "fold-by-order",
+                DstResolution::FoldByOrderJitter => "fold-by-order-jitter",
                 DstResolution::FoldUnresolved => "fold-unresolved",
                 DstResolution::Gap => "gap",
             };
@@ -352,7 +368,7 @@ impl SourceClock {
             if prev <= 2 && wall.month >= 11 && self.rollovers > 0 {
                 let rollovers = self.rollovers - 1;
                 let naive = wall
-                    .naive(given.year + rollovers)
+                    .naive(given.year.saturating_add(rollovers))
                     .ok_or(TimeIssue::InvalidDate)?;
                 return Ok((
                     naive,
@@ -373,14 +389,17 @@ impl SourceClock {
                         prev,
                         wall.month,
                         line,
-                        given.year + n
+                        given.year.saturating_add(n)
                     ),
                     Some(self.ev(line)),
                 ));
             }
         }
         self.last_month = Some(wall.month);
-        let year = given.year + self.rollovers;
+        let year = given.year.saturating_add(self.rollovers);
+        if !YEARS.contains(&year) {
+            return Err(TimeIssue::OutOfRange(year));
+        }
         let naive = wall.naive(year).ok_or(TimeIssue::InvalidDate)?;
         Ok((
             naive,
@@ -555,16 +574,20 @@ impl SourceClock {
                         return (later, Some(DstResolution::FoldByLabel));
                     }
                 }
-                match self.last {
-                    Some(last) if earlier.utc < last => {
+                match self.fold_policy.decide(earlier.utc, self.last) {
+                    FoldChoice::Later => {
                         self.fold.note(line, &later.abbrev);
                         (later, Some(DstResolution::FoldByOrder))
                     }
-                    Some(_) => {
+                    FoldChoice::Earlier => {
                         self.fold.note(line, &earlier.abbrev);
                         (earlier, Some(DstResolution::FoldByOrder))
                     }
-                    None => {
+                    FoldChoice::EarlierDespiteJitter => {
+                        self.fold.note(line, &earlier.abbrev);
+                        (earlier, Some(DstResolution::FoldByOrderJitter))
+                    }
+                    FoldChoice::Unresolved => {
                         let msg = format!(
                             "{}:{}: local time occurs twice in {} (fall back): {} or {}; nothing before it in the source decides, the earlier reading is used",
                             self.file,
@@ -1241,5 +1264,41 @@ mod tests {
             f[0].message,
             "core-switch.log: no zone given and the label CST is ambiguous (US Central UTC-06:00, China UTC+08:00, Cuba UTC-05:00); its 2 line(s) are read as US Central UTC-06:00, the first of its readings in rfo's table, first at line 1: set [[source]] zone, --zone or --abbrev CST=OFFSET"
         );
+    }
+
+    /// Issue: in a fall-back hour, line order alone decided the fold, so
+    /// two writers 1 s apart (`01:50:00, 01:49:59, 01:50:01`) put the last
+    /// two lines an hour later. A step back within the jitter tolerance
+    /// stays in the first pass, and its provenance says so.
+    #[test]
+    fn jitter_in_a_fold_stays_in_the_first_pass() {
+        let mut c = clock(ZoneOrigin::Source);
+        let got: Vec<(String, Option<DstResolution>)> =
+            ["Nov  5 01:50:00", "Nov  5 01:49:59", "Nov  5 01:50:01"]
+                .iter()
+                .enumerate()
+                .map(|(k, l)| {
+                    let t = c.resolve(&bsd(l), None, k as u64 + 1).unwrap();
+                    (z(&t), t.provenance.dst)
+                })
+                .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "2017-11-05T06:50:00Z".to_string(),
+                    Some(DstResolution::FoldUnresolved)
+                ),
+                (
+                    "2017-11-05T06:49:59Z".to_string(),
+                    Some(DstResolution::FoldByOrderJitter)
+                ),
+                (
+                    "2017-11-05T06:50:01Z".to_string(),
+                    Some(DstResolution::FoldByOrder)
+                ),
+            ]
+        );
+        assert_eq!(c.summary().dst.get("fold-by-order-jitter"), Some(&1));
     }
 }
