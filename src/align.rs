@@ -80,7 +80,14 @@ fn pairs(
     anchors: &[(Anchor, Evidence)],
 ) -> Vec<Pair> {
     let mut out = Vec::new();
-    for (t, kind, ev) in events {
+    // One-to-one: an anchor witnesses one event only, so one monitor alert
+    // cannot vouch for a burst of device lines. Events in time order take
+    // the first unused anchor after them.
+    let mut used = vec![false; anchors.len()];
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&k| (events[k].0, k));
+    for k in order {
+        let (t, kind, ev) = &events[k];
         let wanted = |k: Kind| match kind {
             Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
             Kind::Recovery => k == Kind::Recovery,
@@ -88,11 +95,14 @@ fn pairs(
         };
         let until = *t + Duration::seconds(PAIR_WINDOW_S);
         let from = anchors.partition_point(|(a, _)| a.instant < *t);
-        if let Some((a, aev)) = anchors[from..]
+        let hit = anchors[from..]
             .iter()
-            .take_while(|(a, _)| a.instant <= until)
-            .find(|(a, _)| a.source != source && wanted(a.kind))
-        {
+            .enumerate()
+            .take_while(|(_, (a, _))| a.instant <= until)
+            .find(|(j, (a, _))| !used[from + j] && a.source != source && wanted(a.kind))
+            .map(|(j, x)| (from + j, x));
+        if let Some((j, (a, aev))) = hit {
+            used[j] = true;
             out.push(Pair {
                 cause: ev.clone(),
                 effect: aev.clone(),
@@ -140,19 +150,26 @@ fn evaluate(
 }
 
 fn describe(c: &Candidate) -> String {
-    let shown: Vec<String> = c
-        .pairs
+    format!(
+        "{} ({}): {}",
+        c.name,
+        fmt_offset(c.offset_s),
+        pairs_text(&c.pairs)
+    )
+}
+
+/// `3 pairs (a → b +41 s, …) and 2 more`.
+fn pairs_text(pairs: &[Pair]) -> String {
+    let shown: Vec<String> = pairs
         .iter()
         .take(PAIRS_SHOWN)
         .map(|p| format!("{} → {} {:+} s", p.cause, p.effect, p.lag_s))
         .collect();
-    let more = c.pairs.len().saturating_sub(PAIRS_SHOWN);
+    let more = pairs.len().saturating_sub(PAIRS_SHOWN);
     format!(
-        "{} ({}): {} pair{}{}{}",
-        c.name,
-        fmt_offset(c.offset_s),
-        c.pairs.len(),
-        if c.pairs.len() == 1 { "" } else { "s" },
+        "{} pair{}{}{}",
+        pairs.len(),
+        if pairs.len() == 1 { "" } else { "s" },
         if shown.is_empty() {
             String::new()
         } else {
@@ -173,6 +190,7 @@ pub const SKEW_MIN_S: i64 = 60;
 /// estimate clock skew; with `correct_skew`, move skewed sources' events.
 pub fn align(ing: &mut Ingested, correct_skew: bool) {
     place(ing);
+    clock_offsets(ing, correct_skew);
     // Built once, and again only after a correction moved some events.
     let mut cached: Option<Vec<(Anchor, Evidence)>> = None;
     for k in 0..ing.sources.len() {
@@ -261,6 +279,8 @@ fn effect_before_cause(
         return None;
     }
     let mut pairs: Vec<Pair> = Vec::new();
+    // One-to-one, the closest unused anchor.
+    let mut used = vec![false; anchors.len()];
     for e in src
         .events
         .iter()
@@ -275,10 +295,13 @@ fn effect_before_cause(
         let lo = anchors.partition_point(|(a, _)| a.instant < from);
         let nearest = anchors[lo..]
             .iter()
-            .take_while(|(a, _)| a.instant <= to)
-            .filter(|(a, _)| a.source != e.source && wanted(a.kind))
-            .min_by_key(|(a, _)| (a.instant - e.instant).num_milliseconds().abs());
-        if let Some((a, aev)) = nearest {
+            .enumerate()
+            .take_while(|(_, (a, _))| a.instant <= to)
+            .filter(|(j, (a, _))| !used[lo + j] && a.source != e.source && wanted(a.kind))
+            .min_by_key(|(_, (a, _))| (a.instant - e.instant).num_milliseconds().abs())
+            .map(|(j, x)| (lo + j, x));
+        if let Some((j, (a, aev))) = nearest {
+            used[j] = true;
             pairs.push(Pair {
                 cause: e.evidence(),
                 effect: aev.clone(),
@@ -310,6 +333,87 @@ fn effect_before_cause(
         ),
         pairs[0].cause.clone(),
     ))
+}
+
+/// Offsets a whole clock may be set wrong by: multiples of 15 min (whole
+/// hours, half hours, 45 min), up to 14 h either way.
+const OFFSET_STEP_S: i64 = 900;
+const OFFSET_MAX_S: i64 = 14 * 3600;
+
+/// A source whose clock is set whole hours (or half hours, or 45 min) wrong
+/// — a device on UTC that still prints its local label, a clock set to the
+/// wrong zone — has faults that land hours away from the monitors' alerts
+/// for the same outage. Test every such constant offset of the source's
+/// clock against the sources of absolute time; a clear winner (at least
+/// two one-to-one pairs, and more than twice as many as no offset or any
+/// other offset gives) is a `clock-skew` finding with the pairs, and with
+/// `--correct-skew` moves the source's events.
+fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
+    let mut anchors = anchors(ing);
+    for k in 0..ing.sources.len() {
+        let events = &ing.sources[k].events;
+        let Some(first) = events.first() else {
+            continue;
+        };
+        if is_absolute(first) || !ing.sources[k].envelope.samples.is_empty() {
+            continue;
+        }
+        let source = first.source;
+        let shifted = |shift: i64| -> Candidate {
+            let all: BTreeMap<u64, i64> = events.iter().map(|e| (e.line, shift)).collect();
+            let pairs = evaluate(events, &all, source, &anchors);
+            Candidate {
+                name: "the offset".into(),
+                offset_s: i32::try_from(shift).unwrap_or(0),
+                shift: all,
+                pairs,
+            }
+        };
+        let base = shifted(0).pairs.len();
+        let mut cs: Vec<Candidate> = (-OFFSET_MAX_S / OFFSET_STEP_S..=OFFSET_MAX_S / OFFSET_STEP_S)
+            .filter(|&n| n != 0)
+            .map(|n| shifted(n * OFFSET_STEP_S))
+            .filter(|c| !c.pairs.is_empty())
+            .collect();
+        cs.sort_by_key(|c| (std::cmp::Reverse(c.rank()), c.offset_s.abs(), c.offset_s));
+        let Some(best) = cs.first() else { continue };
+        let next = cs.get(1).map_or(0, |c| c.pairs.len());
+        let runner = next.max(base);
+        if best.pairs.len() < 2 || best.pairs.len() <= 2 * runner {
+            continue;
+        }
+        let best = best.clone();
+        let file = ing.sources[k].summary.path.clone();
+        let shift = i64::from(best.offset_s);
+        let mut message = format!(
+            "{file}: its clock is set {} {} the other sources (clock offset {:+} s): moved by that much, its faults and recoveries pair one-to-one with sources of absolute time: {} (no offset: {base} pair{}; the next best offset: {next} pair{}); a constant offset of whole or half hours is a clock set to the wrong zone, or a device on UTC printing its local label",
+            secs_text(shift.abs() * 1000),
+            if shift < 0 { "ahead of" } else { "behind" },
+            -shift,
+            pairs_text(&best.pairs),
+            if base == 1 { "" } else { "s" },
+            if next == 1 { "" } else { "s" },
+        );
+        if correct_skew {
+            let src = &mut ing.sources[k];
+            for e in src.events.iter_mut() {
+                e.instant += Duration::seconds(shift);
+                e.provenance.skew_ms = Some(shift * 1000);
+            }
+            src.events.sort_by_key(|e| (e.instant, e.line));
+            message.push_str(&format!(
+                "; corrected (--correct-skew): its events moved by {:+} s",
+                shift
+            ));
+            anchors = self::anchors(ing);
+        } else {
+            message.push_str("; not corrected (pass --correct-skew to move its events)");
+        }
+        let ev = best.pairs[0].cause.clone();
+        let f = Finding::warning(FindingCode::ClockSkew, message, Some(ev));
+        ing.sources[k].findings.push(f.clone());
+        ing.findings.push(f);
+    }
 }
 
 /// Decide mislabelled and zone-less sources by cross-source evidence.

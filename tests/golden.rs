@@ -26,6 +26,7 @@ const FIXTURES: &[&str] = &[
     "servercentral-2017-02-22",
     "spring-gap-berlin-2019",
     "two-windows-2019",
+    "utc-clock-local-label-2019",
 ];
 
 fn check(case: &str) {
@@ -97,6 +98,11 @@ fn related_trigger_2019() {
 #[test]
 fn two_windows_2019() {
     check("two-windows-2019");
+}
+
+#[test]
+fn utc_clock_local_label_2019() {
+    check("utc-clock-local-label-2019");
 }
 
 #[test]

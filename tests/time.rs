@@ -345,3 +345,42 @@ fn envelope_times_across_new_year_are_not_a_skew() {
     let (_, chunked, _) = run(&["analyze", p, "--format", "json", "--chunk-bytes", "100"]);
     assert_eq!(chunked, whole);
 }
+
+/// A switch whose clock runs on UTC but prints `EDT`: its faults land 4 h
+/// after the monitor's alerts. The offset is found with its pairs; only
+/// `--correct-skew` moves the events, and then the switch change is the
+/// trigger of the one window.
+#[test]
+fn a_whole_hour_clock_offset_is_found_and_corrected() {
+    let case = "utc-clock-local-label-2019";
+    let a = analysis(case, &[]);
+    let f = finding(&a, "clock-skew");
+    assert_eq!(f.len(), 1, "{}", a["findings"]);
+    let m = f[0]["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("core-sw2.log: its clock is set 4 h 0 min ahead of the other sources (clock offset +14400 s): moved by that much, its faults and recoveries pair one-to-one with sources of absolute time: 5 pairs (core-sw2.log:6 → nagios.log:4 +29 s, core-sw2.log:7 → nagios.log:5 +40 s, core-sw2.log:8 → nagios.log:6 +51 s) and 2 more (no offset: 0 pairs; the next best offset: 0 pairs)"),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("not corrected (pass --correct-skew to move its events)"),
+        "{m}"
+    );
+    // Uncorrected: the switch's own window 4 h late, the monitor's without a trigger.
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 2);
+    let monitor = w
+        .iter()
+        .find(|w| w["start"] == "2019-06-12T18:03:40Z")
+        .unwrap();
+    assert!(monitor["trigger"].is_null());
+    let fixed = analysis(case, &["--correct-skew"]);
+    let w = fixed["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 1);
+    assert_eq!(w[0]["start"], "2019-06-12T18:02:10.902Z");
+    assert_eq!(w[0]["trigger"]["evidence"]["file"], "core-sw2.log");
+    assert_eq!(w[0]["trigger"]["evidence"]["line"], 5);
+    let t = timeline(case, &["--correct-skew"]);
+    let e = event(&t, "core-sw2.log", 5);
+    assert_eq!(e["datetime"], "2019-06-12T18:02:10.316Z");
+    assert_eq!(e["time"]["skew_ms"], -14_400_000);
+}
