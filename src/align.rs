@@ -14,8 +14,8 @@ use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::ingest::Ingested;
 use crate::time::abbrev;
+use crate::time::note::{NoteKind, Verdict};
 use crate::time::provenance::{OffsetSource, ZoneOrigin};
-use crate::time::resolve::{ASSUMED_UTC, ZONE_WINS};
 use crate::time::zone::fmt_offset;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use std::collections::BTreeMap;
@@ -190,6 +190,8 @@ pub const SKEW_MIN_S: i64 = 60;
 /// estimate clock skew; with `correct_skew`, move skewed sources' events.
 pub fn align(ing: &mut Ingested, correct_skew: bool) {
     place(ing);
+    // Every verdict is in: the notes become findings, once.
+    ing.settle();
     clock_offsets(ing, correct_skew);
     // Built once, and again only after a correction moved some events.
     let mut cached: Option<Vec<(Anchor, Evidence)>> = None;
@@ -216,7 +218,6 @@ pub fn align(ing: &mut Ingested, correct_skew: bool) {
                 message.push_str("; not corrected (pass --correct-skew to move its events)");
             }
             let f = Finding::warning(FindingCode::ClockSkew, message, Some(ev));
-            ing.sources[k].findings.push(f.clone());
             ing.findings.push(f);
         }
     }
@@ -411,7 +412,6 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         }
         let ev = best.pairs[0].cause.clone();
         let f = Finding::warning(FindingCode::ClockSkew, message, Some(ev));
-        ing.sources[k].findings.push(f.clone());
         ing.findings.push(f);
     }
 }
@@ -440,7 +440,7 @@ struct Decision {
     /// The label against the zone's rules, for the discrepancy table.
     row: Option<crate::discrepancy::Discrepancy>,
     label: Option<String>,
-    verdict: String,
+    verdict: Verdict,
     chosen: Option<Candidate>,
 }
 
@@ -510,21 +510,21 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             label_cs.iter().map(describe).collect()
         };
         let verdict = if zone_c.pairs.is_empty() && !wins {
-            ZONE_WINS.to_string()
+            Verdict::ZoneWins
         } else if wins {
             let b = best.as_ref().expect("wins implies a candidate");
-            format!(
+            Verdict::ByEvidence(format!(
                 "cross-source evidence chose {}: events line up with sources of absolute time under it — {}; rejected: {}",
                 b.name,
                 describe(b),
                 rejected.join("; ")
-            )
+            ))
         } else {
-            format!(
+            Verdict::ByEvidence(format!(
                 "the declared zone wins on cross-source evidence — {}; rejected: {}",
                 describe(&zone_c),
                 rejected.join("; ")
-            )
+            ))
         };
         let label_off = best.as_ref().map(|b| b.offset_s).unwrap_or(zone_c.offset_s);
         let chosen_name = if wins {
@@ -615,12 +615,12 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
         code: FindingCode::ZoneAssumed,
         row: None,
         label: None,
-        verdict: format!(
+        verdict: Verdict::ByEvidence(format!(
             "its local times are read at {} because its events line up with sources of absolute time there — {}; rejected: {}",
             fmt_offset(best.offset_s),
             describe(&best),
             rejected.join("; ")
-        ),
+        )),
         chosen: Some(best),
     })
 }
@@ -659,20 +659,16 @@ fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
             }
         }
     }
-    let (old, new) = match d.code {
-        FindingCode::ZoneAssumed => (ASSUMED_UTC, d.verdict.as_str()),
-        _ => (ZONE_WINS, d.verdict.as_str()),
-    };
-    let rewrite = |f: &mut Finding| {
-        let ours = f.code == d.code
-            && f.evidence.as_ref().is_some_and(|e| e.file == file)
-            && d.label
-                .as_ref()
-                .is_none_or(|l| f.message.contains(&format!("says {l} but")));
-        if ours {
-            f.message = f.message.replacen(old, new, 1);
+    // Amend the note's verdict: its wording stays in `time::note`.
+    let label = d.label.as_deref();
+    for (_, n) in ing.notes.iter_mut() {
+        let kind_matches = match (&n.kind, d.code) {
+            (NoteKind::ZoneAssumed, FindingCode::ZoneAssumed) => true,
+            (NoteKind::LabelMismatch { .. }, FindingCode::ZoneAbbrevMismatch) => n.label() == label,
+            _ => false,
+        };
+        if kind_matches && n.file == file {
+            n.verdict = d.verdict.clone();
         }
-    };
-    ing.sources[k].findings.iter_mut().for_each(rewrite);
-    ing.findings.iter_mut().for_each(rewrite);
+    }
 }

@@ -22,6 +22,18 @@ pub struct Ingested {
     pub findings: Vec<Finding>,
     /// Disagreements found while placing events in time (`align`).
     pub discrepancies: Vec<crate::discrepancy::Discrepancy>,
+    /// Cases `align` may still decide: each note's index in `findings`,
+    /// where it stands rendered with its default verdict until `settle`.
+    pub notes: Vec<(usize, crate::time::note::TimeNote)>,
+}
+
+impl Ingested {
+    /// Turn the notes into findings once, after `align` gave its verdicts.
+    pub fn settle(&mut self) {
+        for (k, note) in std::mem::take(&mut self.notes) {
+            self.findings[k] = note.finding();
+        }
+    }
 }
 
 pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Ingested> {
@@ -72,13 +84,20 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
             None,
         ));
     }
+    let mut notes = Vec::new();
     for s in &sources {
-        findings.extend(s.findings.iter().cloned());
+        for slot in &s.findings {
+            if let crate::time::note::Slot::Note(n) = slot {
+                notes.push((findings.len(), n.clone()));
+            }
+            findings.push(slot.finding());
+        }
     }
     Ok(Ingested {
         sources,
         findings,
         discrepancies: Vec::new(),
+        notes,
     })
 }
 

@@ -43,7 +43,8 @@ pub struct SourceResult {
     pub failures: Vec<ParseFailure>,
     /// Sorted by instant (stable: file order among equals).
     pub events: Vec<TimedEvent>,
-    pub findings: Vec<Finding>,
+    /// In order; the cases `align` may still decide are typed notes.
+    pub findings: Vec<crate::time::note::Slot>,
     /// Stretches with no line at all, when the source usually writes at
     /// least every minute: a monitor that said nothing was not watching.
     pub silences: Vec<crate::time::resolve::Silence>,
@@ -413,9 +414,9 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         &mut st.clock,
         SourceClock::new("", st.plan.zone, None, st.plan.overrides.clone()),
     )
-    .finish();
+    .finish_noted();
     if st.document {
-        findings.retain(|f| f.code != FindingCode::OutOfOrder);
+        findings.retain(|f| f.code() != FindingCode::OutOfOrder);
     }
     if st.unparsed > 0 && grammar.is_some() {
         let first = st.failures.first().cloned();
@@ -436,7 +437,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
                 " ({n} placed outside the years {lo}–{hi}, first at line {line} in year {year}: a clock that far off is no evidence)"
             ));
         }
-        findings.push(Finding::warning(
+        findings.push(crate::time::note::Slot::Done(Finding::warning(
             FindingCode::UnparsedLines,
             format!(
                 "{rel}: {} of {} lines not parsed by grammar {}{year_note}{}",
@@ -449,7 +450,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
                     .unwrap_or_default()
             ),
             first.map(|f| Evidence::new(rel.clone(), f.line)),
-        ));
+        )));
     }
     // Stable: lines with equal instants keep file order.
     st.events.sort_by_key(|e| (e.instant, e.line));

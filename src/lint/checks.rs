@@ -113,8 +113,9 @@ impl<'a> Context<'a> {
     pub fn readings(&self, m: &Mention, role: Role) -> Vec<Reading> {
         let mut out = Vec::new();
         for naive in self.candidates(m, role) {
-            if is_utc(&m.label) {
-                out.push(with_offset(naive, 0, Some("UTC")));
+            if let Some(off) = crate::time::abbrev::stated_offset(&m.label) {
+                let name = if off == 0 { "UTC" } else { m.label.as_str() };
+                out.push(with_offset(naive, off, Some(name)));
                 continue;
             }
             let zone = match read_local(self.opts.report_zone, naive) {
@@ -364,8 +365,9 @@ pub fn labels_and_times(ctx: &Context, out: &mut Vec<LintFinding>) {
     }
 }
 
+/// A label that states its offset outright (`UTC`, `GMT+1`): valid on any date.
 fn is_utc(label: &str) -> bool {
-    matches!(label, "UTC" | "GMT" | "Z")
+    crate::time::abbrev::stated_offset(label).is_some()
 }
 
 /// A reading whose abbreviation is the zone's own at that instant.

@@ -387,6 +387,19 @@ static TABLE: &[(&str, &[Meaning])] = &[
     ),
 ];
 
+/// The labels that are UTC itself, in the case devices print them.
+pub const UTC_LABELS: [&str; 6] = ["UTC", "GMT", "Z", "UT", "utc", "gmt"];
+
+/// The offset a label states outright, with no zone to weigh it against:
+/// `UTC`, `GMT`, `Z`, `UT` are zero, `UTC+1`/`GMT-05:30` their offset. The
+/// one list of UTC-like labels, for the resolver and for `lint` alike.
+pub fn stated_offset(label: &str) -> Option<i32> {
+    if UTC_LABELS.contains(&label) {
+        return Some(0);
+    }
+    super::stamp::label_offset(label)
+}
+
 /// Every meaning known for `abbrev` (case-sensitive, as devices print it).
 pub fn meanings(abbrev: &str) -> &'static [Meaning] {
     TABLE

@@ -9,6 +9,7 @@
 
 pub mod abbrev;
 pub mod fold;
+pub mod note;
 pub mod provenance;
 pub mod resolve;
 pub mod span;

@@ -9,6 +9,7 @@
 
 use super::abbrev;
 use super::fold::{FoldChoice, FoldPolicy};
+use super::note::{NoteKind, Slot, TimeNote, Verdict};
 use super::provenance::{
     DstResolution, OffsetSource, Provenance, YearChoice, YearOrigin, YearSource, ZoneChoice,
     ZoneOrigin,
@@ -51,7 +52,8 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2100;
 struct LabelMismatch {
     first: Evidence,
     count: u64,
-    message: String,
+    /// Both readings of the first line, for the note.
+    readings: String,
 }
 
 /// Per-source time state. One per source; not shared across threads.
@@ -218,19 +220,9 @@ fn tally_key(p: &Provenance) -> TallyKey {
     (from, p.offset_s, label)
 }
 
-/// How a label mismatch ends when nothing else is weighed; `align`
-/// replaces it with the cross-source verdict.
-pub const ZONE_WINS: &str = "the declared zone wins (no cross-source evidence was weighed)";
-
-/// How an assumed zone ends when nothing else is weighed.
-pub const ASSUMED_UTC: &str = "its local times are read as UTC";
-
 /// The offset a label states by itself (`UTC`, `GMT`, `Z`, `UT`, `UTC+1`).
 fn explicit_offset(label: &str) -> Option<i32> {
-    match label {
-        "UTC" | "GMT" | "Z" | "UT" | "utc" | "gmt" => Some(0),
-        l => super::stamp::label_offset(l),
-    }
+    abbrev::stated_offset(label)
 }
 
 /// At most this many per-line DST and rollover findings per source; the rest
@@ -693,8 +685,8 @@ impl SourceClock {
         if label_reading.is_empty() {
             alt.push_str(&format!("; {label} is not an abbreviation rfo knows"));
         }
-        let message = format!(
-            "{}:{}: the line says {label} but {} was on {} ({}) at {}; read as {}: {}{alt}; {ZONE_WINS}",
+        let readings = format!(
+            "{}:{}: the line says {label} but {} was on {} ({}) at {}; read as {}: {}{alt}",
             self.file,
             line,
             tz.name(),
@@ -709,7 +701,7 @@ impl SourceClock {
             LabelMismatch {
                 first: self.ev(line),
                 count: 1,
-                message,
+                readings,
             },
         );
     }
@@ -915,8 +907,19 @@ impl SourceClock {
         }
     }
 
-    /// The findings gathered over the whole source.
-    pub fn finish(mut self) -> Vec<Finding> {
+    /// The findings gathered over the whole source, undecided cases with
+    /// their default verdict (`parse`, which weighs no other source).
+    pub fn finish(self) -> Vec<Finding> {
+        self.finish_noted().iter().map(Slot::finding).collect()
+    }
+
+    /// The findings gathered over the whole source, in order, with the
+    /// cases `align` may still decide left as typed notes.
+    pub fn finish_noted(mut self) -> Vec<Slot> {
+        let mut out: Vec<Slot> = std::mem::take(&mut self.findings)
+            .into_iter()
+            .map(Slot::Done)
+            .collect();
         if let Some((first, abbrev)) = self.fold.first.take() {
             let steps: Vec<String> = self
                 .fold
@@ -924,7 +927,7 @@ impl SourceClock {
                 .iter()
                 .map(|(l, a)| format!("{a} from line {l}"))
                 .collect();
-            self.findings.push(Finding::info(
+            out.push(Slot::Done(Finding::info(
                 FindingCode::DstAmbiguous,
                 format!(
                     "{}: {} lines fall in a repeated fall-back hour of {}; settled by line order (time does not run backwards within a source): {abbrev} from line {first}{}",
@@ -934,24 +937,23 @@ impl SourceClock {
                     if steps.is_empty() { String::new() } else { format!(", {}", steps.join(", ")) }
                 ),
                 Some(self.ev(first)),
-            ));
+            )));
         }
         if let Some(line) = self.assumed_at {
-            self.findings.push(Finding::warning(
-                FindingCode::ZoneAssumed,
-                format!(
-                    "{}: no zone given (bundle.toml [[source]] zone, [defaults] zone or --zone); {ASSUMED_UTC}, first at line {line}",
-                    self.file
-                ),
-                Some(self.ev(line)),
-            ));
+            out.push(Slot::Note(TimeNote {
+                file: self.file.clone(),
+                kind: NoteKind::ZoneAssumed,
+                first: self.ev(line),
+                count: 0,
+                verdict: Verdict::AssumedUtc,
+            }));
         }
         for (label, (line, n)) in std::mem::take(&mut self.guessed) {
             let readings: Vec<String> = abbrev::meanings(&label)
                 .iter()
                 .map(|m| format!("{} {}", m.region, fmt_offset(m.offset_s)))
                 .collect();
-            self.findings.push(Finding::warning(
+            out.push(Slot::Done(Finding::warning(
                 FindingCode::ZoneAssumed,
                 format!(
                     "{}: no zone given and the label {label} is ambiguous ({}); its {n} line(s) are read as {}, the first of its readings in rfo's table, first at line {line}: set [[source]] zone, --zone or --abbrev {label}=OFFSET",
@@ -960,41 +962,41 @@ impl SourceClock {
                     readings[0],
                 ),
                 Some(self.ev(line)),
-            ));
+            )));
         }
-        for (_, m) in std::mem::take(&mut self.mismatches) {
-            let msg = if m.count > 1 {
-                format!("{} ({} lines with this label)", m.message, m.count)
-            } else {
-                m.message
-            };
-            self.findings.push(Finding::warning(
-                FindingCode::ZoneAbbrevMismatch,
-                msg,
-                Some(m.first),
-            ));
+        for (label, m) in std::mem::take(&mut self.mismatches) {
+            out.push(Slot::Note(TimeNote {
+                file: self.file.clone(),
+                kind: NoteKind::LabelMismatch {
+                    label,
+                    readings: m.readings,
+                },
+                first: m.first,
+                count: m.count,
+                verdict: Verdict::ZoneWins,
+            }));
         }
         if self.dst_notes > LINE_FINDINGS_CAP {
-            self.findings.push(Finding::warning(
+            out.push(Slot::Done(Finding::warning(
                 FindingCode::DstAmbiguous,
                 format!(
                     "{}: {} DST findings in all; the first {} are listed",
                     self.file, self.dst_notes, LINE_FINDINGS_CAP
                 ),
                 None,
-            ));
+            )));
         }
         if let Some(first) = self.first_out_of_order.take() {
-            self.findings.push(Finding::info(
+            out.push(Slot::Done(Finding::info(
                 FindingCode::OutOfOrder,
                 format!(
                     "{}: {} lines are earlier than a line before them (first at line {}); they keep their file order as evidence and are sorted by instant in the timeline",
                     self.file, self.out_of_order, first.line
                 ),
                 Some(first),
-            ));
+            )));
         }
-        self.findings
+        out
     }
 }
 
