@@ -276,15 +276,18 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
     };
     match ty {
         CapType::Int => nonzero(s.bytes().take_while(u8::is_ascii_digit).count()),
+        CapType::IntIn(lo, hi) => {
+            let n = s.bytes().take_while(u8::is_ascii_digit).count();
+            let v = s[..n].bytes().try_fold(0u64, |v, b| {
+                v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+            });
+            (n > 0 && v.is_some_and(|v| (*lo..=*hi).contains(&v))).then_some((n, None))
+        }
         CapType::Word => nonzero(memchr::memchr2(b' ', b'\t', s.as_bytes()).unwrap_or(s.len())),
         CapType::Until(set) => Some((until(set, s), None)),
         CapType::Upto(text) => s.find(text.as_str()).map(|n| (n, None)),
         CapType::Rest => Some((s.trim_end_matches(['\r', '\n']).len(), None)),
-        CapType::Tag => nonzero(
-            s.bytes()
-                .position(|b| matches!(b, b' ' | b'\t' | b'[' | b':'))
-                .unwrap_or(s.len()),
-        ),
+        CapType::Tag => tag(s),
         CapType::Host => host(s),
         CapType::Event => event(s),
         CapType::Uptime => uptime(s),
@@ -379,7 +382,11 @@ fn first_of(nodes: &[Node]) -> First {
             |acc, a| acc.union(first_of(a)),
         ),
         Node::Cap { ty, .. } => match ty {
-            CapType::Int | CapType::Epoch | CapType::Iso | CapType::Compact => First::digits(),
+            CapType::Int
+            | CapType::IntIn(..)
+            | CapType::Epoch
+            | CapType::Iso
+            | CapType::Compact => First::digits(),
             CapType::Bsd | CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
             CapType::Abbrev => First::letters(),
             CapType::OneOf(set) if set.is_ascii() => First::of_bytes(set.as_bytes()),
@@ -403,6 +410,20 @@ fn until(set: &str, s: &str) -> usize {
 
 fn nonzero(n: usize) -> Option<(usize, Option<Stamp>)> {
     (n > 0).then_some((n, None))
+}
+
+/// A syslog tag: up to a blank, `[` or `:`. Never one that starts with `{`
+/// or `"`: that is a JSON object or quoted text, the message of a sender
+/// that wrote no tag (`opsaudit {"username": ...}`), not a program name.
+fn tag(s: &str) -> Option<(usize, Option<Stamp>)> {
+    if s.starts_with(['{', '"']) {
+        return None;
+    }
+    nonzero(
+        s.bytes()
+            .position(|b| matches!(b, b' ' | b'\t' | b'[' | b':'))
+            .unwrap_or(s.len()),
+    )
 }
 
 /// A host name or address as syslog headers write it: a run of non-blank
@@ -674,6 +695,29 @@ mod tests {
         assert_eq!(structured_data(r#"[a b="1"#), None);
         assert_eq!(structured_data("[] x"), None);
         assert_eq!(structured_data("- x"), None);
+    }
+
+    #[test]
+    fn ranged_ints() {
+        let pri = CapType::IntIn(0, 191);
+        assert_eq!(capture(&pri, "0>"), Some((1, None)));
+        assert_eq!(capture(&pri, "191>"), Some((3, None)));
+        assert_eq!(capture(&pri, "192>"), None);
+        assert_eq!(capture(&pri, "4096>"), None);
+        assert_eq!(capture(&pri, "99999999999999999999999>"), None);
+        assert_eq!(capture(&pri, ">"), None);
+        let p = parse("<{pri:int('0-191')}>{msg:rest}").unwrap();
+        assert!(run(&p, "<191>x").is_ok());
+        assert_eq!(run(&p, "<192>x").unwrap_err().offset, 1);
+    }
+
+    #[test]
+    fn tags_are_not_json() {
+        assert_eq!(tag("sshd[1]: x"), Some((4, None)));
+        assert_eq!(tag("sshd(pam_unix)[1]: x"), Some((14, None)));
+        assert_eq!(tag(r#"{"username": "admin"}"#), None);
+        assert_eq!(tag(r#""quoted": x"#), None);
+        assert_eq!(tag(": x"), None);
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! in pattern order, that matches the whole line wins), never into the length
 //! of a capture: every type takes the longest run it accepts.
 //!
-//! Types: `int`, `word`, `until("chars")`, `upto("text")`, `rest`, `tag`,
+//! Types: `int` (or `int("MIN-MAX")`, a value in that range), `word`,
+//! `until("chars")`, `upto("text")`, `rest`, `tag`,
 //! `host`, `event`, `ident`, `uptime`, `level`, `abbrev`, `oneof("chars")`,
 //! `sd`, and the time types `bsd`, `iso`, `stime` (bsd or ISO with `T`),
 //! `epoch`, `ctime`, `mdy12`, `compact`; docs/grammars.md describes each. A
@@ -34,6 +35,9 @@ use nom::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CapType {
     Int,
+    /// `int("0-191")`: digits whose value lies in the inclusive range (a
+    /// syslog PRI).
+    IntIn(u64, u64),
     Word,
     Until(String),
     /// Everything up to (not including) the first occurrence of a text.
@@ -292,6 +296,10 @@ fn cap_type(ty: &str, arg: Option<String>) -> Result<CapType, &'static str> {
         ("ctime", None) => CapType::CTime,
         ("compact", None) => CapType::Compact,
         ("stime", None) => CapType::STime,
+        ("int", Some(a)) => match int_range(&a) {
+            Some((lo, hi)) => CapType::IntIn(lo, hi),
+            None => return Err("int takes an optional range MIN-MAX, e.g. int(\"0-191\")"),
+        },
         ("until", Some(a)) if !a.is_empty() => CapType::Until(a),
         ("upto", Some(a)) if !a.is_empty() => CapType::Upto(a),
         ("oneof", Some(a)) if !a.is_empty() => CapType::OneOf(a),
@@ -303,6 +311,18 @@ fn cap_type(ty: &str, arg: Option<String>) -> Result<CapType, &'static str> {
         }
         _ => return Err(UNKNOWN_TYPE),
     })
+}
+
+/// `"0-191"`: two decimal numbers, the first not above the second.
+fn int_range(a: &str) -> Option<(u64, u64)> {
+    let (lo, hi) = a.split_once('-')?;
+    let num = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    let (lo, hi) = (num(lo)?, num(hi)?);
+    (lo <= hi).then_some((lo, hi))
 }
 
 fn name(i: &str) -> Res<'_, &str> {
@@ -487,6 +507,19 @@ mod tests {
         assert!(e.message.contains("hexadecimal"), "{}", e.message);
         let e = parse("a } b").unwrap_err();
         assert_eq!((e.offset, e.message.as_str()), (2, "unmatched '}'"));
+        let e = parse("{x:int('191')}").unwrap_err();
+        assert_eq!(e.offset, 3);
+        assert!(e.message.starts_with("int takes"), "{}", e.message);
+        assert!(parse("{x:int('9-1')}").is_err());
+        assert!(parse("{x:int('-1')}").is_err());
+        assert_eq!(
+            parse("<{pri:int(\"0-191\")}>").unwrap(),
+            vec![
+                Node::Lit("<".into()),
+                cap("pri", CapType::IntIn(0, 191)),
+                Node::Lit(">".into())
+            ]
+        );
         let e = parse("{x:until}").unwrap_err();
         assert_eq!(e.offset, 3);
         let e = parse("{:int}").unwrap_err();

@@ -41,6 +41,43 @@ impl WallClock {
         let time = NaiveTime::from_hms_nano_opt(self.hour, self.minute, self.second, self.nanos)?;
         Some(NaiveDateTime::new(date, time))
     }
+
+    /// Why `naive(year)` has no answer, in words a finding can quote:
+    /// `Feb 29 does not exist in 2017 (not a leap year)`, `Apr 31 does not
+    /// exist`, `24:00:00 is not a time of day`. `None` when it has one.
+    /// Parsing never checks the calendar (a year-less `Feb 29` is a real
+    /// date in a leap year): the time stage does, with the year it chose,
+    /// and reports the line as undatable with this reason.
+    pub fn impossible(&self, year: i32) -> Option<String> {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let y = self.year.unwrap_or(year);
+        let Some(name) = (self.month as usize)
+            .checked_sub(1)
+            .and_then(|m| MONTHS.get(m))
+        else {
+            return Some(format!("month {} does not exist", self.month));
+        };
+        if NaiveDate::from_ymd_opt(y, self.month, self.day).is_none() {
+            let leap = NaiveDate::from_ymd_opt(2000, self.month, self.day).is_some();
+            return Some(if leap {
+                format!(
+                    "{name} {} does not exist in {y} (not a leap year)",
+                    self.day
+                )
+            } else {
+                format!("{name} {} does not exist", self.day)
+            });
+        }
+        if NaiveTime::from_hms_nano_opt(self.hour, self.minute, self.second, self.nanos).is_none() {
+            return Some(format!(
+                "{:02}:{:02}:{:02} is not a time of day",
+                self.hour, self.minute, self.second
+            ));
+        }
+        None
+    }
 }
 
 /// What a timestamp field said.
@@ -152,17 +189,42 @@ pub fn month_abbr(i: &str) -> Res<'_, u32> {
 /// left alone, so that rsyslog's `19:06:53:` keeps its separator.
 fn clock(i: &str) -> Res<'_, (u32, u32, u32, u32, i8)> {
     let (i, (h, _, m, _, s)) = tuple((num(1, 2), char(':'), num(2, 2), char(':'), num(2, 2)))(i)?;
-    let (i, frac) = opt(preceded(one_of(".,"), digit1))(i)?;
-    let (nanos, digits) = frac.map(frac_nanos).unwrap_or((0, 0));
+    let (i, (nanos, digits)) = fraction(".,")(i)?;
     Ok((i, (h, m, s, nanos, digits)))
 }
 
-fn frac_nanos(digits: &str) -> (u32, i8) {
-    let mut n: u32 = 0;
-    for (k, c) in digits.bytes().take(9).enumerate() {
-        n += u32::from(c - b'0') * 10u32.pow(8 - k as u32);
+/// The most fraction digits a stamp may carry: nanoseconds, what every
+/// clock and `Stamp` can hold (RFC 5424 §6.2.3 allows only 6; Go's
+/// `RFC3339Nano` writes 9).
+pub const MAX_FRACTION_DIGITS: usize = 9;
+
+/// An optional fraction after one of `seps`: `(nanos, digits)`, `(0, 0)`
+/// when there is none. More than nine digits is a hard error, not a value
+/// cut to nanoseconds: `22:14:15.0030000001` claims a precision rfo cannot
+/// keep, and truncating it silently would change the instant the line
+/// states. The error is a `Failure` so that no `opt` around it reads the
+/// whole seconds and leaves the fraction behind as if it were other text.
+fn fraction(seps: &'static str) -> impl Fn(&str) -> Res<'_, (u32, i8)> {
+    move |i: &str| {
+        let Some(rest) = i.strip_prefix(|c: char| seps.contains(c)) else {
+            return Ok((i, (0, 0)));
+        };
+        let (rest, digits) = match digit1::<_, nom::error::Error<&str>>(rest) {
+            Ok(ok) => ok,
+            Err(_) => return Ok((i, (0, 0))),
+        };
+        if digits.len() > MAX_FRACTION_DIGITS {
+            return Err(nom::Err::Failure(nom::error::Error::new(
+                i,
+                nom::error::ErrorKind::TooLarge,
+            )));
+        }
+        let mut n: u32 = 0;
+        for (k, c) in digits.bytes().enumerate() {
+            n += u32::from(c - b'0') * 10u32.pow(8 - k as u32);
+        }
+        Ok((rest, (n, digits.len() as i8)))
     }
-    (n, digits.len().min(9) as i8)
 }
 
 /// BSD syslog time: `Feb 22 21:56:04`, `Feb  2 01:02:03`, `Mar 7 2008 19:06:53`,
@@ -236,8 +298,7 @@ pub fn compact(i: &str) -> Res<'_, WallClock> {
     let (i, (year, month, day)) = tuple((num::<i32>(4, 4), num(2, 2), num(2, 2)))(i)?;
     let (i, _) = char(':')(i)?;
     let (i, (hour, minute, second)) = tuple((num(2, 2), num(2, 2), num(2, 2)))(i)?;
-    let (i, frac) = opt(preceded(char('.'), digit1))(i)?;
-    let (nanos, frac_digits) = frac.map(frac_nanos).unwrap_or((0, 0));
+    let (i, (nanos, frac_digits)) = fraction(".")(i)?;
     Ok((
         i,
         WallClock {
@@ -277,11 +338,13 @@ pub fn offset(i: &str) -> Res<'_, i32> {
 }
 
 /// ISO 8601 / RFC 3339: `2017-02-22T21:56:04`, with `T` or one space, optional
-/// fraction, optional offset. Without an offset it is a wall-clock reading.
+/// fraction (at most nine digits), optional offset. Without an offset it is
+/// a wall-clock reading. `t` and `z` may be lower case (RFC 3339 §5.6, the
+/// note under the grammar), both or either.
 pub fn iso(i: &str) -> Res<'_, Stamp> {
     let (i, (year, _, month, _, day)) =
         tuple((num::<i32>(4, 4), char('-'), num(2, 2), char('-'), num(2, 2)))(i)?;
-    let (i, _) = one_of("T ")(i)?;
+    let (i, _) = one_of("Tt ")(i)?;
     let (i, (hour, minute, second, nanos, frac_digits)) = clock(i)?;
     let wall = WallClock {
         year: Some(year),
@@ -316,8 +379,7 @@ pub fn iso_t(i: &str) -> Res<'_, Stamp> {
 /// Epoch seconds with an optional fraction (`1487822220`, `1487822220.5`).
 pub fn epoch(i: &str) -> Res<'_, Stamp> {
     let (i, secs) = num::<i64>(1, 12)(i)?;
-    let (i, frac) = opt(preceded(char('.'), digit1))(i)?;
-    let nanos = frac.map(|f| frac_nanos(f).0).unwrap_or(0);
+    let (i, (nanos, _)) = fraction(".")(i)?;
     Ok((i, Stamp::Epoch { secs, nanos }))
 }
 
@@ -579,6 +641,68 @@ mod tests {
                 frac_digits: 3,
                 ..wall(Some(2024), 1, 27, 9, 44, 1)
             }
+        );
+    }
+
+    #[test]
+    fn fractions_up_to_nanoseconds() {
+        let nanos = |s: &str| match iso(s) {
+            Ok((_, Stamp::Offset { wall, .. })) => Some((wall.nanos, wall.frac_digits)),
+            _ => None,
+        };
+        assert_eq!(nanos("2003-10-11T22:14:15.003Z"), Some((3_000_000, 3)));
+        assert_eq!(nanos("2003-10-11T22:14:15.000000003Z"), Some((3, 9)));
+        // Ten digits: rejected, not cut to nine.
+        assert!(iso("2003-10-11T22:14:15.0030000001Z").is_err());
+        assert!(bsd("Oct 11 22:14:15.0030000001 x").is_err());
+        assert!(epoch("1065910455.0030000001").is_err());
+        assert!(compact("20031011:221415.0030000001").is_err());
+        // A separator without digits is not a fraction (and not an error).
+        assert_eq!(bsd("Oct 11 22:14:15. x").map(|(r, _)| r), Ok(". x"));
+    }
+
+    #[test]
+    fn lower_case_t_and_z() {
+        for s in [
+            "2003-10-11T22:14:15.003Z",
+            "2003-10-11t22:14:15.003Z",
+            "2003-10-11T22:14:15.003z",
+            "2003-10-11t22:14:15.003z",
+        ] {
+            assert!(
+                matches!(iso(s), Ok(("", Stamp::Offset { offset_s: 0, .. }))),
+                "{s}"
+            );
+            assert!(iso_t(s).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_say_why() {
+        let (_, feb29) = bsd("Feb 29 10:00:00").unwrap();
+        assert_eq!(
+            feb29.impossible(2017).as_deref(),
+            Some("Feb 29 does not exist in 2017 (not a leap year)")
+        );
+        assert_eq!(feb29.impossible(2016), None);
+        assert!(feb29.naive(2017).is_none() && feb29.naive(2016).is_some());
+        let (_, apr31) = bsd("Apr 31 10:00:00").unwrap();
+        assert_eq!(
+            apr31.impossible(2016).as_deref(),
+            Some("Apr 31 does not exist")
+        );
+        // The stamp's own year wins over the one given.
+        let (_, w) = bsd("Feb 29 2017 10:00:00").unwrap();
+        assert!(w.impossible(2016).is_some());
+        let (_, w) = bsd("Feb 28 24:00:00").unwrap();
+        assert_eq!(
+            w.impossible(2017).as_deref(),
+            Some("24:00:00 is not a time of day")
+        );
+        let w = WallClock { month: 13, ..w };
+        assert_eq!(
+            w.impossible(2017).as_deref(),
+            Some("month 13 does not exist")
         );
     }
 
