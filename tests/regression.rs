@@ -231,13 +231,11 @@ fn feb_29_in_a_common_year_is_an_unparsed_line_named_in_a_finding() {
     );
 }
 
-/// The same line through `rfo parse`: today it is listed as parsed with an
-/// instant of `-`, and counted in `parsed`, with nothing saying why it has
-/// no time. It should be an unparsed line that says why. Needs the change to
-/// src/cmd/parse.rs `describe` (not this change's file) described in the
-/// issue's notes: a stamp that `resolve` refuses makes the line a failure.
+/// The same line through `rfo parse`: it was listed as parsed with an
+/// instant of `-`, and counted in `parsed`, with nothing saying why it had
+/// no time. Now a stamp that `resolve` refuses makes the line a failure
+/// with its reason.
 #[test]
-#[ignore = "needs src/cmd/parse.rs to report a stamp resolve refuses (see the Feb 29 notes)"]
 fn rfo_parse_reports_feb_29_in_a_common_year_as_unparsed() {
     let dir = bundle_2017(FEB_29);
     let file = dir.path().join("messages");
@@ -256,4 +254,161 @@ fn rfo_parse_reports_feb_29_in_a_common_year_as_unparsed() {
     assert_eq!(j["unparsed"].as_u64(), Some(1), "{out}");
     assert_eq!(j["failures"][0]["line"].as_u64(), Some(2), "{out}");
     assert!(out.contains("Feb 29 does not exist in 2017"), "{out}");
+    // ... and `analyze` says why in its unparsed-lines finding.
+    let (_, out, _) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.contains("1 with a date that does not exist, first at line 2: Feb 29 does not exist in 2017 (not a leap year)"),
+        "{out}"
+    );
+}
+
+fn tmp_bundle(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let p = dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+/// Triggered by `--year 262142` (panic in `time/zone.rs`) and `--year 17`
+/// (a report dated 0017): a year outside 1970–2100 is a usage error.
+#[test]
+fn an_absurd_year_flag_is_a_usage_error() {
+    let p = fixture("servercentral-2017-02-22");
+    for y in ["17", "0", "262142"] {
+        let (code, _, err) = run(&["analyze", p.to_str().unwrap(), "--year", y]);
+        assert_eq!(code, 2, "--year {y}: {err}");
+        assert_eq!(
+            err.trim(),
+            format!("rfo: --year {y}: expected a full year from 1970 to 2100, e.g. 2017")
+        );
+    }
+}
+
+/// Triggered by a manifest `year = 262142` (panic in `time/zone.rs`).
+#[test]
+fn an_absurd_manifest_year_names_the_manifest_line() {
+    let dir = tmp_bundle(&[
+        ("bundle.toml", b"[incident]\nyear = 262142\n"),
+        ("messages", b"Feb 22 21:56:04 web01 app: x\n"),
+    ]);
+    let (code, _, err) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bundle.toml:2:8: year 262142 is outside 1970–2100"),
+        "{err}"
+    );
+}
+
+/// Triggered by a year-less file whose months cycle Jan→Jun→Dec hundreds
+/// of times: each New Year step climbed a year until chrono's last year
+/// (panic in `align.rs`). Lines past 2100 are undatable, counted and named.
+#[test]
+fn a_year_less_file_stepping_through_new_years_stops_at_2100() {
+    let mut text = String::new();
+    for i in 0..200 {
+        for m in ["Jan", "Jun", "Dec"] {
+            text.push_str(&format!("{m} 10 10:00:00 host app: tick {i}\n"));
+        }
+    }
+    let dir = tmp_bundle(&[
+        (
+            "bundle.toml",
+            b"[incident]\nyear = 2017\n[defaults]\nzone = \"UTC\"\n",
+        ),
+        ("messages", text.as_bytes()),
+    ]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j = json(&out);
+    assert_eq!(j["sources"][0]["lines"], 600);
+    assert_eq!(j["sources"][0]["unparsed"], 348, "{}", j["sources"]);
+    assert!(out.contains("348 placed outside the years 1970–2100, first at line 253 in year 2101"));
+}
+
+/// Triggered by one Nagios line `[999999999999] SERVICE ALERT: …` (year
+/// 33658): the reports failed and the JSON picked the bogus open window.
+/// Such an instant is an undatable line with a finding, kept out of windows.
+#[test]
+fn a_far_future_epoch_is_kept_out_of_windows() {
+    let dir = tmp_bundle(&[(
+        "nagios.log",
+        b"[999999999999] SERVICE ALERT: a;b;CRITICAL;HARD;3;x\n[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n",
+    )]);
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["analyze", d, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j = json(&out);
+    assert_eq!(j["windows"].as_array().unwrap().len(), 1);
+    assert_eq!(j["windows"][0]["subjects"][0], "portal/HTTP");
+    assert!(out.contains("1 placed outside the years 1970–2100, first at line 1 in year 33658"));
+    let (code, md, err) = run(&["analyze", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(md.contains("**Event Start:** 03:57 UTC"), "{md}");
+}
+
+/// Triggered by `--merge-gap 10000000000000` (panic in `window/union.rs`)
+/// and a negative gap that was accepted and changed the result.
+#[test]
+fn merge_gap_is_bounded_and_never_negative() {
+    let p = fixture("two-windows-2019");
+    for g in ["10000000000000", "9223372036854775807", "-5"] {
+        let (code, _, err) = run(&["windows", p.to_str().unwrap(), &format!("--merge-gap={g}")]);
+        assert_eq!(code, 2, "--merge-gap {g}: {err}");
+        assert!(
+            err.contains("expected 0 to 2592000 seconds (30 days)"),
+            "{err}"
+        );
+    }
+}
+
+/// Triggered by `rfo parse` on an empty directory: a panic in
+/// `cmd/parse.rs` (`remove(0)`).
+#[test]
+fn parse_of_an_empty_directory_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&["parse", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no file to parse"), "{err}");
+}
+
+/// Triggered by a one-line Statuspage JSON with three undatable
+/// `created_at`: `"parsed": 18446744073709551614` (u64 underflow).
+#[test]
+fn undatable_records_on_one_line_never_underflow_parsed() {
+    let doc = br#"{"name":"x","incident_updates":[{"status":"investigating","created_at":"nope","body":"a"},{"status":"identified","created_at":"nope","body":"b"},{"status":"resolved","created_at":"nope","body":"c"}]}"#;
+    let dir = tmp_bundle(&[("status.json", doc)]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j = json(&out);
+    let s = &j["sources"][0];
+    assert_eq!(
+        (
+            s["lines"].as_u64(),
+            s["parsed"].as_u64(),
+            s["unparsed"].as_u64()
+        ),
+        (Some(1), Some(0), Some(1)),
+        "{s}"
+    );
+}
+
+/// Triggered by a file whose lines end with a bare CR: read as one line,
+/// its outage lost without a finding.
+#[test]
+fn cr_only_line_endings_are_lines() {
+    let dir = tmp_bundle(&[(
+        "nagios.log",
+        b"[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\r[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\r",
+    )]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j = json(&out);
+    assert_eq!(j["sources"][0]["lines"], 2);
+    assert_eq!(j["windows"][0]["duration_s"], 1530);
+    assert_eq!(j["windows"][0]["evidence"]["end"]["line"], 2);
 }

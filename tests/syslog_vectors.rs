@@ -663,8 +663,8 @@ fn check(v: &Vector) -> Result<(), String> {
                 Stamp::Epoch { .. } => return Err("an epoch is always a date".into()),
             };
             let got = clock(v.year).resolve(&stamp, r.get("tz"), 1);
-            if got != Err(TimeIssue::InvalidDate) {
-                return Err(format!("resolved to {got:?}, want InvalidDate"));
+            if got != Err(TimeIssue::InvalidDate(why.to_string())) {
+                return Err(format!("resolved to {got:?}, want InvalidDate({why:?})"));
             }
             let reason = wall.impossible(v.year.unwrap_or(0));
             if reason.as_deref() != Some(*why) {

@@ -58,6 +58,73 @@ pub fn for_each_line(
     for_each_line_from(reader, path, 1, f)
 }
 
+/// What ends a line. A file whose first block has no `\n` but has `\r`
+/// ends its lines with bare CR (classic Mac, some network gear): read
+/// otherwise it would be one line, its outage lost without a word. A
+/// stray CR inside an LF file stays part of its line, as editors show it,
+/// so line numbers cited as evidence match what a reader sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Lf,
+    Cr,
+}
+
+/// Look at the reader's first block (without consuming it) to tell its
+/// line ending.
+pub fn ending(reader: &mut dyn BufRead) -> std::io::Result<Ending> {
+    let block = reader.fill_buf()?;
+    Ok(
+        if memchr::memchr(b'\n', block).is_none() && memchr::memchr(b'\r', block).is_some() {
+            Ending::Cr
+        } else {
+            Ending::Lf
+        },
+    )
+}
+
+/// Read one line into `buf` (without its terminator), keeping at most
+/// `cap` bytes: the rest of an over-long line is skipped while reading, so
+/// a 4 GB file without a newline costs `cap`, not 4 GB. `None` at the end
+/// of input; else whether the line was cut.
+pub fn read_line(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+    ending: Ending,
+) -> std::io::Result<Option<bool>> {
+    let stop = match ending {
+        Ending::Lf => b'\n',
+        Ending::Cr => b'\r',
+    };
+    let mut any = false;
+    let mut cut = false;
+    loop {
+        let block = reader.fill_buf()?;
+        if block.is_empty() {
+            break;
+        }
+        any = true;
+        let (take, found) = match memchr::memchr(stop, block) {
+            Some(p) => (p, true),
+            None => (block.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&block[..take.min(room)]);
+        cut |= take > room;
+        reader.consume(take + usize::from(found));
+        if found {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    if ending == Ending::Lf && buf.last() == Some(&b'\r') {
+        buf.pop();
+    }
+    Ok(Some(cut))
+}
+
 /// As `for_each_line`, numbering from `first` (a chunk of a larger file);
 /// returns the number of lines read.
 pub fn for_each_line_from(
@@ -69,25 +136,19 @@ pub fn for_each_line_from(
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let start = first - 1;
     let mut number = start;
+    let err = |number: u64, e: std::io::Error| {
+        Error::input(path, format!("read error after line {number}: {e}"))
+    };
+    let mode = ending(reader).map_err(|e| err(number, e))?;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::input(path, format!("read error after line {number}: {e}")))?;
-        if n == 0 {
+        let Some(truncated) =
+            read_line(reader, &mut buf, MAX_LINE, mode).map_err(|e| err(number, e))?
+        else {
             return Ok(number - start);
-        }
+        };
         number += 1;
-        let mut end = buf.len();
-        if end > 0 && buf[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > 0 && buf[end - 1] == b'\r' {
-            end -= 1;
-        }
-        let truncated = end > MAX_LINE;
-        let bytes = &buf[..end.min(MAX_LINE)];
-        match std::str::from_utf8(bytes) {
+        match std::str::from_utf8(&buf) {
             Ok(text) => f(Line {
                 number,
                 text,
@@ -95,7 +156,7 @@ pub fn for_each_line_from(
                 truncated,
             }),
             Err(_) => {
-                let owned = String::from_utf8_lossy(bytes).into_owned();
+                let owned = String::from_utf8_lossy(&buf).into_owned();
                 f(Line {
                     number,
                     text: &owned,
@@ -111,17 +172,20 @@ pub fn for_each_line_from(
 /// detection and year probing.
 pub fn head(path: &Path, max_lines: usize, max_bytes: usize) -> Result<String> {
     let mut r = open(path)?;
+    let err = |e: std::io::Error| Error::input(path, format!("read error: {e}"));
+    let mode = ending(&mut *r).map_err(err)?;
     let mut out = String::new();
     let mut buf = Vec::new();
     for _ in 0..max_lines {
         buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::input(path, format!("read error: {e}")))?;
-        if n == 0 || out.len() + n > max_bytes {
+        let Some(_) = read_line(&mut *r, &mut buf, max_bytes, mode).map_err(err)? else {
+            break;
+        };
+        if out.len() + buf.len() + 1 > max_bytes {
             break;
         }
         out.push_str(&String::from_utf8_lossy(&buf));
+        out.push('\n');
     }
     Ok(out)
 }

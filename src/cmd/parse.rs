@@ -154,9 +154,26 @@ fn parse_one(g: &Grammar, sp: &SourcePlan, planned: Vec<Finding>) -> Result<Outp
         failures: Vec::new(),
         findings: Vec::new(),
     };
-    let mut take = |rec: &Record, out: &mut Output| {
-        out.records
-            .push(describe(g, rec, &mut clock, sp.host.as_deref()))
+    // A record whose stamp names no real instant (`Feb 29` in 2017, a
+    // year out of range) is an unparsed line with its reason, never a
+    // record without a time.
+    let mut take = |rec: &Record, text: Option<&str>, out: &mut Output| match describe(
+        g,
+        rec,
+        &mut clock,
+        sp.host.as_deref(),
+    ) {
+        Ok(r) => out.records.push(r),
+        Err(why) => {
+            out.parsed = out.parsed.saturating_sub(1);
+            out.unparsed += 1;
+            out.failures.push(ParseFailure {
+                line: rec.line,
+                column: 1,
+                text: text.unwrap_or("").to_string(),
+                reason: Some(why),
+            });
+        }
     };
     if g.is_document() {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
@@ -165,8 +182,10 @@ fn parse_one(g: &Grammar, sp: &SourcePlan, planned: Vec<Finding>) -> Result<Outp
             .map_err(|m| Error::input(&path, m))?;
         out.lines = text.lines().count() as u64;
         out.parsed = out.lines;
+        let lines: Vec<&str> = text.lines().collect();
         for r in &recs {
-            take(r, &mut out);
+            let line = lines.get(r.line.saturating_sub(1) as usize).copied();
+            take(r, line, &mut out);
         }
     } else {
         out.lines = read::for_each_line(&mut *read::open(&path)?, &path, |l| {
@@ -177,7 +196,7 @@ fn parse_one(g: &Grammar, sp: &SourcePlan, planned: Vec<Finding>) -> Result<Outp
             match g.parse_line(l.text, l.number) {
                 Ok(rec) => {
                     out.parsed += 1;
-                    take(&rec, &mut out);
+                    take(&rec, Some(l.text), &mut out);
                 }
                 Err(e) => {
                     out.unparsed += 1;
@@ -185,6 +204,7 @@ fn parse_one(g: &Grammar, sp: &SourcePlan, planned: Vec<Finding>) -> Result<Outp
                         line: l.number,
                         column: l.text[..e.offset.min(l.text.len())].chars().count() + 1,
                         text: l.text.to_string(),
+                        reason: None,
                     });
                 }
             }
@@ -207,13 +227,16 @@ fn describe(
     rec: &Record,
     clock: &mut SourceClock,
     host: Option<&str>,
-) -> ParsedRecord {
+) -> std::result::Result<ParsedRecord, String> {
     let class = g.classifier.classify(rec, host);
-    let instant = rec
-        .stamp
-        .and_then(|st| clock.resolve(&st, rec.get("tz"), rec.line).ok())
-        .map(|t| crate::time::rfc3339(&t.instant));
-    ParsedRecord {
+    let instant = match rec.stamp {
+        Some(st) => match clock.resolve(&st, rec.get("tz"), rec.line) {
+            Ok(t) => Some(crate::time::rfc3339(&t.instant)),
+            Err(e) => return Err(time_issue_text(e)),
+        },
+        None => None,
+    };
+    Ok(ParsedRecord {
         line: rec.line,
         pattern: rec.pattern.to_string(),
         fields: rec
@@ -226,6 +249,20 @@ fn describe(
         subject: class.subject,
         state: class.state,
         summary: class.summary,
+    })
+}
+
+/// A refused stamp in words, for the failure list.
+fn time_issue_text(e: crate::time::resolve::TimeIssue) -> String {
+    use crate::time::resolve::{TimeIssue, YEARS};
+    match e {
+        TimeIssue::NoYear => "year-less time and no year (pass --year)".to_string(),
+        TimeIssue::InvalidDate(why) => why,
+        TimeIssue::OutOfRange(y) => format!(
+            "placed in year {y}, outside {}–{}",
+            YEARS.start(),
+            YEARS.end()
+        ),
     }
 }
 
@@ -253,10 +290,13 @@ fn text(out: &Output) -> String {
         ));
     }
     for f in out.failures.iter().take(20) {
-        s.push_str(&format!(
-            "{:>6}  UNPARSED at column {}: {}\n",
-            f.line, f.column, f.text
-        ));
+        match &f.reason {
+            Some(why) => s.push_str(&format!("{:>6}  NOT DATED ({why}): {}\n", f.line, f.text)),
+            None => s.push_str(&format!(
+                "{:>6}  UNPARSED at column {}: {}\n",
+                f.line, f.column, f.text
+            )),
+        }
     }
     if out.failures.len() > 20 {
         s.push_str(&format!(

@@ -31,11 +31,16 @@ impl<'a> Record<'a> {
     }
 }
 
-/// A line that no pattern of its grammar accepted.
+/// A line that no pattern of its grammar accepted, or whose stamp names
+/// no real instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ParseFailure {
     pub line: u64,
     /// 1-based column (in characters) where matching stopped.
     pub column: usize,
     pub text: String,
+    /// Why a line that parsed could not be placed in time (`Feb 29 does
+    /// not exist in 2017`); absent for a line no pattern read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

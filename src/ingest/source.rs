@@ -77,6 +77,8 @@ struct State<'p> {
     no_year: u64,
     /// Lines placed outside the years rfo accepts: (count, first line, year).
     out_of_range: (u64, Option<(u64, i32)>),
+    /// Lines whose date does not exist: (count, first line and why).
+    invalid_date: (u64, Option<(u64, String)>),
     events: Vec<TimedEvent>,
     document: bool,
     /// The collector's clock, for envelope times (`recv`).
@@ -106,6 +108,7 @@ impl<'p> State<'p> {
             unparsed: 0,
             no_year: 0,
             out_of_range: (0, None),
+            invalid_date: (0, None),
             events: Vec::new(),
             document: false,
             recv_clock: clock(),
@@ -124,6 +127,10 @@ impl<'p> State<'p> {
         self.out_of_range.0 += later.out_of_range.0;
         if self.out_of_range.1.is_none() {
             self.out_of_range.1 = later.out_of_range.1;
+        }
+        self.invalid_date.0 += later.invalid_date.0;
+        if self.invalid_date.1.is_none() {
+            self.invalid_date.1 = later.invalid_date.1;
         }
         let room = FAILURES_KEPT.saturating_sub(self.failures.len());
         self.failures.extend(later.failures.into_iter().take(room));
@@ -144,6 +151,7 @@ impl<'p> State<'p> {
             self.failures.push(ParseFailure {
                 line,
                 column,
+                reason: None,
                 text: text.chars().take(500).collect(),
             });
         }
@@ -237,7 +245,10 @@ impl<'p> State<'p> {
                 self.out_of_range.0 += 1;
                 self.out_of_range.1.get_or_insert((line, year));
             }
-            TimeIssue::InvalidDate => {}
+            TimeIssue::InvalidDate(why) => {
+                self.invalid_date.0 += 1;
+                self.invalid_date.1.get_or_insert((line, why));
+            }
         }
         self.fail(line, 1, text.unwrap_or("(timestamp not a real date)"));
     }
@@ -386,14 +397,23 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
     let recs = g
         .parse_document(&text)
         .map_err(|m| Error::input(path, format!("{} document: {m}", g.name)))?;
+    // Several records can share a line (three undatable `created_at` on one
+    // line of JSON): count failed lines, not failed records, so `unparsed`
+    // never exceeds `lines`.
+    let mut failed_lines = std::collections::BTreeSet::new();
     for rec in &recs {
         let line_text = lines
             .get(rec.line.saturating_sub(1) as usize)
             .map(|l| l.trim());
+        let before = st.unparsed;
         st.record(g, rec, line_text);
+        if st.unparsed > before {
+            failed_lines.insert(rec.line);
+        }
     }
+    st.unparsed = (failed_lines.len() as u64).min(st.lines);
     // The document parsed as a whole; lines not tied to a record are context.
-    st.parsed = st.lines - st.unparsed;
+    st.parsed = st.lines.saturating_sub(st.unparsed);
     // Exports list updates newest first: their order says nothing about clocks.
     st.document = true;
     Ok(())
@@ -428,6 +448,11 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         } else {
             String::new()
         };
+        if let (n, Some((line, why))) = &st.invalid_date {
+            year_note.push_str(&format!(
+                " ({n} with a date that does not exist, first at line {line}: {why})"
+            ));
+        }
         if let (n, Some((line, year))) = st.out_of_range {
             let (lo, hi) = (
                 crate::time::resolve::YEARS.start(),

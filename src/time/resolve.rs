@@ -35,12 +35,20 @@ pub struct Timed {
 pub enum TimeIssue {
     /// A year-less stamp and no year from anywhere.
     NoYear,
-    /// Month 2, day 30 and the like.
-    InvalidDate,
+    /// Month 2, day 30 and the like, with the reason in words.
+    InvalidDate(String),
     /// An instant whose year is outside `YEARS` (a clock that far off, or a
     /// year-less source stepping through New Year after New Year, is no
     /// evidence; and time arithmetic near chrono's limits would overflow).
     OutOfRange(i32),
+}
+
+/// Why a wall-clock stamp names no real instant in `year`.
+fn impossible(wall: &WallClock, year: i32) -> TimeIssue {
+    TimeIssue::InvalidDate(
+        wall.impossible(year)
+            .unwrap_or_else(|| "not a real date".to_string()),
+    )
 }
 
 /// The years rfo places events in. Flags and manifests outside it are
@@ -289,8 +297,9 @@ impl SourceClock {
     ) -> Result<Timed, TimeIssue> {
         let timed = match *stamp {
             Stamp::Epoch { secs, nanos } => {
-                let instant =
-                    DateTime::from_timestamp(secs, nanos).ok_or(TimeIssue::InvalidDate)?;
+                let instant = DateTime::from_timestamp(secs, nanos).ok_or_else(|| {
+                    TimeIssue::InvalidDate(format!("epoch {secs} is out of range"))
+                })?;
                 Timed {
                     instant,
                     provenance: Provenance {
@@ -303,7 +312,7 @@ impl SourceClock {
                 }
             }
             Stamp::Offset { wall, offset_s } => {
-                let naive = wall.naive(0).ok_or(TimeIssue::InvalidDate)?;
+                let naive = wall.naive(0).ok_or_else(|| impossible(&wall, 0))?;
                 Timed {
                     instant: with_offset(naive, offset_s, None).utc,
                     provenance: Provenance {
@@ -346,7 +355,7 @@ impl SourceClock {
     ) -> Result<(NaiveDateTime, YearSource), TimeIssue> {
         if wall.year.is_some() {
             return Ok((
-                wall.naive(0).ok_or(TimeIssue::InvalidDate)?,
+                wall.naive(0).ok_or_else(|| impossible(wall, 0))?,
                 YearSource::InLine,
             ));
         }
@@ -361,7 +370,7 @@ impl SourceClock {
                 let rollovers = self.rollovers - 1;
                 let naive = wall
                     .naive(given.year.saturating_add(rollovers))
-                    .ok_or(TimeIssue::InvalidDate)?;
+                    .ok_or_else(|| impossible(wall, given.year.saturating_add(rollovers)))?;
                 return Ok((
                     naive,
                     YearSource::Given {
@@ -392,7 +401,7 @@ impl SourceClock {
         if !YEARS.contains(&year) {
             return Err(TimeIssue::OutOfRange(year));
         }
-        let naive = wall.naive(year).ok_or(TimeIssue::InvalidDate)?;
+        let naive = wall.naive(year).ok_or_else(|| impossible(wall, year))?;
         Ok((
             naive,
             YearSource::Given {
@@ -1208,7 +1217,9 @@ mod tests {
         let mut c = clock(ZoneOrigin::Source);
         assert_eq!(
             c.resolve(&bsd("Feb 29 00:00:00"), None, 1),
-            Err(TimeIssue::InvalidDate)
+            Err(TimeIssue::InvalidDate(
+                "Feb 29 does not exist in 2017 (not a leap year)".into()
+            ))
         );
     }
 
