@@ -412,3 +412,123 @@ fn cr_only_line_endings_are_lines() {
     assert_eq!(j["windows"][0]["duration_s"], 1530);
     assert_eq!(j["windows"][0]["evidence"]["end"]["line"], 2);
 }
+
+/// Triggered by a recursive inline partial
+/// (`{{#*inline "a"}}x{{> a}}{{/inline}}{{> a}}`): a stack overflow, exit 134.
+#[test]
+fn a_recursive_partial_is_a_template_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("loop.hbs");
+    std::fs::write(&t, r#"{{#*inline "a"}}x{{> a}}{{/inline}}{{> a}}"#).unwrap();
+    let p = fixture("servercentral-2017-02-22");
+    let (code, _, err) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(r#"partial "a" includes itself (a → a)"#),
+        "{err}"
+    );
+}
+
+/// Triggered by four nested `#each` over a timeline: the render ran past
+/// 60 s with memory climbing. Output past 64 MiB stops with an error
+/// naming the template.
+#[test]
+fn a_runaway_template_stops_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("bomb.hbs");
+    let row = "x".repeat(2000);
+    std::fs::write(
+        &t,
+        format!("{{{{#each windows}}}}{{{{#each timeline}}}}{{{{#each ../timeline}}}}{{{{#each ../../timeline}}}}{{{{#each ../../../timeline}}}}{row}{{{{/each}}}}{{{{/each}}}}{{{{/each}}}}{{{{/each}}}}{{{{/each}}}}"),
+    )
+    .unwrap();
+    let p = fixture("servercentral-2017-02-22");
+    let (code, _, err) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bomb.hbs") && err.contains("output exceeds 64 MiB: stopped"),
+        "{err}"
+    );
+}
+
+/// Triggered by `-o /dev/stdout` (replaced by a regular file, exit 0) and
+/// by every output becoming mode 0600: a regular file is replaced keeping
+/// its mode; anything else is written through.
+#[cfg(unix)]
+#[test]
+fn output_files_keep_their_mode_and_devices_are_written_through() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let p = fixture("servercentral-2017-02-22");
+    let out = dir.path().join("report.md");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, _, err) = run(&["analyze", p.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let m = std::fs::metadata(&out).unwrap();
+    assert_eq!(m.permissions().mode() & 0o777, 0o644);
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("# Reason for Outage Report"));
+    // A symlink is written through, not replaced.
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&out, &link).unwrap();
+    let (code, _, err) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with('{'));
+    // /dev/stdout stays a device: the report reaches stdout.
+    let (code, stdout, err) = run(&["analyze", p.to_str().unwrap(), "-o", "/dev/stdout"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.starts_with("# Reason for Outage Report"), "{stdout}");
+    // A missing directory names the target, not a temporary file.
+    let missing = dir.path().join("nodir/x.md");
+    let (code, _, err) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nodir/x.md: no directory"), "{err}");
+}
+
+/// Triggered by log lines carrying terminal escapes (`ESC ]0;…BEL` retitles
+/// the analyst's terminal) and by CSV cells starting with `=` (run as
+/// formulas by spreadsheets).
+#[test]
+fn terminal_escapes_and_csv_formulas_are_neutralised() {
+    let dir = tmp_bundle(&[(
+        "=HYPERLINK(1).log",
+        b"2017-02-23T03:57:52Z web01 x\x1b]0;pwned\x07\n2017-02-23T03:58:52Z web01 y\n",
+    )]);
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["timeline", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains('\u{1b}') && out.contains("\\u{1b}]0;pwned\\u{7}"),
+        "{out}"
+    );
+    let (_, csv, _) = run(&["timeline", d, "--format", "csv"]);
+    assert!(csv.contains(",'=HYPERLINK(1).log,"), "{csv}");
+}

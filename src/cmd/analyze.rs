@@ -17,6 +17,27 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     if let Some(id) = a.window {
         pipeline::select_window(&mut analysis, id)?;
     }
+    if analysis.selected.is_none() && !analysis.windows.is_empty() {
+        // A range that misses every window: say what it left out rather
+        // than report "no outage window" over evidence that has some.
+        let list: Vec<String> = analysis
+            .windows
+            .iter()
+            .map(|w| {
+                format!(
+                    "{} ({} → {})",
+                    w.id,
+                    w.start,
+                    w.end.as_deref().unwrap_or("open")
+                )
+            })
+            .collect();
+        return Err(Error::Usage(format!(
+            "--from/--to overlaps none of the {} window(s) in the evidence: {}",
+            analysis.windows.len(),
+            list.join(", ")
+        )));
+    }
     let text = match a.format {
         AnalyzeFormat::Json => json(&analysis),
         AnalyzeFormat::Md => markdown(&analysis, a.template.as_deref())?,

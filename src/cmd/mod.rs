@@ -27,7 +27,7 @@ pub enum Exit {
 pub fn run(cli: Cli) -> Result<Exit> {
     let mut opts = options(&cli.common)?;
     if let Command::Analyze(a) = &cli.command {
-        opts.range = (parse_time("--from", &a.from)?, parse_time("--to", &a.to)?);
+        opts.range = time_range(&a.from, &a.to)?;
     }
     match cli.command {
         Command::Analyze(a) => analyze::run(&a, &opts, &cli.common),
@@ -120,14 +120,68 @@ pub fn emit(common: &Common, text: &str) -> Result<()> {
     }
 }
 
+/// `-o FILE`: a regular file (or a new one) is replaced atomically — a
+/// temporary file beside it, then a rename — keeping an existing file's
+/// mode (a new file gets the usual 0666 minus umask); anything else (a
+/// device, a FIFO, `/dev/stdout`, a symlink) is written through, never
+/// replaced by a regular file.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => replace(path, bytes, Some(m.permissions())),
+        Ok(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes).and_then(|_| f.flush()))
+            .map_err(|e| Error::io(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace(path, bytes, None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+fn replace(path: &Path, bytes: &[u8], perms: Option<std::fs::Permissions>) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if !dir.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no directory {}", dir.display()),
+            ),
+        ));
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let mut k = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.rfo-{}-{k}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 100 => k += 1,
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    };
+    let done = file
+        .write_all(bytes)
+        .and_then(|_| file.sync_all())
+        .and_then(|_| match perms {
+            Some(p) => std::fs::set_permissions(&tmp, p),
+            None => Ok(()),
+        })
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = done {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
     Ok(())
 }
 
@@ -139,6 +193,28 @@ pub fn warn_diagnostics(common: &Common, diags: &[crate::grammar::registry::Diag
     for d in diags {
         eprintln!("rfo: warning: grammar skipped: {d}");
     }
+}
+
+/// A range of instants, either end open.
+pub type TimeRange = (
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+/// `--from`/`--to`, checked: an inverted range selects nothing and would
+/// pass in silence.
+pub fn time_range(from: &Option<String>, to: &Option<String>) -> Result<TimeRange> {
+    let (f, t) = (parse_time("--from", from)?, parse_time("--to", to)?);
+    if let (Some(a), Some(b)) = (f, t) {
+        if a > b {
+            return Err(Error::Usage(format!(
+                "--from {} is later than --to {}",
+                crate::time::rfc3339(&a),
+                crate::time::rfc3339(&b)
+            )));
+        }
+    }
+    Ok((f, t))
 }
 
 /// An RFC 3339 time given on the command line.

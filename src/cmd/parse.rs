@@ -129,6 +129,10 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
             s
         }
     };
+    let text = match a.format {
+        TextJson::Text => crate::report::escape::terminal_text(&text),
+        TextJson::Json => text,
+    };
     emit(common, &text)?;
     Ok(Exit::Ok)
 }

@@ -8,6 +8,7 @@ use crate::config::{Keep, Options};
 use crate::error::Result;
 use crate::event::TimedEvent;
 use crate::pipeline;
+use crate::report::escape::{csv_text, terminal};
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -34,8 +35,7 @@ fn message(e: &TimedEvent) -> &str {
 }
 
 pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
-    let from = super::parse_time("--from", &a.from)?;
-    let to = super::parse_time("--to", &a.to)?;
+    let (from, to) = super::time_range(&a.from, &a.to)?;
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
@@ -62,9 +62,9 @@ pub fn render(
                     "{}  {:<9} {}:{}  {}\n",
                     rfc3339(&e.instant),
                     e.kind.as_str(),
-                    e.file,
+                    terminal(&e.file),
                     e.line,
-                    message(e)
+                    terminal(message(e))
                 ));
             }
         }
@@ -95,14 +95,14 @@ pub fn render(
                     .and_then(|v| v.get("from").and_then(|f| f.as_str().map(str::to_string)))
                     .unwrap_or_default();
                 let cells = [
-                    message(e).to_string(),
+                    csv_text(message(e)).into_owned(),
                     rfc3339(&e.instant),
                     DESC.to_string(),
-                    e.file.to_string(),
+                    csv_text(&e.file).into_owned(),
                     e.line.to_string(),
                     e.kind.as_str().to_string(),
-                    e.subject.clone().unwrap_or_default(),
-                    e.state.clone().unwrap_or_default(),
+                    csv_text(e.subject.as_deref().unwrap_or_default()).into_owned(),
+                    csv_text(e.state.as_deref().unwrap_or_default()).into_owned(),
                     e.provenance.offset_s.to_string(),
                     from,
                     crate::time::TZDB_VERSION.to_string(),

@@ -15,7 +15,7 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     let out = match a.format {
         TextJson::Json => json(&analysis),
-        TextJson::Text => text(&analysis),
+        TextJson::Text => crate::report::escape::terminal_text(&text(&analysis)),
     };
     emit(common, &out)?;
     Ok(Exit::Ok)

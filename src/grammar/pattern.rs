@@ -142,9 +142,66 @@ enum Ctx {
     InChoice,
 }
 
+/// Groups (`{? }`, `{| }`) nest at most this deep: the parser and the
+/// matcher recurse per level, and a hostile grammar of 100,000 nested
+/// `{?` overflowed the stack.
+pub const MAX_DEPTH: u32 = 16;
+/// A pattern holds at most this many items in all: the matcher recurses
+/// once per item, and 32,000 items overflowed its stack.
+pub const MAX_ITEMS: usize = 512;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of group nesting, released when dropped.
+struct Level;
+
+impl Level {
+    fn enter(i: &str) -> Result<Level, nom::Err<PErr<'_>>> {
+        let d = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let level = Level;
+        if d > MAX_DEPTH {
+            return Err(nom::Err::Failure(PErr {
+                input: i,
+                message: "groups nest deeper than 16 levels",
+            }));
+        }
+        Ok(level)
+    }
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+fn count(nodes: &[Node]) -> usize {
+    nodes
+        .iter()
+        .map(|n| match n {
+            Node::Opt(inner) => 1 + count(inner),
+            Node::Choice(alts) => 1 + alts.iter().map(|a| count(a)).sum::<usize>(),
+            _ => 1,
+        })
+        .sum()
+}
+
 /// Parse a whole pattern.
 pub fn parse(pattern: &str) -> Result<Vec<Node>, PatternError> {
+    DEPTH.with(|d| d.set(0));
     match items(pattern, Ctx::Top) {
+        Ok(("", nodes)) if count(&nodes) > MAX_ITEMS => Err(PatternError {
+            offset: 0,
+            message: format!(
+                "pattern has {} items, more than the {MAX_ITEMS} a pattern may hold",
+                count(&nodes)
+            ),
+        }),
         Ok(("", nodes)) => Ok(nodes),
         Ok((rest, _)) => Err(PatternError {
             offset: pattern.len() - rest.len(),
@@ -209,6 +266,7 @@ fn item(i: &str, ctx: Ctx) -> Res<'_, Node> {
 /// `{? ... }`
 fn optional(i: &str, ctx: Ctx) -> Res<'_, Node> {
     let (i, _) = tag("{?")(i)?;
+    let _level = Level::enter(i)?;
     let (i, inner) = items(i, ctx)?;
     match i.strip_prefix('}') {
         Some(rest) if !inner.is_empty() => Ok((rest, Node::Opt(inner))),
@@ -220,6 +278,7 @@ fn optional(i: &str, ctx: Ctx) -> Res<'_, Node> {
 /// `{| a | b }`: at least two alternatives; an empty one matches nothing.
 fn choice(i: &str) -> Res<'_, Node> {
     let (mut i, _) = tag("{|")(i)?;
+    let _level = Level::enter(i)?;
     let mut alts = Vec::new();
     loop {
         let (rest, alt) = items(i, Ctx::InChoice)?;
@@ -524,5 +583,24 @@ mod tests {
         assert_eq!(e.offset, 3);
         let e = parse("{:int}").unwrap_err();
         assert_eq!(e.offset, 1);
+    }
+
+    /// A hostile grammar: 100,000 nested `{?` overflowed the parser's
+    /// stack (exit 134); 16,000 `a ` after a group overflowed the matcher's.
+    #[test]
+    fn nesting_and_length_are_bounded_with_a_clear_error() {
+        let deep = "{?".repeat(100_000);
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.message, "groups nest deeper than 16 levels");
+        assert_eq!(e.offset, 34);
+        let long = format!("{{?{{w:word}} }}{}", "a ".repeat(16_000));
+        let e = parse(&long).unwrap_err();
+        assert_eq!(
+            e.message,
+            "pattern has 32003 items, more than the 512 a pattern may hold"
+        );
+        assert!(parse(&"{?".repeat(16).to_string()).is_err());
+        let ok = format!("{}x{}", "{?".repeat(16), "}".repeat(16));
+        assert!(parse(&ok).is_ok());
     }
 }

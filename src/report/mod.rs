@@ -3,6 +3,7 @@
 //! log text escaped for the output format.
 
 pub mod escape;
+pub mod guard;
 pub mod helpers;
 
 use crate::analysis::Analysis;
@@ -59,13 +60,29 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("or", Box::new(helpers::Or));
     hb.register_helper("svg_x", Box::new(helpers::SvgX));
     hb.register_helper("last_at", Box::new(helpers::LastAt));
+    guard::check(template).map_err(|message| Error::Template {
+        name: name.to_string(),
+        message,
+    })?;
     hb.register_template_string(name, template)
         .map_err(|e| Error::Template {
             name: name.to_string(),
             message: e.to_string(),
         })?;
-    hb.render(name, analysis).map_err(|e| Error::Template {
+    let mut out = guard::Budget::new();
+    let rendered = hb.render_to_write(name, analysis, &mut out);
+    if let Some(why) = out.exceeded.take() {
+        return Err(Error::Template {
+            name: name.to_string(),
+            message: format!("{why}: stopped"),
+        });
+    }
+    rendered.map_err(|e| Error::Template {
         name: name.to_string(),
         message: e.to_string(),
+    })?;
+    String::from_utf8(out.out).map_err(|e| Error::Template {
+        name: name.to_string(),
+        message: format!("output is not UTF-8: {e}"),
     })
 }
