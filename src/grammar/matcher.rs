@@ -153,7 +153,16 @@ impl<'a> Matcher<'a> {
                 }
                 Node::Opt(inner) => {
                     let saved = (caps.fields.len(), caps.stamp);
-                    match self.greedy(inner, pos, caps) {
+                    let outer = std::mem::take(&mut self.committed);
+                    let tried = self.greedy(inner, pos, caps);
+                    // The group failed after a choice inside it: the search
+                    // would backtrack into that choice before skipping the
+                    // group, so the greedy path is no longer its first path.
+                    if tried.is_none() && self.committed {
+                        return None;
+                    }
+                    self.committed |= outer;
+                    match tried {
                         Some(end) => {
                             // Skipping the group instead could only matter if
                             // what follows could start where the group did.
@@ -169,7 +178,15 @@ impl<'a> Matcher<'a> {
                     let saved = (caps.fields.len(), caps.stamp);
                     let mut matched = None;
                     for (i, alt) in alts.iter().enumerate() {
-                        if let Some(end) = self.greedy(alt, pos, caps) {
+                        let outer = std::mem::take(&mut self.committed);
+                        let tried = self.greedy(alt, pos, caps);
+                        // As for a group: an alternative that failed after a
+                        // choice inside it is not the search's first path.
+                        if tried.is_none() && self.committed {
+                            return None;
+                        }
+                        self.committed |= outer;
+                        if let Some(end) = tried {
                             let here = first_of(alt);
                             self.committed |= end == pos
                                 || alts[i + 1..].iter().any(|a| !here.disjoint(&first_of(a)));
@@ -580,6 +597,96 @@ mod first_tests {
                     assert_eq!(fast.ok(), slow, "{} {} on {line:?}", g.name, p.name);
                 }
             }
+        }
+    }
+
+    /// The backtracking search's answer, for comparison.
+    fn search<'a>(nodes: &'a [Node], line: &'a str) -> Option<Vec<(&'a str, String)>> {
+        let mut m = Matcher {
+            line,
+            furthest: 0,
+            steps: 0,
+            committed: false,
+        };
+        let mut caps = Captures::default();
+        m.seq(nodes, &Cont::Done, 0, &mut caps).map(|_| {
+            caps.fields
+                .into_iter()
+                .map(|(k, v)| (k, v.into_owned()))
+                .collect()
+        })
+    }
+
+    fn fast<'a>(nodes: &'a [Node], line: &'a str) -> Option<Vec<(&'a str, String)>> {
+        run(nodes, line).ok().map(|c| {
+            c.fields
+                .into_iter()
+                .map(|(k, v)| (k, v.into_owned()))
+                .collect()
+        })
+    }
+
+    /// The hostile-input sweep's case: the greedy pass took `{?{a:word} }`,
+    /// failed on ` end`, and answered with the second alternative, where
+    /// the search backtracks into the group and matches the first.
+    #[test]
+    fn greedy_backs_off_when_a_failed_branch_had_choices() {
+        let p = crate::grammar::pattern::parse("{|{?{a:word} }{b:word} end|{c:rest}}").unwrap();
+        assert_eq!(search(&p, "foo end"), Some(vec![("b", "foo".to_string())]));
+        assert_eq!(fast(&p, "foo end"), search(&p, "foo end"));
+    }
+
+    fn pattern() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just("a".to_string()),
+            Just("b".to_string()),
+            Just(" ".to_string()),
+            Just(" end".to_string()),
+            Just("{x:word}".to_string()),
+            Just("{n:int}".to_string()),
+            Just("{r:rest}".to_string()),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            let seq = proptest::collection::vec(inner.clone(), 1..4).prop_map(|v| v.concat());
+            prop_oneof![
+                seq.clone(),
+                seq.clone().prop_map(|s| format!("{{?{s}}}")),
+                (seq.clone(), seq).prop_map(|(a, b)| format!("{{|{a}|{b}}}")),
+            ]
+        })
+    }
+
+    fn agree(p: &str, line: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let Ok(nodes) = crate::grammar::pattern::parse(p) else {
+            return Ok(());
+        };
+        proptest::prop_assert_eq!(
+            fast(&nodes, line),
+            search(&nodes, line),
+            "{} on {:?}",
+            p,
+            line
+        );
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+        /// The greedy fast path answers as the backtracking search does.
+        #[test]
+        fn greedy_and_search_agree_on_random_patterns(p in pattern(), line in "[ab 1]{0,4}( end)?[ab1 ]{0,3}") {
+            agree(&p, &line)?;
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 20_000, ..Default::default() })]
+        /// The same with a larger budget (`cargo test -- --ignored`).
+        #[test]
+        #[ignore]
+        fn greedy_and_search_agree_on_random_patterns_long(p in pattern(), line in "[ab 1]{0,6}( end)?[ab1 ]{0,4}") {
+            agree(&p, &line)?;
         }
     }
 }
