@@ -532,3 +532,25 @@ fn terminal_escapes_and_csv_formulas_are_neutralised() {
     let (_, csv, _) = run(&["timeline", d, "--format", "csv"]);
     assert!(csv.contains(",'=HYPERLINK(1).log,"), "{csv}");
 }
+
+/// Triggered by a template naming `window.strat`: the error showed
+/// handlebars' `Some("window.strat")`. It names the field and the nearest
+/// names the analysis has.
+#[test]
+fn an_unknown_template_field_is_named_with_the_nearest_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("typo.hbs");
+    std::fs::write(&t, "{{#with (lookup windows 0)}}{{strat}}{{/with}}").unwrap();
+    let p = fixture("servercentral-2017-02-22");
+    let (code, _, err) = run(&[
+        "analyze",
+        p.to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("typo.hbs: line 1, column 29: no field `strat` in the analysis here (nearest field names: `start`,"),
+        "{err}"
+    );
+}

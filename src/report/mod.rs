@@ -79,10 +79,57 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     }
     rendered.map_err(|e| Error::Template {
         name: name.to_string(),
-        message: e.to_string(),
+        message: render_error(&e, analysis),
     })?;
     String::from_utf8(out.out).map_err(|e| Error::Template {
         name: name.to_string(),
         message: format!("output is not UTF-8: {e}"),
     })
+}
+
+/// A render error in the analyst's terms: a field the analysis lacks is
+/// named with the nearest field names it has (strict mode's own message
+/// is `Failed to access variable in strict mode Some("window.strat")`).
+fn render_error(e: &handlebars::RenderError, analysis: &Analysis) -> String {
+    let at = match (e.line_no, e.column_no) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+        _ => String::new(),
+    };
+    match e.reason() {
+        handlebars::RenderErrorReason::MissingVariable(Some(path)) => {
+            let mut keys = std::collections::BTreeSet::new();
+            if let Ok(v) = serde_json::to_value(analysis) {
+                collect_keys(&v, &mut keys);
+            }
+            let last = path.rsplit(['.', '/']).next().unwrap_or(path);
+            let mut near: Vec<(usize, &String)> = keys
+                .iter()
+                .map(|k| (strsim::levenshtein(last, k), k))
+                .collect();
+            near.sort();
+            let near: Vec<String> = near.iter().take(3).map(|(_, k)| format!("`{k}`")).collect();
+            format!(
+                "{at}no field `{path}` in the analysis here (nearest field names: {}); see docs/analysis-json.md",
+                near.join(", ")
+            )
+        }
+        _ => format!("{at}{}", e.reason()),
+    }
+}
+
+fn collect_keys(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                out.insert(k.clone());
+                collect_keys(v, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for v in a.iter().take(4) {
+                collect_keys(v, out);
+            }
+        }
+        _ => {}
+    }
 }
