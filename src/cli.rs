@@ -178,6 +178,10 @@ pub struct LintArgs {
     /// Allowed difference between a stated time and the evidence, in seconds.
     #[arg(long, default_value_t = crate::lint::TOLERANCE_S, value_name = "SECONDS")]
     pub tolerance: i64,
+    /// Hold the report to a layout: `rfo` requires the RFO header fields;
+    /// `any` (the default) requires none unless the report starts with them.
+    #[arg(long, value_parser = ["rfo", "any"], value_name = "FORM")]
+    pub form: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -554,3 +554,249 @@ fn an_unknown_template_field_is_named_with_the_nearest_ones() {
         "{err}"
     );
 }
+
+/// Lint `text` against the bundle of corpus case `case` (tests/lint/);
+/// (exit code, JSON output). Used by the issue-12 regressions below.
+fn lint_corpus(case: &str, text: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    std::fs::write(&report, text).unwrap();
+    let bundle = root().join("tests/lint").join(case);
+    let mut args = vec![
+        "lint",
+        report.to_str().unwrap(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    (code, json(&out))
+}
+
+fn lint_errors(r: &serde_json::Value) -> Vec<String> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Triggered by issue 12: a postmortem without the `**Date of Event:**`
+/// header got eight `field-missing` errors and nothing else (0 of 58 times
+/// checked). Now no field is required and the times are checked.
+#[test]
+fn a_postmortem_without_the_rfo_header_is_checked() {
+    let (code, r) = lint_corpus(
+        "cloudflare-2019-07-02",
+        "At 1342 UTC the site went down.\n",
+        &[],
+    );
+    assert_eq!((code, lint_errors(&r)), (0, vec![]));
+    assert_eq!(r["coverage"]["times_checked"], 1);
+    let (code, r) = lint_corpus(
+        "cloudflare-2019-07-02",
+        "At 1442 UTC the site went down.\n",
+        &[],
+    );
+    assert_eq!(
+        (code, lint_errors(&r)),
+        (1, vec!["time-mismatch".to_string()])
+    );
+}
+
+/// Triggered by issue 12: `1509 UTC`, `22:52Z`, `2018-10-21T22:52:00Z`,
+/// `22:52 (UTC)` and `15:52 UTC-7` were not read at all.
+#[test]
+fn hhmm_z_iso_parenthesised_and_numeric_offset_forms_are_read() {
+    for form in [
+        "1342 UTC",
+        "13:42Z",
+        "2019-07-02T13:42:00Z",
+        "13:42 (UTC)",
+        "06:42 UTC-7",
+    ] {
+        let (code, r) = lint_corpus(
+            "cloudflare-2019-07-02",
+            &format!("At {form} the rules were deployed.\n"),
+            &[],
+        );
+        assert_eq!(code, 0, "{form}: {r:#}");
+        assert_eq!(r["coverage"]["times_checked"], 1, "{form}");
+    }
+}
+
+/// Triggered by issue 12: `3:52 PM PT`, `ET`, `Pacific Time` and a zone
+/// name after the time (`03:46 to 05:33 US/Pacific`) were not read.
+#[test]
+fn generic_us_zones_and_iana_names_after_the_time_are_read() {
+    for form in [
+        "9:37 AM PT",
+        "12:37 PM ET",
+        "9:37 AM Pacific Time",
+        "09:37 US/Pacific",
+    ] {
+        let (code, r) = lint_corpus(
+            "aws-s3-2017-02-28",
+            &format!("On February 28, 2017 at {form} a command removed servers.\n"),
+            &[],
+        );
+        assert_eq!((code, lint_errors(&r)), (0, vec![]), "{form}: {r:#}");
+        assert_eq!(r["coverage"]["times_checked"], 1, "{form}");
+    }
+}
+
+/// Triggered by issue 12: in `22:52–22:54 UTC` only the end was read.
+#[test]
+fn both_ends_of_a_range_are_read() {
+    let (_, r) = lint_corpus(
+        "github-2018-10-21",
+        "On 21 Oct 2018 monitoring alerted between 22:52–22:54 UTC.\n",
+        &[],
+    );
+    assert_eq!(r["coverage"]["times_read"], 2, "{r:#}");
+}
+
+/// Triggered by issue 12: a list or table whose zone is stated once
+/// (`(all times are in PDT)`, `## Timeline (UTC)`, `Time (PST)`) was not read.
+#[test]
+fn a_zone_stated_once_applies_to_the_list_heading_and_column() {
+    for text in [
+        "All times are in PDT.\n\n- 16:53 users reported failures\n",
+        "## Timeline (PDT)\n\n- 16:53 users reported failures\n",
+        "| Time (PDT) | Event |\n|---|---|\n| 16:53 | users reported failures |\n",
+    ] {
+        let (code, r) = lint_corpus("slack-2020-05-12", text, &[]);
+        assert_eq!(
+            (code, r["coverage"]["times_checked"].clone()),
+            (0, 1.into()),
+            "{text}: {r:#}"
+        );
+    }
+}
+
+/// Triggered by issue 12: prose dates (`on 2 Apr 2021`) and durations
+/// (`for 17 minutes`, `Within 39 minutes`) were not read, and `23 hours
+/// and 11 minutes` was read as 23 h 0 min.
+#[test]
+fn prose_dates_and_multi_part_durations_are_read() {
+    let text = "On 21 Oct 2018 GitHub was degraded for 24 hours and 11 minutes.\n";
+    let (code, r) = lint_corpus("github-2018-10-21", text, &[]);
+    assert_eq!((code, lint_errors(&r)), (0, vec![]), "{r:#}");
+    assert_eq!(r["coverage"]["dates_checked"], 1);
+    assert_eq!(r["coverage"]["durations_checked"], 1);
+    let (code, r) = lint_corpus(
+        "github-2018-10-21",
+        &text.replace("24 hours", "23 hours"),
+        &[],
+    );
+    assert_eq!(
+        (code, lint_errors(&r)),
+        (1, vec!["duration-mismatch".to_string()])
+    );
+}
+
+/// Triggered by issue 12: `23:52 GMT+1` was read as 23:52 UTC.
+#[test]
+fn gmt_plus_one_is_an_hour_east_of_utc() {
+    let (code, r) = lint_corpus(
+        "cloudflare-2019-07-02",
+        "At 14:42 GMT+1 the rules were deployed.\n",
+        &[],
+    );
+    assert_eq!((code, lint_errors(&r)), (0, vec![]), "{r:#}");
+    let (code, _) = lint_corpus(
+        "cloudflare-2019-07-02",
+        "At 13:42 GMT+1 the rules were deployed.\n",
+        &[],
+    );
+    assert_eq!(code, 1);
+}
+
+/// Triggered by issue 12: `2018 October 22 11:05 UTC`, 7 min early on the
+/// day after the event, was skipped (the two-day filter compared against
+/// the reading for the wrong day).
+#[test]
+fn a_next_day_time_is_checked() {
+    let text = "### 2018 October 22 11:05 UTC\n\nAll database primaries established in US East Coast again.\n";
+    let (code, r) = lint_corpus("github-2018-10-21", text, &[]);
+    assert_eq!(
+        (code, lint_errors(&r)),
+        (1, vec!["time-mismatch".to_string()]),
+        "{r:#}"
+    );
+    assert_eq!(r["findings"][0]["suggestion"], "11:12 UTC");
+}
+
+/// Triggered by issue 12: an Event End without a date was read on the
+/// Date of Event, 24 h off on a multi-day incident.
+#[test]
+fn an_event_end_without_a_date_is_read_on_the_day_of_the_window_end() {
+    let text = "**Date of Event:** October 21, 2018\n**Event Start:** 22:52 UTC\n**Event End:** 23:03 UTC\n**Duration:** 24 hours 11 minutes\n";
+    let (code, r) = lint_corpus("github-2018-10-21", text, &["--form", "any"]);
+    assert_eq!((code, lint_errors(&r)), (0, vec![]), "{r:#}");
+}
+
+/// Triggered by issue 12: a +1 h shift or an AM/PM flip inside a sentence
+/// naming the event was only a warning.
+#[test]
+fn a_shifted_time_in_a_sentence_naming_the_event_is_an_error() {
+    for text in [
+        "At 10:37AM PST on February 28th, 2017, an S3 team member executed a command to remove servers.\n",
+        "At 9:37PM PST on February 28th, 2017, an S3 team member executed a command to remove servers.\n",
+    ] {
+        let (code, r) = lint_corpus("aws-s3-2017-02-28", text, &[]);
+        assert_eq!((code, lint_errors(&r)), (1, vec!["time-mismatch".to_string()]), "{text}");
+    }
+}
+
+/// Triggered by issue 12: a correct `3:52 p.m. PDT` in a report whose
+/// main zone is UTC was flagged `zone-label-invalid`.
+#[test]
+fn a_valid_pdt_in_a_utc_report_is_not_invalid() {
+    let (code, r) = lint_corpus(
+        "github-2018-10-21",
+        "On October 21, 2018 at 3:52 p.m. PDT the network partition began.\n",
+        &[],
+    );
+    assert_eq!((code, lint_errors(&r)), (0, vec![]), "{r:#}");
+}
+
+/// Triggered by issue 12: an explanation read "CST (UTC-06:00) or CST
+/// (UTC-06:00) or CST (UTC-06:00)", and a wrong Date line set off "24 h 0
+/// min before" errors whose suggestion equalled the flagged text.
+#[test]
+fn each_reading_is_named_once_and_a_wrong_date_is_reported_once() {
+    let (_, r) = lint_corpus(
+        "slack-2020-05-12",
+        "Tuesday May 12, 2020\n\nUsers have reported failures.\n\n4:53 PM PST\n",
+        &[],
+    );
+    let m = r["findings"][0]["message"].as_str().unwrap().to_string();
+    assert_eq!(m.matches("PDT (UTC-07:00)").count(), 1, "{m}");
+    assert_eq!(m.matches("read as PST").count(), 1, "{m}");
+    let text = "**Date of Event:** October 20, 2018\n**Event Start:** 22:52 UTC\n**Event End:** 23:03 UTC\n**Duration:** 24 hours 11 minutes\n";
+    let (_, r) = lint_corpus("github-2018-10-21", text, &["--form", "any"]);
+    assert_eq!(lint_errors(&r), vec!["date-mismatch".to_string()], "{r:#}");
+    for f in r["findings"].as_array().unwrap() {
+        assert_ne!(f["suggestion"], f["text"], "{f}");
+    }
+}
+
+/// Triggered by issue 12: `Duration: 2562047788015216 hours` overflowed
+/// and printed "-2562047788015215 h".
+#[test]
+fn an_enormous_stated_duration_does_not_overflow() {
+    let text = "**Date of Event:** October 21, 2018\n**Event Start:** 22:52 UTC\n**Duration:** 2562047788015216 hours\n";
+    let (code, r) = lint_corpus("github-2018-10-21", text, &[]);
+    assert_eq!(code, 1);
+    let f = r["findings"].to_string();
+    assert!(
+        f.contains("not a plausible duration") && !f.contains("-2562047788015215"),
+        "{f}"
+    );
+}

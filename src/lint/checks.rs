@@ -1,537 +1,609 @@
-//! One function per lint check. Each reads the claims and the analysis and
-//! pushes findings; none of them stops the others.
+//! The checks of every time, date and duration a report states. Each
+//! mention is matched to the evidence event it most plausibly states (same
+//! or adjacent day, best reading). An error needs the sentence to name what
+//! happened, a counterpart event, and a difference beyond the tolerance; a
+//! time with no counterpart is a warning; a time with no evidence within
+//! two days is not checked (and the coverage says so).
 
-use super::read::{self, Claims, Mention};
-use super::{LintFinding, LintOptions};
+use super::evidence::{self, Ev, Match};
+use super::read::{Claims, DateClaim, DurationClaim, Mention};
+use super::scan::Precision;
+use super::zone::{self, Read, Zone};
+use super::{LintFinding, LintOptions, Outcome};
 use crate::analysis::{Analysis, Window};
-use crate::evidence::Evidence;
 use crate::finding::{FindingCode, Severity};
-use crate::time::abbrev;
-use crate::time::zone::{fmt_offset, read_local, with_offset, LocalReading, Reading};
+use crate::time::zone::fmt_offset;
 use crate::window::trigger::human;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use regex::Regex;
+use std::sync::OnceLock;
 
-/// Which claim a mention is, for choosing its date.
-#[derive(Debug, Clone, Copy)]
-pub enum Role {
-    Start,
-    /// With the start's reading, to roll past midnight.
-    End(Option<DateTime<Utc>>),
-    Text,
-}
-
-/// What the checks share: the claims, the window the report is about, and
-/// the instants of the evidence.
-pub struct Context<'a> {
+/// What the checks share.
+pub struct Ctx<'a> {
     pub claims: &'a Claims,
     pub analysis: &'a Analysis,
+    pub events: &'a [Ev],
     pub opts: &'a LintOptions,
-    /// The stated Date of Event.
-    pub date: Option<NaiveDate>,
-    /// The window the report describes: the one nearest its stated start.
-    pub window: Option<&'a Window>,
+    /// The days a time with no date at all may be on: the windows' days.
+    pub fallback_days: Vec<NaiveDate>,
 }
 
-fn utc(s: &str) -> Option<DateTime<Utc>> {
+pub fn utc(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn clock(t: DateTime<Utc>) -> String {
+pub fn clock(t: DateTime<Utc>) -> String {
     t.format("%H:%M:%S UTC").to_string()
 }
 
-fn finding(
-    code: FindingCode,
-    line: Option<usize>,
-    text: Option<&str>,
-    message: String,
-) -> LintFinding {
-    LintFinding {
-        code,
-        severity: Severity::Error,
-        message,
-        report_line: line,
-        text: text.map(str::to_string),
-        evidence: None,
-        suggestion: None,
-    }
+/// One reading of a mention on one candidate day.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    pub read: Read,
+    /// The day came from the context, not from the mention.
+    pub inherited: bool,
+    /// The wall-clock day it was read on.
+    pub day: NaiveDate,
 }
 
-impl<'a> Context<'a> {
-    pub fn new(claims: &'a Claims, analysis: &'a Analysis, opts: &'a LintOptions) -> Context<'a> {
-        let date = claims
-            .field("Date of Event")
-            .and_then(|f| read::date(&f.value));
-        let mut ctx = Context {
-            claims,
-            analysis,
-            opts,
-            date,
-            window: None,
-        };
-        let stated = ctx
-            .field_mention("Event Start")
-            .map(|m| ctx.readings(m, Role::Start))
-            .unwrap_or_default();
-        ctx.window = analysis
+impl<'a> Ctx<'a> {
+    pub fn new(
+        claims: &'a Claims,
+        analysis: &'a Analysis,
+        events: &'a [Ev],
+        opts: &'a LintOptions,
+    ) -> Ctx<'a> {
+        let mut days: Vec<NaiveDate> = analysis
             .windows
             .iter()
-            .min_by_key(|w| {
-                let start = utc(&w.start);
-                stated
-                    .iter()
-                    .filter_map(|r| start.map(|s| (r.utc - s).num_seconds().abs()))
-                    .min()
-                    .unwrap_or(i64::MAX)
-            })
-            .filter(|_| !stated.is_empty())
-            .or_else(|| {
-                analysis
-                    .selected
-                    .as_ref()
-                    .and_then(|s| analysis.windows.get(s.index))
-            });
-        ctx
-    }
-
-    /// The first time mention inside a header field's value.
-    pub fn field_mention(&self, name: &str) -> Option<&'a Mention> {
-        let f = self.claims.field(name)?;
-        self.claims
-            .mentions
-            .iter()
-            .find(|m| m.line == f.line && f.value.contains(&m.text))
-    }
-
-    /// Every UTC reading of a mention on each candidate date: the zone's own
-    /// (one, or two in a fold) and, when the label is not the zone's, the
-    /// label's. A mention that writes its date has one candidate; Event
-    /// Start has the Date of Event; Event End the day after too when it
-    /// would precede the start; other times the days around the event.
-    pub fn readings(&self, m: &Mention, role: Role) -> Vec<Reading> {
-        let mut out = Vec::new();
-        for naive in self.candidates(m, role) {
-            if let Some(off) = crate::time::abbrev::stated_offset(&m.label) {
-                let name = if off == 0 { "UTC" } else { m.label.as_str() };
-                out.push(with_offset(naive, off, Some(name)));
-                continue;
-            }
-            let zone = match read_local(self.opts.report_zone, naive) {
-                LocalReading::Unique(r) => vec![r],
-                LocalReading::Fold { earlier, later } => vec![earlier, later],
-                LocalReading::Gap { before, after } => vec![before, after],
-            };
-            let own = zone.iter().any(|r| *r.abbrev == *m.label);
-            out.extend(zone);
-            if !own {
-                out.extend(self.label_readings(m, naive));
-            }
+            .filter_map(|w| utc(&w.start))
+            .map(|t| t.date_naive())
+            .collect();
+        if days.is_empty() {
+            days.extend(events.iter().map(|e| e.at.date_naive()));
         }
-        out
-    }
-
-    fn label_readings(&self, m: &Mention, naive: chrono::NaiveDateTime) -> Vec<Reading> {
-        let tz = self.opts.report_zone;
-        let year = chrono::Datelike::year(&naive);
-        match abbrev::meaning_in(tz, &m.label, year) {
-            Some(off) => vec![with_offset(naive, off, Some(&m.label))],
-            None => abbrev::meanings(&m.label)
-                .iter()
-                .map(|x| with_offset(naive, x.offset_s, Some(&m.label)))
-                .collect(),
+        days.sort();
+        days.dedup();
+        days.truncate(31);
+        Ctx {
+            claims,
+            analysis,
+            events,
+            opts,
+            fallback_days: days,
         }
     }
 
-    fn candidates(&self, m: &Mention, role: Role) -> Vec<chrono::NaiveDateTime> {
-        let Some(time) = chrono::NaiveTime::from_hms_opt(m.hour, m.minute, m.second.unwrap_or(0))
-        else {
-            return Vec::new();
-        };
+    /// The candidate days of a mention: its own date, else the days around
+    /// its context date, else the windows' days (and those around them).
+    pub fn days(&self, m: &Mention) -> (Vec<NaiveDate>, bool) {
         if let Some(d) = m.date {
-            return vec![d.and_time(time)];
+            return (vec![d], false);
         }
-        let Some(d) = self.date else {
-            return Vec::new();
-        };
-        match role {
-            Role::Start => vec![d.and_time(time)],
-            Role::End(start) => {
-                let naive = d.and_time(time);
-                // An end written without a date that reads before the start is the next day.
-                match start {
-                    Some(s)
-                        if naive + Duration::hours(1)
-                            < s.with_timezone(&self.opts.report_zone).naive_local() =>
-                    {
-                        vec![naive + Duration::days(1)]
-                    }
-                    _ => vec![naive],
-                }
-            }
-            Role::Text => [-1, 0, 1]
-                .iter()
-                .map(|k| (d + Duration::days(*k)).and_time(time))
-                .collect(),
-        }
+        // The context date may be an aside (`On May 12, we began a
+        // deployment` before a timeline of June 8): the windows' days too.
+        let around = |d: NaiveDate| [d - Duration::days(1), d, d + Duration::days(1)];
+        let mut v: Vec<NaiveDate> = m
+            .context_date
+            .iter()
+            .chain(&self.fallback_days)
+            .flat_map(|d| around(*d))
+            .collect();
+        v.sort();
+        v.dedup();
+        (v, true)
     }
 
-    /// Instants of the evidence a free-text time may refer to.
-    fn evidence_instants(&self) -> Vec<(DateTime<Utc>, Evidence)> {
-        let mut out = Vec::new();
-        for w in &self.analysis.windows {
-            for r in &w.timeline {
-                if let Some(t) = utc(&r.at) {
-                    out.push((t, r.evidence.clone()));
-                }
+    /// Every reading of `m` on `days`.
+    pub fn readings(&self, m: &Mention, days: &[NaiveDate], inherited: bool) -> Vec<Cand> {
+        days.iter()
+            .flat_map(|d| {
+                zone::read(&m.zone, d.and_time(m.time), self.opts.report_zone)
+                    .into_iter()
+                    .map(move |read| Cand {
+                        read,
+                        inherited,
+                        day: *d,
+                    })
+            })
+            .collect()
+    }
+
+    /// The tolerance for a mention: wider for `6pm` and `around 10:00`.
+    pub fn tolerance(&self, m: &Mention) -> i64 {
+        let mut t = self.opts.tolerance_s;
+        if m.precision == Precision::Hour {
+            t = t.max(1800);
+        }
+        if m.approx {
+            t = t.max(900);
+        }
+        t
+    }
+}
+
+/// A sentence that weighs readings (`read as CST: …`) or reports what
+/// another source states (`status page states a duration of 17m`), as
+/// rfo's own findings do: it makes no claim of its own.
+pub fn quoting(sentence: &str) -> bool {
+    ["read as", "reading", " states "]
+        .iter()
+        .any(|w| sentence.contains(w))
+}
+
+/// Whether a label was written and not in force at any of its readings.
+fn label_invalid(m: &Mention, cands: &[Cand]) -> bool {
+    matches!(m.zone, Zone::Abbrev(_)) && !cands.iter().any(|c| c.read.literal && c.read.in_force)
+}
+
+/// `zone-label-invalid` and `time-mismatch` for every time mention outside
+/// the RFO header (which `header` checks against the window).
+pub fn times(ctx: &Ctx, out: &mut Outcome) {
+    for m in &ctx.claims.mentions {
+        out.coverage.times_read += 1;
+        if quoting(&m.sentence) {
+            continue;
+        }
+        if matches!(m.field.as_deref(), Some("Event Start" | "Event End")) {
+            continue;
+        }
+        let (days, inherited) = ctx.days(m);
+        let cands = ctx.readings(m, &days, inherited);
+        if cands.is_empty() {
+            continue;
+        }
+        if let Some(f) = check_mention(ctx, m, &cands, ctx.events, Who::Text) {
+            out.coverage.times_checked += usize::from(f.1);
+            if let Some(f) = f.0 {
+                out.findings.push(f);
             }
-            if let Some(t) = utc(&w.start) {
-                out.push((t, w.evidence.start.clone()));
+        }
+    }
+}
+
+/// Who a mention is, for the wording and the severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Text,
+    /// A header field measured against the window: always an error.
+    Field(&'static str),
+}
+
+/// Check one mention against `events`: (the finding, if any; whether it
+/// was checked against a counterpart).
+pub fn check_mention(
+    ctx: &Ctx,
+    m: &Mention,
+    cands: &[Cand],
+    events: &[Ev],
+    who: Who,
+) -> Option<(Option<LintFinding>, bool)> {
+    let tol = ctx.tolerance(m);
+    let invalid = label_invalid(m, cands);
+    let meant: Vec<&Cand> = cands.iter().filter(|c| invalid || c.read.literal).collect();
+    let instants: Vec<DateTime<Utc>> = meant.iter().map(|c| c.read.reading.utc).collect();
+    let sentence = if who == Who::Text {
+        m.sentence.as_str()
+    } else {
+        ""
+    };
+    let matched = evidence::best(events, &instants, sentence, tol);
+    if invalid {
+        return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
+    }
+    match matched {
+        Match::Nothing => Some((None, false)),
+        Match::Agrees { .. } => Some((None, true)),
+        Match::Differs {
+            ev,
+            reading,
+            shared,
+            near_other,
+        } => {
+            let c = meant[reading];
+            let diff = (c.read.reading.utc - ev.at).num_seconds();
+            let days = (diff as f64 / 86_400.0).round() as i64;
+            let whole_days = days != 0 && (diff - days * 86_400).abs() <= tol;
+            if whole_days && c.inherited {
+                // The context's date is wrong, not this time: reported once, at the date.
+                return Some((None, true));
             }
-            // Context a report states beside the window: what was already
-            // failing or degraded, when checks failed, notes, actions.
-            let mut add = |at: &str, ev: &Evidence| {
-                if let Some(t) = utc(at) {
-                    out.push((t, ev.clone()));
+            let named = evidence::names_event(&m.sentence);
+            let error = match who {
+                Who::Field(_) => true,
+                // Many shared words say which event it is even without a verb.
+                Who::Text => {
+                    (named && (shared >= 2 || (shared >= 1 && !near_other))) || shared >= 3
                 }
             };
-            for b in &w.background {
-                add(&b.since, &b.evidence);
-                if let (Some(at), Some(ev)) = (&b.recovered_at, &b.recovered_evidence) {
-                    add(at, ev);
-                }
-            }
-            for d in &w.degraded {
-                add(&d.since, &d.evidence);
-            }
-            for u in &w.unknown {
-                add(&u.from, &u.evidence);
-                if let (Some(at), Some(ev)) = (&u.to, &u.until_evidence) {
-                    add(at, ev);
-                }
-            }
-            for c in w.notes.iter().chain(&w.actions) {
-                add(&c.at, &c.evidence);
-            }
-            for c in w.trigger.iter().chain(&w.trigger_candidates) {
-                add(&c.at, &c.evidence);
-            }
-        }
-        out
-    }
-}
-
-/// `field-missing`: every header field of the seed's layout is required.
-pub fn fields_present(c: &Claims, out: &mut Vec<LintFinding>) {
-    for name in read::FIELDS {
-        if c.field(name).is_none() {
-            let mut f = finding(
-                FindingCode::FieldMissing,
-                None,
-                None,
-                format!("the report has no **{name}:** field"),
-            );
-            f.suggestion = Some(format!("add a line `**{name}:** …`"));
-            out.push(f);
+            let f = if whole_days {
+                date_finding(m, c, ev, error)
+            } else {
+                time_finding(m, c, ev, diff, tol, who, error)
+            };
+            Some((Some(f), error))
         }
     }
 }
 
-/// `placeholder-unresolved`: our placeholders and TODO/TBD/XXX markers.
-pub fn placeholders(c: &Claims, out: &mut Vec<LintFinding>) {
-    for p in &c.placeholders {
-        let mut f = finding(
-            FindingCode::PlaceholderUnresolved,
-            Some(p.line),
-            Some(&p.text),
-            format!("placeholder left in the report: {}", p.text),
-        );
-        f.suggestion = Some("replace it with the text a human must write".into());
-        out.push(f);
+fn severity(error: bool) -> Severity {
+    if error {
+        Severity::Error
+    } else {
+        Severity::Warning
     }
 }
 
-/// `zone-label-invalid` for every time mention, and `time-mismatch` for
-/// Event Start/End against the window and for free-text times that no
-/// evidence is near.
-pub fn labels_and_times(ctx: &Context, out: &mut Vec<LintFinding>) {
-    let tol = ctx.opts.tolerance_s;
-    let start_m = ctx.field_mention("Event Start");
-    let end_m = ctx.field_mention("Event End");
-    let w = ctx.window;
-    let start_ev = w
-        .and_then(|w| utc(&w.start))
-        .map(|t| (t, w.map(|w| w.evidence.start.clone())));
-    let end_ev = w
-        .and_then(|w| w.end.as_deref().and_then(utc))
-        .map(|t| (t, w.and_then(|w| w.evidence.end.clone())));
-    let start_reading = start_m.and_then(|m| ctx.readings(m, Role::Start).first().map(|r| r.utc));
-    let evidence = ctx.evidence_instants();
-    for m in &ctx.claims.mentions {
-        let is_start = start_m.is_some_and(|s| std::ptr::eq(s, m));
-        let is_end = end_m.is_some_and(|e| std::ptr::eq(e, m));
-        let role = if is_start {
-            Role::Start
-        } else if is_end {
-            Role::End(start_reading)
-        } else {
-            Role::Text
-        };
-        let readings = ctx.readings(m, role);
-        if readings.is_empty() {
-            continue;
-        }
-        // The evidence this mention is measured against.
-        let target: Option<(DateTime<Utc>, Option<Evidence>)> = if is_start {
-            start_ev.clone()
-        } else if is_end {
-            end_ev.clone()
-        } else {
-            let r0 = readings[0].utc;
-            evidence
-                .iter()
-                .min_by_key(|(t, _)| {
-                    readings
-                        .iter()
-                        .map(|r| (r.utc - *t).num_seconds().abs())
-                        .min()
-                        .unwrap_or(i64::MAX)
-                })
-                .map(|(t, e)| (*t, Some(e.clone())))
-                .filter(|(t, _)| (*t - r0).num_days().abs() < 2)
-        };
-        let best = |rs: &[&Reading]| -> Option<(Reading, i64)> {
-            let (t, _) = target.as_ref()?;
-            rs.iter()
-                .map(|r| ((*r).clone(), (r.utc - *t).num_seconds()))
-                .min_by_key(|(_, d)| d.abs())
-        };
-        let label_ok = is_utc(&m.label)
-            || readings
-                .iter()
-                .any(|r| *r.abbrev == *m.label && in_zone(ctx, r));
-        if !label_ok {
-            out.push(label_invalid(ctx, m, &readings, target.as_ref()));
-        }
-        // The reading the report must mean: its label when valid, else the best one.
-        let meant: Vec<&Reading> = if label_ok {
-            readings
-                .iter()
-                .filter(|r| is_utc(&m.label) || *r.abbrev == *m.label)
-                .collect()
-        } else {
-            readings.iter().collect()
-        };
-        let Some((reading, diff)) = best(&meant) else {
-            continue;
-        };
-        if diff.abs() <= tol {
-            continue;
-        }
-        let (t, ev) = target.clone().expect("best() had a target");
-        let what = if is_start {
-            "Event Start"
-        } else if is_end {
-            "Event End"
-        } else {
-            "this time"
-        };
-        let mut f = finding(
-            FindingCode::TimeMismatch,
-            Some(m.line),
-            Some(&m.text),
-            format!(
-                "{what} {} reads as {}, {} {} the evidence at {}; tolerance {} s",
-                m.text,
-                clock(reading.utc),
-                human(diff.abs()),
-                if diff > 0 { "after" } else { "before" },
-                clock(t),
-                tol
-            ),
-        );
-        if !(is_start || is_end) {
-            f.severity = Severity::Warning;
-        }
-        f.evidence = ev;
-        let local = t.with_timezone(&ctx.opts.report_zone);
-        f.suggestion = Some(format!(
-            "{} {}",
-            local.format("%H:%M"),
-            crate::time::zone::abbrev_at(ctx.opts.report_zone, t)
-        ));
-        out.push(f);
-    }
+/// The written zone of a mention (`UTC`, `PDT`, `(UTC)`), for suggestions.
+fn written_zone(m: &Mention) -> String {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"^(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]?)?\d{1,2}(?::?\d{2})?(?::\d{2}(?:[.,]\d+)?)?\s?(?:[AaPp]\.?\s?[Mm]\.?)?").expect("valid")
+    });
+    re.find(&m.text)
+        .map(|t| m.text[t.end()..].trim().to_string())
+        .unwrap_or_default()
 }
 
-/// A label that states its offset outright (`UTC`, `GMT+1`): valid on any date.
-fn is_utc(label: &str) -> bool {
-    crate::time::abbrev::stated_offset(label).is_some()
+/// The evidence instant written as the mention writes its time.
+fn as_written(m: &Mention, c: &Cand, at: DateTime<Utc>) -> String {
+    let local = at + Duration::seconds(i64::from(c.read.reading.offset_s));
+    let clock = if m.precision == Precision::Second {
+        local.format("%H:%M:%S")
+    } else {
+        local.format("%H:%M")
+    };
+    // The zone as written (`UTC`, `(UTC)`, `PT`); none when the context gave it.
+    let zone = if m.zone_from == super::read::ZoneFrom::Written {
+        written_zone(m)
+    } else {
+        String::new()
+    };
+    format!("{clock} {zone}").trim().to_string()
 }
 
-/// A reading whose abbreviation is the zone's own at that instant.
-fn in_zone(ctx: &Context, r: &Reading) -> bool {
-    *crate::time::zone::abbrev_at(ctx.opts.report_zone, r.utc) == *r.abbrev
-}
-
-fn label_invalid(
-    ctx: &Context,
+fn time_finding(
     m: &Mention,
-    readings: &[Reading],
-    target: Option<&(DateTime<Utc>, Option<Evidence>)>,
+    c: &Cand,
+    ev: &Ev,
+    diff: i64,
+    tol: i64,
+    who: Who,
+    error: bool,
 ) -> LintFinding {
-    let tz = ctx.opts.report_zone;
-    let date = m.date.or(ctx.date);
-    let zone_r: Vec<&Reading> = readings.iter().filter(|r| in_zone(ctx, r)).collect();
-    let label_r: Vec<&Reading> = readings.iter().filter(|r| !in_zone(ctx, r)).collect();
-    let in_force = zone_r
-        .iter()
-        .map(|r| format!("{} ({})", r.abbrev, fmt_offset(r.offset_s)))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let mut msg = format!(
-        "{} is not in force in {} on {}: {in_force} was",
-        m.label,
-        tz.name(),
-        date.map(|d| d.to_string())
-            .unwrap_or_else(|| "that date".into())
+    let what = match who {
+        Who::Field(name) => format!("{name} {}", m.text),
+        Who::Text => m.text.clone(),
+    };
+    let both = |t: DateTime<Utc>| match &*c.read.reading.abbrev {
+        "UTC" => clock(t),
+        a => format!(
+            "{} {a} ({})",
+            (t + Duration::seconds(i64::from(c.read.reading.offset_s))).format("%H:%M:%S"),
+            clock(t)
+        ),
+    };
+    let msg = format!(
+        "{what} reads as {}, {} {} the evidence at {} ({}); tolerance {} s",
+        both(c.read.reading.utc),
+        human(diff.abs()),
+        if diff > 0 { "after" } else { "before" },
+        both(ev.at),
+        ev.summary,
+        tol
     );
-    for r in &label_r {
-        msg.push_str(&format!(
-            "; read as {} ({}): {}",
-            m.label,
-            fmt_offset(r.offset_s),
-            clock(r.utc)
-        ));
-    }
-    for r in &zone_r {
-        msg.push_str(&format!("; read as {}: {}", r.abbrev, clock(r.utc)));
-    }
-    let mut f = finding(
-        FindingCode::ZoneLabelInvalid,
+    let msg = if error {
+        msg
+    } else {
+        format!("no event in the evidence within tolerance; {msg}")
+    };
+    let mut f = LintFinding::new(
+        FindingCode::TimeMismatch,
+        severity(error),
         Some(m.line),
         Some(&m.text),
         msg,
     );
-    if let Some((t, ev)) = target {
-        let nearest = readings
-            .iter()
-            .min_by_key(|r| (r.utc - *t).num_seconds().abs());
-        if let Some(r) = nearest {
-            let name = if in_zone(ctx, r) {
-                r.abbrev.to_string()
-            } else {
-                format!("{} as {}", m.label, fmt_offset(r.offset_s))
-            };
-            f.message.push_str(&format!(
-                "; the logs support the {name} reading (evidence at {}, {} away)",
-                clock(*t),
-                human((r.utc - *t).num_seconds().abs())
-            ));
-            f.evidence = ev.clone();
-            if in_zone(ctx, r) {
-                let local = r.utc.with_timezone(&tz);
-                f.suggestion = Some(format!("{} {}", local.format("%H:%M"), r.abbrev));
-            }
+    f.evidence = Some(ev.evidence.clone());
+    f.suggest(as_written(m, c, ev.at));
+    f
+}
+
+fn date_finding(m: &Mention, c: &Cand, ev: &Ev, error: bool) -> LintFinding {
+    let local = ev.at + Duration::seconds(i64::from(c.read.reading.offset_s));
+    let stated =
+        (c.read.reading.utc + Duration::seconds(i64::from(c.read.reading.offset_s))).date_naive();
+    let mut f = LintFinding::new(
+        FindingCode::DateMismatch,
+        severity(error),
+        Some(m.line),
+        Some(&m.text),
+        format!(
+            "the date written is {stated}, but the evidence puts this on {} ({}, {})",
+            local.date_naive(),
+            clock(ev.at),
+            ev.summary
+        ),
+    );
+    f.evidence = Some(ev.evidence.clone());
+    f.suggestion = Some(local.date_naive().to_string());
+    f
+}
+
+/// `zone-label-invalid`: the label and the label in force, each reading
+/// once, and the one the logs support.
+pub fn label_finding(ctx: &Ctx, m: &Mention, meant: &[&Cand], matched: &Match) -> LintFinding {
+    let Zone::Abbrev(label) = &m.zone else {
+        unreachable!("only abbreviations are invalid")
+    };
+    // The readings of one day only: the one the logs support, else the
+    // mention's own or context date.
+    let day = match matched {
+        Match::Agrees { reading, .. } | Match::Differs { reading, .. } => meant[*reading].day,
+        Match::Nothing => m.date.or(m.context_date).unwrap_or(meant[0].day),
+    };
+    let all = meant;
+    let meant: Vec<&Cand> = all.iter().copied().filter(|c| c.day == day).collect();
+    let meant = if meant.is_empty() {
+        all.to_vec()
+    } else {
+        meant
+    };
+    let local_date = day;
+    let home = zone::home_of(
+        label,
+        chrono::Datelike::year(&local_date),
+        ctx.opts.report_zone,
+    )
+    .unwrap_or(ctx.opts.report_zone);
+    let mut in_force: Vec<String> = meant
+        .iter()
+        .filter(|c| !c.read.literal)
+        .map(|c| {
+            format!(
+                "{} ({})",
+                c.read.reading.abbrev,
+                fmt_offset(c.read.reading.offset_s)
+            )
+        })
+        .collect();
+    in_force.dedup();
+    let mut msg = format!(
+        "{label} is not in force in {} on {local_date}: {} was",
+        home.name(),
+        in_force.join(" or ")
+    );
+    let mut seen = Vec::new();
+    for c in meant.iter().filter(|c| c.read.literal) {
+        let r = &c.read.reading;
+        if seen.contains(&r.utc) {
+            continue;
+        }
+        seen.push(r.utc);
+        msg.push_str(&format!(
+            "; read as {label} ({}): {}",
+            fmt_offset(r.offset_s),
+            clock(r.utc)
+        ));
+    }
+    for c in meant.iter().filter(|c| !c.read.literal) {
+        let r = &c.read.reading;
+        if seen.contains(&r.utc) {
+            continue;
+        }
+        seen.push(r.utc);
+        msg.push_str(&format!("; read as {}: {}", r.abbrev, clock(r.utc)));
+    }
+    let mut f = LintFinding::new(
+        FindingCode::ZoneLabelInvalid,
+        Severity::Error,
+        Some(m.line),
+        Some(&m.text),
+        msg,
+    );
+    if let Match::Agrees { ev, reading } | Match::Differs { ev, reading, .. } = matched {
+        let c = all[*reading];
+        let r = &c.read.reading;
+        let name = if c.read.literal {
+            format!("{label} as {}", fmt_offset(r.offset_s))
+        } else {
+            r.abbrev.to_string()
+        };
+        f.message.push_str(&format!(
+            "; the logs support the {name} reading (evidence at {}, {} away)",
+            clock(ev.at),
+            human((r.utc - ev.at).num_seconds().abs())
+        ));
+        f.evidence = Some(ev.evidence.clone());
+        if !c.read.literal {
+            let local = r.utc + Duration::seconds(i64::from(r.offset_s));
+            f.suggest(format!("{} {}", local.format("%H:%M"), r.abbrev));
         }
     }
     f
 }
 
-/// `duration-mismatch`: the stated Duration against End − Start as stated,
-/// and against the evidence window.
-pub fn durations(ctx: &Context, out: &mut Vec<LintFinding>) {
-    let Some(field) = ctx.claims.field("Duration") else {
-        return;
-    };
-    let Some(stated) = read::duration(&field.value) else {
-        return;
-    };
-    let tol = ctx.opts.tolerance_s;
-    let mut push = |msg: String, ev: Option<Evidence>, suggestion: i64| {
-        let mut f = finding(
-            FindingCode::DurationMismatch,
-            Some(field.line),
-            Some(&field.value),
-            msg,
-        );
-        f.evidence = ev;
-        f.suggestion = Some(human(suggestion));
-        out.push(f);
-    };
-    let meant = |name: &str, role| {
-        ctx.field_mention(name).and_then(|m| {
-            let rs = ctx.readings(m, role);
-            // A valid label means what it says; an invalid one is read as the zone's.
-            rs.iter()
-                .find(|r| *r.abbrev == *m.label && in_zone(ctx, r))
-                .or(rs.iter().find(|r| in_zone(ctx, r)))
-                .or(rs.first())
-                .map(|r| r.utc)
-        })
-    };
-    let start = meant("Event Start", Role::Start);
-    let end = meant("Event End", Role::End(start));
-    if let (Some(s), Some(e)) = (start, end) {
-        let span = (e - s).num_seconds();
-        if (span - stated).abs() > tol {
-            push(
-                format!(
-                    "Duration says {} but Event End − Event Start is {}",
-                    human(stated),
-                    human(span)
-                ),
-                None,
-                span,
-            );
+/// `date-mismatch` for dates written on their own: a date that names an
+/// event must be a day with evidence (in any zone's reckoning) when there
+/// is evidence a day or two away.
+pub fn dates(ctx: &Ctx, out: &mut Outcome) {
+    for d in &ctx.claims.dates {
+        out.coverage.dates_read += 1;
+        if d.field.as_deref() == Some("Date of Event") {
+            continue;
         }
-    }
-    if let Some(w) = ctx.window {
-        if let Some(d) = w.duration_s {
-            if (d - stated).abs() > tol {
-                push(
-                    format!(
-                        "Duration says {} but the evidence window {} lasted {} ({} to {})",
-                        human(stated),
-                        w.id,
-                        human(d),
-                        w.start,
-                        w.end.as_deref().unwrap_or("?")
-                    ),
-                    Some(w.evidence.start.clone()),
-                    d,
-                );
-            }
+        // A day with evidence in UTC's reckoning or the report zone's.
+        let tz = ctx.opts.report_zone;
+        let near = |days: i64| {
+            ctx.events.iter().filter(move |e| {
+                let utc = (e.at.date_naive() - d.date).num_days().abs();
+                let local = (e.at.with_timezone(&tz).date_naive() - d.date)
+                    .num_days()
+                    .abs();
+                utc.min(local) <= days
+            })
+        };
+        if near(0).next().is_some() {
+            out.coverage.dates_checked += 1;
+            continue;
         }
+        let Some(ev) = near(2).min_by_key(|e| (e.at.date_naive() - d.date).num_days().abs()) else {
+            continue;
+        };
+        out.coverage.dates_checked += 1;
+        out.findings.push(date_claim_finding(d, ev));
     }
 }
 
-/// `date-mismatch`: the Date of Event must be the window's local or UTC date.
-pub fn date_of_event(ctx: &Context, out: &mut Vec<LintFinding>) {
-    let (Some(field), Some(stated), Some(w)) =
-        (ctx.claims.field("Date of Event"), ctx.date, ctx.window)
-    else {
-        return;
-    };
-    let Some(start) = utc(&w.start) else {
-        return;
-    };
-    let local = start.with_timezone(&ctx.opts.report_zone).date_naive();
-    let utc_date = start.date_naive();
-    if stated != local && stated != utc_date {
-        let mut f = finding(
-            FindingCode::DateMismatch,
-            Some(field.line),
-            Some(&field.value),
-            format!(
-                "Date of Event {stated} is neither the local date ({local}, {}) nor the UTC date ({utc_date}) of the window start {}",
-                ctx.opts.report_zone.name(),
-                w.start
-            ),
-        );
-        f.evidence = Some(w.evidence.start.clone());
-        f.suggestion = Some(local.format("%B %-d, %Y").to_string());
-        out.push(f);
+fn date_claim_finding(d: &DateClaim, ev: &Ev) -> LintFinding {
+    let error = evidence::names_event(&d.sentence);
+    let mut f = LintFinding::new(
+        FindingCode::DateMismatch,
+        severity(error),
+        Some(d.line),
+        Some(&d.text),
+        format!(
+            "no evidence on {}; the nearest is on {} ({}, {})",
+            d.date,
+            ev.at.date_naive(),
+            clock(ev.at),
+            ev.summary
+        ),
+    );
+    f.evidence = Some(ev.evidence.clone());
+    f
+}
+
+fn trigger_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:for|lasted|lasting|lasts|duration\s+of|within|took|spanned|outage\s+of|period\s+of|total\s+of)\s+(?:a\s+)?(?:(?P<approx>about|approximately|around|roughly|nearly|almost|over|more\s+than|less\s+than|under|up\s+to)\s+)?$")
+            .expect("valid")
+    })
+}
+
+/// The intervals a stated duration may be: each window's duration and the
+/// time from each window's start to each event after it (`Within 49
+/// minutes, 95% of our network was operating as normal`).
+fn intervals<'a>(ctx: &Ctx<'a>) -> Vec<(i64, &'a Window)> {
+    let mut out = Vec::new();
+    for w in &ctx.analysis.windows {
+        if let Some(d) = w.duration_s {
+            out.push((d, w));
+        }
+        let Some(s) = utc(&w.start) else { continue };
+        for e in ctx.events {
+            let d = (e.at - s).num_seconds();
+            if d > 0 && d <= 3 * 86_400 {
+                out.push((d, w));
+            }
+        }
     }
+    out
+}
+
+/// `duration-mismatch` for durations stated in the text (`for 27 minutes`,
+/// `Within 49 minutes`, `lasted 23 hours and 11 minutes`).
+pub fn durations(ctx: &Ctx, out: &mut Outcome) {
+    let spans = intervals(ctx);
+    for d in &ctx.claims.durations {
+        if d.field.as_deref() == Some("Duration") {
+            out.coverage.durations_read += 1;
+            continue;
+        }
+        let at = d.sentence.find(&d.text).unwrap_or(0);
+        let before = &d.sentence[..at];
+        let after = d.sentence[at + d.text.len()..].trim_start();
+        // A rule (`trigger = the change within 60 min before start`) or an
+        // offset (`within 60 min of`) is not a stated duration.
+        let relative = ["before", "after", "of", "from", "earlier", "later"]
+            .iter()
+            .any(|w| after.starts_with(w));
+        let Some(trigger) = trigger_re().captures(before) else {
+            continue;
+        };
+        if relative || d.sentence.contains(" = ") || quoting(&d.sentence) {
+            continue;
+        }
+        out.coverage.durations_read += 1;
+        let secs = match &d.secs {
+            Ok(s) => *s,
+            Err(_) => {
+                out.coverage.durations_checked += 1;
+                out.findings.push(too_long(d));
+                continue;
+            }
+        };
+        if spans.is_empty() {
+            continue;
+        }
+        out.coverage.durations_checked += 1;
+        let tol = duration_tolerance(ctx, secs, trigger.name("approx").is_some());
+        if spans.iter().any(|(s, _)| (s - secs).abs() <= tol) {
+            continue;
+        }
+        out.findings.push(duration_finding(ctx, d, secs, tol));
+    }
+}
+
+fn duration_tolerance(ctx: &Ctx, secs: i64, approx: bool) -> i64 {
+    let mut tol = ctx.opts.tolerance_s;
+    if secs % 3600 == 0 && secs >= 3600 {
+        tol = tol.max(1800);
+    }
+    if approx {
+        tol = tol.max(secs / 10);
+    }
+    tol
+}
+
+/// A duration beyond what lint reads (more than a year): never an overflow.
+pub fn too_long(d: &DurationClaim) -> LintFinding {
+    LintFinding::new(
+        FindingCode::DurationMismatch,
+        Severity::Error,
+        Some(d.line),
+        Some(&d.text),
+        format!(
+            "{} is not a plausible duration: lint reads durations up to {} days",
+            d.text,
+            super::dates::MAX_DURATION_S / 86_400
+        ),
+    )
+}
+
+fn duration_finding(ctx: &Ctx, d: &DurationClaim, secs: i64, tol: i64) -> LintFinding {
+    let w = ctx
+        .analysis
+        .windows
+        .iter()
+        .filter(|w| w.duration_s.is_some())
+        .min_by_key(|w| (w.duration_s.unwrap_or(0) - secs).abs());
+    let error = evidence::names_event(&d.sentence);
+    let msg = match w {
+        Some(w) => format!(
+            "{} matches no outage window and no time from a window's start to an event; the nearest window, {}, lasted {} ({} to {}); tolerance {} s",
+            human(secs),
+            w.id,
+            human(w.duration_s.unwrap_or(0)),
+            w.start,
+            w.end.as_deref().unwrap_or("?"),
+            tol
+        ),
+        None => format!("{} matches no time from a window's start to an event; tolerance {} s", human(secs), tol),
+    };
+    let mut f = LintFinding::new(
+        FindingCode::DurationMismatch,
+        severity(error),
+        Some(d.line),
+        Some(&d.text),
+        msg,
+    );
+    if let Some(w) = w {
+        f.evidence = Some(w.evidence.start.clone());
+        f.suggest(human(w.duration_s.unwrap_or(0)));
+    }
+    f
 }
