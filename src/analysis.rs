@@ -25,6 +25,8 @@ pub struct Analysis {
     pub generated_at: Option<String>,
     pub incident: Incident,
     pub sources: Vec<SourceSummary>,
+    /// Files and archive members not read, with the reason.
+    pub skipped: Vec<crate::bundle::Skipped>,
     pub windows: Vec<Window>,
     /// The window the report is about, and why.
     pub selected: Option<Selected>,

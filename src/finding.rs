@@ -25,6 +25,9 @@ pub enum FindingCode {
     PublicTimelineMismatch,
     /// A `[[depends]]` entry names nothing the evidence has.
     DependsUnmatched,
+    /// An archive member was not unpacked (its path leaves the bundle, a
+    /// link, a device, a duplicate): named with the reason.
+    MemberSkipped,
     TimeMismatch,
     DurationMismatch,
     ZoneLabelInvalid,
@@ -48,6 +51,7 @@ impl FindingCode {
             FindingCode::UnknownFormat => "unknown-format",
             FindingCode::PublicTimelineMismatch => "public-timeline-mismatch",
             FindingCode::DependsUnmatched => "depends-unmatched",
+            FindingCode::MemberSkipped => "member-skipped",
             FindingCode::TimeMismatch => "time-mismatch",
             FindingCode::DurationMismatch => "duration-mismatch",
             FindingCode::ZoneLabelInvalid => "zone-label-invalid",

@@ -2,10 +2,17 @@
 //! `expected/` directory of reviewed outputs. Shared by `rfo check` and the
 //! project's own tests.
 //!
+//! The bundle reader knows no fixture layout: `rfo check` itself leaves
+//! out a fixture's own files (`FIXTURE_EXCLUDES`). Each fixture also lists
+//! them in its `.rfoignore`, so that `rfo analyze fixtures/<case>` reads the
+//! same files.
+//!
 //! JSON outputs are compared semantically (key order and whitespace do not
 //! matter), text outputs byte for byte; a difference is shown as a unified
 //! diff. Blessing rewrites the expected files with fresh output.
 
+use crate::bundle::exclude::Excludes;
+use crate::bundle::Bundle;
 use crate::cli::TimelineFormat;
 use crate::cmd;
 use crate::config::{Keep, Options};
@@ -29,6 +36,21 @@ pub const OUTPUTS: &[&str] = &[
     "timeline.jsonl",
     "timeline.csv",
 ];
+
+/// What a fixture holds beside its bundle: reviewed outputs, its README,
+/// its settings and a published RFO to lint.
+pub const FIXTURE_EXCLUDES: &[&str] = &["expected/**", "README.md", SETTINGS, "published-rfo.md"];
+
+/// The fixture's bundle, without the fixture's own files.
+fn bundle(dir: &Path) -> Result<Bundle> {
+    let mut extra = Excludes::default();
+    for g in FIXTURE_EXCLUDES {
+        extra
+            .add(g, "rfo check")
+            .map_err(|e| Error::Usage(format!("fixture exclude {g:?}: {e}")))?;
+    }
+    Bundle::open_with(dir, &extra)
+}
 
 /// Outputs every fixture must have.
 pub const REQUIRED: &[&str] = &["analysis.json", "report.md"];
@@ -131,14 +153,14 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
     let s = settings(dir)?;
     let opts = options(&s)?;
     let (reg, _) = pipeline::registry(&opts)?;
-    let loaded = pipeline::load(dir, &reg, &opts, Keep::Significant)?;
+    let loaded = pipeline::load_bundle(bundle(dir)?, &reg, &opts, Keep::Significant)?;
     let mut analysis = pipeline::analyze(&loaded, &opts, None)?;
     if let Some(id) = s.window {
         pipeline::select_window(&mut analysis, id)?;
     }
     let template = s.template.as_ref().map(|t| dir.join(t));
     let timeline = if names.iter().any(|n| n.starts_with("timeline.")) {
-        Some(pipeline::load(dir, &reg, &opts, Keep::All)?.timeline)
+        Some(pipeline::load_bundle(bundle(dir)?, &reg, &opts, Keep::All)?.timeline)
     } else {
         None
     };

@@ -35,7 +35,12 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<Loaded> {
-    let bundle = Bundle::open(path)?;
+    load_bundle(Bundle::open(path)?, reg, opts, keep)
+}
+
+/// As `load`, for a bundle already open (`rfo check` opens fixtures with
+/// their own exclusions).
+pub fn load_bundle(bundle: Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Loaded> {
     let mut ingested = ingest::ingest(&bundle, reg, opts, keep)?;
     crate::align::align(&mut ingested, opts.correct_skew);
     let streams: Vec<Vec<TimedEvent>> = ingested
@@ -234,6 +239,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             .iter()
             .map(|s| s.summary.clone())
             .collect(),
+        skipped: loaded.bundle.skipped.clone(),
         windows,
         selected,
         focus: analysis::focus(&config, &engine.left_out),

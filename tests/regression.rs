@@ -373,7 +373,7 @@ fn parse_of_an_empty_directory_is_an_input_error() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = run(&["parse", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no file to parse"), "{err}");
+    assert!(err.contains("no log files in"), "{err}");
 }
 
 /// Triggered by a one-line Statuspage JSON with three undatable
@@ -799,4 +799,621 @@ fn an_enormous_stated_duration_does_not_overflow() {
         f.contains("not a plausible duration") && !f.contains("-2562047788015215"),
         "{f}"
     );
+}
+
+/// Tar archives built member by member, for the bundle regressions of
+/// issue 13 (the names, types and contents a hostile or careless archive
+/// holds, which `tar::Builder` refuses to write).
+mod tar_kit {
+    /// One member: its raw name, type and data (a link's target for links).
+    pub struct Member<'a> {
+        pub name: &'a [u8],
+        pub kind: tar::EntryType,
+        pub data: &'a [u8],
+    }
+
+    pub fn file<'a>(name: &'a str, data: &'a [u8]) -> Member<'a> {
+        Member {
+            name: name.as_bytes(),
+            kind: tar::EntryType::Regular,
+            data,
+        }
+    }
+
+    /// The bytes of a plain tar of `members` (GNU headers, long names cut).
+    pub fn tar(members: &[Member<'_>]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for m in members {
+            let mut h = tar::Header::new_gnu();
+            h.set_entry_type(m.kind);
+            h.set_mode(0o644);
+            let n = m.name.len().min(100);
+            h.as_gnu_mut().unwrap().name[..n].copy_from_slice(&m.name[..n]);
+            let link = matches!(m.kind, tar::EntryType::Symlink | tar::EntryType::Link);
+            if link {
+                let t = m.data.len().min(100);
+                h.as_gnu_mut().unwrap().linkname[..t].copy_from_slice(&m.data[..t]);
+            }
+            let body: &[u8] = if link || m.kind.is_dir() { &[] } else { m.data };
+            h.set_size(body.len() as u64);
+            h.set_cksum();
+            b.append(&h, body).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    /// Write `bytes` as `name` in a new temporary directory.
+    pub fn write(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        (dir, p)
+    }
+
+    /// gzip `bytes` as one member.
+    pub fn gz(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    /// A `.tar.gz` of one member of `size` NUL bytes, made of gzip members
+    /// (rfo reads concatenated members), so a test need not compress it.
+    pub fn zeros_tgz(name: &str, size: u64) -> Vec<u8> {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(name).unwrap();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_cksum();
+        let block = gz(&vec![0u8; 1 << 20]);
+        let mut out = gz(h.as_bytes());
+        for _ in 0..size >> 20 {
+            out.extend_from_slice(&block);
+        }
+        let rest = (size % (1 << 20)) as usize;
+        let pad = (512 - size as usize % 512) % 512;
+        out.extend_from_slice(&gz(&vec![0u8; rest + pad + 1024]));
+        out
+    }
+
+    /// Two Nagios lines: an outage of `portal` from 03:56:40 to 04:23:10 UTC.
+    pub const NAGIOS: &[u8] = b"[1487822200] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;down\n[1487823790] SERVICE ALERT: portal;HTTP;OK;HARD;3;up\n";
+}
+
+fn skipped_of(a: &serde_json::Value) -> Vec<(String, String)> {
+    a["skipped"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no skipped: {a}"))
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn source_paths(a: &serde_json::Value) -> Vec<String> {
+    a["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Triggered by issue 13 (9): a tar holding `nagios.log` twice; the second
+/// silently replaced the first.
+#[test]
+fn a_duplicate_archive_member_keeps_the_first_and_is_listed() {
+    use tar_kit::*;
+    let t = tar(&[file("nagios.log", NAGIOS), file("./nagios.log", b"junk\n")]);
+    let (_d, p) = write("b.tar", &t);
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(a["sources"][0]["parsed"], 2, "{a}");
+    assert_eq!(
+        skipped_of(&a),
+        vec![(
+            "./nagios.log".to_string(),
+            "duplicate member (the first one was read)".to_string()
+        )]
+    );
+}
+
+/// Triggered by issue 13 (10): a user's logs under `expected/` vanished
+/// (a fixture layout hard-coded in `bundle/mod.rs`), and dot-files were
+/// skipped without a word.
+#[test]
+fn logs_under_expected_are_read_and_every_skipped_file_is_listed() {
+    let d = tmp_bundle(&[
+        ("expected/nagios.log", tarkit_nagios()),
+        ("README.md", b"# notes\n"),
+        ("old.bak", b"x\n"),
+        ("tmp/a.log", b"x\n"),
+        (".git/config", b"x\n"),
+        (".git/HEAD", b"x\n"),
+        (".DS_Store", b"x\n"),
+        ("bundle.toml", b"exclude = [\"*.bak\"]\n"),
+        (".rfoignore", b"# scratch\ntmp/**\n"),
+    ]);
+    let (code, out, err) = run(&["analyze", d.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(source_paths(&a), vec!["README.md", "expected/nagios.log"]);
+    assert_eq!(a["windows"].as_array().unwrap().len(), 1, "{a}");
+    let s = |p: &str, r: &str| (p.to_string(), r.to_string());
+    assert_eq!(
+        skipped_of(&a),
+        vec![
+            s(".DS_Store", "dot-file"),
+            s(".git", "dot-directory"),
+            s("old.bak", "excluded by bundle.toml exclude: *.bak"),
+            s("tmp", "excluded by .rfoignore: tmp/**"),
+        ]
+    );
+    // A bad glob is an error at its line and column, like the others.
+    std::fs::write(d.path().join("bundle.toml"), "exclude = [\"a[\"]\n").unwrap();
+    let (code, _, err) = run(&["analyze", d.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bundle.toml:1:12: bad exclude pattern \"a[\""),
+        "{err}"
+    );
+}
+
+fn tarkit_nagios() -> &'static [u8] {
+    tar_kit::NAGIOS
+}
+
+/// Triggered by issue 13 (10): `rfo check` relied on the bundle reader's
+/// fixture list; it now leaves a fixture's own files out itself, so a
+/// fixture without `.rfoignore` gives the same analysis (only the reasons
+/// in `skipped` name `rfo check` instead).
+#[test]
+fn rfo_check_leaves_out_a_fixtures_own_files_itself() {
+    let d = tempfile::tempdir().unwrap();
+    let case = d.path().join("two-windows-2019");
+    copy_dir(&fixture("two-windows-2019"), &case);
+    std::fs::remove_file(case.join(".rfoignore")).unwrap();
+    let (code, out, err) = run(&["check", d.path().to_str().unwrap(), "--bless"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let read = |dir: &std::path::Path| {
+        json(&std::fs::read_to_string(dir.join("expected/analysis.json")).unwrap())
+    };
+    let (mut got, mut want) = (read(&case), read(&fixture("two-windows-2019")));
+    assert_eq!(
+        skipped_of(&got),
+        vec![
+            (
+                "README.md".to_string(),
+                "excluded by rfo check: README.md".to_string()
+            ),
+            (
+                "expected".to_string(),
+                "excluded by rfo check: expected/**".to_string()
+            ),
+        ]
+    );
+    got["skipped"] = serde_json::Value::Null;
+    want["skipped"] = serde_json::Value::Null;
+    assert_eq!(got, want);
+}
+
+/// Triggered by issue 13 (11): a member written by `tar -S` (GNU sparse)
+/// holds ordinary data but was skipped.
+#[test]
+fn a_gnu_sparse_member_is_read() {
+    let data = tar_kit::NAGIOS;
+    let octal = |n: u64, out: &mut [u8]| {
+        let s = format!("{n:0w$o}\0", w = out.len() - 1);
+        out.copy_from_slice(s.as_bytes());
+    };
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::GNUSparse);
+    h.set_path("nagios.log").unwrap();
+    h.set_mode(0o644);
+    h.set_size(data.len() as u64);
+    {
+        let g = h.as_gnu_mut().unwrap();
+        octal(data.len() as u64, &mut g.realsize);
+        octal(0, &mut g.sparse[0].offset);
+        octal(data.len() as u64, &mut g.sparse[0].numbytes);
+    }
+    h.set_cksum();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append(&h, data).unwrap();
+    let (_d, p) = tar_kit::write("sparse.tar", &b.into_inner().unwrap());
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(source_paths(&a), vec!["nagios.log"], "{a}");
+    assert_eq!(a["sources"][0]["parsed"], 2);
+    assert_eq!(a["skipped"], serde_json::json!([]));
+}
+
+/// Triggered by issue 13 (12): a file named with invalid UTF-8 aborted the
+/// whole run (`No such file or directory` on the lossy name), in a
+/// directory and as a tar member.
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"nagios-\xff.log");
+    std::fs::write(d.path().join(name), tar_kit::NAGIOS).unwrap();
+    let (code, out, err) = run(&["analyze", d.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(source_paths(&a), vec!["nagios-\\xff.log"]);
+    assert_eq!(a["sources"][0]["parsed"], 2);
+    let t = tar_kit::tar(&[tar_kit::Member {
+        name: b"nagios-\xfe.log",
+        kind: tar::EntryType::Regular,
+        data: tar_kit::NAGIOS,
+    }]);
+    let (_t, p) = tar_kit::write("b.tar", &t);
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(source_paths(&a), vec!["nagios-\\xfe.log"]);
+    assert_eq!(a["sources"][0]["parsed"], 2);
+}
+
+/// Triggered by issue 13 (13): an empty directory, a zero-byte tar or a
+/// bundle of dot-files only gave exit 0 and "No outage window was found".
+#[test]
+fn a_bundle_with_no_log_files_is_an_error_for_every_command() {
+    let empty = tempfile::tempdir().unwrap();
+    let dots = tmp_bundle(&[(".hidden.log", tar_kit::NAGIOS)]);
+    let (_z, zero) = tar_kit::write("zero.tar", b"");
+    let (_g, zero_gz) = tar_kit::write("zero.tgz", b"");
+    let report = tmp_bundle(&[("rfo.md", b"# RFO\n")]);
+    let rfo_md = report.path().join("rfo.md");
+    for b in [
+        empty.path().to_path_buf(),
+        dots.path().to_path_buf(),
+        zero,
+        zero_gz,
+    ] {
+        let p = b.to_str().unwrap();
+        let want = format!("rfo: {p}: no log files in {p}");
+        for args in [
+            vec!["analyze", p],
+            vec!["windows", p],
+            vec!["timeline", p],
+            vec!["lint", rfo_md.to_str().unwrap(), "--bundle", p],
+        ] {
+            let (code, _, err) = run(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(&want), "{args:?}: {err}");
+        }
+    }
+    // A check fixture with no logs is an error for that fixture.
+    let f = tmp_bundle(&[
+        ("case/expected/analysis.json", b"{}"),
+        ("case/README.md", b"x"),
+    ]);
+    let (code, out, err) = run(&["check", f.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        out.contains("ERROR case:") && out.contains("no log files in"),
+        "{out}"
+    );
+}
+
+/// Triggered by issue 13 (15): a 612 KB `status.json.gz` holding 600 MB
+/// passed the document cap (it checked the compressed size) and peaked at
+/// 1.27 GB. Now at most the cap plus one byte is read.
+#[test]
+fn a_document_is_capped_on_its_decompressed_bytes() {
+    let mut gz = tar_kit::gz(b"{\"name\": \"x\", \"incident_updates\": [],\n");
+    let blank = tar_kit::gz(&b" \n".repeat(1 << 19));
+    for _ in 0..65 {
+        gz.extend_from_slice(&blank);
+    }
+    gz.extend_from_slice(&tar_kit::gz(b"}\n"));
+    assert!(gz.len() < 1 << 20, "the test input stays small");
+    let d = tmp_bundle(&[
+        ("status.json.gz", &gz),
+        (
+            "bundle.toml",
+            b"[[source]]\npath = \"status.json.gz\"\ngrammar = \"statuspage\"\n",
+        ),
+    ]);
+    let (code, _, err) = run(&["analyze", d.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "status.json.gz: decompresses to more than 64 MiB, the limit for a statuspage document"
+        ),
+        "{err}"
+    );
+}
+
+/// Triggered by issue 13 (15): an archive unpacked without limit (a
+/// zip-bomb-like `.tar.gz` filled the temp directory). A member past the
+/// per-member limit, and members past the total, stop with an error
+/// naming the member; the unpack directory is removed.
+#[test]
+fn archive_unpacking_is_bounded_per_member_and_in_total() {
+    use rfo::bundle::archive::{unpack_with, Limits};
+    let limits = Limits {
+        member: 4096,
+        total: 6000,
+    };
+    let (_a, big) = tar_kit::write("big.tgz", &tar_kit::zeros_tgz("big.log", 5000));
+    let e = unpack_with(&big, limits).unwrap_err().to_string();
+    assert!(
+        e.contains("member big.log unpacks to more than 4096 bytes (the limit for one member)"),
+        "{e}"
+    );
+    let t = tar_kit::tar(&[
+        tar_kit::file("a.log", &[b'a'; 4000]),
+        tar_kit::file("b.log", &[b'b'; 4000]),
+    ]);
+    let (_b, two) = tar_kit::write("two.tar", &t);
+    let e = unpack_with(&two, limits).unwrap_err().to_string();
+    assert!(
+        e.contains(
+            "more than 6000 bytes in all (the limit for an archive, passed at member b.log)"
+        ),
+        "{e}"
+    );
+    let ok = unpack_with(&two, Limits::default()).unwrap();
+    let dir = ok.dir().to_path_buf();
+    assert!(dir.join("b.log").is_file());
+    drop(ok);
+    assert!(!dir.exists(), "the unpack directory is removed");
+}
+
+/// Triggered by issue 13 (16): SIGINT during an archive run left the
+/// unpacked archive (1.1 GB in the sweep) in the temp directory.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_archive_run_removes_its_unpack_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_a, big) = tar_kit::write("big.tgz", &tar_kit::zeros_tgz("big.log", 256 << 20));
+    let leftovers = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("rfo-bundle-"))
+            .count()
+    };
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("rfo"))
+        .args(["analyze", big.to_str().unwrap()])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while leftovers() == 0 && start.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(leftovers(), 1, "the run unpacks into TMPDIR");
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "interrupted, not finished");
+    assert_eq!(leftovers(), 0, "the unpack directory is removed");
+}
+
+/// Triggered by issue 13 (22): `tar czf b.tgz bundle/` puts every member
+/// under `bundle/`; rfo missed its `bundle.toml` (read as an unknown-format
+/// log) and lost title, zones and year.
+#[test]
+fn an_archive_of_one_folder_has_that_folder_as_its_root() {
+    use tar_kit::*;
+    let t = tar(&[
+        Member {
+            name: b"bundle/",
+            kind: tar::EntryType::Directory,
+            data: b"",
+        },
+        file(
+            "bundle/bundle.toml",
+            b"[incident]\ntitle = \"Portal down\"\n",
+        ),
+        file("bundle/nagios.log", NAGIOS),
+    ]);
+    let (_d, p) = write("b.tgz", &gz(&t));
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    assert_eq!(a["incident"]["title"], "Portal down");
+    assert_eq!(source_paths(&a), vec!["nagios.log"]);
+    assert!(!out.contains("unknown-format"), "{out}");
+}
+
+/// Triggered by issue 13 (24): members skipped for safety (escaping paths,
+/// links) appeared as `unknown-format` findings.
+#[test]
+fn skipped_archive_members_have_their_own_finding_and_reason() {
+    use tar::EntryType as K;
+    use tar_kit::*;
+    let m = |name: &'static str, kind, data: &'static [u8]| Member {
+        name: name.as_bytes(),
+        kind,
+        data,
+    };
+    let t = tar(&[
+        file("nagios.log", NAGIOS),
+        file("../up.log", NAGIOS),
+        file("/abs.log", NAGIOS),
+        m("passwd.log", K::Symlink, b"/etc/passwd"),
+        m("hard.log", K::Link, b"nagios.log"),
+        m("tty.log", K::Char, b""),
+        m("pipe.log", K::Fifo, b""),
+    ]);
+    let (_d, p) = write("b.tar", &t);
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    let s = |p: &str, r: &str| (p.to_string(), r.to_string());
+    let want = vec![
+        s("../up.log", "its path leaves the bundle"),
+        s("/abs.log", "its path leaves the bundle"),
+        s("passwd.log", "symbolic link (links are not followed)"),
+        s("hard.log", "hard link (links are not followed)"),
+        s("tty.log", "device (not read)"),
+        s("pipe.log", "FIFO (not read)"),
+    ];
+    assert_eq!(skipped_of(&a), want);
+    let findings: Vec<(String, String)> = a["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(c, m)| c == "member-skipped" || m.contains("archive member"))
+        .collect();
+    let expect: Vec<(String, String)> = want
+        .iter()
+        .map(|(p, r)| {
+            (
+                "member-skipped".to_string(),
+                format!("archive member {p} was not read: {r}"),
+            )
+        })
+        .collect();
+    assert_eq!(findings, expect);
+}
+
+/// Fuzz-style target of issue 13 for the archive reader: random small tar
+/// archives (names with `..`, absolute, dot-files, nested, duplicates;
+/// files, links, directories, FIFOs; empty) never panic, and every member
+/// is either read or listed in `skipped`.
+mod archive_fuzz {
+    use super::tar_kit::{self, Member};
+    use proptest::prelude::*;
+    use rfo::bundle::Bundle;
+
+    const NAMES: &[&str] = &[
+        "a.log",
+        "./a.log",
+        "d/b.log",
+        "d",
+        "d/",
+        "../up.log",
+        "d/../../x.log",
+        "/abs.log",
+        ".hidden",
+        "e/.git/c",
+        "a.log/c.log",
+        "top/n.log",
+        "top/m.log",
+        "",
+    ];
+
+    fn member() -> impl Strategy<Value = (usize, u8, Vec<u8>)> {
+        (
+            0..NAMES.len(),
+            0u8..6,
+            proptest::collection::vec(any::<u8>(), 0..64),
+        )
+    }
+
+    fn kind(k: u8) -> tar::EntryType {
+        match k {
+            0 | 1 => tar::EntryType::Regular,
+            2 => tar::EntryType::Symlink,
+            3 => tar::EntryType::Link,
+            4 => tar::EntryType::Directory,
+            _ => tar::EntryType::Fifo,
+        }
+    }
+
+    /// The member's path as unpacked (as `safe_path` makes it), if safe.
+    fn normal(name: &str) -> Option<String> {
+        if name.starts_with('/') {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for c in name.split('/') {
+            match c {
+                "" | "." => {}
+                ".." => return None,
+                c => parts.push(c),
+            }
+        }
+        (!parts.is_empty()).then(|| parts.join("/"))
+    }
+
+    fn check(members: &[(usize, u8, Vec<u8>)]) -> Result<(), TestCaseError> {
+        let ms: Vec<Member<'_>> = members
+            .iter()
+            .map(|(n, k, d)| Member {
+                name: NAMES[*n].as_bytes(),
+                kind: kind(*k),
+                data: d,
+            })
+            .collect();
+        let (_d, p) = tar_kit::write("f.tar", &tar_kit::tar(&ms));
+        let b = match Bundle::open(&p) {
+            Ok(b) => b,
+            Err(e) => {
+                let e = e.to_string();
+                prop_assert!(e.contains("no log files in"), "{}", e);
+                return Ok(());
+            }
+        };
+        for (n, k, _) in members {
+            if kind(*k).is_dir() {
+                continue;
+            }
+            let name = NAMES[*n];
+            let read = normal(name).is_some_and(|rel| {
+                b.files
+                    .iter()
+                    .any(|f| f.rel == rel || rel.split_once('/').is_some_and(|(_, r)| f.rel == r))
+            });
+            let listed = b.skipped.iter().any(|s| {
+                s.path == name
+                    || normal(name).is_some_and(|rel| {
+                        rel == s.path
+                            || rel.starts_with(&format!("{}/", s.path))
+                            || rel.split_once('/').is_some_and(|(_, r)| {
+                                r == s.path || r.starts_with(&format!("{}/", s.path))
+                            })
+                    })
+            });
+            prop_assert!(
+                read || listed,
+                "member {:?} neither read nor skipped: {:?}",
+                name,
+                b
+            );
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn archive_reader_reads_or_lists_every_member(members in proptest::collection::vec(member(), 0..8)) {
+            check(&members)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        #[ignore = "fuzz budget: cargo test --test regression -- --ignored"]
+        fn archive_reader_reads_or_lists_every_member_256(members in proptest::collection::vec(member(), 0..12)) {
+            check(&members)?;
+        }
+    }
 }

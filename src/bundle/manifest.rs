@@ -12,6 +12,9 @@ use toml::Spanned;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// Globs (relative to the bundle root) of paths the bundle leaves out.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
     #[serde(default)]
     pub incident: IncidentSpec,
     #[serde(default)]
@@ -138,6 +141,21 @@ impl ManifestFile {
             .map_err(|e| Error::Manifest(format!("{}: {e}", self.at(g.span().start))))
     }
 
+    /// Add the manifest's `exclude` globs to `x`; a bad glob is an error
+    /// at its line and column.
+    pub fn excludes(&self, x: &mut super::exclude::Excludes) -> Result<()> {
+        for g in &self.manifest.exclude {
+            x.add(g.get_ref(), "bundle.toml exclude").map_err(|e| {
+                Error::Manifest(format!(
+                    "{}: bad exclude pattern {:?}: {e}",
+                    self.at(g.span().start),
+                    g.get_ref()
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
     /// A year written in the manifest, checked against the years rfo places
     /// events in.
     fn year(&self, y: &Spanned<i32>) -> Result<()> {
@@ -157,6 +175,7 @@ impl ManifestFile {
     fn validate(&self) -> Result<()> {
         let m = &self.manifest;
         let i = &m.incident;
+        self.excludes(&mut super::exclude::Excludes::default())?;
         for y in i
             .year
             .iter()
@@ -240,5 +259,9 @@ mod tests {
         assert!(err("[[source]]\npath = \"a[.log\"\n")
             .starts_with("b/bundle.toml:2:8: bad path pattern"));
         assert!(err("[incident\n").starts_with("b/bundle.toml:1:"));
+        assert_eq!(
+            err("exclude = [\"ok/**\", \"bad[\"]\n"),
+            "b/bundle.toml:1:21: bad exclude pattern \"bad[\": unclosed character class; missing ']'"
+        );
     }
 }

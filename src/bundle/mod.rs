@@ -1,13 +1,23 @@
-//! A bundle: a directory of logs (or a single file) and its optional
-//! `bundle.toml`. This module lists the files and pairs each with its
-//! manifest entry; it never modifies anything in the bundle.
+//! A bundle: a directory of logs (or a single file, or an archive) and its
+//! optional `bundle.toml`. This module lists the files, pairs each with its
+//! manifest entry, and lists everything it leaves out with the reason; it
+//! never modifies anything in the bundle.
+//!
+//! No layout is special: a bundle leaves out what its own `exclude = [...]`
+//! and `.rfoignore` say, and what the caller adds (`open_with`; `rfo check`
+//! adds a fixture's `expected/`, README and settings).
 
 pub mod archive;
+pub mod cleanup;
+pub mod exclude;
 pub mod manifest;
 pub mod read;
+pub mod walk;
 
 use crate::error::{Error, Result};
+use exclude::Excludes;
 use manifest::ManifestFile;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "bundle.toml";
@@ -15,11 +25,36 @@ pub const MANIFEST: &str = "bundle.toml";
 /// One file of the bundle.
 #[derive(Debug, Clone)]
 pub struct BundleFile {
-    /// Path relative to the bundle root, with `/` separators: the evidence name.
+    /// Path relative to the bundle root, with `/` separators: the evidence
+    /// name (invalid UTF-8 bytes shown as `\xNN`).
     pub rel: String,
+    /// The real path, for opening.
     pub abs: PathBuf,
     /// Index of the first `[[source]]` whose path or glob matches.
     pub entry: Option<usize>,
+}
+
+/// Why an entry was left out, in kinds: an archive member not unpacked is
+/// the one the analysis warns about (`member-skipped`); the others were
+/// asked for (excluded), are conventionally private (dot-files), or are
+/// not files to read (links, FIFOs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipKind {
+    Excluded,
+    Hidden,
+    NotRegular,
+    Member,
+}
+
+/// One entry of the bundle that was not read, and why (analysis JSON
+/// `skipped`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The path inside the bundle, or the archive member's name.
+    pub path: String,
+    pub reason: String,
+    #[serde(skip)]
+    pub kind: SkipKind,
 }
 
 #[derive(Debug, Clone)]
@@ -27,28 +62,45 @@ pub struct Bundle {
     pub root: PathBuf,
     pub manifest: Option<ManifestFile>,
     pub files: Vec<BundleFile>,
-    /// Archive members not unpacked, with the reason (reported as findings).
-    pub skipped: Vec<(String, String)>,
+    /// Everything not read, with the reason, sorted: archive members first
+    /// (by their order in the archive), then the walk's, by path.
+    pub skipped: Vec<Skipped>,
     /// Keeps an unpacked archive's directory alive.
     _unpacked: Option<std::sync::Arc<archive::Unpacked>>,
 }
 
 impl Bundle {
-    /// Open a bundle directory or a single log file.
+    /// Open a bundle directory, an archive or a single log file.
     pub fn open(path: &Path) -> Result<Bundle> {
+        Bundle::open_with(path, &Excludes::default())
+    }
+
+    /// As `open`, leaving out also what `extra` lists (after the bundle's
+    /// own exclusions). A bundle with no file to read is an error naming it.
+    pub fn open_with(path: &Path, extra: &Excludes) -> Result<Bundle> {
+        let b = Bundle::read(path, extra)?;
+        if b.files.is_empty() {
+            return Err(Error::input(
+                path,
+                format!("no log files in {}", path.display()),
+            ));
+        }
+        Ok(b)
+    }
+
+    fn read(path: &Path, extra: &Excludes) -> Result<Bundle> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_file() && archive::is_archive(path) {
             let unpacked = archive::unpack(path)?;
-            let mut b = Bundle::open(unpacked.dir.path())?;
-            b.skipped = unpacked.skipped.clone();
+            let mut b = Bundle::read_dir(&unpacked.root, extra)?;
+            let mut skipped = unpacked.skipped.clone();
+            skipped.append(&mut b.skipped);
+            b.skipped = skipped;
             b._unpacked = Some(std::sync::Arc::new(unpacked));
             return Ok(b);
         }
         if meta.is_file() {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = path.file_name().map(walk::display_name).unwrap_or_default();
             return Ok(Bundle {
                 root: path.parent().map(Path::to_path_buf).unwrap_or_default(),
                 manifest: None,
@@ -61,6 +113,10 @@ impl Bundle {
                 _unpacked: None,
             });
         }
+        Bundle::read_dir(path, extra)
+    }
+
+    fn read_dir(path: &Path, extra: &Excludes) -> Result<Bundle> {
         let manifest_path = path.join(MANIFEST);
         let manifest = if manifest_path.is_file() {
             let text = std::fs::read_to_string(&manifest_path)
@@ -72,10 +128,13 @@ impl Bundle {
         } else {
             None
         };
-        let mut rels = Vec::new();
-        walk(path, path, &mut rels)?;
-        rels.sort();
-        let mut files = Vec::new();
+        let mut excludes = Excludes::default();
+        if let Some(m) = &manifest {
+            m.excludes(&mut excludes)?;
+        }
+        excludes.read_ignore_file(path)?;
+        excludes.extend(extra);
+        let walked = walk::walk(path, &excludes)?;
         let matchers = match &manifest {
             Some(m) => m
                 .manifest
@@ -91,14 +150,15 @@ impl Bundle {
                 .collect::<Result<Vec<_>>>()?,
             None => Vec::new(),
         };
-        for rel in rels {
-            let entry = matchers.iter().position(|m| m.is_match(&rel));
-            files.push(BundleFile {
-                abs: path.join(&rel),
+        let files: Vec<BundleFile> = walked
+            .files
+            .into_iter()
+            .map(|(rel, abs)| BundleFile {
+                entry: matchers.iter().position(|m| m.is_match(&rel)),
                 rel,
-                entry,
-            });
-        }
+                abs,
+            })
+            .collect();
         if let Some(m) = &manifest {
             for (k, s) in m.manifest.source.iter().enumerate() {
                 if !files.iter().any(|f| f.entry == Some(k)) {
@@ -114,49 +174,10 @@ impl Bundle {
             root: path.to_path_buf(),
             manifest,
             files,
-            skipped: Vec::new(),
+            skipped: walked.skipped,
             _unpacked: None,
         })
     }
-}
-
-/// Every regular file below `dir`, as `/`-separated paths relative to `root`,
-/// skipping dot-files, dot-directories, `expected/` of fixtures at the root,
-/// and the manifest. Symbolic links are not followed out of the bundle.
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io(&path, e))?;
-        let rel = path
-            .strip_prefix(root)
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .unwrap_or(name.clone());
-        if ft.is_dir() {
-            if dir == root && name == "expected" {
-                continue;
-            }
-            walk(root, &path, out)?;
-        } else if ft.is_file() && rel != MANIFEST && !is_fixture_meta(&rel) {
-            out.push(rel);
-        }
-    }
-    Ok(())
-}
-
-/// Files a fixture directory holds beside its bundle that are not logs.
-fn is_fixture_meta(rel: &str) -> bool {
-    matches!(rel, "README.md" | "check.toml" | "published-rfo.md")
 }
 
 #[cfg(test)]
@@ -181,6 +202,54 @@ mod tests {
         let got: Vec<(&str, Option<usize>)> =
             b.files.iter().map(|f| (f.rel.as_str(), f.entry)).collect();
         assert_eq!(got, vec![("b.log", None), ("net/sw.log", Some(0))]);
+        let skipped: Vec<(&str, &str)> = b
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![(".git", "dot-directory"), (".hidden", "dot-file")]
+        );
+    }
+
+    #[test]
+    fn exclusions_come_from_the_manifest_the_ignore_file_and_the_caller() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["expected/a.log", "old/b.log", "c.bak", "d.log", "README.md"] {
+            let p = d.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        std::fs::write(d.path().join("bundle.toml"), "exclude = [\"*.bak\"]\n").unwrap();
+        std::fs::write(d.path().join(".rfoignore"), "# old logs\nold/**\n").unwrap();
+        let mut extra = Excludes::default();
+        extra.add("README.md", "rfo check").unwrap();
+        let b = Bundle::open_with(d.path(), &extra).unwrap();
+        let files: Vec<&str> = b.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(files, vec!["d.log", "expected/a.log"]);
+        let skipped: Vec<(&str, &str)> = b
+            .skipped
+            .iter()
+            .map(|s| (s.path.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            vec![
+                ("README.md", "excluded by rfo check: README.md"),
+                ("c.bak", "excluded by bundle.toml exclude: *.bak"),
+                ("old", "excluded by .rfoignore: old/**"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bundle_with_nothing_to_read_is_an_error_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join(".only-hidden"), "x").unwrap();
+        let e = Bundle::open(d.path()).unwrap_err().to_string();
+        let p = d.path().display().to_string();
+        assert_eq!(e, format!("{p}: no log files in {p}"));
     }
 
     #[test]

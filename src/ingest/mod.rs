@@ -6,7 +6,7 @@
 pub mod plan;
 pub mod source;
 
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, SkipKind};
 use crate::config::{Keep, Options};
 use crate::error::Result;
 use crate::finding::Finding;
@@ -77,12 +77,16 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
     }
     let sources = results.into_iter().collect::<Result<Vec<_>>>()?;
     let mut findings = plan.findings;
-    for (member, why) in &bundle.skipped {
-        findings.push(Finding::warning(
-            crate::finding::FindingCode::UnknownFormat,
-            format!("archive member {member} was not read: {why}"),
-            None,
-        ));
+    // Members the archive held but rfo refused (`skipped` lists them, and
+    // everything else left out): each is a warning, as it may be evidence.
+    for s in &bundle.skipped {
+        if s.kind == SkipKind::Member {
+            findings.push(Finding::warning(
+                crate::finding::FindingCode::MemberSkipped,
+                format!("archive member {} was not read: {}", s.path, s.reason),
+                None,
+            ));
+        }
     }
     let mut notes = Vec::new();
     for s in &sources {

@@ -389,8 +389,25 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
             format!("{} bytes is too large for a {} document", size, g.name),
         ));
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut *read::open(path)?, &mut text)
+    // The cap is on the bytes read, not the file's size: a 612 KB
+    // `status.json.gz` holding 600 MB once took 1.27 GB to read whole.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(read::open(path)?, MAX_DOCUMENT + 1),
+        &mut bytes,
+    )
+    .map_err(|e| Error::input(path, format!("read error: {e}")))?;
+    if bytes.len() as u64 > MAX_DOCUMENT {
+        return Err(Error::input(
+            path,
+            format!(
+                "decompresses to more than {} MiB, the limit for a {} document",
+                MAX_DOCUMENT >> 20,
+                g.name
+            ),
+        ));
+    }
+    let text = String::from_utf8(bytes)
         .map_err(|e| Error::input(path, format!("not readable as UTF-8 text: {e}")))?;
     let lines: Vec<&str> = text.lines().collect();
     st.lines = lines.len() as u64;
