@@ -148,6 +148,29 @@ fn options(s: &Settings) -> Result<Options> {
     cmd::options(&common)
 }
 
+/// A path `check.toml` names, kept inside the fixture: `template =
+/// "/etc/hostname"` or `"../x"` must not read a file from elsewhere.
+fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
+    let p = Path::new(rel);
+    let escapes = p.is_absolute()
+        || p.components().any(|c| {
+            !matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        });
+    let joined = dir.join(p);
+    let real = joined.canonicalize().map_err(|e| Error::io(&joined, e))?;
+    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if escapes || !real.starts_with(&root) {
+        return Err(Error::input(
+            dir.join(SETTINGS),
+            format!("template {rel:?} is outside the fixture; name a file inside it"),
+        ));
+    }
+    Ok(joined)
+}
+
 /// Render every output named in `names` for the fixture at `dir`.
 pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> {
     let s = settings(dir)?;
@@ -158,7 +181,7 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
     if let Some(id) = s.window {
         pipeline::select_window(&mut analysis, id)?;
     }
-    let template = s.template.as_ref().map(|t| dir.join(t));
+    let template = s.template.as_ref().map(|t| inside(dir, t)).transpose()?;
     let timeline = if names.iter().any(|n| n.starts_with("timeline.")) {
         Some(pipeline::load_bundle(bundle(dir)?, &reg, &opts, Keep::All)?.timeline)
     } else {

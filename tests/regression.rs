@@ -1417,3 +1417,50 @@ mod archive_fuzz {
         }
     }
 }
+
+/// Triggered by `check.toml` `template = "/etc/hostname"` (a file read
+/// from outside the fixture) and a `bundle.toml` that is a symlink to a
+/// file elsewhere.
+#[cfg(unix)]
+#[test]
+fn fixture_and_manifest_files_stay_inside_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = dir.path().join("fx");
+    copy_dir(&fixture("servercentral-2017-02-22"), &fx);
+    std::fs::write(fx.join("check.toml"), "template = \"/etc/hostname\"\n").unwrap();
+    let (code, out, err) = run(&["check", fx.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("template \"/etc/hostname\" is outside the fixture"),
+        "{out}{err}"
+    );
+    let b = dir.path().join("b");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(b.join("a.log"), "2017-02-23T03:56:00Z x\n").unwrap();
+    let elsewhere = dir.path().join("elsewhere.toml");
+    std::fs::write(&elsewhere, "[incident]\ntitle = \"t\"\n").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, b.join("bundle.toml")).unwrap();
+    let (code, _, err) = run(&["analyze", b.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bundle.toml: is a symbolic link"), "{err}");
+}
+
+/// Triggered by a second `[[source]] path = "*.log"` after one naming the
+/// same file: "matches no file", though it matches.
+#[test]
+fn a_shadowed_source_says_which_entry_took_its_files() {
+    let dir = tmp_bundle(&[
+        (
+            "bundle.toml",
+            b"[[source]]\npath = \"a.log\"\n\n[[source]]\npath = \"*.log\"\n",
+        ),
+        ("a.log", b"2017-02-23T03:56:00Z x\n"),
+    ]);
+    let (code, _, err) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bundle.toml:5:8: [[source]] path \"*.log\" matches only files an earlier [[source]] already names (a.log is ")
+            && err.contains("bundle.toml:2:8's, \"a.log\")"),
+        "{err}"
+    );
+}

@@ -118,6 +118,14 @@ impl Bundle {
 
     fn read_dir(path: &Path, extra: &Excludes) -> Result<Bundle> {
         let manifest_path = path.join(MANIFEST);
+        // A manifest that is a link could be read from anywhere: it must be
+        // a regular file inside the bundle.
+        if std::fs::symlink_metadata(&manifest_path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::input(
+                &manifest_path,
+                "is a symbolic link; a bundle's manifest must be a regular file inside it",
+            ));
+        }
         let manifest = if manifest_path.is_file() {
             let text = std::fs::read_to_string(&manifest_path)
                 .map_err(|e| Error::io(&manifest_path, e))?;
@@ -162,8 +170,20 @@ impl Bundle {
         if let Some(m) = &manifest {
             for (k, s) in m.manifest.source.iter().enumerate() {
                 if !files.iter().any(|f| f.entry == Some(k)) {
+                    // Each file takes the first entry that matches it: an
+                    // entry can match files and still name none of them.
+                    let shadow = files.iter().find(|f| matchers[k].is_match(&f.rel));
+                    let why = match shadow.and_then(|f| f.entry.map(|e| (f, e))) {
+                        Some((f, e)) => format!(
+                            "matches only files an earlier [[source]] already names ({} is {}'s, {:?})",
+                            f.rel,
+                            m.at(m.manifest.source[e].path.span().start),
+                            m.manifest.source[e].path.get_ref()
+                        ),
+                        None => "matches no file in the bundle".to_string(),
+                    };
                     return Err(Error::Manifest(format!(
-                        "{}: [[source]] path {:?} matches no file in the bundle",
+                        "{}: [[source]] path {:?} {why}",
                         m.at(s.path.span().start),
                         s.path.get_ref()
                     )));
