@@ -25,6 +25,9 @@ pub enum FindingCode {
     PublicTimelineMismatch,
     /// A `[[depends]]` entry names nothing the evidence has.
     DependsUnmatched,
+    /// An instant years away from the rest of the bundle: left out of the
+    /// timeline and the windows.
+    TimeOutlier,
     /// An archive member was not unpacked (its path leaves the bundle, a
     /// link, a device, a duplicate): named with the reason.
     MemberSkipped,
@@ -51,6 +54,7 @@ impl FindingCode {
             FindingCode::UnknownFormat => "unknown-format",
             FindingCode::PublicTimelineMismatch => "public-timeline-mismatch",
             FindingCode::DependsUnmatched => "depends-unmatched",
+            FindingCode::TimeOutlier => "time-outlier",
             FindingCode::MemberSkipped => "member-skipped",
             FindingCode::TimeMismatch => "time-mismatch",
             FindingCode::DurationMismatch => "duration-mismatch",

@@ -48,12 +48,59 @@ pub fn load_bundle(bundle: Bundle, reg: &Registry, opts: &Options, keep: Keep) -
         .iter_mut()
         .map(|s| std::mem::take(&mut s.events))
         .collect();
-    let timeline = timeline::merged(streams, None, None);
+    let mut timeline = timeline::merged(streams, None, None);
+    let outliers = drop_outliers(&mut timeline);
+    ingested.findings.extend(outliers);
     Ok(Loaded {
         bundle,
         ingested,
         timeline,
     })
+}
+
+/// Instants this far from the bundle's median are outliers.
+pub const OUTLIER_YEARS: i64 = 5;
+
+/// Leave out of the timeline every event more than `OUTLIER_YEARS` from
+/// the median instant (a clock reset to 1970, a far-future epoch): such an
+/// instant is no evidence of this incident, and it would make a bogus
+/// window the longest. One finding per source, with the count and the
+/// first line. A late postmortem a year after the logs stays in.
+fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
+    let Some(median) = t.get(t.len() / 2).map(|e| e.instant) else {
+        return Vec::new();
+    };
+    let span = chrono::Duration::days(366 * OUTLIER_YEARS);
+    let far = |e: &TimedEvent| (e.instant - median).abs() > span;
+    if !t.iter().any(far) {
+        return Vec::new();
+    }
+    let mut per: std::collections::BTreeMap<(u32, String), (u64, u64, String)> = Default::default();
+    for e in t.iter().filter(|e| far(e)) {
+        let entry = per.entry((e.source, e.file.to_string())).or_insert((
+            0,
+            e.line,
+            crate::time::rfc3339(&e.instant),
+        ));
+        entry.0 += 1;
+        if e.line < entry.1 {
+            entry.1 = e.line;
+            entry.2 = crate::time::rfc3339(&e.instant);
+        }
+    }
+    t.retain(|e| !far(e));
+    per.into_iter()
+        .map(|((_, file), (n, line, at))| {
+            Finding::warning(
+                FindingCode::TimeOutlier,
+                format!(
+                    "{file}: {n} event(s) more than {OUTLIER_YEARS} years from the bundle's median instant {} (first at line {line}, placed at {at}): left out of the timeline and the windows",
+                    crate::time::rfc3339(&median)
+                ),
+                Some(crate::evidence::Evidence::new(file.clone(), line)),
+            )
+        })
+        .collect()
 }
 
 /// The window engine's settings from flags and manifest. A focus glob

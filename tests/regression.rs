@@ -1464,3 +1464,32 @@ fn a_shadowed_source_says_which_entry_took_its_files() {
         "{err}"
     );
 }
+
+/// Triggered by issue 13's far-future epoch, in its general form: an
+/// instant years from the rest of the bundle (a clock reset to 1970, an
+/// epoch in 2080) is an outlier with a finding, kept out of the windows.
+#[test]
+fn instants_years_from_the_bundle_are_outliers() {
+    let dir = tmp_bundle(&[(
+        "nagios.log",
+        b"[3500000000] SERVICE ALERT: a;b;CRITICAL;HARD;3;x\n[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n[0] SERVICE ALERT: c;d;CRITICAL;HARD;3;x\n",
+    )]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let j = json(&out);
+    assert_eq!(j["windows"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        j["windows"][0]["subjects"],
+        serde_json::json!(["portal/HTTP"])
+    );
+    let f: Vec<&serde_json::Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "time-outlier")
+        .collect();
+    assert_eq!(f.len(), 1);
+    assert!(f[0]["message"].as_str().unwrap().starts_with(
+        "nagios.log: 2 event(s) more than 5 years from the bundle's median instant 2017-02-23T04:23:22Z (first at line 1"
+    ));
+}
