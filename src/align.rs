@@ -132,9 +132,11 @@ impl Candidate {
     }
 }
 
+/// Pairs for a source's faults and recoveries, each moved by `shift(e)`
+/// seconds.
 fn evaluate(
     events: &[TimedEvent],
-    shift: &BTreeMap<u64, i64>,
+    shift: impl Fn(&TimedEvent) -> i64,
     source: u32,
     anchors: &[(Anchor, Evidence)],
 ) -> Vec<Pair> {
@@ -142,11 +144,19 @@ fn evaluate(
         .iter()
         .filter(|e| matches!(e.kind, Kind::Fault | Kind::Recovery))
         .map(|e| {
-            let s = shift.get(&e.line).copied().unwrap_or(0);
-            (e.instant + Duration::seconds(s), e.kind, e.evidence())
+            (
+                e.instant + Duration::seconds(shift(e)),
+                e.kind,
+                e.evidence(),
+            )
         })
         .collect();
     pairs(&moved, source, anchors)
+}
+
+/// A shift by line, as a candidate reading records it.
+fn by_line(shift: &BTreeMap<u64, i64>) -> impl Fn(&TimedEvent) -> i64 + '_ {
+    move |e| shift.get(&e.line).copied().unwrap_or(0)
 }
 
 fn describe(c: &Candidate) -> String {
@@ -360,14 +370,14 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
             continue;
         }
         let source = first.source;
+        // A whole-clock offset moves every event alike: no per-line map
+        // (it is applied to all events below, not through `shift`).
         let shifted = |shift: i64| -> Candidate {
-            let all: BTreeMap<u64, i64> = events.iter().map(|e| (e.line, shift)).collect();
-            let pairs = evaluate(events, &all, source, &anchors);
             Candidate {
                 name: "the offset".into(),
                 offset_s: i32::try_from(shift).unwrap_or(0),
-                shift: all,
-                pairs,
+                shift: BTreeMap::new(),
+                pairs: evaluate(events, |_| shift, source, &anchors),
             }
         };
         let base = shifted(0).pairs.len();
@@ -476,7 +486,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             name: format!("the {} reading", zone.name()),
             offset_s: first.provenance.offset_s,
             shift: BTreeMap::new(),
-            pairs: evaluate(events, &BTreeMap::new(), source, anchors),
+            pairs: evaluate(events, |_| 0, source, anchors),
         };
         let mut seen = std::collections::BTreeSet::new();
         let mut label_cs: Vec<Candidate> = Vec::new();
@@ -488,7 +498,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
                 .iter()
                 .map(|e| (e.line, i64::from(e.provenance.offset_s - off)))
                 .collect();
-            let pairs = evaluate(events, &shift, source, anchors);
+            let pairs = evaluate(events, by_line(&shift), source, anchors);
             label_cs.push(Candidate {
                 name,
                 offset_s: off,
@@ -579,7 +589,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
         name: "UTC (assumed)".into(),
         offset_s: 0,
         shift: BTreeMap::new(),
-        pairs: evaluate(events, &BTreeMap::new(), source, anchors),
+        pairs: evaluate(events, |_| 0, source, anchors),
     };
     let mut cs: Vec<Candidate> = (-24..=28)
         .map(|half| half * 1800)
@@ -587,7 +597,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
         .map(|off: i32| {
             let shift: BTreeMap<u64, i64> =
                 assumed.iter().map(|e| (e.line, -i64::from(off))).collect();
-            let pairs = evaluate(events, &shift, source, anchors);
+            let pairs = evaluate(events, by_line(&shift), source, anchors);
             Candidate {
                 name: "the offset".into(),
                 offset_s: off,

@@ -148,35 +148,22 @@ pub fn window_config(loaded: &Loaded, opts: &Options) -> Result<(window::Config,
         config.focus.hosts.push(flag("host", g)?);
     }
     let t = &loaded.timeline;
-    let unmatched = config.focus.unmatched(t);
-    if let Some((what, close)) = unmatched.first() {
-        let is_subject = what.starts_with("subject");
-        let k = if is_subject {
-            config
-                .focus
-                .subjects
-                .iter()
-                .position(|p| what.ends_with(&format!("{:?}", p.text)))
-        } else {
-            config
-                .focus
-                .hosts
-                .iter()
-                .position(|p| what.ends_with(&format!("{:?}", p.text)))
+    if let Some(u) = config.focus.unmatched(t).first() {
+        // Where the glob was written: a manifest line, else the flag.
+        let from = match (u.host, u.index) {
+            (false, k) if k < manifest_subjects => origin[k].clone(),
+            (true, k) if k < manifest_hosts => origin[manifest_subjects + k].clone(),
+            (false, _) => "--subject".to_string(),
+            (true, _) => "--host".to_string(),
         };
-        let from = match (is_subject, k) {
-            (true, Some(k)) if k < manifest_subjects => origin[k].clone(),
-            (false, Some(k)) if k < manifest_hosts => origin[manifest_subjects + k].clone(),
-            (true, _) => "--subject".to_string(),
-            (false, _) => "--host".to_string(),
-        };
-        let hint = if close.is_empty() {
+        let hint = if u.closest.is_empty() {
             "the evidence has none".to_string()
         } else {
-            format!("closest: {}", close.join(", "))
+            format!("closest: {}", u.closest.join(", "))
         };
         return Err(Error::Usage(format!(
-            "{from}: {what} matches nothing in the evidence ({hint})"
+            "{from}: {} matches nothing in the evidence ({hint})",
+            u.what
         )));
     }
     let findings = window::focus::unmatched_depends(&config.depends, t)

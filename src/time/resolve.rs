@@ -228,11 +228,6 @@ fn tally_key(p: &Provenance) -> TallyKey {
     (from, p.offset_s, label)
 }
 
-/// The offset a label states by itself (`UTC`, `GMT`, `Z`, `UT`, `UTC+1`).
-fn explicit_offset(label: &str) -> Option<i32> {
-    abbrev::stated_offset(label)
-}
-
 /// At most this many per-line DST and rollover findings per source; the rest
 /// are counted in a summary finding.
 const LINE_FINDINGS_CAP: u64 = 20;
@@ -435,7 +430,7 @@ impl SourceClock {
         }
         // `UTC`, `GMT`, `Z`, `UTC+1`: the line states its offset outright;
         // there is no zone to weigh it against.
-        if let Some(off) = label.and_then(explicit_offset) {
+        if let Some(off) = label.and_then(abbrev::stated_offset) {
             return Timed {
                 instant: with_offset(naive, off, None).utc,
                 provenance: Provenance {

@@ -52,21 +52,38 @@ impl Focus {
 
     /// Globs that match no subject (or host) of the timeline, each with the
     /// closest names there are: a typo must not silently empty the analysis.
-    pub fn unmatched(&self, t: &[TimedEvent]) -> Vec<(String, Vec<String>)> {
+    pub fn unmatched(&self, t: &[TimedEvent]) -> Vec<Unmatched> {
         let (subjects, hosts) = names(t);
         let mut out = Vec::new();
-        for (pats, pool, what) in [
-            (&self.subjects, &subjects, "subject"),
-            (&self.hosts, &hosts, "host"),
+        for (pats, pool, host) in [
+            (&self.subjects, &subjects, false),
+            (&self.hosts, &hosts, true),
         ] {
-            for p in pats {
+            for (index, p) in pats.iter().enumerate() {
                 if !pool.iter().any(|s| p.is_match(s)) {
-                    out.push((format!("{what} {:?}", p.text), closest(&p.text, pool)));
+                    out.push(Unmatched {
+                        host,
+                        index,
+                        what: format!("{} {:?}", if host { "host" } else { "subject" }, p.text),
+                        closest: closest(&p.text, pool),
+                    });
                 }
             }
         }
         out
     }
+}
+
+/// A focus glob that matches nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    /// A `hosts` glob (else a `subjects` one).
+    pub host: bool,
+    /// Its index in `Focus::hosts` or `Focus::subjects`.
+    pub index: usize,
+    /// `subject "portl/*"`, for messages.
+    pub what: String,
+    pub closest: Vec<String>,
 }
 
 /// `{ subject = "portal/*", on = ["core-sw1"] }`: subjects matching
@@ -196,8 +213,9 @@ mod tests {
         };
         let u = f.unmatched(&[a, b]);
         assert_eq!(u.len(), 1);
-        assert_eq!(u[0].0, "subject \"portl/*\"");
-        assert_eq!(u[0].1[0], "portal/HTTP");
+        assert_eq!((u[0].host, u[0].index), (false, 0));
+        assert_eq!(u[0].what, "subject \"portl/*\"");
+        assert_eq!(u[0].closest[0], "portal/HTTP");
     }
 
     #[test]
