@@ -12,22 +12,8 @@ fn published() -> String {
 
 /// Lint `text` against the founding bundle; (exit code, JSON findings).
 fn lint(text: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("rfo.md");
-    std::fs::write(&report, text).unwrap();
-    let bundle = fixture(CASE);
-    let mut args = vec![
-        "lint",
-        report.to_str().unwrap(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend(extra);
-    let (code, out, err) = run(&args);
-    assert!(code == 0 || code == 1, "exit {code}: {err}");
-    (code, json(&out)["findings"].as_array().unwrap().clone())
+    let (code, r) = lint_at(text, &fixture(CASE), extra);
+    (code, r["findings"].as_array().unwrap().clone())
 }
 
 fn codes(f: &[serde_json::Value]) -> Vec<String> {
@@ -217,25 +203,6 @@ fn own_drafts_lint_with_only_placeholders() {
             assert!(report["coverage"]["times_checked"].as_u64().unwrap() > 0);
         }
     }
-}
-
-/// Lint `text` against any bundle; (exit code, whole JSON output).
-fn lint_at(text: &str, bundle: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.md");
-    std::fs::write(&report, text).unwrap();
-    let mut args = vec![
-        "lint",
-        report.to_str().unwrap(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend(extra);
-    let (code, out, err) = run(&args);
-    assert!(code == 0 || code == 1, "exit {code}: {err}");
-    (code, json(&out))
 }
 
 #[test]

@@ -558,22 +558,7 @@ fn an_unknown_template_field_is_named_with_the_nearest_ones() {
 /// Lint `text` against the bundle of corpus case `case` (tests/lint/);
 /// (exit code, JSON output). Used by the issue-12 regressions below.
 fn lint_corpus(case: &str, text: &str, extra: &[&str]) -> (i32, serde_json::Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report.md");
-    std::fs::write(&report, text).unwrap();
-    let bundle = root().join("tests/lint").join(case);
-    let mut args = vec![
-        "lint",
-        report.to_str().unwrap(),
-        "--bundle",
-        bundle.to_str().unwrap(),
-        "--format",
-        "json",
-    ];
-    args.extend(extra);
-    let (code, out, err) = run(&args);
-    assert!(code == 0 || code == 1, "exit {code}: {err}");
-    (code, json(&out))
+    lint_at(text, &root().join("tests/lint").join(case), extra)
 }
 
 fn lint_errors(r: &serde_json::Value) -> Vec<String> {

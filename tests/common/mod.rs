@@ -54,6 +54,26 @@ pub fn secs(t: &serde_json::Value) -> i64 {
         .timestamp()
 }
 
+/// Lint `text` (written to a temporary report) against `bundle` as JSON;
+/// (exit code, whole output). Exit 0 or 1 only: anything else fails.
+pub fn lint_at(text: &str, bundle: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.md");
+    std::fs::write(&report, text).unwrap();
+    let mut args = vec![
+        "lint",
+        report.to_str().unwrap(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert!(code == 0 || code == 1, "exit {code}: {err}");
+    (code, json(&out))
+}
+
 /// The corpora directory. Without it, CI (`CI=true`, which always has it)
 /// fails; elsewhere the test says why it skips on stderr.
 pub fn corpora() -> Option<PathBuf> {
