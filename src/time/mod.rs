@@ -3,13 +3,15 @@
 //! `stamp` reads what a line wrote; `zone` reads wall-clock time in an IANA
 //! zone with DST ambiguity as data; `abbrev` knows what labels can mean;
 //! `fold` settles a fall-back fold by order with a jitter tolerance;
-//! `resolve` is the per-source policy; `year` picks years for year-less
-//! sources; `provenance` records all of it. Nothing here reads the wall clock
+//! `place` is the pure placement policy (stamp, label, context → instant,
+//! provenance, notes); `resolve` is the per-source accumulator around it;
+//! `year` picks years for year-less sources; `provenance` records all of it. Nothing here reads the wall clock
 //! or the host's zone.
 
 pub mod abbrev;
 pub mod fold;
 pub mod note;
+pub mod place;
 pub mod provenance;
 pub mod resolve;
 pub mod span;

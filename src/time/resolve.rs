@@ -1,21 +1,23 @@
-//! The policy that turns one source's stamps into UTC instants.
+//! The per-source accumulator around the placement policy.
 //!
-//! `SourceClock` holds what it needs to decide, line after line: the zone and
-//! its origin, the year, abbreviation overrides, and the last instant seen
-//! (time does not run backwards within a source, which settles DST folds).
-//! Every decision lands in the event's `Provenance`; the ones a reviewer must
-//! see become findings, aggregated per source so a million mislabelled lines
-//! give one finding that names the first.
+//! `place` decides each line alone from a context; `SourceClock` keeps what
+//! the decisions depend on and what they add up to, line after line: the
+//! calendar of a year-less source (the year, stepped on at New Year), the
+//! latest instant (time does not run backwards within a source, which
+//! settles DST folds), silences and cadence, the carry between parallel
+//! chunks, and the tallies behind its findings, aggregated per source so a
+//! million mislabelled lines give one finding that names the first.
 
 use super::abbrev;
-use super::fold::{FoldChoice, FoldPolicy};
+use super::fold::FoldPolicy;
 use super::note::{NoteKind, Slot, TimeNote, Verdict};
+use super::place::{place, Context, DstNote, LabelNote, Memo, Notes, Placement};
 use super::provenance::{
     DstResolution, OffsetSource, Provenance, YearChoice, YearOrigin, YearSource, ZoneChoice,
     ZoneOrigin,
 };
 use super::stamp::{Stamp, WallClock};
-use super::zone::{fmt_offset, with_offset, LocalReading, Reading, ReadingCache};
+use super::zone::{fmt_offset, with_offset, Reading};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -23,33 +25,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-/// A resolved instant and how it was obtained.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Timed {
-    pub instant: DateTime<Utc>,
-    pub provenance: Provenance,
-}
-
-/// Why a stamp could not be placed in time (the line is counted as unparsed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeIssue {
-    /// A year-less stamp and no year from anywhere.
-    NoYear,
-    /// Month 2, day 30 and the like, with the reason in words.
-    InvalidDate(String),
-    /// An instant whose year is outside `YEARS` (a clock that far off, or a
-    /// year-less source stepping through New Year after New Year, is no
-    /// evidence; and time arithmetic near chrono's limits would overflow).
-    OutOfRange(i32),
-}
-
-/// Why a wall-clock stamp names no real instant in `year`.
-fn impossible(wall: &WallClock, year: i32) -> TimeIssue {
-    TimeIssue::InvalidDate(
-        wall.impossible(year)
-            .unwrap_or_else(|| "not a real date".to_string()),
-    )
-}
+pub use super::place::{TimeIssue, Timed};
 
 /// The years rfo places events in. Flags and manifests outside it are
 /// errors; an instant outside it is an undatable line with a finding.
@@ -74,7 +50,6 @@ pub struct SourceClock {
     last: Option<DateTime<Utc>>,
     last_month: Option<u32>,
     rollovers: i32,
-    labels: HashMap<String, Arc<str>>,
     mismatches: BTreeMap<String, LabelMismatch>,
     fold_policy: FoldPolicy,
     /// Ambiguous labels read without a zone: the label, its first line and
@@ -91,7 +66,7 @@ pub struct SourceClock {
     /// The tally key of the line before, counted without hashing.
     last_key: Option<(TallyKey, u64)>,
     dst_counts: BTreeMap<&'static str, u64>,
-    cache: ReadingCache,
+    memo: Memo,
     silences: Vec<Silence>,
     intervals: Intervals,
     /// The first year-less month and the first instant of this stretch, for
@@ -232,6 +207,41 @@ fn tally_key(p: &Provenance) -> TallyKey {
 /// are counted in a summary finding.
 const LINE_FINDINGS_CAP: u64 = 20;
 
+/// A year-less source's calendar after one more month.
+struct YearStep {
+    /// New Years passed so far, for this line.
+    rollovers: i32,
+    /// The month that stepped into a new year, when this line did.
+    rolled_from: Option<u32>,
+    /// The month the calendar now stands at; `None` leaves it where it
+    /// was (a late line from the old year, after New Year).
+    last_month: Option<u32>,
+}
+
+/// Step a year-less calendar standing at `last_month` after `rollovers`
+/// New Years on to `month`. November/December followed by January/February
+/// is a New Year; a late November/December line right after that step
+/// belongs to the old year: it is out of order, not another rollover.
+fn year_step(last_month: Option<u32>, rollovers: i32, month: u32) -> YearStep {
+    match last_month {
+        Some(prev) if prev <= 2 && month >= 11 && rollovers > 0 => YearStep {
+            rollovers: rollovers - 1,
+            rolled_from: None,
+            last_month: None,
+        },
+        Some(prev) if prev >= 11 && month <= 2 => YearStep {
+            rollovers: rollovers + 1,
+            rolled_from: Some(prev),
+            last_month: Some(month),
+        },
+        _ => YearStep {
+            rollovers,
+            rolled_from: None,
+            last_month: Some(month),
+        },
+    }
+}
+
 impl SourceClock {
     pub fn new(
         file: impl Into<String>,
@@ -247,7 +257,6 @@ impl SourceClock {
             last: None,
             last_month: None,
             rollovers: 0,
-            labels: HashMap::new(),
             mismatches: BTreeMap::new(),
             fold_policy: FoldPolicy::default(),
             guessed: BTreeMap::new(),
@@ -260,7 +269,7 @@ impl SourceClock {
             tally: HashMap::new(),
             last_key: None,
             dst_counts: BTreeMap::new(),
-            cache: ReadingCache::default(),
+            memo: Memo::default(),
             silences: Vec::new(),
             intervals: Intervals::default(),
             first_month: None,
@@ -274,56 +283,28 @@ impl SourceClock {
         Evidence::new(self.file.clone(), line)
     }
 
-    fn label(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.labels.get(s) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(s);
-        self.labels.insert(s.to_string(), a.clone());
-        a
-    }
-
-    /// Place one stamp in time. `label` is the abbreviation written beside it.
+    /// Place one stamp in time. `label` is the abbreviation written beside
+    /// it. The year of a year-less stamp comes from this source's calendar;
+    /// the rest is `place`'s decision, whose notes are committed here.
     pub fn resolve(
         &mut self,
         stamp: &Stamp,
         label: Option<&str>,
         line: u64,
     ) -> Result<Timed, TimeIssue> {
-        let timed = match *stamp {
-            Stamp::Epoch { secs, nanos } => {
-                let instant = DateTime::from_timestamp(secs, nanos).ok_or_else(|| {
-                    TimeIssue::InvalidDate(format!("epoch {secs} is out of range"))
-                })?;
-                Timed {
-                    instant,
-                    provenance: Provenance {
-                        offset_s: 0,
-                        offset: OffsetSource::Epoch,
-                        year: YearSource::InLine,
-                        dst: None,
-                        skew_ms: None,
-                    },
-                }
-            }
-            Stamp::Offset { wall, offset_s } => {
-                let naive = wall.naive(0).ok_or_else(|| impossible(&wall, 0))?;
-                Timed {
-                    instant: with_offset(naive, offset_s, None).utc,
-                    provenance: Provenance {
-                        offset_s,
-                        offset: OffsetSource::InLine,
-                        year: YearSource::InLine,
-                        dst: None,
-                        skew_ms: None,
-                    },
-                }
-            }
-            Stamp::Wall(wall) => {
-                let (naive, year) = self.naive_with_year(&wall, line)?;
-                self.resolve_wall(naive, year, label, line)
-            }
+        let year = match stamp {
+            Stamp::Wall(wall) if wall.year.is_none() => Some(self.year_for(wall, line)?),
+            _ => None,
         };
+        let ctx = Context {
+            zone: self.zone,
+            overrides: &self.overrides,
+            fold: self.fold_policy,
+            last: self.last,
+            year,
+        };
+        let Placement { timed, notes } = place(stamp, label, &ctx, &mut self.memo)?;
+        self.commit(notes, line);
         let year = chrono::Datelike::year(&timed.instant);
         if !YEARS.contains(&year) {
             return Err(TimeIssue::OutOfRange(year));
@@ -343,289 +324,95 @@ impl SourceClock {
         Ok(timed)
     }
 
-    fn naive_with_year(
-        &mut self,
-        wall: &WallClock,
-        line: u64,
-    ) -> Result<(NaiveDateTime, YearSource), TimeIssue> {
-        if wall.year.is_some() {
-            return Ok((
-                wall.naive(0).ok_or_else(|| impossible(wall, 0))?,
-                YearSource::InLine,
-            ));
-        }
+    /// The year of a year-less stamp: the given year, stepped on at each
+    /// New Year the source's months pass through. The step is committed
+    /// here, with a finding, before the stamp is placed.
+    fn year_for(&mut self, wall: &WallClock, line: u64) -> Result<(i32, YearSource), TimeIssue> {
         let given = self.year.ok_or(TimeIssue::NoYear)?;
         if self.first_month.is_none() {
             self.first_month = Some(wall.month);
         }
-        if let Some(prev) = self.last_month {
-            // A late November/December line right after the New Year step
-            // belongs to the old year: it is out of order, not a new rollover.
-            if prev <= 2 && wall.month >= 11 && self.rollovers > 0 {
-                let rollovers = self.rollovers - 1;
-                let naive = wall
-                    .naive(given.year.saturating_add(rollovers))
-                    .ok_or_else(|| impossible(wall, given.year.saturating_add(rollovers)))?;
-                return Ok((
-                    naive,
-                    YearSource::Given {
-                        origin: given.origin,
-                        rollovers,
-                    },
-                ));
-            }
-            if prev >= 11 && wall.month <= 2 {
-                self.rollovers += 1;
-                let n = self.rollovers;
-                self.findings.push(Finding::info(
-                    FindingCode::YearRollover,
-                    format!(
-                        "{}: month steps from {} to {} at line {}; year-less lines from here on are read as {}",
-                        self.file,
-                        prev,
-                        wall.month,
-                        line,
-                        given.year.saturating_add(n)
-                    ),
-                    Some(self.ev(line)),
-                ));
-            }
+        let step = year_step(self.last_month, self.rollovers, wall.month);
+        if let Some(prev) = step.rolled_from {
+            self.findings.push(Finding::info(
+                FindingCode::YearRollover,
+                format!(
+                    "{}: month steps from {} to {} at line {}; year-less lines from here on are read as {}",
+                    self.file,
+                    prev,
+                    wall.month,
+                    line,
+                    given.year.saturating_add(step.rollovers)
+                ),
+                Some(self.ev(line)),
+            ));
         }
-        self.last_month = Some(wall.month);
-        let year = given.year.saturating_add(self.rollovers);
+        if let Some(m) = step.last_month {
+            self.last_month = Some(m);
+            self.rollovers = step.rollovers;
+        }
+        let year = given.year.saturating_add(step.rollovers);
         if !YEARS.contains(&year) {
             return Err(TimeIssue::OutOfRange(year));
         }
-        let naive = wall.naive(year).ok_or_else(|| impossible(wall, year))?;
-        Ok((
-            naive,
-            YearSource::Given {
-                origin: given.origin,
-                rollovers: self.rollovers,
-            },
-        ))
-    }
-
-    fn resolve_wall(
-        &mut self,
-        naive: NaiveDateTime,
-        year: YearSource,
-        label: Option<&str>,
-        line: u64,
-    ) -> Timed {
-        if let Some(label) = label {
-            if let Some(&off) = self.overrides.get(label) {
-                let label = self.label(label);
-                return Timed {
-                    instant: with_offset(naive, off, None).utc,
-                    provenance: Provenance {
-                        offset_s: off,
-                        offset: OffsetSource::LabelOverride { label },
-                        year,
-                        dst: None,
-                        skew_ms: None,
-                    },
-                };
-            }
-        }
-        // `UTC`, `GMT`, `Z`, `UTC+1`: the line states its offset outright;
-        // there is no zone to weigh it against.
-        if let Some(off) = label.and_then(abbrev::stated_offset) {
-            return Timed {
-                instant: with_offset(naive, off, None).utc,
-                provenance: Provenance {
-                    offset_s: off,
-                    offset: OffsetSource::InLine,
-                    year,
-                    dst: None,
-                    skew_ms: None,
-                },
-            };
-        }
-        let tz = self.zone.tz;
-        let reading = self.cache.read(tz, naive);
-        match label {
-            Some(label) if self.zone.origin == ZoneOrigin::Assumed => {
-                self.label_without_zone(naive, reading, label, year, line)
-            }
-            Some(label) => self.label_with_zone(naive, reading, label, year, line),
-            None => {
-                self.note_assumed(line);
-                let (r, dst) = self.settle(reading, None, line);
-                Timed {
-                    instant: r.utc,
-                    provenance: Provenance {
-                        offset_s: r.offset_s,
-                        offset: OffsetSource::Zone {
-                            zone: tz,
-                            origin: self.zone.origin,
-                        },
-                        year,
-                        dst,
-                        skew_ms: None,
-                    },
-                }
-            }
-        }
-    }
-
-    /// A labelled line in a declared zone: the label is checked against the
-    /// zone; on disagreement the zone wins and a finding records both readings.
-    fn label_with_zone(
-        &mut self,
-        naive: NaiveDateTime,
-        reading: LocalReading,
-        label: &str,
-        year: YearSource,
-        line: u64,
-    ) -> Timed {
-        let tz = self.zone.tz;
-        self.note_assumed(line);
-        let agrees = match &reading {
-            LocalReading::Unique(r) => &*r.abbrev == label,
-            LocalReading::Fold { earlier, later } => {
-                &*earlier.abbrev == label || &*later.abbrev == label
-            }
-            LocalReading::Gap { before, after } => {
-                *before.abbrev == *label || *after.abbrev == *label
-            }
+        let source = YearSource::Given {
+            origin: given.origin,
+            rollovers: step.rollovers,
         };
-        let (r, dst) = self.settle(reading.clone(), Some(label), line);
-        let label_arc = self.label(label);
-        let offset = if agrees {
-            OffsetSource::LabelAgrees {
-                label: label_arc,
-                zone: tz,
-            }
-        } else {
-            self.note_mismatch(naive, &r, label, line);
-            OffsetSource::ZoneOverLabel {
-                label: label_arc,
-                zone: tz,
-            }
-        };
-        Timed {
-            instant: r.utc,
-            provenance: Provenance {
-                offset_s: r.offset_s,
-                offset,
-                year,
-                dst,
-                skew_ms: None,
-            },
-        }
+        Ok((year, source))
     }
 
-    /// A labelled line with no declared zone: the label is the best evidence
-    /// there is. An unambiguous label gives its offset; an ambiguous one
-    /// (`CST`: US Central, China, Cuba) gives the first of its readings in
-    /// the abbreviation table, and a finding names the others. Never UTC:
-    /// the line says it is not.
-    fn label_without_zone(
-        &mut self,
-        naive: NaiveDateTime,
-        reading: LocalReading,
-        label: &str,
-        year: YearSource,
-        line: u64,
-    ) -> Timed {
-        let meanings = abbrev::meanings(label);
-        let Some(first) = meanings.first() else {
-            return self.label_with_zone(naive, reading, label, year, line);
-        };
-        if meanings.len() > 1 {
-            let e = self.guessed.entry(label.to_string()).or_insert((line, 0));
-            e.1 += 1;
+    /// Turn one placement's notes into this source's tallies and findings.
+    fn commit(&mut self, notes: Notes, line: u64) {
+        if notes.zone_assumed {
+            self.note_assumed(line);
         }
-        let off = first.offset_s;
-        let label = self.label(label);
-        Timed {
-            instant: with_offset(naive, off, None).utc,
-            provenance: Provenance {
-                offset_s: off,
-                offset: OffsetSource::LabelOnly { label },
-                year,
-                dst: None,
-                skew_ms: None,
-            },
-        }
-    }
-
-    /// Apply the DST policy: a label picks a fold's reading; otherwise line
-    /// order does; a gap is read with the offset before it.
-    fn settle(
-        &mut self,
-        reading: LocalReading,
-        label: Option<&str>,
-        line: u64,
-    ) -> (Reading, Option<DstResolution>) {
-        match reading {
-            LocalReading::Unique(r) => (r, None),
-            LocalReading::Fold { earlier, later } => {
-                if let Some(l) = label {
-                    if &*earlier.abbrev == l {
-                        return (earlier, Some(DstResolution::FoldByLabel));
-                    }
-                    if &*later.abbrev == l {
-                        return (later, Some(DstResolution::FoldByLabel));
-                    }
-                }
-                match self.fold_policy.decide(earlier.utc, self.last) {
-                    FoldChoice::Later => {
-                        self.fold.note(line, &later.abbrev);
-                        (later, Some(DstResolution::FoldByOrder))
-                    }
-                    FoldChoice::Earlier => {
-                        self.fold.note(line, &earlier.abbrev);
-                        (earlier, Some(DstResolution::FoldByOrder))
-                    }
-                    FoldChoice::EarlierDespiteJitter => {
-                        self.fold.note(line, &earlier.abbrev);
-                        (earlier, Some(DstResolution::FoldByOrderJitter))
-                    }
-                    FoldChoice::Unresolved => {
-                        let msg = format!(
-                            "{}:{}: local time occurs twice in {} (fall back): {} or {}; nothing before it in the source decides, the earlier reading is used",
-                            self.file,
-                            line,
-                            self.zone.tz.name(),
-                            super::rfc3339(&earlier.utc),
-                            super::rfc3339(&later.utc)
-                        );
-                        self.line_finding(FindingCode::DstAmbiguous, msg, line);
-                        (earlier, Some(DstResolution::FoldUnresolved))
-                    }
-                }
+        match notes.dst {
+            None => {}
+            Some(DstNote::FoldByOrder { abbrev }) => self.fold.note(line, &abbrev),
+            Some(DstNote::FoldUnresolved { earlier, later }) => {
+                let msg = format!(
+                    "{}:{}: local time occurs twice in {} (fall back): {} or {}; nothing before it in the source decides, the earlier reading is used",
+                    self.file,
+                    line,
+                    self.zone.tz.name(),
+                    super::rfc3339(&earlier),
+                    super::rfc3339(&later)
+                );
+                self.line_finding(FindingCode::DstAmbiguous, msg, line);
             }
-            LocalReading::Gap { before, after } => {
-                // A label naming one side of the gap says which offset the
-                // device used; the time still does not exist by the rules.
-                let by_label = label.and_then(|l| {
-                    if *after.abbrev == *l {
-                        Some(after.clone())
-                    } else if *before.abbrev == *l {
-                        Some(before.clone())
-                    } else {
-                        None
-                    }
-                });
-                let chosen = by_label.clone().unwrap_or_else(|| before.clone());
-                let how = match &by_label {
-                    Some(r) => format!("its label {} names that offset", r.abbrev),
-                    None => "read with the offset before the gap".to_string(),
+            Some(DstNote::Gap {
+                before_s,
+                after_s,
+                chosen,
+                by_label,
+            }) => {
+                let how = if by_label {
+                    format!("its label {} names that offset", chosen.abbrev)
+                } else {
+                    "read with the offset before the gap".to_string()
                 };
                 let msg = format!(
                     "{}:{}: local time does not exist in {} (spring forward gap between {} and {}); {how} ({}) as {}",
                     self.file,
                     line,
                     self.zone.tz.name(),
-                    fmt_offset(before.offset_s),
-                    fmt_offset(after.offset_s),
+                    fmt_offset(before_s),
+                    fmt_offset(after_s),
                     fmt_offset(chosen.offset_s),
                     super::rfc3339(&chosen.utc)
                 );
                 self.line_finding(FindingCode::DstGap, msg, line);
-                (chosen, Some(DstResolution::Gap))
+            }
+        }
+        match notes.label {
+            None => {}
+            Some(LabelNote::Mismatch { label, naive, used }) => {
+                self.note_mismatch(naive, &used, &label, line)
+            }
+            Some(LabelNote::Guessed { label }) => {
+                let e = self.guessed.entry(label.to_string()).or_insert((line, 0));
+                e.1 += 1;
             }
         }
     }
