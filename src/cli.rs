@@ -4,64 +4,213 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// Examples printed after `rfo --help`, as ripgrep ends its help.
+const EXAMPLES: &str = "\
+Examples:
+  rfo analyze fixtures/servercentral-2017-02-22            RFO draft (Markdown) to stdout
+  rfo analyze BUNDLE --format html -o report.html          HTML report with a timeline chart
+  rfo analyze BUNDLE --ticket INC-1234 --title \"Core switch outage\"
+  rfo windows BUNDLE --report-zone America/Chicago         ranked outage windows
+  rfo timeline BUNDLE --from 2017-02-23T03:50:00Z --format jsonl
+  rfo parse server.log --year 2017                         how each line was read
+  rfo lint edited-rfo.md --bundle BUNDLE                   check a human-edited RFO
+  rfo check fixtures                                       fixtures as regression tests";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "rfo",
     version,
-    about = "Turn a bundle of incident logs into an evidence-backed Reason for Outage draft"
+    about = "Turn a bundle of incident logs into an evidence-backed Reason for Outage draft",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    #[command(flatten)]
-    pub common: Common,
 }
 
-/// Flags every command accepts.
-#[derive(Debug, Args, Clone, Default)]
+impl Cli {
+    /// The flags of whichever subcommand ran, as one set of options (those
+    /// a subcommand does not take are left at their defaults).
+    pub fn common(&self) -> Common {
+        let mut c = Common::default();
+        match &self.command {
+            Command::Analyze(a) => {
+                c.source(&a.source);
+                c.report(&a.report);
+                c.windows(&a.windows);
+                c.output(&a.output);
+            }
+            Command::Timeline(a) => {
+                c.source(&a.source);
+                c.report(&a.report);
+                c.output(&a.output);
+            }
+            Command::Windows(a) => {
+                c.source(&a.source);
+                c.report(&a.report);
+                c.windows(&a.windows);
+                c.output(&a.output);
+            }
+            Command::Parse(a) => {
+                c.source(&a.source);
+                c.output(&a.output);
+            }
+            Command::Lint(a) => {
+                c.source(&a.source);
+                c.report(&a.report_opts);
+                c.windows(&a.windows);
+                c.output(&a.output);
+            }
+            Command::Check(a) => c.output(&a.output),
+            Command::Grammars { command } => {
+                let (g, o) = match command {
+                    GrammarsCommand::List { grammars, output } => (grammars, output),
+                    GrammarsCommand::Check {
+                        grammars, output, ..
+                    } => (grammars, output),
+                };
+                c.grammars = g.grammars.clone();
+                c.output(o);
+            }
+            Command::Completions { .. } | Command::Man => {}
+        }
+        c
+    }
+}
+
+/// Every flag of every subcommand, resolved into one place for `cmd`.
+#[derive(Debug, Clone, Default)]
 pub struct Common {
-    /// Zone for timestamps that carry none (IANA name), when the manifest names none.
-    #[arg(long, global = true, value_name = "TZ")]
     pub zone: Option<String>,
-    /// Zone the report is written in (default: the manifest's report_zone, else UTC).
-    #[arg(long, global = true, value_name = "TZ")]
     pub report_zone: Option<String>,
-    /// Year for year-less formats.
-    #[arg(long, global = true, value_name = "YYYY")]
+    pub year: Option<i32>,
+    pub abbrev: Vec<String>,
+    pub grammars: Option<PathBuf>,
+    pub chunk_bytes: Option<u64>,
+    pub correct_skew: bool,
+    pub merge_gap: Option<i64>,
+    pub background_after: Option<i64>,
+    pub subjects: Vec<String>,
+    pub hosts: Vec<String>,
+    pub output: Option<PathBuf>,
+    pub quiet: bool,
+    pub color: Color,
+}
+
+impl Common {
+    fn source(&mut self, s: &SourceArgs) {
+        self.zone = s.zone.clone();
+        self.year = s.year;
+        self.abbrev = s.abbrev.clone();
+        self.grammars = s.grammars.grammars.clone();
+        self.chunk_bytes = s.chunk_bytes;
+    }
+
+    fn report(&mut self, r: &ReportArgs) {
+        self.report_zone = r.report_zone.clone();
+        self.correct_skew = r.correct_skew;
+    }
+
+    fn windows(&mut self, w: &WindowArgs) {
+        self.merge_gap = w.merge_gap;
+        self.background_after = w.background_after;
+        self.subjects = w.subjects.clone();
+        self.hosts = w.hosts.clone();
+    }
+
+    fn output(&mut self, o: &OutputArgs) {
+        self.output = o.output.clone();
+        self.quiet = o.quiet;
+        self.color = o.color;
+    }
+}
+
+/// `--grammars DIR`, for every command that reads logs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GrammarDirArg {
+    /// Directory of extra user grammars (*.toml), beside the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub grammars: Option<PathBuf>,
+}
+
+/// How a source's stamps are read.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reading time")]
+pub struct SourceArgs {
+    /// Zone for timestamps that carry none (IANA name), when the manifest names none.
+    #[arg(long, value_name = "TZ")]
+    pub zone: Option<String>,
+    /// Year for year-less formats (1970 to 2100).
+    #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
     /// Pin what an abbreviation means for this run, e.g. CDT=-05:00 (repeatable).
-    #[arg(long, global = true, value_name = "ABBR=OFFSET")]
+    #[arg(long, value_name = "ABBR=OFFSET")]
     pub abbrev: Vec<String>,
-    /// Directory of extra user grammars (*.toml).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub grammars: Option<PathBuf>,
+    #[command(flatten)]
+    pub grammars: GrammarDirArg,
     /// Read files of at least twice this many bytes in parallel chunks (testing aid).
-    #[arg(long, global = true, hide = true, value_name = "BYTES")]
+    #[arg(long, hide = true, value_name = "BYTES")]
     pub chunk_bytes: Option<u64>,
+}
+
+/// How the merged timeline is presented.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Reading time")]
+pub struct ReportArgs {
+    /// Zone the output is written in (default: the manifest's report_zone, else UTC).
+    #[arg(long, value_name = "TZ")]
+    pub report_zone: Option<String>,
     /// Move the events of a source whose clock is found skewed (clock-skew).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub correct_skew: bool,
+}
+
+/// How outage windows are built and which are kept.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Windows")]
+pub struct WindowArgs {
     /// An onset within this many seconds of a window's latest onset joins it (default 300).
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS")]
     pub merge_gap: Option<i64>,
     /// A subject failing this long before a window is background there; nothing joins a window this long after its first onset (default 3600).
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS")]
     pub background_after: Option<i64>,
     /// Only windows of subjects matching GLOB (repeatable; adds to the manifest's [incident] subjects).
-    #[arg(long = "subject", global = true, value_name = "GLOB")]
+    #[arg(long = "subject", value_name = "GLOB")]
     pub subjects: Vec<String>,
     /// Only windows of subjects on hosts matching GLOB (repeatable; adds to [incident] hosts).
-    #[arg(long = "host", global = true, value_name = "GLOB")]
+    #[arg(long = "host", value_name = "GLOB")]
     pub hosts: Vec<String>,
+}
+
+/// Where output goes and how it looks.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
     /// Write output to FILE (atomically: temp file + rename).
-    #[arg(short = 'o', long = "output", global = true, value_name = "FILE")]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Print nothing to stderr but errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// Colour in terminal output.
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+}
+
+/// The incident's header fields, over the manifest's `[incident]`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Incident")]
+pub struct IncidentArgs {
+    /// Incident title (default: bundle.toml [incident] title).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// Ticket or incident number (default: bundle.toml [incident] ticket).
+    #[arg(long, value_name = "ID")]
+    pub ticket: Option<String>,
+    /// Affected service (default: bundle.toml [incident] service).
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -74,13 +223,13 @@ pub enum Color {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Draft the RFO (Markdown), or the analysis JSON.
+    /// Draft the RFO (Markdown or HTML), or the analysis JSON.
     Analyze(AnalyzeArgs),
     /// The merged, normalised timeline with per-event time provenance.
     Timeline(TimelineArgs),
-    /// Outage windows with their metrics.
+    /// Outage windows, ranked, with their metrics.
     Windows(WindowsArgs),
-    /// Per-line parse results of one file, and a summary.
+    /// Per-line parse results of a file (or every file of a directory), and a summary.
     Parse(ParseArgs),
     /// Review a (human-edited) RFO against the evidence of a bundle.
     Lint(LintArgs),
@@ -91,47 +240,86 @@ pub enum Command {
         #[command(subcommand)]
         command: GrammarsCommand,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: `rfo man > rfo.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
+    /// The RFO draft in Markdown.
     Md,
+    /// The analysis JSON (schema rfo.analysis/1; docs/analysis-json.md).
     Json,
-    /// An HTML report with an inline SVG timeline of the window.
+    /// An HTML report with an SVG timeline chart of the window.
     Html,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo analyze fixtures/servercentral-2017-02-22
+  rfo analyze BUNDLE --format html -o report.html
+  rfo analyze BUNDLE --window 2 --ticket INC-1234
+  rfo analyze BUNDLE --template templates/postmortem.md.hbs")]
 pub struct AnalyzeArgs {
-    /// Bundle directory or single log file.
+    /// Bundle directory (with or without bundle.toml), archive (.tar, .tar.gz, .tgz) or single log file.
     pub bundle: PathBuf,
+    /// What to write.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Md)]
     pub format: AnalyzeFormat,
-    /// Render with this handlebars template instead of the default.
+    /// Render with this handlebars template instead of the default (fields: docs/analysis-json.md).
     #[arg(long, value_name = "FILE.hbs")]
     pub template: Option<PathBuf>,
     /// Stamp the output with this time (never the wall clock by default).
     #[arg(long, value_name = "TIME")]
     pub generated_at: Option<String>,
-    /// Write the report about window N (default: the longest).
+    /// Write the report about window N (default: the highest-ranked).
     #[arg(long, value_name = "N", conflicts_with_all = ["from", "to"])]
     pub window: Option<u32>,
-    /// Report on the longest window overlapping this range (RFC 3339).
+    /// Report on the longest window overlapping the range from this RFC 3339 time.
     #[arg(long, value_name = "T")]
     pub from: Option<String>,
+    /// Report on the longest window overlapping the range up to this RFC 3339 time.
     #[arg(long, value_name = "T")]
     pub to: Option<String>,
+    #[command(flatten)]
+    pub incident: IncidentArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TimelineFormat {
+    /// One line per event, in the report zone.
     Text,
+    /// JSON Lines: one object per event (Timesketch columns).
+    Jsonl,
+    /// The same as jsonl (kept for scripts written before jsonl).
     Json,
+    /// CSV with a header (Timesketch columns).
     Csv,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo timeline BUNDLE --from 2017-02-23T03:50:00Z --to 2017-02-23T04:40:00Z
+  rfo timeline BUNDLE --report-zone America/Chicago
+  rfo timeline BUNDLE --format jsonl > timeline.jsonl")]
 pub struct TimelineArgs {
+    /// Bundle directory, archive or single log file.
     pub bundle: PathBuf,
     /// Only events at or after this RFC 3339 time.
     #[arg(long, value_name = "T")]
@@ -139,40 +327,80 @@ pub struct TimelineArgs {
     /// Only events at or before this RFC 3339 time.
     #[arg(long, value_name = "T")]
     pub to: Option<String>,
+    /// What to write.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
     pub format: TimelineFormat,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TextJson {
+    /// For a person.
     Text,
+    /// For a program.
     Json,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo windows BUNDLE
+  rfo windows BUNDLE --subject 'web*' --report-zone America/Chicago
+  rfo windows BUNDLE --format json")]
 pub struct WindowsArgs {
+    /// Bundle directory, archive or single log file.
     pub bundle: PathBuf,
+    /// What to write.
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo parse core-switch.log --year 2017
+  rfo parse logs/ --format json
+  rfo parse app.log --grammar syslog-rfc3164")]
 pub struct ParseArgs {
+    /// A log file, or a directory whose every file is parsed.
     pub file: PathBuf,
-    /// Grammar to use (default: auto-detect).
+    /// Grammar to use (default: auto-detect; names: rfo grammars list).
     #[arg(long)]
     pub grammar: Option<String>,
+    /// What to write.
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo lint edited-rfo.md --bundle fixtures/servercentral-2017-02-22
+  rfo lint postmortem.md --bundle BUNDLE --form any --format json")]
 pub struct LintArgs {
     /// The RFO to review (Markdown).
     pub report: PathBuf,
     /// The bundle holding the evidence.
     #[arg(long)]
     pub bundle: PathBuf,
+    /// What to write.
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,
     /// Allowed difference between a stated time and the evidence, in seconds.
@@ -182,21 +410,47 @@ pub struct LintArgs {
     /// `any` (the default) requires none unless the report starts with them.
     #[arg(long, value_parser = ["rfo", "any"], value_name = "FORM")]
     pub form: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub report_opts: ReportArgs,
+    #[command(flatten)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo check fixtures
+  rfo check fixtures --bless && git diff fixtures/")]
 pub struct CheckArgs {
     /// A fixture directory, or a directory of fixtures.
     pub dir: PathBuf,
     /// Rewrite the expected files with fresh output (read the diff first).
     #[arg(long)]
     pub bless: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum GrammarsCommand {
     /// List the grammars.
-    List,
+    List {
+        #[command(flatten)]
+        grammars: GrammarDirArg,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Run every grammar's embedded samples (and those of FILEs).
-    Check { files: Vec<PathBuf> },
+    Check {
+        /// Grammar files (*.toml) to check besides the built-in and --grammars ones.
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        grammars: GrammarDirArg,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }

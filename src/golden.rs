@@ -194,14 +194,15 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
             "report.md" => cmd::analyze::markdown(&analysis, template.as_deref())?,
             "report.html" => cmd::analyze::html(&analysis, None)?,
             "windows.json" => cmd::windows::json(&analysis),
-            "windows.txt" => cmd::windows::text(&analysis),
+            "windows.txt" => cmd::windows::text(&analysis)?,
             t @ ("timeline.txt" | "timeline.jsonl" | "timeline.csv") => {
                 let format = match t {
                     "timeline.txt" => TimelineFormat::Text,
-                    "timeline.jsonl" => TimelineFormat::Json,
+                    "timeline.jsonl" => TimelineFormat::Jsonl,
                     _ => TimelineFormat::Csv,
                 };
-                cmd::timeline::render(timeline.as_deref().unwrap_or(&[]), format, None, None)
+                let zone = pipeline::report_zone(&loaded, &opts)?;
+                cmd::timeline::render(timeline.as_deref().unwrap_or(&[]), format, zone, None, None)
             }
             other => {
                 return Err(Error::input(

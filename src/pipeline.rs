@@ -213,14 +213,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
     let selected = analysis::select(&windows, opts.range);
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
     let inc = m.map(|m| &m.incident);
-    let report_zone = opts
-        .report_zone
-        .map(|z| z.name().to_string())
-        .or_else(|| {
-            inc.and_then(|i| i.report_zone.as_ref())
-                .map(|z| z.get_ref().clone())
-        })
-        .unwrap_or_else(|| "UTC".to_string());
+    let report_zone = report_zone_name(loaded, opts);
     let claims = analysis::public_claims(t);
     let discrepancies: Vec<analysis::Discrepancy> = loaded
         .ingested
@@ -280,6 +273,30 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         discrepancies,
         findings,
     })
+}
+
+/// The zone outputs are written in: `--report-zone`, else the manifest's
+/// `[incident] report_zone`, else UTC.
+pub fn report_zone_name(loaded: &Loaded, opts: &Options) -> String {
+    let inc = loaded
+        .bundle
+        .manifest
+        .as_ref()
+        .map(|m| &m.manifest.incident);
+    opts.report_zone
+        .map(|z| z.name().to_string())
+        .or_else(|| {
+            inc.and_then(|i| i.report_zone.as_ref())
+                .map(|z| z.get_ref().clone())
+        })
+        .unwrap_or_else(|| "UTC".to_string())
+}
+
+/// The report zone as a zone (the manifest's name was checked when read).
+pub fn report_zone(loaded: &Loaded, opts: &Options) -> Result<chrono_tz::Tz> {
+    let name = report_zone_name(loaded, opts);
+    name.parse()
+        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))
 }
 
 /// Point the report at window `id` instead of the default choice.

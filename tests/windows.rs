@@ -144,9 +144,16 @@ fn two_unrelated_windows_and_the_choice_between_them() {
 #[test]
 fn windows_command_text_and_json() {
     let p = fixture("two-windows-2019");
+    // The manifest's report zone (America/New_York) applies to the text.
     let (code, out, _) = run(&["windows", p.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.starts_with("# tz database "), "{out}");
+    assert!(
+        out.contains("\nwindow 1: 2019-05-14T03:02:11-04:00 EDT → 2019-05-14T03:03:40-04:00 EDT (1 min 29 s)\n"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["windows", p.to_str().unwrap(), "--report-zone", "UTC"]);
+    assert_eq!(code, 0);
     assert!(
         out.contains("\nwindow 1: 2019-05-14T07:02:11Z → 2019-05-14T07:03:40Z (1 min 29 s)\n"),
         "{out}"

@@ -2,7 +2,7 @@
 
 use super::{emit, warn_diagnostics, Exit};
 use crate::analysis::Analysis;
-use crate::cli::{AnalyzeArgs, AnalyzeFormat, Common};
+use crate::cli::{AnalyzeArgs, AnalyzeFormat, Common, IncidentArgs};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::pipeline;
@@ -14,6 +14,7 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone())?;
+    incident(&mut analysis, &a.incident);
     if let Some(id) = a.window {
         pipeline::select_window(&mut analysis, id)?;
     }
@@ -45,6 +46,20 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
+}
+
+/// `--title`, `--ticket`, `--service` over the manifest's `[incident]`.
+fn incident(analysis: &mut Analysis, flags: &IncidentArgs) {
+    let inc = &mut analysis.incident;
+    for (flag, field) in [
+        (&flags.title, &mut inc.title),
+        (&flags.ticket, &mut inc.ticket),
+        (&flags.service, &mut inc.service),
+    ] {
+        if let Some(v) = flag {
+            *field = Some(v.clone());
+        }
+    }
 }
 
 /// The analysis JSON, pretty-printed, with a final newline.

@@ -11,7 +11,7 @@ use crate::pipeline;
 pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit> {
     let (mut reg, diags) = pipeline::registry(opts)?;
     match cmd {
-        GrammarsCommand::List => {
+        GrammarsCommand::List { .. } => {
             super::warn_diagnostics(common, &diags);
             let mut s = String::new();
             let w = reg.all().iter().map(|g| g.name.len()).max().unwrap_or(0);
@@ -27,7 +27,7 @@ pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit
             emit(common, &s)?;
             Ok(Exit::Ok)
         }
-        GrammarsCommand::Check { files } => {
+        GrammarsCommand::Check { files, .. } => {
             let mut failed = diags.len();
             let mut s = String::new();
             for d in &diags {

@@ -12,6 +12,7 @@ pub mod windows;
 use crate::cli::{Cli, Command, Common};
 use crate::config::Options;
 use crate::error::{Error, Result};
+use clap::CommandFactory;
 use std::io::Write;
 use std::path::Path;
 
@@ -25,18 +26,33 @@ pub enum Exit {
 }
 
 pub fn run(cli: Cli) -> Result<Exit> {
-    let mut opts = options(&cli.common)?;
+    let common = cli.common();
+    let mut opts = options(&common)?;
     if let Command::Analyze(a) = &cli.command {
         opts.range = time_range(&a.from, &a.to)?;
     }
     match cli.command {
-        Command::Analyze(a) => analyze::run(&a, &opts, &cli.common),
-        Command::Timeline(a) => timeline::run(&a, &opts, &cli.common),
-        Command::Windows(a) => windows::run(&a, &opts, &cli.common),
-        Command::Parse(a) => parse::run(&a, &opts, &cli.common),
-        Command::Grammars { command } => grammars::run(command, &opts, &cli.common),
-        Command::Check(a) => check::run(&a, &cli.common),
-        Command::Lint(a) => lint::run(&a, &opts, &cli.common),
+        Command::Analyze(a) => analyze::run(&a, &opts, &common),
+        Command::Timeline(a) => timeline::run(&a, &opts, &common),
+        Command::Windows(a) => windows::run(&a, &opts, &common),
+        Command::Parse(a) => parse::run(&a, &opts, &common),
+        Command::Grammars { command } => grammars::run(command, &opts, &common),
+        Command::Check(a) => check::run(&a, &common),
+        Command::Lint(a) => lint::run(&a, &opts, &common),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rfo", &mut buf);
+            emit(&common, &String::from_utf8_lossy(&buf))?;
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .map_err(|e| Error::io("<man page>", e))?;
+            emit(&common, &String::from_utf8_lossy(&buf))?;
+            Ok(Exit::Ok)
+        }
     }
 }
 

@@ -81,15 +81,10 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
         }
         let Some(g) = sp.grammar.as_deref().and_then(|g| reg.get(g)) else {
             if single {
-                let why = p
-                    .findings
-                    .iter()
-                    .find(|f| f.code == FindingCode::UnknownFormat)
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default();
+                let why = sp.candidates.as_deref().unwrap_or("no candidate");
                 return Err(Error::input(
                     &a.file,
-                    format!("no grammar recognises this file; pass --grammar ({why})"),
+                    format!("no grammar recognises this file ({why}); see `rfo grammars list` and name one with --grammar NAME"),
                 ));
             }
             unknown.push(sp.file.rel.clone());
@@ -123,7 +118,7 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
             }
             for f in unknown {
                 s.push_str(&format!(
-                    "== {f} == no grammar recognises this file (pass --grammar)\n"
+                    "== {f} == no grammar recognises this file (see `rfo grammars list`; name one with --grammar NAME)\n"
                 ));
             }
             s

@@ -1,6 +1,7 @@
 //! `rfo timeline`: every timed event in UTC order with its time provenance.
-//! JSON (one object per line) and CSV carry Timesketch's columns
-//! (`message`, `datetime`, `timestamp_desc`) so the timeline imports there.
+//! Text is in the report zone; JSON Lines (`jsonl`, also accepted as
+//! `json`) and CSV carry Timesketch's columns (`message`, `datetime`,
+//! `timestamp_desc`), always in UTC, so the timeline imports there.
 
 use super::{emit, warn_diagnostics, Exit};
 use crate::cli::{Common, TimelineArgs, TimelineFormat};
@@ -9,6 +10,7 @@ use crate::error::Result;
 use crate::event::TimedEvent;
 use crate::pipeline;
 use crate::report::escape::{csv_text, terminal};
+use crate::report::stamp::{in_zone, zone_header};
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -39,14 +41,16 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
-    emit(common, &render(&loaded.timeline, a.format, from, to))?;
+    let zone = pipeline::report_zone(&loaded, opts)?;
+    emit(common, &render(&loaded.timeline, a.format, zone, from, to))?;
     Ok(Exit::Ok)
 }
 
-/// The timeline in `format`, limited to `[from, to]`.
+/// The timeline in `format`, limited to `[from, to]`; text in `zone`.
 pub fn render(
     timeline: &[TimedEvent],
     format: TimelineFormat,
+    zone: chrono_tz::Tz,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> String {
@@ -57,10 +61,11 @@ pub fn render(
     match format {
         TimelineFormat::Text => {
             out.push_str(&format!("# tz database {}\n", crate::time::TZDB_VERSION));
+            out.push_str(&zone_header(zone));
             for e in events {
                 out.push_str(&format!(
                     "{}  {:<9} {}:{}  {}\n",
-                    rfc3339(&e.instant),
+                    in_zone(zone, &e.instant),
                     e.kind.as_str(),
                     terminal(&e.file),
                     e.line,
@@ -68,7 +73,7 @@ pub fn render(
                 ));
             }
         }
-        TimelineFormat::Json => {
+        TimelineFormat::Jsonl | TimelineFormat::Json => {
             for e in events {
                 let l = Line {
                     message: message(e),

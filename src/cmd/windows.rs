@@ -4,9 +4,11 @@ use super::{emit, warn_diagnostics, Exit};
 use crate::analysis::Analysis;
 use crate::cli::{Common, TextJson, WindowsArgs};
 use crate::config::{Keep, Options};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::pipeline;
+use crate::report::stamp::{text_in_zone, zone_header};
 use crate::window::trigger::human;
+use chrono_tz::Tz;
 
 pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
@@ -15,7 +17,7 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     let out = match a.format {
         TextJson::Json => json(&analysis),
-        TextJson::Text => crate::report::escape::terminal_text(&text(&analysis)),
+        TextJson::Text => crate::report::escape::terminal_text(&text(&analysis)?),
     };
     emit(common, &out)?;
     Ok(Exit::Ok)
@@ -46,13 +48,18 @@ fn summarise(subjects: &[String]) -> String {
     }
 }
 
-/// The windows as text for a person: a ranked list, one line each, then
-/// the details of each window in time order.
-pub fn text(analysis: &Analysis) -> String {
+/// The windows as text for a person, in the report zone: a ranked list,
+/// one line each, then the details of each window in time order.
+pub fn text(analysis: &Analysis) -> Result<String> {
+    let name = &analysis.incident.report_zone;
+    let zone: Tz = name
+        .parse()
+        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))?;
     let mut s = format!("# tz database {}\n", crate::time::TZDB_VERSION);
+    s.push_str(&zone_header(zone));
     if analysis.windows.is_empty() {
         s.push_str("no outage windows\n");
-        return s;
+        return Ok(s);
     }
     let f = &analysis.focus;
     if f.left_out_spans > 0 {
@@ -89,7 +96,7 @@ pub fn text(analysis: &Analysis) -> String {
             "{:>3}. window {}: {} {:>12}  impact {:>8}  {}{}\n",
             w.rank,
             w.id,
-            w.start,
+            text_in_zone(zone, &w.start),
             duration,
             human(w.impact_s),
             summarise(&w.subjects),
@@ -102,18 +109,19 @@ pub fn text(analysis: &Analysis) -> String {
     }
     s.push('\n');
     for w in &analysis.windows {
-        details(&mut s, w);
+        details(&mut s, w, zone);
     }
-    s
+    Ok(s)
 }
 
-fn details(s: &mut String, w: &crate::analysis::Window) {
-    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+fn details(s: &mut String, w: &crate::analysis::Window, zone: Tz) {
+    let at = |v: &str| text_in_zone(zone, v);
+    let opt = |v: &Option<String>| v.as_deref().map(at).unwrap_or_else(|| "-".into());
     let secs = |v: Option<i64>| v.map(human).unwrap_or_else(|| "-".into());
     s.push_str(&format!(
         "window {}: {} → {} ({})\n  grade:    {} (rank {}, impact {})\n  subjects: {}\n  trigger:  {}\n  detected: {} (TTD {})\n  public:   first update {} (lag {}), resolved {}\n  actions:  {}\n",
         w.id,
-        w.start,
+        at(&w.start),
         opt(&w.end),
         secs(w.duration_s),
         w.grade,
@@ -122,7 +130,7 @@ fn details(s: &mut String, w: &crate::analysis::Window) {
         w.subjects.join(", "),
         w.trigger
             .as_ref()
-            .map(|t| format!("{} {} [{}] (candidate)", t.at, t.summary, t.evidence))
+            .map(|t| format!("{} {} [{}] (candidate)", at(&t.at), t.summary, t.evidence))
             .unwrap_or_else(|| "-".into()),
         opt(&w.detected_at),
         secs(w.ttd_s),
@@ -152,11 +160,11 @@ fn details(s: &mut String, w: &crate::analysis::Window) {
             "  background: {} {} since {} [{}]{}\n",
             b.subject,
             b.state,
-            b.since,
+            at(&b.since),
             b.evidence,
             b.recovered_at
                 .as_ref()
-                .map(|r| format!(", recovered {r} (does not extend the window)"))
+                .map(|r| format!(", recovered {} (does not extend the window)", at(r)))
                 .unwrap_or_default()
         ));
     }
@@ -164,8 +172,11 @@ fn details(s: &mut String, w: &crate::analysis::Window) {
         s.push_str(&format!(
             "  degraded: {} from {} to {} [{}]\n",
             d.subject,
-            d.since,
-            d.until.as_deref().unwrap_or("end of evidence"),
+            at(&d.since),
+            d.until
+                .as_deref()
+                .map(at)
+                .unwrap_or_else(|| "end of evidence".into()),
             d.evidence
         ));
     }
@@ -175,8 +186,10 @@ fn details(s: &mut String, w: &crate::analysis::Window) {
     for u in &w.unknown {
         s.push_str(&format!(
             "  unknown:  {} → {}: {} [{}]\n",
-            u.from,
-            u.to.as_deref().unwrap_or("end of evidence"),
+            at(&u.from),
+            u.to.as_deref()
+                .map(at)
+                .unwrap_or_else(|| "end of evidence".into()),
             u.reason,
             u.evidence
         ));
@@ -184,7 +197,9 @@ fn details(s: &mut String, w: &crate::analysis::Window) {
     for n in &w.notes {
         s.push_str(&format!(
             "  note:     {} {} [{}]\n",
-            n.at, n.summary, n.evidence
+            at(&n.at),
+            n.summary,
+            n.evidence
         ));
     }
 }

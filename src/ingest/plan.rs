@@ -28,6 +28,9 @@ pub struct SourcePlan {
     pub file: BundleFile,
     /// `None`: no grammar recognised the file (`unknown-format`).
     pub grammar: Option<String>,
+    /// When no grammar recognised the file: the candidates and how many
+    /// sampled lines each parsed, in words.
+    pub candidates: Option<String>,
     pub zone: ZoneChoice,
     pub host: Option<String>,
     pub year: Option<YearChoice>,
@@ -68,9 +71,13 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
                         reg.names().join(", ")
                     )));
                 }
-                Some(g.get_ref().clone())
+                Ok(Some(g.get_ref().clone()))
             }
             None => detect_grammar(reg, file, &head, &mut findings),
+        };
+        let (grammar, candidates) = match grammar {
+            Ok(g) => (g, None),
+            Err(why) => (None, Some(why)),
         };
         let zone = if let Some((Some(z), m)) = entry.map(|(e, m)| (e.zone.as_ref(), m)) {
             ZoneChoice {
@@ -124,6 +131,7 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
             index: k as u32,
             file: file.clone(),
             grammar,
+            candidates,
             zone,
             host: entry.and_then(|(e, _)| e.host.clone()),
             year,
@@ -140,10 +148,10 @@ fn detect_grammar(
     file: &BundleFile,
     head: &str,
     findings: &mut Vec<Finding>,
-) -> Option<String> {
+) -> std::result::Result<Option<String>, String> {
     let lines: Vec<&str> = head.lines().collect();
     match detect::detect(reg, &lines, head) {
-        Detection::Chosen(s) => Some(s.grammar),
+        Detection::Chosen(s) => Ok(Some(s.grammar)),
         Detection::Unknown(cands) => {
             let list = if cands.is_empty() {
                 "no grammar parsed any sampled line".to_string()
@@ -162,7 +170,7 @@ fn detect_grammar(
                 ),
                 None,
             ));
-            None
+            Err(list)
         }
     }
 }

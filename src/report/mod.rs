@@ -5,6 +5,7 @@
 pub mod escape;
 pub mod guard;
 pub mod helpers;
+pub mod stamp;
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};
