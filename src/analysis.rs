@@ -202,6 +202,9 @@ pub struct Window {
     pub rules: Rules,
     /// The events a report's timeline shows, in order.
     pub timeline: Vec<Row>,
+    /// Access-log subjects of the window: baseline before, peak inside.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rates: Vec<crate::rates::summary::RateSummary>,
 }
 
 /// A span a monitor was stopped, or a member's check failed: the state
@@ -433,6 +436,7 @@ pub fn window(
         },
         rules,
         timeline: rows.into_iter().map(|k| row(&t[k])).collect(),
+        rates: Vec::new(),
     }
 }
 

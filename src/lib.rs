@@ -36,6 +36,7 @@ pub mod grammar;
 pub mod ingest;
 pub mod lint;
 pub mod pipeline;
+pub mod rates;
 pub mod report;
 pub mod signal;
 pub mod time;

@@ -209,6 +209,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         .map(|(k, f)| analysis::window(t, &engine.spans, k as u32 + 1, f, &silent))
         .collect();
     let mut windows = windows;
+    rate_summaries(&mut windows, loaded);
     analysis::rank(&mut windows, t);
     let selected = analysis::select(&windows, opts.range);
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
@@ -273,6 +274,31 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         discrepancies,
         findings,
     })
+}
+
+/// Each window's access-log subjects: the baseline before it, its peak.
+fn rate_summaries(windows: &mut [analysis::Window], loaded: &Loaded) {
+    let all: Vec<&crate::rates::SourceRates> = loaded
+        .ingested
+        .sources
+        .iter()
+        .filter_map(|s| s.rates.as_ref())
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    let secs = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp())
+    };
+    for w in windows {
+        let Some(start) = secs(&w.start) else {
+            continue;
+        };
+        let end = w.end.as_deref().and_then(secs);
+        w.rates = crate::rates::summary::for_window(&all, &w.subjects, start, end);
+    }
 }
 
 /// The zone outputs are written in: `--report-zone`, else the manifest's

@@ -469,3 +469,44 @@ fn every_built_in_grammar_is_exercised_by_a_fixture() {
         );
     }
 }
+
+/// Issue 15: a deploy, a 17-minute 5xx spike on an nginx edge logging at
+/// +0100, and an unrelated 2-minute 503 blip on an HAProxy in another site
+/// an hour later. One window matches the spike to the minute, its trigger
+/// is the deploy, and the blip is a window of its own.
+#[test]
+fn access_log_spike_is_one_window_triggered_by_the_deploy() {
+    let p = fixture("access-deploy-spike-2019");
+    let (code, out, err) = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let a = json(&out);
+    let w = a["windows"].as_array().unwrap();
+    assert_eq!(w.len(), 2, "{out}");
+    assert_eq!(w[0]["start"], "2019-05-14T09:47:00Z");
+    assert_eq!(w[0]["end"], "2019-05-14T10:04:00Z");
+    assert_eq!(w[0]["duration_s"], 17 * 60);
+    assert_eq!(w[0]["subjects"], serde_json::json!(["shop-edge"]));
+    assert_eq!(w[0]["start_uncertainty_s"], 60.0);
+    assert_eq!(w[0]["trigger"]["summary"], "deploy shop-api 2.8.0");
+    assert_eq!(w[0]["trigger"]["evidence"]["file"], "deploys.jsonl");
+    // The evidence is a real 5xx line of the first bad minute.
+    let start = &w[0]["evidence"]["start"];
+    assert_eq!(start["file"], "edge-nginx/access.log");
+    let text = std::fs::read_to_string(p.join("edge-nginx/access.log")).unwrap();
+    let line = text
+        .lines()
+        .nth(start["line"].as_u64().unwrap() as usize - 1)
+        .unwrap();
+    assert!(line.contains("[14/May/2019:10:47:"), "{line}");
+    assert!(line.contains("\" 50"), "{line}");
+    // Baseline before, peak inside.
+    let r = &w[0]["rates"][0];
+    assert_eq!(r["baseline"]["error_pct"], "0");
+    assert_eq!(r["baseline"]["requests_per_min"], 30.0);
+    assert_eq!(r["peak"]["error_pct"], "40");
+    // The blip an hour later stays apart, on its own backend.
+    assert_eq!(w[1]["start"], "2019-05-14T11:05:00Z");
+    assert_eq!(w[1]["end"], "2019-05-14T11:07:00Z");
+    assert_eq!(w[1]["subjects"], serde_json::json!(["store"]));
+    assert!(w[1]["trigger"].is_null());
+}

@@ -8,6 +8,7 @@ use rfo::golden::{self, Status};
 
 /// Every fixture, by directory name; `all_fixtures_are_listed` keeps this honest.
 const FIXTURES: &[&str] = &[
+    "access-deploy-spike-2019",
     "alertmanager-repeats-2021",
     "broken-check-2019",
     "cdt-clock-in-february",
@@ -143,6 +144,11 @@ fn broken_check_2019() {
 #[test]
 fn depends_trigger_2019() {
     check("depends-trigger-2019");
+}
+
+#[test]
+fn access_deploy_spike_2019() {
+    check("access-deploy-spike-2019");
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn a_broken_user_grammar_fails_check_with_a_caret() {
     assert_eq!(code, 1, "{out}");
     let shown = Path::new(d).join("broken.toml").display().to_string();
     let want = format!(
-        "error: {shown}:5:15: pattern \"p\": unknown type (int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact)\n  |\n5 | match = '[{{ts:epochs}}] {{msg:rest}}'\n  |               ^\n"
+        "error: {shown}:5:15: pattern \"p\": unknown type (int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact, clf)\n  |\n5 | match = '[{{ts:epochs}}] {{msg:rest}}'\n  |               ^\n"
     );
     assert!(out.contains(&want), "{out}");
     // The TOML error names its file and line too.

@@ -71,6 +71,9 @@ pub struct SourceEntry {
     /// Abbreviation overrides for this source: `abbrev = { CDT = "-05:00" }`.
     #[serde(default)]
     pub abbrev: BTreeMap<String, Spanned<String>>,
+    /// An access log's rate rule: `rates = { share = 0.05, min_requests =
+    /// 20, buckets = 2, bucket_s = 60, p95_ms = 2000 }` (each optional).
+    pub rates: Option<Spanned<crate::rates::Rule>>,
 }
 
 /// The manifest's text, kept to point at lines in errors.
@@ -204,6 +207,11 @@ impl ManifestFile {
             }
             for (label, v) in &s.abbrev {
                 self.offset(label, v)?;
+            }
+            if let Some(r) = &s.rates {
+                r.get_ref().check().map_err(|e| {
+                    Error::Manifest(format!("{}: rates: {e}", self.at(r.span().start)))
+                })?;
             }
             globset::Glob::new(s.path.get_ref()).map_err(|e| {
                 Error::Manifest(format!(

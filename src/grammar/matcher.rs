@@ -328,6 +328,7 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
         CapType::Compact => wall(stamp::compact(s)),
         CapType::Iso => stamp::iso(s).ok().map(|(r, st)| (len_of(r), Some(st))),
         CapType::Epoch => stamp::epoch(s).ok().map(|(r, st)| (len_of(r), Some(st))),
+        CapType::Clf => stamp::clf(s).ok().map(|(r, st)| (len_of(r), Some(st))),
         CapType::STime => capture(&CapType::Bsd, s)
             .or_else(|| stamp::iso_t(s).ok().map(|(r, st)| (len_of(r), Some(st)))),
     }
@@ -403,7 +404,8 @@ fn first_of(nodes: &[Node]) -> First {
             | CapType::IntIn(..)
             | CapType::Epoch
             | CapType::Iso
-            | CapType::Compact => First::digits(),
+            | CapType::Compact
+            | CapType::Clf => First::digits(),
             CapType::Bsd | CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
             CapType::Abbrev => First::letters(),
             CapType::OneOf(set) if set.is_ascii() => First::of_bytes(set.as_bytes()),

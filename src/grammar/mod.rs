@@ -68,6 +68,8 @@ pub struct Grammar {
     pub samples: Vec<SampleSpec>,
     /// `built-in` or the file it was loaded from.
     pub origin: String,
+    /// An access log's request fields (its records feed `crate::rates`).
+    pub requests: Option<spec::RequestsSpec>,
 }
 
 /// A compile problem inside a grammar file: byte offset into the file.
@@ -131,6 +133,7 @@ impl Grammar {
             classifier,
             samples: spec.sample,
             origin: origin.to_string(),
+            requests: spec.requests,
         })
     }
 
@@ -149,6 +152,19 @@ impl Grammar {
         text: &'a str,
         line: u64,
     ) -> Result<(Record<'a>, Strength), NoMatch> {
+        let read = self.read_any(text, line)?;
+        // A JSON access log's record is a request: a JSON line without a
+        // status is some other log, which this grammar must not claim.
+        // (A pattern grammar says so in its patterns: `{status:int}`.)
+        if let (Some(req), Form::LineRecords(_)) = (&self.requests, &self.form) {
+            if crate::rates::status(&read.0, req).is_none() {
+                return Err(NoMatch { offset: 0 });
+            }
+        }
+        Ok(read)
+    }
+
+    fn read_any<'a>(&'a self, text: &'a str, line: u64) -> Result<(Record<'a>, Strength), NoMatch> {
         let pats = match &self.form {
             Form::Lines(pats) => pats,
             Form::LineRecords(RecordForm::Jsonl) => {

@@ -18,7 +18,7 @@
 //! `until("chars")`, `upto("text")`, `rest`, `tag`,
 //! `host`, `event`, `ident`, `uptime`, `level`, `abbrev`, `oneof("chars")`,
 //! `sd`, and the time types `bsd`, `iso`, `stime` (bsd or ISO with `T`),
-//! `epoch`, `ctime`, `mdy12`, `compact`; docs/grammars.md describes each. A
+//! `epoch`, `ctime`, `mdy12`, `compact`, `clf`; docs/grammars.md describes each. A
 //! capture named `_` matches without keeping a field. Inside a choice a
 //! literal `|` is written `\|`. Errors carry the byte offset in the pattern
 //! so the loader can point a caret at the grammar file's line and column.
@@ -64,6 +64,8 @@ pub enum CapType {
     Mdy12,
     CTime,
     Compact,
+    /// Access-log time: `10/Oct/2000:13:55:36 -0700`, offset optional.
+    Clf,
     /// `bsd`, or ISO 8601 with `T`: syslog headers use both.
     STime,
 }
@@ -71,7 +73,7 @@ pub enum CapType {
 /// The type names, for the error message.
 macro_rules! type_names {
     () => {
-        "int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact"
+        "int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact, clf"
     };
 }
 const TYPES: &str = type_names!();
@@ -89,6 +91,7 @@ impl CapType {
                 | CapType::STime
                 | CapType::CTime
                 | CapType::Compact
+                | CapType::Clf
         )
     }
 }
@@ -354,6 +357,7 @@ fn cap_type(ty: &str, arg: Option<String>) -> Result<CapType, &'static str> {
         ("mdy12", None) => CapType::Mdy12,
         ("ctime", None) => CapType::CTime,
         ("compact", None) => CapType::Compact,
+        ("clf", None) => CapType::Clf,
         ("stime", None) => CapType::STime,
         ("int", Some(a)) => match int_range(&a) {
             Some((lo, hi)) => CapType::IntIn(lo, hi),

@@ -43,6 +43,18 @@ static BUILTIN: &[(&str, &str)] = &[
         "grammars/jsonl.toml",
         include_str!("../../grammars/jsonl.toml"),
     ),
+    (
+        "grammars/access-clf.toml",
+        include_str!("../../grammars/access-clf.toml"),
+    ),
+    (
+        "grammars/haproxy-http.toml",
+        include_str!("../../grammars/haproxy-http.toml"),
+    ),
+    (
+        "grammars/access-json.toml",
+        include_str!("../../grammars/access-json.toml"),
+    ),
     ("grammars/iso.toml", include_str!("../../grammars/iso.toml")),
     (
         "grammars/loghub-thunderbird.toml",
@@ -190,7 +202,7 @@ mod tests {
         let shown = d.to_string();
         assert_eq!(
             shown,
-            "my/x.toml:5:15: pattern \"p\": unknown type (int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact)\n  |\n5 | match = '[{ts:epochs}] {msg:rest}'\n  |               ^"
+            "my/x.toml:5:15: pattern \"p\": unknown type (int, word, until, upto, rest, tag, host, event, ident, uptime, level, abbrev, oneof, sd, bsd, iso, stime, epoch, ctime, mdy12, compact, clf)\n  |\n5 | match = '[{ts:epochs}] {msg:rest}'\n  |               ^"
         );
     }
 

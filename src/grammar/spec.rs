@@ -29,6 +29,43 @@ pub struct GrammarSpec {
     pub states: BTreeMap<String, String>,
     #[serde(default)]
     pub sample: Vec<SampleSpec>,
+    /// An access log: its records are HTTP requests, counted into
+    /// per-minute rates (see `crate::rates`).
+    #[serde(default)]
+    pub requests: Option<RequestsSpec>,
+}
+
+/// Which fields of an access log's record hold the HTTP status, the
+/// latency and what the request was for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsSpec {
+    /// The field with the HTTP status (a record without a numeric status
+    /// in 100..=599 is no request, and no match for this grammar).
+    pub status: String,
+    /// The field with the time taken, if the format logs one.
+    #[serde(default)]
+    pub latency: Option<String>,
+    #[serde(default)]
+    pub latency_unit: LatencyUnit,
+    /// Fields naming the virtual host or backend, first present wins; a
+    /// dotted name (`request.host`) reads a member of a JSON object field.
+    /// None present: the source's host, else its file name.
+    #[serde(default)]
+    pub subject: Vec<String>,
+}
+
+/// The unit an access log writes its latency in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LatencyUnit {
+    /// Seconds with a fraction (nginx `$request_time`, Caddy `duration`).
+    #[default]
+    S,
+    /// Milliseconds (HAProxy `Tt`).
+    Ms,
+    /// Microseconds (Apache `%D`).
+    Us,
 }
 
 /// Formats parsed by Rust code rather than patterns.

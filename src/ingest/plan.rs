@@ -35,6 +35,8 @@ pub struct SourcePlan {
     pub host: Option<String>,
     pub year: Option<YearChoice>,
     pub overrides: Arc<HashMap<String, i32>>,
+    /// The rate rule, for access logs.
+    pub rates: crate::rates::Rule,
 }
 
 /// The plan for a whole bundle, and what planning found.
@@ -136,6 +138,9 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
             host: entry.and_then(|(e, _)| e.host.clone()),
             year,
             overrides,
+            rates: entry
+                .and_then(|(e, _)| e.rates.as_ref().map(|r| *r.get_ref()))
+                .unwrap_or_default(),
         });
         probes.push(probe);
     }

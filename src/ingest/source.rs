@@ -12,7 +12,7 @@ use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
-use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary};
+use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary, Timed};
 use crate::time::stamp::Stamp;
 use serde::Serialize;
 use std::sync::Arc;
@@ -51,6 +51,8 @@ pub struct SourceResult {
     /// Device time minus envelope (collector) time, for sources whose lines
     /// carry both: the raw material of a `clock-skew` estimate.
     pub envelope: EnvelopeSkew,
+    /// An access log's requests per subject and bucket.
+    pub rates: Option<crate::rates::SourceRates>,
 }
 
 /// Samples of device time − collector time, in milliseconds.
@@ -84,6 +86,7 @@ struct State<'p> {
     /// The collector's clock, for envelope times (`recv`).
     recv_clock: SourceClock,
     envelope: EnvelopeSkew,
+    rates: Option<crate::rates::SourceRates>,
 }
 
 impl<'p> State<'p> {
@@ -113,11 +116,17 @@ impl<'p> State<'p> {
             document: false,
             recv_clock: clock(),
             envelope: EnvelopeSkew::default(),
+            rates: None,
         }
     }
 
     /// Take in a later stretch of the same file.
     fn absorb(&mut self, mut later: State<'p>) {
+        match (&mut self.rates, later.rates.take()) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            _ => {}
+        }
         self.clock.absorb(later.clock);
         self.recv_clock.absorb(later.recv_clock);
         self.lines += later.lines;
@@ -171,6 +180,9 @@ impl<'p> State<'p> {
         if let Some(recv) = rec.get("recv") {
             self.sample_envelope(timed.instant, recv, rec.line);
         }
+        if let Some(req) = &g.requests {
+            self.request(req, rec, &timed);
+        }
         // Info with a state (a monitor stopping, a status page's claim, a
         // state at rotation) is kept: windows need it.
         if class.kind == Kind::Info
@@ -211,6 +223,29 @@ impl<'p> State<'p> {
                 None
             },
         });
+    }
+
+    /// Count an access log's request into its subject's bucket.
+    fn request(&mut self, req: &crate::grammar::spec::RequestsSpec, rec: &Record, timed: &Timed) {
+        let Some(status) = crate::rates::status(rec, req) else {
+            return;
+        };
+        let latency = crate::rates::latency_us(rec, req);
+        let subject = crate::rates::subject(rec, req);
+        let (host, file) = (self.host.clone(), self.file.clone());
+        let subject = subject.as_deref().or(host.as_deref()).unwrap_or(&file);
+        let rule = self.plan.rates;
+        let rates = self
+            .rates
+            .get_or_insert_with(|| crate::rates::SourceRates::new(file.clone(), rule));
+        rates.add(
+            subject,
+            timed.instant,
+            &timed.provenance,
+            status,
+            latency,
+            rec.line,
+        );
     }
 
     /// Device time against the collector's envelope time on the same line.
@@ -494,6 +529,13 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
             first.map(|f| Evidence::new(rel.clone(), f.line)),
         )));
     }
+    // An access log's rate windows are faults and recoveries like any
+    // monitor's (each citing a request line).
+    if let (Some(r), Some(g)) = (&st.rates, grammar) {
+        let host = st.host.clone();
+        st.events
+            .extend(crate::rates::detect::events(r, st.plan.index, g.role, host));
+    }
     // Stable: lines with equal instants keep file order.
     st.events.sort_by_key(|e| (e.instant, e.line));
     Ok(SourceResult {
@@ -511,5 +553,6 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         findings,
         silences,
         envelope: st.envelope,
+        rates: st.rates,
     })
 }

@@ -5,7 +5,7 @@
 //! guess; `time::resolve` turns it into a UTC instant with provenance.
 //!
 //! The nom parsers here are the time types of the grammar pattern language
-//! (`bsd`, `iso`, `iso_t`, `epoch`, `mdy12`, `ctime`, `compact`) and its zone
+//! (`bsd`, `iso`, `iso_t`, `epoch`, `mdy12`, `ctime`, `compact`, `clf`) and its zone
 //! label (`tz_abbrev`, `label_offset`).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -314,6 +314,38 @@ pub fn compact(i: &str) -> Res<'_, WallClock> {
     ))
 }
 
+/// Access-log time (Apache/nginx `%t`, HAProxy's accept date):
+/// `10/Oct/2000:13:55:36 -0700`, `25/Feb/2019:16:19:48.143`. The offset
+/// after one blank is optional (HAProxy writes none: a wall-clock reading).
+pub fn clf(i: &str) -> Res<'_, Stamp> {
+    let (i, day) = num(2, 2)(i)?;
+    let (i, _) = char('/')(i)?;
+    let (i, month) = month_abbr(i)?;
+    let (i, _) = char('/')(i)?;
+    let (i, year) = num::<i32>(4, 4)(i)?;
+    let (i, _) = char(':')(i)?;
+    let (i, (hour, minute, second)) = tuple((
+        num(2, 2),
+        preceded(char(':'), num(2, 2)),
+        preceded(char(':'), num(2, 2)),
+    ))(i)?;
+    let (i, (nanos, frac_digits)) = fraction(".")(i)?;
+    let wall = WallClock {
+        year: Some(year),
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        frac_digits,
+    };
+    match opt(preceded(char(' '), offset))(i)? {
+        (i, Some(offset_s)) => Ok((i, Stamp::Offset { wall, offset_s })),
+        (i, None) => Ok((i, Stamp::Wall(wall))),
+    }
+}
+
 /// A numeric offset `Z`, `+hh:mm`, `+hhmm`, `+hh`. Returns seconds east of UTC.
 pub fn offset(i: &str) -> Res<'_, i32> {
     alt((
@@ -555,6 +587,30 @@ mod tests {
                 }
             ))
         ));
+    }
+
+    #[test]
+    fn clf_with_and_without_offset() {
+        let (rest, st) = clf("10/Oct/2000:13:55:36 -0700] \"GET").unwrap();
+        assert_eq!(rest, "] \"GET");
+        match st {
+            Stamp::Offset { wall, offset_s } => {
+                assert_eq!(
+                    (wall.year, wall.month, wall.day, wall.hour),
+                    (Some(2000), 10, 10, 13)
+                );
+                assert_eq!(offset_s, -7 * 3600);
+            }
+            other => panic!("{other:?}"),
+        }
+        let (rest, st) = clf("25/Feb/2019:16:19:48.143] x").unwrap();
+        assert_eq!(rest, "] x");
+        match st {
+            Stamp::Wall(w) => assert_eq!((w.second, w.nanos, w.frac_digits), (48, 143_000_000, 3)),
+            other => panic!("{other:?}"),
+        }
+        assert!(clf("10/Oct/2000 13:55:36").is_err());
+        assert!(clf("1/Oct/2000:13:55:36 +0000").is_err());
     }
 
     #[test]
