@@ -1478,3 +1478,20 @@ fn instants_years_from_the_bundle_are_outliers() {
         "nagios.log: 2 event(s) more than 5 years from the bundle's median instant 2017-02-23T04:23:22Z (first at line 1"
     ));
 }
+
+/// Triggered by a report citing `alertmonitor\_alerts2.json:24`: citations
+/// are code spans, where CommonMark processes no backslash escape, and the
+/// Markdown escaping of `_` showed up as a literal backslash in every file
+/// name with an underscore.
+#[test]
+fn citations_of_underscored_file_names_have_no_backslash() {
+    let dir = tmp_bundle(&[(
+        "alertmonitor_alerts2.log",
+        b"[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n",
+    )]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("`alertmonitor_alerts2.log:1`"), "{out}");
+    assert!(out.contains("`alertmonitor_alerts2.log:2` |"), "{out}");
+    assert!(!out.contains("alertmonitor\\_alerts2"), "{out}");
+}

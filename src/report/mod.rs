@@ -2,6 +2,7 @@
 //! mode (a field the analysis lacks is an error, not an empty string), with
 //! log text escaped for the output format.
 
+pub mod cite;
 pub mod escape;
 pub mod guard;
 pub mod helpers;
@@ -60,6 +61,8 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("or", Box::new(helpers::Or));
     hb.register_helper("svg_x", Box::new(helpers::SvgX));
     hb.register_helper("last_at", Box::new(helpers::LastAt));
+    hb.register_helper("cite", Box::new(cite::Cite(format)));
+    hb.register_helper("code_span", Box::new(cite::Code(format)));
     guard::check(template).map_err(|message| Error::Template {
         name: name.to_string(),
         message,
