@@ -3,6 +3,8 @@
 //! timeline and the window facts; every claim carries its evidence, and
 //! what cannot be known is `null`, never invented.
 
+pub mod rows;
+
 pub use crate::discrepancy::Discrepancy;
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
@@ -12,6 +14,7 @@ use crate::signal::Signal;
 use crate::time::rfc3339;
 use crate::window::trigger::human;
 use crate::window::{self, WindowFacts};
+pub use rows::Row;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "rfo.analysis/1";
@@ -112,21 +115,19 @@ pub struct Trigger {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub at: String,
-    pub kind: &'static str,
-    pub subject: Option<String>,
-    pub summary: String,
-    pub evidence: Evidence,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct WindowEvidence {
     pub start: Evidence,
     pub end: Option<Evidence>,
     pub detected: Option<Evidence>,
     pub first_public_update: Option<Evidence>,
+    /// The same update as `first_public_update` from other sources (a
+    /// status page's text export and its JSON).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub first_public_update_also: Vec<Evidence>,
     pub public_resolved: Option<Evidence>,
+    /// The same update as `public_resolved` from other sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub public_resolved_also: Vec<Evidence>,
 }
 
 /// A subject already failing when the window began: context, never a member.
@@ -241,16 +242,6 @@ pub struct Rules {
 fn cited(e: &TimedEvent) -> Cited {
     Cited {
         at: rfc3339(&e.instant),
-        summary: e.summary.clone(),
-        evidence: e.evidence(),
-    }
-}
-
-fn row(e: &TimedEvent) -> Row {
-    Row {
-        at: rfc3339(&e.instant),
-        kind: e.kind.as_str(),
-        subject: e.subject.clone(),
         summary: e.summary.clone(),
         evidence: e.evidence(),
     }
@@ -429,10 +420,18 @@ pub fn window(
             end: end.map(TimedEvent::evidence),
             detected: f.detected.map(|k| t[k].evidence()),
             first_public_update: f.first_public.map(|k| t[k].evidence()),
+            first_public_update_also: f
+                .first_public
+                .map(|k| rows::also(t, &f.public, k))
+                .unwrap_or_default(),
             public_resolved: f.public_resolved.map(|k| t[k].evidence()),
+            public_resolved_also: f
+                .public_resolved
+                .map(|k| rows::also(t, &f.public, k))
+                .unwrap_or_default(),
         },
         rules,
-        timeline: rows.into_iter().map(|k| row(&t[k])).collect(),
+        timeline: rows::rows(t, &rows),
     }
 }
 

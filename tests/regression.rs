@@ -1495,3 +1495,47 @@ fn citations_of_underscored_file_names_have_no_backslash() {
     assert!(out.contains("`alertmonitor_alerts2.log:2` |"), "{out}");
     assert!(!out.contains("alertmonitor\\_alerts2"), "{out}");
 }
+
+/// Triggered by the founding report listing each status-page update twice,
+/// once from `statuspage-export.txt` and once from
+/// `statuspage-incident.json`: the same claim at the same instant from two
+/// sources is one row citing both.
+#[test]
+fn a_status_update_read_from_two_exports_is_one_row() {
+    let dir = tmp_bundle(&[
+        (
+            "nagios.log",
+            b"[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n",
+        ),
+        (
+            "page.json",
+            br#"{"incidents": [{"name": "Portal", "status": "resolved", "created_at": "2017-02-23T04:10:00Z", "incident_updates": [{"status": "investigating", "body": "We are looking into it.", "created_at": "2017-02-23T04:10:00Z"}]}]}"#,
+        ),
+        (
+            "page-copy.json",
+            br#"{"incidents": [{"name": "Portal", "status": "resolved", "created_at": "2017-02-23T04:10:00Z", "incident_updates": [{"status": "investigating", "body": "We are  looking into it.", "created_at": "2017-02-23T04:10:00Z"}]}]}"#,
+        ),
+    ]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let w = &json(&out)["windows"][0];
+    let comms: Vec<&serde_json::Value> = w["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "comms")
+        .collect();
+    assert_eq!(comms.len(), 1, "{comms:#?}");
+    assert_eq!(comms[0]["evidence"]["file"], "page-copy.json");
+    assert_eq!(
+        comms[0]["also"],
+        serde_json::json!([{"file": "page.json", "line": 1}])
+    );
+    assert_eq!(
+        w["evidence"]["first_public_update_also"],
+        serde_json::json!([{"file": "page.json", "line": 1}])
+    );
+    let (_, md, _) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(md.matches("looking into it.").count(), 1, "{md}");
+    assert!(md.contains("`page-copy.json:1`, `page.json:1`"), "{md}");
+}
