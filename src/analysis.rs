@@ -112,6 +112,17 @@ pub struct Trigger {
     pub status: &'static str,
     pub reason: String,
     pub lead_s: i64,
+    /// The commands its operator logged leading up to it, oldest first:
+    /// `summary` is the command as logged (`window::commands`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<Cited>,
+    /// How many older commands were linked but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commands_more: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,7 +260,22 @@ fn cited(e: &TimedEvent) -> Cited {
 
 fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
     let e = &t[c.event];
+    let commands = window::commands::before(t, c.event);
     Trigger {
+        commands: commands
+            .events
+            .iter()
+            .map(|&k| Cited {
+                at: rfc3339(&t[k].instant),
+                summary: t[k]
+                    .operator
+                    .as_ref()
+                    .and_then(|o| o.command.clone())
+                    .unwrap_or_default(),
+                evidence: t[k].evidence(),
+            })
+            .collect(),
+        commands_more: commands.more,
         at: rfc3339(&e.instant),
         summary: e.summary.clone(),
         evidence: e.evidence(),
@@ -279,7 +305,10 @@ pub fn window(
     let end = f.outage.end.map(|k| &t[k]);
     let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
     let mut rows: Vec<usize> = f.key_events.clone();
-    rows.extend(f.candidates.first().map(|c| c.event));
+    if let Some(c) = f.candidates.first() {
+        rows.push(c.event);
+        rows.extend(window::commands::before(t, c.event).events);
+    }
     rows.extend(f.detected);
     rows.extend(f.actions.iter().copied());
     rows.extend(f.public.iter().copied());

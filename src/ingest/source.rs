@@ -210,6 +210,7 @@ impl<'p> State<'p> {
             } else {
                 None
             },
+            operator: class.operator.map(Box::new),
         });
     }
 

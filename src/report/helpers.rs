@@ -20,6 +20,8 @@ pub enum TimeFmt {
     LocalTime,
     /// `2017-02-22 21:56:10 CST`
     LocalDateTime,
+    /// `21:56:10 CST`: for events seconds apart (a trigger's commands).
+    LocalClock,
     /// `February 22, 2017`
     LocalDate,
     /// `03:56 UTC`
@@ -55,6 +57,7 @@ pub fn format_time(tz: Tz, fmt: TimeFmt, t: DateTime<Utc>) -> String {
     match fmt {
         TimeFmt::LocalTime => format!("{} {ab}", local.format("%H:%M")),
         TimeFmt::LocalDateTime => format!("{} {ab}", local.format("%Y-%m-%d %H:%M:%S")),
+        TimeFmt::LocalClock => format!("{} {ab}", local.format("%H:%M:%S")),
         TimeFmt::LocalDate => local.format("%B %-d, %Y").to_string(),
         TimeFmt::UtcTime => format!("{} UTC", t.format("%H:%M")),
         TimeFmt::UtcClock => format!("{} UTC", t.format("%H:%M:%S")),

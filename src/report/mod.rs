@@ -47,6 +47,7 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     for (helper, fmt) in [
         ("local_time", TimeFmt::LocalTime),
         ("local_datetime", TimeFmt::LocalDateTime),
+        ("local_clock", TimeFmt::LocalClock),
         ("local_date", TimeFmt::LocalDate),
         ("utc_time", TimeFmt::UtcTime),
         ("utc_clock", TimeFmt::UtcClock),
