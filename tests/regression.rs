@@ -1539,3 +1539,43 @@ fn a_status_update_read_from_two_exports_is_one_row() {
     assert_eq!(md.matches("looking into it.").count(), 1, "{md}");
     assert!(md.contains("`page-copy.json:1`, `page.json:1`"), "{md}");
 }
+
+/// Triggered by `rfo parse` on a one-line file printing `1 lines`, and
+/// `rfo grammars check` printing `1 failures`: counts are worded by number.
+#[test]
+fn one_line_is_one_line_not_one_lines() {
+    let dir = tmp_bundle(&[("one.log", b"2017-02-23T03:56:03Z portal-api started\n")]);
+    let file = dir.path().join("one.log");
+    let (code, out, err) = run(&["parse", file.to_str().unwrap(), "--grammar", "iso"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("grammar iso: 1 line, 1 parsed, 0 unparsed"),
+        "{out}"
+    );
+    assert!(!out.contains("1 lines"), "{out}");
+}
+
+/// Triggered by a Cisco log with no host in bundle.toml: the report said
+/// `Affected Devices: ? Vlan120`, and a UTC report said every time twice
+/// (`04:00 UTC (04:00 UTC)`, two `Time (UTC)` columns).
+#[test]
+fn an_unknown_host_and_a_utc_report_read_as_words() {
+    let dir = tmp_bundle(&[(
+        "switch.log",
+        b"000420: Feb 23 03:56:10.455 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Vlan120, changed state to down\n000429: Feb 23 04:22:17.005 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Vlan120, changed state to up\n",
+    )]);
+    let b = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["analyze", b, "--zone", "UTC", "--year", "2017"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("**Affected Devices:** Vlan120 (host unknown)"),
+        "{out}"
+    );
+    assert!(!out.contains("? Vlan120"), "{out}");
+    assert!(out.contains("**Event Start:** 03:56 UTC — "), "{out}");
+    assert!(
+        out.contains("| Time (UTC) | Kind | Event | Evidence |"),
+        "{out}"
+    );
+    assert!(!out.contains("UTC (03:56 UTC)"), "{out}");
+}

@@ -54,6 +54,9 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
         ("utc_datetime", TimeFmt::UtcDateTime),
         ("utc_date", TimeFmt::UtcDate),
         ("zone_abbrev", TimeFmt::Abbrev),
+        ("time_and_utc", TimeFmt::LocalAndUtc),
+        ("clock_and_utc", TimeFmt::LocalAndUtcClock),
+        ("utc_aside", TimeFmt::UtcAside),
     ] {
         hb.register_helper(helper, Box::new(TimeHelper { tz, fmt }));
     }
@@ -63,6 +66,9 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("svg_x", Box::new(helpers::SvgX));
     hb.register_helper("last_at", Box::new(helpers::LastAt));
     hb.register_helper("cite", Box::new(cite::Cite(format)));
+    hb.register_helper("utc_report", Box::new(helpers::UtcReport(tz)));
+    hb.register_helper("subjects", Box::new(helpers::Subjects));
+    hb.register_helper("plural", Box::new(helpers::Plural));
     hb.register_helper("code_span", Box::new(cite::Code(format)));
     guard::check(template).map_err(|message| Error::Template {
         name: name.to_string(),
