@@ -270,9 +270,10 @@ fn envelope_skew(src: &crate::ingest::SourceResult) -> Option<(i64, String, Evid
     Some((
         m,
         format!(
-            "{file}: the device clock runs {} {} its syslog collector's (median of {n} lines that carry both times: {}){zone_note}",
+            "{file}: the device clock runs {} {} its syslog collector's (median of {} that carry both times: {}){zone_note}",
             secs_text(m.abs()),
             if m > 0 { "ahead of" } else { "behind" },
+            crate::human::count(n as u64, "line"),
             examples.join(", ")
         ),
         Evidence::new(file.clone(), first),

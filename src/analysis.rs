@@ -3,6 +3,8 @@
 //! timeline and the window facts; every claim carries its evidence, and
 //! what cannot be known is `null`, never invented.
 
+pub mod rows;
+
 pub use crate::discrepancy::Discrepancy;
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
@@ -12,6 +14,7 @@ use crate::signal::Signal;
 use crate::time::rfc3339;
 use crate::window::trigger::human;
 use crate::window::{self, WindowFacts};
+pub use rows::Row;
 use serde::Serialize;
 
 pub const SCHEMA: &str = "rfo.analysis/1";
@@ -109,15 +112,17 @@ pub struct Trigger {
     pub status: &'static str,
     pub reason: String,
     pub lead_s: i64,
+    /// The commands its operator logged leading up to it, oldest first:
+    /// `summary` is the command as logged (`window::commands`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<Cited>,
+    /// How many older commands were linked but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub commands_more: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub at: String,
-    pub kind: &'static str,
-    pub subject: Option<String>,
-    pub summary: String,
-    pub evidence: Evidence,
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -126,7 +131,14 @@ pub struct WindowEvidence {
     pub end: Option<Evidence>,
     pub detected: Option<Evidence>,
     pub first_public_update: Option<Evidence>,
+    /// The same update as `first_public_update` from other sources (a
+    /// status page's text export and its JSON).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub first_public_update_also: Vec<Evidence>,
     pub public_resolved: Option<Evidence>,
+    /// The same update as `public_resolved` from other sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub public_resolved_also: Vec<Evidence>,
 }
 
 /// A subject already failing when the window began: context, never a member.
@@ -249,19 +261,24 @@ fn cited(e: &TimedEvent) -> Cited {
     }
 }
 
-fn row(e: &TimedEvent) -> Row {
-    Row {
-        at: rfc3339(&e.instant),
-        kind: e.kind.as_str(),
-        subject: e.subject.clone(),
-        summary: e.summary.clone(),
-        evidence: e.evidence(),
-    }
-}
-
 fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
     let e = &t[c.event];
+    let commands = window::commands::before(t, c.event);
     Trigger {
+        commands: commands
+            .events
+            .iter()
+            .map(|&k| Cited {
+                at: rfc3339(&t[k].instant),
+                summary: t[k]
+                    .operator
+                    .as_ref()
+                    .and_then(|o| o.command.clone())
+                    .unwrap_or_default(),
+                evidence: t[k].evidence(),
+            })
+            .collect(),
+        commands_more: commands.more,
         at: rfc3339(&e.instant),
         summary: e.summary.clone(),
         evidence: e.evidence(),
@@ -291,7 +308,10 @@ pub fn window(
     let end = f.outage.end.map(|k| &t[k]);
     let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
     let mut rows: Vec<usize> = f.key_events.clone();
-    rows.extend(f.candidates.first().map(|c| c.event));
+    if let Some(c) = f.candidates.first() {
+        rows.push(c.event);
+        rows.extend(window::commands::before(t, c.event).events);
+    }
     rows.extend(f.detected);
     rows.extend(f.actions.iter().copied());
     rows.extend(f.public.iter().copied());
@@ -432,10 +452,18 @@ pub fn window(
             end: end.map(TimedEvent::evidence),
             detected: f.detected.map(|k| t[k].evidence()),
             first_public_update: f.first_public.map(|k| t[k].evidence()),
+            first_public_update_also: f
+                .first_public
+                .map(|k| rows::also(t, &f.public, k))
+                .unwrap_or_default(),
             public_resolved: f.public_resolved.map(|k| t[k].evidence()),
+            public_resolved_also: f
+                .public_resolved
+                .map(|k| rows::also(t, &f.public, k))
+                .unwrap_or_default(),
         },
         rules,
-        timeline: rows.into_iter().map(|k| row(&t[k])).collect(),
+        timeline: rows::rows(t, &rows),
         rates: Vec::new(),
     }
 }

@@ -59,6 +59,18 @@ pub enum Role {
     Public,
 }
 
+/// Who did an action or change, and the command when the event is one
+/// (`User:netadmin logged command:...`): what links the commands logged
+/// before a change to it (`window::commands`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Operator {
+    pub user: Option<String>,
+    /// A tty, a CLI process id: set only where the log names one.
+    pub session: Option<String>,
+    /// The command as logged.
+    pub command: Option<String>,
+}
+
 /// One event on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimedEvent {
@@ -82,6 +94,9 @@ pub struct TimedEvent {
     pub precision_ms: u32,
     /// The line as written (only kept when the command needs it).
     pub text: Option<String>,
+    /// Who did it, for actions and changes whose grammar rule says (boxed:
+    /// most events have none).
+    pub operator: Option<Box<Operator>>,
 }
 
 impl TimedEvent {

@@ -33,6 +33,7 @@ pub mod evidence;
 pub mod finding;
 pub mod golden;
 pub mod grammar;
+pub mod human;
 pub mod ingest;
 pub mod lint;
 pub mod pipeline;

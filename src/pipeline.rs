@@ -341,7 +341,7 @@ pub fn select_window(analysis: &mut Analysis, id: u32) -> Result<()> {
         window: id,
         of: analysis.windows.len(),
         index,
-        rule: "chosen with --window",
+        rule: "the window named with --window",
     });
     Ok(())
 }

@@ -95,6 +95,7 @@ pub(crate) mod tests {
             },
             precision_ms: 1000,
             text: None,
+            operator: None,
         }
     }
 

@@ -103,6 +103,48 @@ fn markdown_report_reads_as_an_rfo_in_cst_with_utc_beside() {
     assert!(!md.contains("CDT"), "February in Chicago is CST:\n{md}");
 }
 
+/// The cause is the command, not the `CONFIG_I` line that follows it: the
+/// trigger carries the commands netadmin logged before the change, the
+/// report shows the VLAN removal with its line, and each public update is
+/// one row citing both status-page sources.
+#[test]
+fn the_trigger_shows_the_vlan_removal_and_public_updates_appear_once() {
+    let a = analysis(&fixture(CASE));
+    let w = &a["windows"][0];
+    let commands = w["trigger"]["commands"].as_array().unwrap();
+    let last = commands.last().unwrap();
+    assert_eq!(last["summary"], "switchport trunk allowed vlan remove 120");
+    assert_eq!(last["evidence"]["file"], "core-switch.log");
+    assert_eq!(last["evidence"]["line"], 9);
+    assert_eq!(last["at"], "2017-02-23T03:55:52.114Z");
+    let comms: Vec<&serde_json::Value> = w["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "comms")
+        .collect();
+    assert_eq!(comms.len(), 2, "{comms:#?}");
+    for r in &comms {
+        assert_eq!(r["evidence"]["file"], "statuspage-export.txt");
+        assert_eq!(r["also"][0]["file"], "statuspage-incident.json");
+    }
+    let (code, md, err) = run(&["analyze", fixture(CASE).to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let root = md
+        .lines()
+        .find(|l| l.starts_with("**Root Cause:**"))
+        .unwrap();
+    assert!(
+        root.contains("`switchport trunk allowed vlan remove 120`"),
+        "{root}"
+    );
+    assert!(
+        md.contains("`switchport trunk allowed vlan remove 120` — `core-switch.log:9`"),
+        "{md}"
+    );
+    assert_eq!(md.matches("status page: investigating:").count(), 1, "{md}");
+}
+
 /// The vendor's mistake: the switch lines say CDT in February.
 #[test]
 fn cdt_labels_in_february_are_a_mismatch_with_both_readings() {

@@ -1478,3 +1478,104 @@ fn instants_years_from_the_bundle_are_outliers() {
         "nagios.log: 2 event(s) more than 5 years from the bundle's median instant 2017-02-23T04:23:22Z (first at line 1"
     ));
 }
+
+/// Triggered by a report citing `alertmonitor\_alerts2.json:24`: citations
+/// are code spans, where CommonMark processes no backslash escape, and the
+/// Markdown escaping of `_` showed up as a literal backslash in every file
+/// name with an underscore.
+#[test]
+fn citations_of_underscored_file_names_have_no_backslash() {
+    let dir = tmp_bundle(&[(
+        "alertmonitor_alerts2.log",
+        b"[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n",
+    )]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("`alertmonitor_alerts2.log:1`"), "{out}");
+    assert!(out.contains("`alertmonitor_alerts2.log:2` |"), "{out}");
+    assert!(!out.contains("alertmonitor\\_alerts2"), "{out}");
+}
+
+/// Triggered by the founding report listing each status-page update twice,
+/// once from `statuspage-export.txt` and once from
+/// `statuspage-incident.json`: the same claim at the same instant from two
+/// sources is one row citing both.
+#[test]
+fn a_status_update_read_from_two_exports_is_one_row() {
+    let dir = tmp_bundle(&[
+        (
+            "nagios.log",
+            b"[1487822272] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;x\n[1487823802] SERVICE ALERT: portal;HTTP;OK;HARD;3;x\n",
+        ),
+        (
+            "page.json",
+            br#"{"incidents": [{"name": "Portal", "status": "resolved", "created_at": "2017-02-23T04:10:00Z", "incident_updates": [{"status": "investigating", "body": "We are looking into it.", "created_at": "2017-02-23T04:10:00Z"}]}]}"#,
+        ),
+        (
+            "page-copy.json",
+            br#"{"incidents": [{"name": "Portal", "status": "resolved", "created_at": "2017-02-23T04:10:00Z", "incident_updates": [{"status": "investigating", "body": "We are  looking into it.", "created_at": "2017-02-23T04:10:00Z"}]}]}"#,
+        ),
+    ]);
+    let (code, out, err) = run(&["analyze", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let w = &json(&out)["windows"][0];
+    let comms: Vec<&serde_json::Value> = w["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "comms")
+        .collect();
+    assert_eq!(comms.len(), 1, "{comms:#?}");
+    assert_eq!(comms[0]["evidence"]["file"], "page-copy.json");
+    assert_eq!(
+        comms[0]["also"],
+        serde_json::json!([{"file": "page.json", "line": 1}])
+    );
+    assert_eq!(
+        w["evidence"]["first_public_update_also"],
+        serde_json::json!([{"file": "page.json", "line": 1}])
+    );
+    let (_, md, _) = run(&["analyze", dir.path().to_str().unwrap()]);
+    assert_eq!(md.matches("looking into it.").count(), 1, "{md}");
+    assert!(md.contains("`page-copy.json:1`, `page.json:1`"), "{md}");
+}
+
+/// Triggered by `rfo parse` on a one-line file printing `1 lines`, and
+/// `rfo grammars check` printing `1 failures`: counts are worded by number.
+#[test]
+fn one_line_is_one_line_not_one_lines() {
+    let dir = tmp_bundle(&[("one.log", b"2017-02-23T03:56:03Z portal-api started\n")]);
+    let file = dir.path().join("one.log");
+    let (code, out, err) = run(&["parse", file.to_str().unwrap(), "--grammar", "iso"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("grammar iso: 1 line, 1 parsed, 0 unparsed"),
+        "{out}"
+    );
+    assert!(!out.contains("1 lines"), "{out}");
+}
+
+/// Triggered by a Cisco log with no host in bundle.toml: the report said
+/// `Affected Devices: ? Vlan120`, and a UTC report said every time twice
+/// (`04:00 UTC (04:00 UTC)`, two `Time (UTC)` columns).
+#[test]
+fn an_unknown_host_and_a_utc_report_read_as_words() {
+    let dir = tmp_bundle(&[(
+        "switch.log",
+        b"000420: Feb 23 03:56:10.455 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Vlan120, changed state to down\n000429: Feb 23 04:22:17.005 UTC: %LINEPROTO-5-UPDOWN: Line protocol on Interface Vlan120, changed state to up\n",
+    )]);
+    let b = dir.path().to_str().unwrap();
+    let (code, out, err) = run(&["analyze", b, "--zone", "UTC", "--year", "2017"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("**Affected Devices:** Vlan120 (host unknown)"),
+        "{out}"
+    );
+    assert!(!out.contains("? Vlan120"), "{out}");
+    assert!(out.contains("**Event Start:** 03:56 UTC — "), "{out}");
+    assert!(
+        out.contains("| Time (UTC) | Kind | Event | Evidence |"),
+        "{out}"
+    );
+    assert!(!out.contains("UTC (03:56 UTC)"), "{out}");
+}

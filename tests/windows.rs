@@ -119,7 +119,9 @@ fn two_unrelated_windows_and_the_choice_between_them() {
     let (code, md, err) = run(&["analyze", p.to_str().unwrap(), "--window", "1"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        md.contains("window 1 of 2 found in the evidence, chosen as chosen with --window"),
+        md.contains(
+            "window 1 of 2 found in the evidence, chosen as the window named with --window"
+        ),
         "{md}"
     );
     assert!(

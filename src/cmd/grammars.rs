@@ -56,13 +56,13 @@ pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit
                 }
             }
             s.push_str(&format!(
-                "{} grammars, {} samples: {}\n",
-                reg.all().len(),
-                total,
+                "{}, {}: {}\n",
+                crate::human::count(reg.all().len() as u64, "grammar"),
+                crate::human::count(total as u64, "sample"),
                 if failed == 0 {
                     "all pass".to_string()
                 } else {
-                    format!("{failed} failures")
+                    crate::human::count(failed as u64, "failure")
                 }
             ));
             emit(common, &s)?;

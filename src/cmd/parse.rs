@@ -315,8 +315,12 @@ fn text(out: &Output) -> String {
         ));
     }
     s.push_str(&format!(
-        "grammar {}: {} lines, {} parsed, {} unparsed (tz database {})\n",
-        out.grammar, out.lines, out.parsed, out.unparsed, out.tzdb
+        "grammar {}: {}, {} parsed, {} unparsed (tz database {})\n",
+        out.grammar,
+        crate::human::count(out.lines, "line"),
+        out.parsed,
+        out.unparsed,
+        out.tzdb
     ));
     s
 }

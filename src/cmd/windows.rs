@@ -64,14 +64,14 @@ pub fn text(analysis: &Analysis) -> Result<String> {
     let f = &analysis.focus;
     if f.left_out_spans > 0 {
         s.push_str(&format!(
-            "# focus: {} left out {} failure span(s) of {} other subject(s)\n",
+            "# focus: {} left out {} of {}\n",
             [f.subjects.join(", "), f.hosts.join(", ")]
                 .into_iter()
                 .filter(|x| !x.is_empty())
                 .collect::<Vec<_>>()
                 .join("; "),
-            f.left_out_spans,
-            f.left_out_subjects.len()
+            crate::human::count(f.left_out_spans as u64, "failure span"),
+            crate::human::count(f.left_out_subjects.len() as u64, "other subject")
         ));
     }
     s.push_str("# ranked by impact (outage-grade subjects x duration)\n");

@@ -6,7 +6,7 @@
 //! matching rule runs its capturing regexes to fill the templates.
 
 use super::record::Record;
-use crate::event::Kind;
+use crate::event::{Kind, Operator};
 use crate::signal::{Health, Signal};
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -32,6 +32,18 @@ pub struct RuleSpec {
     /// line pattern that matched.
     #[serde(default)]
     pub when: BTreeMap<String, String>,
+    /// Who did it (`{user}`): links the commands an operator logged to the
+    /// change they led to.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// The operator's session (a tty, a CLI process id), where the log
+    /// names one: two sessions of one user are told apart.
+    #[serde(default)]
+    pub operator_session: Option<String>,
+    /// The command as logged: marks the event as a logged command, shown as
+    /// the content of the change it led to.
+    #[serde(default)]
+    pub operator_command: Option<String>,
 }
 
 /// A `{name}` template over captures and fields.
@@ -90,6 +102,27 @@ impl Template {
         }
         out
     }
+
+    /// Render with `lookup`, or `None` when a field without a default is
+    /// missing: for values that are absent rather than shown as a gap.
+    pub fn render_opt<'a>(&self, lookup: &impl Fn(&str) -> Option<&'a str>) -> Option<String> {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(s) => out.push_str(s),
+                Part::Var(v, default) => out.push_str(lookup(v).or(default.as_deref())?),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A rule's operator templates.
+#[derive(Debug, Clone, Default)]
+struct OperatorTemplates {
+    user: Option<Template>,
+    session: Option<Template>,
+    command: Option<Template>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +132,7 @@ struct Rule {
     state: Option<Template>,
     summary: Option<Template>,
     signal: Option<SignalTemplate>,
+    operator: OperatorTemplates,
     conds: Vec<(String, Regex)>,
     /// Conditions checked through the field sets.
     eager: usize,
@@ -155,6 +189,8 @@ pub struct Class {
     pub state: Option<String>,
     pub summary: Option<String>,
     pub signal: Option<Signal>,
+    /// Who did it and the command, when the rule says.
+    pub operator: Option<Operator>,
 }
 
 impl Classifier {
@@ -204,6 +240,13 @@ impl Classifier {
                 summary: tpl(&spec.summary).map_err(|e| format!("rule {}: {e}", k + 1))?,
                 signal: signal_template(spec.signal.as_deref(), &states)
                     .map_err(|e| format!("rule {}: {e}", k + 1))?,
+                operator: OperatorTemplates {
+                    user: tpl(&spec.operator).map_err(|e| format!("rule {}: {e}", k + 1))?,
+                    session: tpl(&spec.operator_session)
+                        .map_err(|e| format!("rule {}: {e}", k + 1))?,
+                    command: tpl(&spec.operator_command)
+                        .map_err(|e| format!("rule {}: {e}", k + 1))?,
+                },
                 conds,
                 eager,
                 deferred,
@@ -267,6 +310,7 @@ impl Classifier {
                 state: None,
                 summary: None,
                 signal: None,
+                operator: None,
             };
         };
         let mut caps: Vec<(String, String)> = Vec::new();
@@ -308,8 +352,24 @@ impl Classifier {
             state: rule.state.as_ref().map(|t| t.render(&lookup)),
             summary: rule.summary.as_ref().map(|t| t.render(&lookup)),
             signal,
+            operator: operator(&rule.operator, &lookup),
         }
     }
+}
+
+/// The operator fields a rule names, rendered; `None` when it names none
+/// or none of their fields is present.
+fn operator<'a>(
+    o: &OperatorTemplates,
+    lookup: &impl Fn(&str) -> Option<&'a str>,
+) -> Option<Operator> {
+    let r = |t: &Option<Template>| t.as_ref().and_then(|t| t.render_opt(lookup));
+    let op = Operator {
+        user: r(&o.user),
+        session: r(&o.session),
+        command: r(&o.command),
+    };
+    (op != Operator::default()).then_some(op)
 }
 
 /// A literal signal is checked now; a template is checked against the

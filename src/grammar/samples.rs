@@ -53,6 +53,9 @@ fn check_one(g: &Grammar, s: &super::spec::SampleSpec) -> Result<(), String> {
             "state" => class.state.clone(),
             "summary" => class.summary.clone(),
             "signal" => class.signal.map(|s| s.as_str().to_string()),
+            "operator" => class.operator.as_ref().and_then(|o| o.user.clone()),
+            "operator_session" => class.operator.as_ref().and_then(|o| o.session.clone()),
+            "operator_command" => class.operator.as_ref().and_then(|o| o.command.clone()),
             "instant" => Some(instant(rec, s)?),
             field => rec.get(field).map(str::to_string),
         };

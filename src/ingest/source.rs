@@ -222,6 +222,7 @@ impl<'p> State<'p> {
             } else {
                 None
             },
+            operator: class.operator.map(Box::new),
         });
     }
 
@@ -517,9 +518,9 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         findings.push(crate::time::note::Slot::Done(Finding::warning(
             FindingCode::UnparsedLines,
             format!(
-                "{rel}: {} of {} lines not parsed by grammar {}{year_note}{}",
+                "{rel}: {} of {} not parsed by grammar {}{year_note}{}",
                 st.unparsed,
-                st.lines,
+                crate::human::count(st.lines, "line"),
                 grammar.map(|g| g.name.as_str()).unwrap_or("?"),
                 first
                     .as_ref()

@@ -144,6 +144,7 @@ pub fn events(
             provenance,
             precision_ms: (rule.bucket_s * 1000) as u32,
             text: None,
+            operator: None,
         };
         out.push(event(
             w.from,

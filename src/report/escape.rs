@@ -7,7 +7,8 @@ pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '{' | '}' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '{' | '}'
+            | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -16,6 +17,43 @@ pub fn markdown(s: &str) -> String {
         }
     }
     out
+}
+
+/// Where a Markdown code span stands: in a GFM table cell a `|` splits the
+/// cell even inside a code span unless written `\|` (the table is split
+/// before inline parsing), while anywhere else `\|` would show its backslash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Text,
+    TableCell,
+}
+
+/// A Markdown code span that renders exactly `s` (line breaks folded to
+/// spaces). Backslash escapes are not processed inside a code span, so
+/// `alertmonitor_alerts2.json` must go in raw (escaped, it would show
+/// `alertmonitor\_alerts2.json`); the fence is a backtick run longer than
+/// any inside `s`, padded with a space when `s` starts or ends with a
+/// backtick or with a space that CommonMark would strip (spec 6.1).
+pub fn code_span(s: &str, place: Place) -> String {
+    let body: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    if body.is_empty() {
+        return String::new();
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let all_space = body.chars().all(|c| c == ' ');
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (!all_space && body.starts_with(' ') && body.ends_with(' '));
+    let pad = if pad { " " } else { "" };
+    let body = match place {
+        Place::Text => body,
+        Place::TableCell => body.replace('|', "\\|"),
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
 }
 
 /// HTML text and attribute content.
@@ -79,6 +117,19 @@ mod tests {
             markdown("| **x** [a](http://e) <b>\n# h"),
             r"\| \*\*x\*\* \[a\](http://e) \<b\> \# h"
         );
+    }
+
+    #[test]
+    fn code_spans_hold_raw_text_behind_a_long_enough_fence() {
+        let t = Place::Text;
+        assert_eq!(code_span("alerts_2.json:24", t), "`alerts_2.json:24`");
+        assert_eq!(code_span("a`b", t), "``a`b``");
+        assert_eq!(code_span("`a``", t), "``` `a`` ```");
+        assert_eq!(code_span(" a ", t), "`  a  `");
+        assert_eq!(code_span("a\nb", t), "`a b`");
+        assert_eq!(code_span("a|b", t), "`a|b`");
+        assert_eq!(code_span("a|b", Place::TableCell), "`a\\|b`");
+        assert_eq!(code_span("", t), "");
     }
 
     #[test]

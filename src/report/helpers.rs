@@ -20,6 +20,8 @@ pub enum TimeFmt {
     LocalTime,
     /// `2017-02-22 21:56:10 CST`
     LocalDateTime,
+    /// `21:56:10 CST`: for events seconds apart (a trigger's commands).
+    LocalClock,
     /// `February 22, 2017`
     LocalDate,
     /// `03:56 UTC`
@@ -32,6 +34,22 @@ pub enum TimeFmt {
     UtcDate,
     /// `CST`: the abbreviation the report zone used at that instant.
     Abbrev,
+    /// `21:56 CST (03:56 UTC)`, or `03:56 UTC` alone in a UTC report.
+    LocalAndUtc,
+    /// `21:56:10 CST (03:56:10 UTC)`, or `03:56:10 UTC` in a UTC report.
+    LocalAndUtcClock,
+    /// `03:56 UTC, ` to stand before a citation in parentheses after a
+    /// local time; nothing in a UTC report, where it would repeat it.
+    UtcAside,
+}
+
+/// Whether the report zone is UTC itself: then the local time is the UTC
+/// time, and printing both (`04:00 UTC (04:00 UTC)`) says it twice.
+pub fn is_utc(tz: Tz) -> bool {
+    matches!(
+        tz.name(),
+        "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Etc/Universal" | "Universal" | "Etc/Zulu" | "Zulu"
+    )
 }
 
 pub struct TimeHelper {
@@ -55,12 +73,26 @@ pub fn format_time(tz: Tz, fmt: TimeFmt, t: DateTime<Utc>) -> String {
     match fmt {
         TimeFmt::LocalTime => format!("{} {ab}", local.format("%H:%M")),
         TimeFmt::LocalDateTime => format!("{} {ab}", local.format("%Y-%m-%d %H:%M:%S")),
+        TimeFmt::LocalClock => format!("{} {ab}", local.format("%H:%M:%S")),
         TimeFmt::LocalDate => local.format("%B %-d, %Y").to_string(),
         TimeFmt::UtcTime => format!("{} UTC", t.format("%H:%M")),
         TimeFmt::UtcClock => format!("{} UTC", t.format("%H:%M:%S")),
         TimeFmt::UtcDateTime => format!("{} UTC", t.format("%Y-%m-%d %H:%M:%S")),
         TimeFmt::UtcDate => t.format("%B %-d, %Y").to_string(),
         TimeFmt::Abbrev => ab,
+        TimeFmt::LocalAndUtc | TimeFmt::LocalAndUtcClock | TimeFmt::UtcAside => {
+            let (local, utc) = match fmt {
+                TimeFmt::LocalAndUtcClock => (TimeFmt::LocalClock, TimeFmt::UtcClock),
+                _ => (TimeFmt::LocalTime, TimeFmt::UtcTime),
+            };
+            let utc = format_time(tz, utc, t);
+            match (fmt, is_utc(tz)) {
+                (TimeFmt::UtcAside, true) => String::new(),
+                (TimeFmt::UtcAside, false) => format!("{utc}, "),
+                (_, true) => utc,
+                (_, false) => format!("{} ({utc})", format_time(tz, local, t)),
+            }
+        }
     }
 }
 
@@ -201,5 +233,117 @@ impl HelperDef for LastAt {
             .cloned()
             .unwrap_or(JsonValue::Null);
         Ok(ScopedJson::Derived(at))
+    }
+}
+
+/// `{{#if (utc_report)}}`: whether the report zone is UTC (one time column,
+/// not two that say the same).
+pub struct UtcReport(pub Tz);
+
+impl HelperDef for UtcReport {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        _: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        Ok(ScopedJson::Derived(JsonValue::Bool(is_utc(self.0))))
+    }
+}
+
+/// A subject as a reader should see it: a grammar renders a host it could
+/// not find as `?` (`? Vlan120`, `?/HTTP`), which in a report reads as a
+/// typo; it says `Vlan120 (host unknown)` instead.
+pub fn subject_text(s: &str) -> String {
+    if s == "?" {
+        return "unknown host".to_string();
+    }
+    match s.strip_prefix("? ").or_else(|| s.strip_prefix("?/")) {
+        Some(rest) => format!("{rest} (host unknown)"),
+        None => s.to_string(),
+    }
+}
+
+/// `{{subjects list}}`: subjects joined with `, `, each as `subject_text`
+/// shows it; `{{subjects one}}` for a single subject.
+pub struct Subjects;
+
+impl HelperDef for Subjects {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let v = param(h, 0)?;
+        let items: Vec<String> = match v {
+            JsonValue::Array(a) => a
+                .iter()
+                .filter_map(|s| s.as_str())
+                .map(subject_text)
+                .collect(),
+            JsonValue::String(s) => vec![subject_text(s)],
+            _ => vec![UNKNOWN.to_string()],
+        };
+        text(items.join(", "))
+    }
+}
+
+/// `{{plural n "failure span"}}` → `1 failure span`, `3 failure spans`;
+/// a list counts its length.
+pub struct Plural;
+
+impl HelperDef for Plural {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let v = param(h, 0)?;
+        let n = v
+            .as_u64()
+            .or_else(|| v.as_array().map(|a| a.len() as u64))
+            .unwrap_or(0);
+        let noun = param(h, 1)?.as_str().unwrap_or("item");
+        text(crate::human::count(n, noun))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_utc_report_says_each_time_once() {
+        let t = DateTime::parse_from_rfc3339("2017-02-23T04:00:10Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let chicago: Tz = "America/Chicago".parse().unwrap();
+        assert_eq!(
+            format_time(chicago, TimeFmt::LocalAndUtc, t),
+            "22:00 CST (04:00 UTC)"
+        );
+        assert_eq!(format_time(chicago, TimeFmt::UtcAside, t), "04:00 UTC, ");
+        assert_eq!(
+            format_time(chrono_tz::UTC, TimeFmt::LocalAndUtc, t),
+            "04:00 UTC"
+        );
+        assert_eq!(
+            format_time(chrono_tz::Etc::UTC, TimeFmt::LocalAndUtcClock, t),
+            "04:00:10 UTC"
+        );
+        assert_eq!(format_time(chrono_tz::UTC, TimeFmt::UtcAside, t), "");
+    }
+
+    #[test]
+    fn an_unknown_host_is_said_in_words() {
+        assert_eq!(subject_text("? Vlan120"), "Vlan120 (host unknown)");
+        assert_eq!(subject_text("?/HTTP"), "HTTP (host unknown)");
+        assert_eq!(subject_text("core-sw1 Vlan120"), "core-sw1 Vlan120");
+        assert_eq!(subject_text("?"), "unknown host");
     }
 }

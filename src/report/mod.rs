@@ -2,6 +2,7 @@
 //! mode (a field the analysis lacks is an error, not an empty string), with
 //! log text escaped for the output format.
 
+pub mod cite;
 pub mod escape;
 pub mod guard;
 pub mod helpers;
@@ -47,12 +48,16 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     for (helper, fmt) in [
         ("local_time", TimeFmt::LocalTime),
         ("local_datetime", TimeFmt::LocalDateTime),
+        ("local_clock", TimeFmt::LocalClock),
         ("local_date", TimeFmt::LocalDate),
         ("utc_time", TimeFmt::UtcTime),
         ("utc_clock", TimeFmt::UtcClock),
         ("utc_datetime", TimeFmt::UtcDateTime),
         ("utc_date", TimeFmt::UtcDate),
         ("zone_abbrev", TimeFmt::Abbrev),
+        ("time_and_utc", TimeFmt::LocalAndUtc),
+        ("clock_and_utc", TimeFmt::LocalAndUtcClock),
+        ("utc_aside", TimeFmt::UtcAside),
     ] {
         hb.register_helper(helper, Box::new(TimeHelper { tz, fmt }));
     }
@@ -61,6 +66,11 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("or", Box::new(helpers::Or));
     hb.register_helper("svg_x", Box::new(helpers::SvgX));
     hb.register_helper("last_at", Box::new(helpers::LastAt));
+    hb.register_helper("cite", Box::new(cite::Cite(format)));
+    hb.register_helper("utc_report", Box::new(helpers::UtcReport(tz)));
+    hb.register_helper("subjects", Box::new(helpers::Subjects));
+    hb.register_helper("plural", Box::new(helpers::Plural));
+    hb.register_helper("code_span", Box::new(cite::Code(format)));
     guard::check(template).map_err(|message| Error::Template {
         name: name.to_string(),
         message,

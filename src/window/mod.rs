@@ -10,6 +10,7 @@
 //! lists built once: no stage scans the whole timeline per window.
 
 pub mod cluster;
+pub mod commands;
 pub mod episode;
 pub mod focus;
 pub mod trigger;
@@ -42,7 +43,7 @@ pub const RULE_CLUSTER: &str = "window = a burst of onsets: a subject joins when
 pub const RULE_BACKGROUND: &str = "background = subjects already failing when their source's evidence began (a state reported at start-up or rotation) or failing since longer than the background threshold before the window's start: listed, never members; their recovery inside the window does not extend it";
 pub const RULE_GRADE: &str = "grade = outage when any member was down; monitoring-unknown when every member's check itself failed (plugin errors, UNKNOWN): the state then is unknown, never down and never up; degraded subjects (e.g. WARNING) are listed beside the window, not members, unless [incident] degraded_outage names them";
 pub const RULE_FLAPPING: &str = "flapping = a subject with 3 or more onsets of one grade within 60 min, or one its monitor reports flapping";
-pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start, related changes (same host as a fault, or a dependency by [[depends]]) first, then the closest; a candidate until a human confirms it";
+pub const RULE_TRIGGER: &str = "trigger = the change within 60 min before start, related changes (same host as a fault, or a dependency by [[depends]]) first, then the closest; a candidate until a human confirms it; its commands = those logged by the same user on the same host (and the same session, where the log names one) in the 30 min before the change and since that user's previous change there, the latest 20 at most";
 pub const RULE_DETECTED: &str = "detected_at = first monitoring alert or notification (a monitor source's fault or detection, not a failed check) at or after start; TTD = detected_at - start";
 pub const RULE_RECOVERY: &str = "ttr = end - detected_at (time to recovery once detected)";
 pub const RULE_PUBLIC: &str = "first_public_update_at = first status-page update assigned to this window (each update goes to the nearest window, from 2 h before its start to 24 h after its end); public_resolved_at = first such update with status resolved";

@@ -1,0 +1,42 @@
+//! Counts in words for people: `1 line`, `2 lines`. A message that says
+//! `1 lines` or `1 failures` reads as a tool that does not care, in a
+//! document whose point is care.
+
+/// `n` and the noun, plural unless `n` is 1: `count(1, "line")` is
+/// `1 line`, `count(3, "line")` is `3 lines`. Nouns whose plural is not
+/// `+s` go through `count_as`.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    count_as(n, noun, &format!("{noun}s"))
+}
+
+/// `n` with an explicit singular and plural (`match`/`matches`).
+pub fn count_as(n: impl Into<u64>, singular: &str, plural: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
+/// The noun alone, in the number `n` asks for (`of 1 line`).
+pub fn noun(n: impl Into<u64>, singular: &str) -> String {
+    if n.into() == 1 {
+        singular.to_string()
+    } else {
+        format!("{singular}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_and_everything_else_plural() {
+        assert_eq!(count(1u64, "line"), "1 line");
+        assert_eq!(count(0u64, "line"), "0 lines");
+        assert_eq!(count(2u32, "failure"), "2 failures");
+        assert_eq!(count_as(1u64, "match", "matches"), "1 match");
+        assert_eq!(count_as(5u64, "match", "matches"), "5 matches");
+        assert_eq!(noun(1u64, "line"), "line");
+        assert_eq!(noun(7u64, "line"), "lines");
+    }
+}
