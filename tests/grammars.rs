@@ -253,6 +253,9 @@ fuzz! {
     fuzz_iso => "iso",
     fuzz_loghub_thunderbird => "loghub-thunderbird",
     fuzz_zabbix => "zabbix",
+    fuzz_access_clf => "access-clf",
+    fuzz_haproxy_http => "haproxy-http",
+    fuzz_access_json => "access-json",
 }
 
 proptest! {

@@ -1579,3 +1579,54 @@ fn an_unknown_host_and_a_utc_report_read_as_words() {
     );
     assert!(!out.contains("UTC (03:56 UTC)"), "{out}");
 }
+
+fn founding_html() -> String {
+    let (code, out, err) = run(&[
+        "analyze",
+        fixture("servercentral-2017-02-22").to_str().unwrap(),
+        "--format",
+        "html",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
+/// Triggered by the HTML report issue: in a report written in CST, the
+/// discrepancy table and findings printed `2017-02-23T04:10:00Z` only.
+#[test]
+fn html_discrepancies_and_findings_show_instants_in_the_report_zone() {
+    let html = founding_html();
+    let table = &html[html.find("<h2>Discrepancies").unwrap()..];
+    assert!(
+        table.contains("opened the incident at 2017-02-22 22:10:00 CST (2017-02-23 04:10:00 UTC)")
+    );
+    assert!(
+        !table.contains("04:10:00Z"),
+        "no bare ISO UTC instant is left"
+    );
+}
+
+/// Triggered by the HTML report issue: every event's time, kind, text and
+/// evidence existed only in SVG `<title>` hover tooltips, which print loses.
+#[test]
+fn html_chart_puts_nothing_only_in_hover_tooltips() {
+    let html = founding_html();
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    assert_eq!(
+        svg.matches("<title").count(),
+        1,
+        "only the chart's own name"
+    );
+    assert!(!svg.contains("<circle"));
+    assert!(svg.contains(">trigger (candidate) 21:56:03</text>"));
+}
+
+/// Triggered by the HTML report issue: the HTML had no Summary and no
+/// sources appendix, which the Markdown report has.
+#[test]
+fn html_report_has_the_summary_and_the_sources_appendix() {
+    let html = founding_html();
+    assert!(html.contains("<h2>Summary</h2>"));
+    assert!(html.contains("<h2>Appendix: sources</h2>"));
+    assert!(html.contains("<td><code>nagios.log</code></td><td>nagios</td>"));
+}

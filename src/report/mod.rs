@@ -2,10 +2,12 @@
 //! mode (a field the analysis lacks is an error, not an empty string), with
 //! log text escaped for the output format.
 
+pub mod chart;
 pub mod cite;
 pub mod escape;
 pub mod guard;
 pub mod helpers;
+pub mod html;
 pub mod stamp;
 
 use crate::analysis::Analysis;
@@ -31,14 +33,26 @@ pub enum Format {
 
 /// Render `analysis` with `template` (its name is used in errors).
 pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -> Result<String> {
-    let tz: Tz = analysis
-        .incident
-        .report_zone
-        .parse()
-        .map_err(|_| Error::Template {
-            name: name.to_string(),
-            message: format!("unknown report zone {:?}", analysis.incident.report_zone),
-        })?;
+    let value = serde_json::to_value(analysis).map_err(|e| Error::Template {
+        name: name.to_string(),
+        message: format!("the analysis does not serialise: {e}"),
+    })?;
+    render_json(&value, template, name, format)
+}
+
+/// Render an analysis already in its JSON form: what `render` does, for
+/// tools and tests that hold `analysis.json` (templates see only JSON).
+pub fn render_json(
+    analysis: &serde_json::Value,
+    template: &str,
+    name: &str,
+    format: Format,
+) -> Result<String> {
+    let zone = analysis["incident"]["report_zone"].as_str().unwrap_or("");
+    let tz: Tz = zone.parse().map_err(|_| Error::Template {
+        name: name.to_string(),
+        message: format!("unknown report zone {zone:?}"),
+    })?;
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     match format {
@@ -71,6 +85,8 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
     hb.register_helper("subjects", Box::new(helpers::Subjects));
     hb.register_helper("plural", Box::new(helpers::Plural));
     hb.register_helper("code_span", Box::new(cite::Code(format)));
+    hb.register_helper("timeline_svg", Box::new(html::TimelineSvg { tz }));
+    hb.register_helper("in_zone", Box::new(html::InZone { tz }));
     guard::check(template).map_err(|message| Error::Template {
         name: name.to_string(),
         message,
@@ -101,7 +117,7 @@ pub fn render(analysis: &Analysis, template: &str, name: &str, format: Format) -
 /// A render error in the analyst's terms: a field the analysis lacks is
 /// named with the nearest field names it has (strict mode's own message
 /// is `Failed to access variable in strict mode Some("window.strat")`).
-fn render_error(e: &handlebars::RenderError, analysis: &Analysis) -> String {
+fn render_error(e: &handlebars::RenderError, analysis: &serde_json::Value) -> String {
     let at = match (e.line_no, e.column_no) {
         (Some(l), Some(c)) => format!("line {l}, column {c}: "),
         _ => String::new(),
@@ -109,9 +125,7 @@ fn render_error(e: &handlebars::RenderError, analysis: &Analysis) -> String {
     match e.reason() {
         handlebars::RenderErrorReason::MissingVariable(Some(path)) => {
             let mut keys = std::collections::BTreeSet::new();
-            if let Ok(v) = serde_json::to_value(analysis) {
-                collect_keys(&v, &mut keys);
-            }
+            collect_keys(analysis, &mut keys);
             let last = path.rsplit(['.', '/']).next().unwrap_or(path);
             let mut near: Vec<(usize, &String)> = keys
                 .iter()

@@ -37,7 +37,7 @@ pub const ACTIONS_MAX: usize = 50;
 /// At most this many degraded subjects are listed per window.
 pub const DEGRADED_MAX: usize = 50;
 
-pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN, an alert firing";
+pub const RULE_START: &str = "start = first fault evidence: a HARD non-OK monitor state, a link, line-protocol or neighbor going down, a backend marked DOWN, an alert firing, an access log's first bucket breaking its rate rule";
 pub const RULE_END: &str = "end = last recovery among the window's subjects (null while any is still down at the end of the evidence); a degraded state (e.g. WARNING) after down ends that subject's outage";
 pub const RULE_CLUSTER: &str = "window = a burst of onsets: a subject joins when its onset is within the merge gap of the window's latest onset, or when it is related (same subject or host, or a [[depends]] entry) and starts before the window's evidence ends; nothing joins more than the background threshold after the first onset; a flapping subject may join, but never extends the burst, the window's start or end, or relates it to anything";
 pub const RULE_BACKGROUND: &str = "background = subjects already failing when their source's evidence began (a state reported at start-up or rotation) or failing since longer than the background threshold before the window's start: listed, never members; their recovery inside the window does not extend it";
