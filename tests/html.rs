@@ -397,3 +397,31 @@ fn founding_report_screenshot_in_headless_chromium() {
     );
     assert_eq!(png_size(&png), (1400, 2400));
 }
+
+/// Issue 15: the chart shows an access log's 5xx share per bucket under
+/// the lanes, as a step line between a 0 and a 100% rule.
+#[test]
+fn the_chart_draws_the_error_rate_curve_of_an_access_log() {
+    let a = analysis("access-deploy-spike-2019");
+    let html = render(&a, Format::Html);
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let rate = &svg[svg.find("<g class=\"rate\">").expect("a rate band")..];
+    assert!(rate.contains(">5xx share</text>"), "{rate}");
+    assert!(rate.contains(">shop-edge</text>"), "{rate}");
+    let d = &rate[rate.find(" d=\"").unwrap() + 4..];
+    let d = &d[..d.find('"').unwrap()];
+    // One horizontal step per bucket on the axis: 17 bad minutes and the
+    // healthy ones before them (the axis starts just before the deploy).
+    let steps = d.matches('M').count() + d.matches('L').count();
+    assert!(steps >= 2 * 20, "{steps}: {d}");
+    // The 40% buckets sit at 40% of the band's height above its base.
+    let ys: Vec<f64> = d
+        .split(['M', 'L'])
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let (lo, hi) = ys
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), &y| (a.min(y), b.max(y)));
+    assert!(hi > lo, "the curve rises: {d}");
+}

@@ -19,7 +19,23 @@ pub struct RateSummary {
     pub bucket_s: i64,
     pub baseline: Option<Period>,
     pub peak: Option<Peak>,
+    /// Every bucket from `SERIES_PAD_S` before the start to as long after
+    /// the end (at most `SERIES_MAX` of them), for the chart's curve.
+    pub series: Vec<Point>,
 }
+
+/// One bucket of the series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub at: String,
+    pub requests: u32,
+    pub errors: u32,
+}
+
+/// The series reaches this far either side of the window.
+pub const SERIES_PAD_S: i64 = 1800;
+/// At most this many points (a day of minutes).
+pub const SERIES_MAX: usize = 1440;
 
 /// Requests over a stretch of buckets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,6 +107,16 @@ pub fn for_window(
                         evidence: Evidence::new(rates.file.to_string(), line),
                     }
                 });
+            let last = end.unwrap_or_else(|| buckets.keys().next_back().copied().unwrap_or(start));
+            let series = buckets
+                .range(start - SERIES_PAD_S..=last + SERIES_PAD_S)
+                .take(SERIES_MAX)
+                .map(|(&t, b)| Point {
+                    at: at(t),
+                    requests: b.requests,
+                    errors: b.errors,
+                })
+                .collect();
             out.push(RateSummary {
                 subject: subject.clone(),
                 source: rates.file.to_string(),
@@ -98,6 +124,7 @@ pub fn for_window(
                 bucket_s: rates.rule.bucket_s,
                 baseline,
                 peak,
+                series,
             });
         }
     }

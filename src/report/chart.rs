@@ -549,7 +549,13 @@ pub fn svg(w: &Value, tz: Tz) -> String {
         groups.iter().map(|g| g.lanes.len() + 1).sum::<usize>() + usize::from(context);
     let top = 44.0 + label_rows as f64 * 14.0 + 6.0;
     let lanes_h = lane_count as f64 * ROW;
-    let axis_y = top + lanes_h + 4.0;
+    let curves = rate_curves(w, &axis);
+    let rates_top = top + lanes_h + 6.0;
+    let axis_y = if curves.is_empty() {
+        top + lanes_h + 4.0
+    } else {
+        rates_top + curves.len() as f64 * RATE_H + 4.0
+    };
     let legend_y = axis_y + 48.0;
     let legend = legend_items(&groups, &marks);
     let legend_rows = legend_layout(&legend).last().map(|p| p.0 + 1).unwrap_or(1);
@@ -591,6 +597,7 @@ pub fn svg(w: &Value, tz: Tz) -> String {
         );
     }
     draw_lanes(&mut o, &groups, &axis, tz, top, label_w);
+    draw_rates(&mut o, &curves, &axis, rates_top);
     draw_markers(&mut o, &marks, &placed, axis_y);
     draw_axis(&mut o, &axis, tz, axis_y);
     draw_legend(&mut o, &legend, legend_y);
@@ -773,6 +780,90 @@ fn draw_markers(
             dash_attr(m.dash),
             m.stroke,
             esc(text)
+        );
+    }
+}
+
+/// Height of one access-log subject's 5xx curve under the lanes.
+const RATE_H: f64 = 56.0;
+/// At most this many curves: more would crowd the lanes out.
+const RATE_CURVES: usize = 4;
+
+/// One access-log subject's 5xx share per bucket inside the axis range.
+struct Curve {
+    subject: String,
+    bucket_s: i64,
+    /// (bucket start, share 0..=1, requests)
+    points: Vec<(DateTime<Utc>, f64, u64)>,
+}
+
+fn rate_curves(w: &Value, axis: &Axis) -> Vec<Curve> {
+    let Some(rates) = w["rates"].as_array() else {
+        return Vec::new();
+    };
+    rates
+        .iter()
+        .take(RATE_CURVES)
+        .filter_map(|r| {
+            let bucket_s = r["bucket_s"].as_i64().unwrap_or(60).max(1);
+            let points: Vec<(DateTime<Utc>, f64, u64)> = r["series"]
+                .as_array()?
+                .iter()
+                .filter_map(|p| {
+                    let at = instant(&p["at"])?;
+                    let n = p["requests"].as_u64()?;
+                    let e = p["errors"].as_u64()?;
+                    let share = if n == 0 { 0.0 } else { e as f64 / n as f64 };
+                    Some((at, share, n))
+                })
+                .filter(|(at, _, _)| {
+                    *at >= axis.lo && *at + chrono::Duration::seconds(bucket_s) <= axis.hi
+                })
+                .collect();
+            (!points.is_empty()).then(|| Curve {
+                subject: r["subject"].as_str().unwrap_or("").to_string(),
+                bucket_s,
+                points,
+            })
+        })
+        .collect()
+}
+
+/// Each curve in its own band: a step line of the 5xx share per bucket,
+/// 0 at the bottom and 100% at the top, labelled in the lane column.
+fn draw_rates(o: &mut String, curves: &[Curve], axis: &Axis, top: f64) {
+    for (k, c) in curves.iter().enumerate() {
+        let y0 = top + k as f64 * RATE_H;
+        let base = y0 + RATE_H - 8.0;
+        let full = y0 + 6.0;
+        let y = |share: f64| base - share * (base - full);
+        let right = axis.x0 + axis.w;
+        let _ = writeln!(
+            o,
+            "<g class=\"rate\"><text x=\"8\" y=\"{:.1}\" font-weight=\"bold\">5xx share</text><text x=\"20\" y=\"{:.1}\">{}</text><line x1=\"{:.1}\" y1=\"{base:.1}\" x2=\"{right:.1}\" y2=\"{base:.1}\" stroke=\"#bbb\"/><line x1=\"{:.1}\" y1=\"{full:.1}\" x2=\"{right:.1}\" y2=\"{full:.1}\" stroke=\"#eee\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#666\" font-size=\"10\">100%</text><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#666\" font-size=\"10\">0</text>",
+            y0 + 18.0,
+            y0 + 34.0,
+            esc(&truncate(&c.subject, 28)),
+            axis.x0,
+            axis.x0,
+            axis.x0 - 4.0,
+            full + 4.0,
+            axis.x0 - 4.0,
+            base + 3.0,
+        );
+        let mut d = String::new();
+        let mut last_end: Option<DateTime<Utc>> = None;
+        for &(at, share, _) in &c.points {
+            let end = at + chrono::Duration::seconds(c.bucket_s);
+            let (x1, x2, yy) = (axis.x(at), axis.x(end), y(share));
+            // A bucket with no requests is a gap: the line starts again.
+            let cmd = if last_end == Some(at) { 'L' } else { 'M' };
+            let _ = write!(d, "{cmd}{x1:.1},{yy:.1}L{x2:.1},{yy:.1}");
+            last_end = Some(end);
+        }
+        let _ = writeln!(
+            o,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\"/></g>"
         );
     }
 }
