@@ -165,10 +165,13 @@ impl<'a> Matcher<'a> {
                     match tried {
                         Some(end) => {
                             // Skipping the group instead could only matter if
-                            // what follows could start where the group did.
-                            let here = first_of(inner);
-                            let after = first_of(&nodes[k + 1..]);
-                            self.committed |= end == pos || !here.disjoint(&after);
+                            // what follows could start where the group did
+                            // (not worked out again once already committed).
+                            if !self.committed {
+                                let here = first_of(inner);
+                                let after = first_of(&nodes[k + 1..]);
+                                self.committed = end == pos || !here.disjoint(&after);
+                            }
                             pos = end
                         }
                         None => restore(caps, saved),
@@ -187,9 +190,11 @@ impl<'a> Matcher<'a> {
                         }
                         self.committed |= outer;
                         if let Some(end) = tried {
-                            let here = first_of(alt);
-                            self.committed |= end == pos
-                                || alts[i + 1..].iter().any(|a| !here.disjoint(&first_of(a)));
+                            if !self.committed {
+                                let here = first_of(alt);
+                                self.committed = end == pos
+                                    || alts[i + 1..].iter().any(|a| !here.disjoint(&first_of(a)));
+                            }
                             matched = Some(end);
                             break;
                         }
@@ -302,7 +307,9 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
         }
         CapType::Word => nonzero(memchr::memchr2(b' ', b'\t', s.as_bytes()).unwrap_or(s.len())),
         CapType::Until(set) => Some((until(set, s), None)),
-        CapType::Upto(text) => s.find(text.as_str()).map(|n| (n, None)),
+        CapType::Upto(text) => {
+            memchr::memmem::find(s.as_bytes(), text.as_bytes()).map(|n| (n, None))
+        }
         CapType::Rest => Some((s.trim_end_matches(['\r', '\n']).len(), None)),
         CapType::Tag => tag(s),
         CapType::Host => host(s),

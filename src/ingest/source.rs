@@ -228,13 +228,20 @@ impl<'p> State<'p> {
 
     /// Count an access log's request into its subject's bucket.
     fn request(&mut self, req: &crate::grammar::spec::RequestsSpec, rec: &Record, timed: &Timed) {
-        let Some(status) = crate::rates::status(rec, req) else {
+        let Some(r) = crate::rates::Request::read(rec, req) else {
             return;
         };
-        let latency = crate::rates::latency_us(rec, req);
-        let subject = crate::rates::subject(rec, req);
+        // A dotted subject (`request.host`) is a member of a JSON field.
+        let dotted = match r.subject {
+            Some(_) => None,
+            None => crate::rates::dotted_subject(rec, req),
+        };
         let (host, file) = (self.host.clone(), self.file.clone());
-        let subject = subject.as_deref().or(host.as_deref()).unwrap_or(&file);
+        let subject = r
+            .subject
+            .or(dotted.as_deref())
+            .or(host.as_deref())
+            .unwrap_or(&file);
         let rule = self.plan.rates;
         let rates = self
             .rates
@@ -243,8 +250,8 @@ impl<'p> State<'p> {
             subject,
             timed.instant,
             &timed.provenance,
-            status,
-            latency,
+            r.status,
+            r.latency_us,
             rec.line,
         );
     }

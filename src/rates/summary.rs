@@ -47,7 +47,8 @@ pub struct Period {
     pub errors: u64,
     /// 5xx as a percentage of requests (one decimal).
     pub error_pct: String,
-    /// p95 latency over the stretch, when the log has latencies.
+    /// Median and p95 latency over the stretch, when the log has latencies.
+    pub p50_ms: Option<u64>,
     pub p95_ms: Option<u64>,
     pub evidence: Evidence,
 }
@@ -59,6 +60,7 @@ pub struct Peak {
     pub requests: u32,
     pub errors: u32,
     pub error_pct: String,
+    pub p50_ms: Option<u64>,
     pub p95_ms: Option<u64>,
     pub evidence: Evidence,
 }
@@ -103,6 +105,11 @@ pub fn for_window(
                         requests: b.requests,
                         errors: b.errors,
                         error_pct: pct(b.error_share()),
+                        p50_ms: b
+                            .latency
+                            .as_ref()
+                            .and_then(|h| h.quantile(0.5))
+                            .map(|us| us / 1000),
                         p95_ms: b.p95_us().map(|us| us / 1000),
                         evidence: Evidence::new(rates.file.to_string(), line),
                     }
@@ -156,6 +163,10 @@ fn period(rates: &SourceRates, buckets: &[(&i64, &Bucket)]) -> Option<Period> {
         } else {
             errors as f64 / requests as f64
         }),
+        p50_ms: hist
+            .as_ref()
+            .and_then(|h| h.quantile(0.5))
+            .map(|us| us / 1000),
         p95_ms: hist.and_then(|h| h.quantile(0.95)).map(|us| us / 1000),
         evidence: Evidence::new(rates.file.to_string(), line),
     })
