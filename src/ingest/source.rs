@@ -479,6 +479,28 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
     Ok(())
 }
 
+/// A few more unparsed lines after the first, for a reader to look at
+/// (`rfo parse` lists them all): `; also lines 52, 103`.
+fn sampled(failures: &[ParseFailure]) -> String {
+    const MORE: usize = 4;
+    let lines: Vec<String> = failures
+        .iter()
+        .skip(1)
+        .take(MORE)
+        .map(|f| f.line.to_string())
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let rest = failures.len().saturating_sub(1 + MORE);
+    format!(
+        "; also {} {}{}",
+        if lines.len() == 1 { "line" } else { "lines" },
+        lines.join(", "),
+        if rest > 0 { ", …" } else { "" }
+    )
+}
+
 fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
     let rel = st.plan.file.rel.clone();
     let time = st.clock.summary();
@@ -525,14 +547,15 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         findings.push(crate::time::note::Slot::Done(Finding::warning(
             FindingCode::UnparsedLines,
             format!(
-                "{rel}: {} of {} not parsed by grammar {}{year_note}{}",
+                "{rel}: {} of {} not parsed by grammar {}{year_note}{}{}",
                 st.unparsed,
                 crate::human::count(st.lines, "line"),
                 grammar.map(|g| g.name.as_str()).unwrap_or("?"),
                 first
                     .as_ref()
                     .map(|f| format!("; first at line {}, column {}", f.line, f.column))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                sampled(&st.failures)
             ),
             first.map(|f| Evidence::new(rel.clone(), f.line)),
         )));
