@@ -242,7 +242,7 @@ fn median(v: &mut [i64]) -> Option<i64> {
 }
 
 fn secs_text(ms: i64) -> String {
-    crate::window::trigger::human(ms / 1000)
+    crate::human::duration(ms / 1000)
 }
 
 /// Device time against its collector's envelope on the same lines.

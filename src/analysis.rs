@@ -9,10 +9,10 @@ pub use crate::discrepancy::Discrepancy;
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
+use crate::human;
 use crate::ingest::SourceSummary;
 use crate::signal::Signal;
 use crate::time::rfc3339;
-use crate::window::trigger::human;
 use crate::window::{self, WindowFacts};
 pub use rows::Row;
 use serde::Serialize;
@@ -353,7 +353,7 @@ pub fn window(
                 subject: None,
                 reason: format!(
                     "no line at all for {} from a source that usually writes every minute",
-                    human((s.to - s.from).num_seconds())
+                    human::duration((s.to - s.from).num_seconds())
                 ),
                 from: rfc3339(&s.from),
                 to: Some(rfc3339(&s.to)),
@@ -556,7 +556,7 @@ pub fn public_claims(t: &[TimedEvent]) -> Vec<usize> {
 
 /// `27 min 12 s`-style text, for messages.
 pub fn span_text(secs: i64) -> String {
-    human(secs)
+    human::duration(secs)
 }
 
 /// Status-page claims against the evidence of a window: when the page
@@ -601,7 +601,7 @@ pub fn public_discrepancies(
                     evidence: d.evidence(),
                     against: format!(
                         "its own Started and Resolved claims are {} apart ({} to {})",
-                        human(span),
+                        human::duration(span),
                         rfc3339(&s.instant),
                         rfc3339(&r.instant)
                     ),
@@ -619,7 +619,7 @@ pub fn public_discrepancies(
                         d.summary, stated
                     ),
                     evidence: d.evidence(),
-                    against: format!("the evidence window lasted {}", human(span)),
+                    against: format!("the evidence window lasted {}", human::duration(span)),
                     against_evidence: Some(t[f.outage.start].evidence()),
                     difference_s: Some(stated - span),
                 });

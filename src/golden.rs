@@ -2,6 +2,11 @@
 //! `expected/` directory of reviewed outputs. Shared by `rfo check` and the
 //! project's own tests.
 //!
+//! A fixture's outputs come from `pipeline` and the renderers in `report`,
+//! the functions the commands call, and its `check.toml` is resolved by
+//! `config::Options::resolve` as the flags would be; golden never calls
+//! `cmd`, which calls golden (`rfo check`).
+//!
 //! The bundle reader knows no fixture layout: `rfo check` itself leaves
 //! out a fixture's own files (`FIXTURE_EXCLUDES`). Each fixture also lists
 //! them in its `.rfoignore`, so that `rfo analyze fixtures/<case>` reads the
@@ -14,10 +19,10 @@
 use crate::bundle::exclude::Excludes;
 use crate::bundle::Bundle;
 use crate::cli::TimelineFormat;
-use crate::cmd;
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::pipeline;
+use crate::report;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -145,7 +150,7 @@ fn options(s: &Settings) -> Result<Options> {
         hosts: s.hosts.clone(),
         ..Default::default()
     };
-    cmd::options(&common)
+    Options::resolve(&common)
 }
 
 /// A path `check.toml` names, kept inside the fixture: `template =
@@ -190,11 +195,11 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
     let mut out = BTreeMap::new();
     for name in names {
         let text = match name.as_str() {
-            "analysis.json" => cmd::analyze::json(&analysis),
-            "report.md" => cmd::analyze::markdown(&analysis, template.as_deref())?,
-            "report.html" => cmd::analyze::html(&analysis, None)?,
-            "windows.json" => cmd::windows::json(&analysis),
-            "windows.txt" => cmd::windows::text(&analysis)?,
+            "analysis.json" => report::analysis_json::render(&analysis),
+            "report.md" => report::document::markdown(&analysis, template.as_deref())?,
+            "report.html" => report::document::html(&analysis, None)?,
+            "windows.json" => report::windows::json(&analysis),
+            "windows.txt" => report::windows::text(&analysis)?,
             t @ ("timeline.txt" | "timeline.jsonl" | "timeline.csv") => {
                 let format = match t {
                     "timeline.txt" => TimelineFormat::Text,
@@ -202,7 +207,13 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
                     _ => TimelineFormat::Csv,
                 };
                 let zone = pipeline::report_zone(&loaded, &opts)?;
-                cmd::timeline::render(timeline.as_deref().unwrap_or(&[]), format, zone, None, None)
+                report::timeline::render(
+                    timeline.as_deref().unwrap_or(&[]),
+                    format,
+                    zone,
+                    None,
+                    None,
+                )
             }
             other => {
                 return Err(Error::input(

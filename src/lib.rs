@@ -12,8 +12,11 @@
 //! `grammar` (patterns, record forms, rules, detection), `time` (stamps,
 //! zones, abbreviations, resolution policy, years, provenance), `ingest`
 //! (plan and parallel parse), `align` (cross-source time evidence),
-//! `timeline`, `window`, `analysis`, `discrepancy`, `report`, `lint`,
-//! `golden` (fixtures), `cmd`/`cli` (the edge).
+//! `timeline`, `window`, `analysis`, `discrepancy`, `report` (every
+//! output's rendering, one module per output), `human` (numbers in words,
+//! shared by messages and outputs), `lint`, `golden` (fixtures, through
+//! `pipeline` and `report`), `config` (flags resolved into options),
+//! `cmd`/`cli` (the edge: `cmd` orchestrates and nothing imports it).
 //!
 //! Each stage is a module with one job and a plain data type at its
 //! boundary. Stages after parsing never see raw text except through the

@@ -241,7 +241,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
                         "{}: {}, {} {} the evidence: {}",
                         d.source,
                         d.claim,
-                        crate::window::trigger::human(diff.abs()),
+                        crate::human::duration(diff.abs()),
                         d.measure.direction(diff),
                         d.against
                     ),

@@ -1,4 +1,6 @@
-//! `rfo analyze`: the RFO draft (Markdown) or the analysis JSON.
+//! `rfo analyze`: the RFO draft (Markdown or HTML) or the analysis JSON.
+//! Orchestration only; the outputs are rendered by `report::document` and
+//! `report::analysis_json`.
 
 use super::{emit, warn_diagnostics, Exit};
 use crate::analysis::Analysis;
@@ -6,8 +8,7 @@ use crate::cli::{AnalyzeArgs, AnalyzeFormat, Common, IncidentArgs};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::pipeline;
-use crate::report::{self, Format};
-use std::path::Path;
+use crate::report;
 
 pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
@@ -40,9 +41,9 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
         )));
     }
     let text = match a.format {
-        AnalyzeFormat::Json => json(&analysis),
-        AnalyzeFormat::Md => markdown(&analysis, a.template.as_deref())?,
-        AnalyzeFormat::Html => html(&analysis, a.template.as_deref())?,
+        AnalyzeFormat::Json => report::analysis_json::render(&analysis),
+        AnalyzeFormat::Md => report::document::markdown(&analysis, a.template.as_deref())?,
+        AnalyzeFormat::Html => report::document::html(&analysis, a.template.as_deref())?,
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
@@ -60,47 +61,4 @@ fn incident(analysis: &mut Analysis, flags: &IncidentArgs) {
             *field = Some(v.clone());
         }
     }
-}
-
-/// The analysis JSON, pretty-printed, with a final newline.
-pub fn json(analysis: &Analysis) -> String {
-    let mut s = serde_json::to_string_pretty(analysis).expect("analysis serialises");
-    s.push('\n');
-    s
-}
-
-/// The Markdown report, with the default template or `template`.
-pub fn markdown(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
-    render(
-        analysis,
-        template,
-        ("rfo.md.hbs", report::DEFAULT_MARKDOWN),
-        Format::Markdown,
-    )
-}
-
-/// The HTML report, with the default template or `template`.
-pub fn html(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
-    render(
-        analysis,
-        template,
-        ("rfo.html.hbs", report::DEFAULT_HTML),
-        Format::Html,
-    )
-}
-
-fn render(
-    analysis: &Analysis,
-    template: Option<&Path>,
-    (default_name, default_src): (&str, &str),
-    format: Format,
-) -> Result<String> {
-    let (name, src) = match template {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
-        ),
-        None => (default_name.to_string(), default_src.to_string()),
-    };
-    report::render(analysis, &src, &name, format)
 }

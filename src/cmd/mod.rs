@@ -1,5 +1,11 @@
-//! One file per subcommand: orchestration only. `run` resolves the raw
-//! flags once into `Options` and returns the exit code.
+//! One file per subcommand: orchestration only (read the flags, call the
+//! pipeline, call the output's renderer in `report`, emit). `run` resolves
+//! the raw flags once into `Options` (`config`) and returns the exit code.
+//!
+//! Nothing outside the binary's edge imports `cmd`: renderers live in
+//! `report` and flag resolution in `config`, so that `golden` (and the
+//! tests) produce every output exactly as the commands do without calling
+//! a command.
 
 pub mod analyze;
 pub mod check;
@@ -27,7 +33,7 @@ pub enum Exit {
 
 pub fn run(cli: Cli) -> Result<Exit> {
     let common = cli.common();
-    let mut opts = options(&common)?;
+    let mut opts = Options::resolve(&common)?;
     if let Command::Analyze(a) = &cli.command {
         opts.range = time_range(&a.from, &a.to)?;
     }
@@ -53,73 +59,6 @@ pub fn run(cli: Cli) -> Result<Exit> {
             emit(&common, &String::from_utf8_lossy(&buf))?;
             Ok(Exit::Ok)
         }
-    }
-}
-
-/// Resolve the common flags into run options, checking zones and overrides.
-pub fn options(c: &Common) -> Result<Options> {
-    let zone = |z: &Option<String>, flag: &str| -> Result<Option<chrono_tz::Tz>> {
-        z.as_deref()
-            .map(|s| {
-                s.parse()
-                    .map_err(|_| Error::Usage(format!("{flag} {s:?}: unknown time zone (use an IANA name such as America/Chicago)")))
-            })
-            .transpose()
-    };
-    let mut abbrev = std::collections::HashMap::new();
-    for a in &c.abbrev {
-        let (label, off) = a.split_once('=').ok_or_else(|| {
-            Error::Usage(format!(
-                "--abbrev {a:?}: expected ABBR=OFFSET, e.g. CDT=-05:00"
-            ))
-        })?;
-        let off = crate::time::abbrev::parse_offset(off).ok_or_else(|| {
-            Error::Usage(format!(
-                "--abbrev {a:?}: {off:?} is not an offset like -05:00"
-            ))
-        })?;
-        abbrev.insert(label.trim().to_string(), off);
-    }
-    Ok(Options {
-        zone: zone(&c.zone, "--zone")?,
-        report_zone: zone(&c.report_zone, "--report-zone")?,
-        year: year(c.year)?,
-        abbrev,
-        grammars: c.grammars.clone(),
-        merge_gap_s: seconds("--merge-gap", c.merge_gap)?,
-        background_after_s: seconds("--background-after", c.background_after)?,
-        subjects: c.subjects.clone(),
-        hosts: c.hosts.clone(),
-        correct_skew: c.correct_skew,
-        chunk_bytes: c.chunk_bytes,
-        progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        range: (None, None),
-    })
-}
-
-/// `--year`: only years rfo places events in (a two-digit `17` is a typo,
-/// not the year 17).
-fn year(v: Option<i32>) -> Result<Option<i32>> {
-    let years = crate::time::resolve::YEARS;
-    match v {
-        Some(y) if !years.contains(&y) => Err(Error::Usage(format!(
-            "--year {y}: expected a full year from {} to {}, e.g. 2017",
-            years.start(),
-            years.end()
-        ))),
-        _ => Ok(v),
-    }
-}
-
-/// A span of seconds from a flag: 0 to 30 days (a larger value would
-/// overflow time arithmetic and means nothing for one incident).
-fn seconds(flag: &str, v: Option<i64>) -> Result<Option<i64>> {
-    const MAX: i64 = 30 * 86_400;
-    match v {
-        Some(s) if !(0..=MAX).contains(&s) => Err(Error::Usage(format!(
-            "{flag} {s}: expected 0 to {MAX} seconds (30 days)"
-        ))),
-        _ => Ok(v),
     }
 }
 
@@ -260,14 +199,5 @@ pub fn colour(common: &Common) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
         }
-    }
-}
-
-/// `text` in an ANSI colour (31 red, 33 yellow, 32 green) when `on`.
-pub fn paint(on: bool, code: u8, text: &str) -> String {
-    if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
     }
 }

@@ -1,14 +1,12 @@
-//! `rfo windows`: outage windows with their metrics.
+//! `rfo windows`: outage windows with their metrics. Orchestration only;
+//! the JSON and text are rendered by `report::windows`.
 
 use super::{emit, warn_diagnostics, Exit};
-use crate::analysis::Analysis;
 use crate::cli::{Common, TextJson, WindowsArgs};
 use crate::config::{Keep, Options};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pipeline;
-use crate::report::stamp::{text_in_zone, zone_header};
-use crate::window::trigger::human;
-use chrono_tz::Tz;
+use crate::report;
 
 pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
@@ -16,190 +14,9 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     let out = match a.format {
-        TextJson::Json => json(&analysis),
-        TextJson::Text => crate::report::escape::terminal_text(&text(&analysis)?),
+        TextJson::Json => report::windows::json(&analysis),
+        TextJson::Text => report::escape::terminal_text(&report::windows::text(&analysis)?),
     };
     emit(common, &out)?;
     Ok(Exit::Ok)
-}
-
-/// The windows as JSON (the analysis's `windows` array).
-pub fn json(analysis: &Analysis) -> String {
-    #[derive(serde::Serialize)]
-    struct Out<'a> {
-        tzdb: &'static str,
-        windows: &'a [crate::analysis::Window],
-    }
-    let out = Out {
-        tzdb: crate::time::TZDB_VERSION,
-        windows: &analysis.windows,
-    };
-    let mut s = serde_json::to_string_pretty(&out).expect("windows serialise");
-    s.push('\n');
-    s
-}
-
-/// Up to three subjects, then how many more.
-fn summarise(subjects: &[String]) -> String {
-    match subjects.len() {
-        0 => "-".to_string(),
-        n if n <= 3 => subjects.join(", "),
-        n => format!("{} and {} more", subjects[..3].join(", "), n - 3),
-    }
-}
-
-/// The windows as text for a person, in the report zone: a ranked list,
-/// one line each, then the details of each window in time order.
-pub fn text(analysis: &Analysis) -> Result<String> {
-    let name = &analysis.incident.report_zone;
-    let zone: Tz = name
-        .parse()
-        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))?;
-    let mut s = format!("# tz database {}\n", crate::time::TZDB_VERSION);
-    s.push_str(&zone_header(zone));
-    if analysis.windows.is_empty() {
-        s.push_str("no outage windows\n");
-        return Ok(s);
-    }
-    let f = &analysis.focus;
-    if f.left_out_spans > 0 {
-        s.push_str(&format!(
-            "# focus: {} left out {} of {}\n",
-            [f.subjects.join(", "), f.hosts.join(", ")]
-                .into_iter()
-                .filter(|x| !x.is_empty())
-                .collect::<Vec<_>>()
-                .join("; "),
-            crate::human::count(f.left_out_spans as u64, "failure span"),
-            crate::human::count(f.left_out_subjects.len() as u64, "other subject")
-        ));
-    }
-    s.push_str("# ranked by impact (outage-grade subjects x duration)\n");
-    let mut ranked: Vec<&crate::analysis::Window> = analysis.windows.iter().collect();
-    ranked.sort_by_key(|w| w.rank);
-    for w in &ranked {
-        let duration = w
-            .duration_s
-            .map(human)
-            .unwrap_or_else(|| "open".to_string());
-        let mut tags = Vec::new();
-        if w.grade != "outage" {
-            tags.push(w.grade.to_string());
-        }
-        if !w.flapping.is_empty() {
-            tags.push(format!("{} flapping", w.flapping.len()));
-        }
-        if !w.background.is_empty() {
-            tags.push(format!("{} background", w.background.len()));
-        }
-        s.push_str(&format!(
-            "{:>3}. window {}: {} {:>12}  impact {:>8}  {}{}\n",
-            w.rank,
-            w.id,
-            text_in_zone(zone, &w.start),
-            duration,
-            human(w.impact_s),
-            summarise(&w.subjects),
-            if tags.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", tags.join(", "))
-            }
-        ));
-    }
-    s.push('\n');
-    for w in &analysis.windows {
-        details(&mut s, w, zone);
-    }
-    Ok(s)
-}
-
-fn details(s: &mut String, w: &crate::analysis::Window, zone: Tz) {
-    let at = |v: &str| text_in_zone(zone, v);
-    let opt = |v: &Option<String>| v.as_deref().map(at).unwrap_or_else(|| "-".into());
-    let secs = |v: Option<i64>| v.map(human).unwrap_or_else(|| "-".into());
-    s.push_str(&format!(
-        "window {}: {} → {} ({})\n  grade:    {} (rank {}, impact {})\n  subjects: {}\n  trigger:  {}\n  detected: {} (TTD {})\n  public:   first update {} (lag {}), resolved {}\n  actions:  {}\n",
-        w.id,
-        at(&w.start),
-        opt(&w.end),
-        secs(w.duration_s),
-        w.grade,
-        w.rank,
-        human(w.impact_s),
-        w.subjects.join(", "),
-        w.trigger
-            .as_ref()
-            .map(|t| format!("{} {} [{}] (candidate)", at(&t.at), t.summary, t.evidence))
-            .unwrap_or_else(|| "-".into()),
-        opt(&w.detected_at),
-        secs(w.ttd_s),
-        opt(&w.first_public_update_at),
-        secs(w.first_public_update_lag_s),
-        opt(&w.public_resolved_at),
-        w.actions.len()
-    ));
-    let unc = |v: Option<f64>| {
-        v.map(|x| format!("{x} s"))
-            .unwrap_or_else(|| "unknown".into())
-    };
-    s.push_str(&format!(
-        "  uncertainty: start {}, end {}\n",
-        unc(w.start_uncertainty_s),
-        if w.end.is_some() {
-            unc(w.end_uncertainty_s)
-        } else {
-            "open".into()
-        }
-    ));
-    if !w.flapping.is_empty() {
-        s.push_str(&format!("  flapping: {}\n", w.flapping.join(", ")));
-    }
-    for b in &w.background {
-        s.push_str(&format!(
-            "  background: {} {} since {} [{}]{}\n",
-            b.subject,
-            b.state,
-            at(&b.since),
-            b.evidence,
-            b.recovered_at
-                .as_ref()
-                .map(|r| format!(", recovered {} (does not extend the window)", at(r)))
-                .unwrap_or_default()
-        ));
-    }
-    for d in &w.degraded {
-        s.push_str(&format!(
-            "  degraded: {} from {} to {} [{}]\n",
-            d.subject,
-            at(&d.since),
-            d.until
-                .as_deref()
-                .map(at)
-                .unwrap_or_else(|| "end of evidence".into()),
-            d.evidence
-        ));
-    }
-    if w.degraded_more > 0 {
-        s.push_str(&format!("  degraded: and {} more\n", w.degraded_more));
-    }
-    for u in &w.unknown {
-        s.push_str(&format!(
-            "  unknown:  {} → {}: {} [{}]\n",
-            at(&u.from),
-            u.to.as_deref()
-                .map(at)
-                .unwrap_or_else(|| "end of evidence".into()),
-            u.reason,
-            u.evidence
-        ));
-    }
-    for n in &w.notes {
-        s.push_str(&format!(
-            "  note:     {} {} [{}]\n",
-            at(&n.at),
-            n.summary,
-            n.evidence
-        ));
-    }
 }

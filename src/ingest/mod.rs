@@ -3,6 +3,7 @@
 //! Sources are parsed in parallel (rayon); results come back in bundle order
 //! so that everything downstream is deterministic.
 
+pub mod inspect;
 pub mod plan;
 pub mod source;
 

@@ -12,8 +12,8 @@ use super::zone::{self, Read, Zone};
 use super::{LintFinding, LintOptions, Outcome};
 use crate::analysis::{Analysis, Window};
 use crate::finding::{FindingCode, Severity};
+use crate::human;
 use crate::time::zone::fmt_offset;
-use crate::window::trigger::human;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -288,7 +288,7 @@ fn time_finding(
     let msg = format!(
         "{what} reads as {}, {} {} the evidence at {} ({}); tolerance {} s",
         both(c.read.reading.utc),
-        human(diff.abs()),
+        human::duration(diff.abs()),
         if diff > 0 { "after" } else { "before" },
         both(ev.at),
         ev.summary,
@@ -414,7 +414,7 @@ pub fn label_finding(ctx: &Ctx, m: &Mention, meant: &[&Cand], matched: &Match) -
         f.message.push_str(&format!(
             "; the logs support the {name} reading (evidence at {}, {} away)",
             clock(ev.at),
-            human((r.utc - ev.at).num_seconds().abs())
+            human::duration((r.utc - ev.at).num_seconds().abs())
         ));
         f.evidence = Some(ev.evidence.clone());
         if !c.read.literal {
@@ -585,14 +585,14 @@ fn duration_finding(ctx: &Ctx, d: &DurationClaim, secs: i64, tol: i64) -> LintFi
     let msg = match w {
         Some(w) => format!(
             "{} matches no outage window and no time from a window's start to an event; the nearest window, {}, lasted {} ({} to {}); tolerance {} s",
-            human(secs),
+            human::duration(secs),
             w.id,
-            human(w.duration_s.unwrap_or(0)),
+            human::duration(w.duration_s.unwrap_or(0)),
             w.start,
             w.end.as_deref().unwrap_or("?"),
             tol
         ),
-        None => format!("{} matches no time from a window's start to an event; tolerance {} s", human(secs), tol),
+        None => format!("{} matches no time from a window's start to an event; tolerance {} s", human::duration(secs), tol),
     };
     let mut f = LintFinding::new(
         FindingCode::DurationMismatch,
@@ -603,7 +603,7 @@ fn duration_finding(ctx: &Ctx, d: &DurationClaim, secs: i64, tol: i64) -> LintFi
     );
     if let Some(w) = w {
         f.evidence = Some(w.evidence.start.clone());
-        f.suggest(human(w.duration_s.unwrap_or(0)));
+        f.suggest(human::duration(w.duration_s.unwrap_or(0)));
     }
     f
 }

@@ -10,7 +10,7 @@ use super::read::{self, Claims};
 use super::{LintFinding, Outcome};
 use crate::analysis::Window;
 use crate::finding::{FindingCode, Severity};
-use crate::window::trigger::human;
+use crate::human;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// `field-missing`: every header field of the seed's layout is required.
@@ -190,7 +190,7 @@ fn duration(ctx: &Ctx, w: Option<&Window>, out: &mut Outcome) {
                     dates::MAX_DURATION_S / 86_400
                 ),
             );
-            f.suggestion = w.and_then(|w| w.duration_s).map(human);
+            f.suggestion = w.and_then(|w| w.duration_s).map(human::duration);
             out.findings.push(f);
             return;
         }
@@ -206,7 +206,7 @@ fn duration(ctx: &Ctx, w: Option<&Window>, out: &mut Outcome) {
             msg,
         );
         f.evidence = ev;
-        f.suggest(human(suggestion));
+        f.suggest(human::duration(suggestion));
         out.findings.push(f);
     };
     // End − Start is the text's own arithmetic: an End without a date is
@@ -223,8 +223,8 @@ fn duration(ctx: &Ctx, w: Option<&Window>, out: &mut Outcome) {
             push(
                 format!(
                     "Duration says {} but Event End − Event Start is {}",
-                    human(stated),
-                    human(span)
+                    human::duration(stated),
+                    human::duration(span)
                 ),
                 None,
                 span,
@@ -236,9 +236,9 @@ fn duration(ctx: &Ctx, w: Option<&Window>, out: &mut Outcome) {
             push(
                 format!(
                     "Duration says {} but the evidence window {} lasted {} ({} to {})",
-                    human(stated),
+                    human::duration(stated),
                     w.id,
-                    human(d),
+                    human::duration(d),
                     w.start,
                     w.end.as_deref().unwrap_or("?")
                 ),

@@ -2,8 +2,8 @@
 //! zone really used that day, UTC beside them, durations from seconds.
 //! Helpers return values, so the format's escaping applies to them too.
 
+use crate::human;
 use crate::time::zone::abbrev_at;
-use crate::window::trigger::human;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use handlebars::{
@@ -129,7 +129,7 @@ impl HelperDef for Duration {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         match param(h, 0)?.as_i64() {
-            Some(s) => text(human(s)),
+            Some(s) => text(human::duration(s)),
             None => text(UNKNOWN.to_string()),
         }
     }

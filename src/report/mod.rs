@@ -1,14 +1,34 @@
-//! Reports: the analysis rendered through a handlebars template in strict
-//! mode (a field the analysis lacks is an error, not an empty string), with
-//! log text escaped for the output format.
+//! Every output rfo writes is rendered here: one module per output, each
+//! turning data (the analysis, the timeline, a parsed file, lint or check
+//! results) into text. `cmd` only orchestrates and `golden` renders the
+//! fixtures' outputs through the same functions, so a command and its
+//! golden file cannot drift apart, and neither needs the other.
+//!
+//! Outputs: `analysis_json` (`analysis.json`), `document` (the Markdown and
+//! HTML RFO), `windows`, `timeline`, `parse`, `lint`, `check`, `grammars`.
+//! Shared: this file (the handlebars engine, strict mode: a field the
+//! analysis lacks is an error, not an empty string), `escape` (log text
+//! escaped for the output format), `stamp` (instants in the report zone),
+//! `colour`, and the template helpers (`helpers`, `cite`, `html`, `chart`,
+//! `guard`). Words for numbers (`1 line`, `27 min 11 s`) are
+//! `crate::human`, shared with the stages' messages.
 
+pub mod analysis_json;
 pub mod chart;
+pub mod check;
 pub mod cite;
+pub mod colour;
+pub mod document;
 pub mod escape;
+pub mod grammars;
 pub mod guard;
 pub mod helpers;
 pub mod html;
+pub mod lint;
+pub mod parse;
 pub mod stamp;
+pub mod timeline;
+pub mod windows;
 
 use crate::analysis::Analysis;
 use crate::error::{Error, Result};

@@ -2,6 +2,9 @@
 //! ranked first by relation to the affected subjects (same host as a fault,
 //! a device whose interface went down), then by proximity. The best is a
 //! *candidate* until a human confirms it.
+//!
+//! Ranking only: the words of a candidate's reason come from `crate::human`,
+//! which every output shares; nothing here formats for another module.
 
 use super::focus::Depends;
 use super::Outage;
@@ -49,17 +52,17 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
             let reason = match (same_host, dependency, host) {
                 (true, _, Some(h)) => format!(
                     "change on {h}, a host that faulted in this window, {} before the start",
-                    human(lead_s)
+                    crate::human::duration(lead_s)
                 ),
                 (_, Some(dependent), h) => format!(
                     "change on {}, which {dependent} depends on ([[depends]]), {} before the start",
                     h.unwrap_or("an unknown host"),
-                    human(lead_s)
+                    crate::human::duration(lead_s)
                 ),
                 (_, None, h) => format!(
                     "change on {}, not among the faulting hosts, {} before the start",
                     h.unwrap_or("an unknown host"),
-                    human(lead_s)
+                    crate::human::duration(lead_s)
                 ),
             };
             Candidate {
@@ -74,21 +77,11 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
     out
 }
 
-/// `45 s`, `3 min 10 s`, `2 h 5 min`.
-pub fn human(secs: i64) -> String {
-    let s = secs.abs();
-    let sign = if secs < 0 { "-" } else { "" };
-    if s < 60 {
-        format!("{sign}{s} s")
-    } else if s < 3600 {
-        match s % 60 {
-            0 => format!("{sign}{} min", s / 60),
-            r => format!("{sign}{} min {r} s", s / 60),
-        }
-    } else {
-        format!("{sign}{} h {} min", s / 3600, (s % 3600) / 60)
-    }
-}
+/// Compatibility re-export for `report/chart.rs` only, which this change
+/// may not edit: durations are worded by [`crate::human::duration`]; new
+/// code imports that, and this line goes when chart.rs does.
+#[doc(hidden)]
+pub use crate::human::duration as human;
 
 #[cfg(test)]
 mod tests {
@@ -125,6 +118,5 @@ mod tests {
         assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
         assert!(c[0].related && !c[1].related);
         assert_eq!(c[0].lead_s, 960);
-        assert_eq!(human(960), "16 min");
     }
 }
