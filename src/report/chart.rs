@@ -14,9 +14,9 @@
 //! `Window`, because it runs as a template helper; a field it lacks is
 //! drawn as absent, never invented.
 
+use crate::human::duration as human;
 use crate::report::escape::html as esc;
 use crate::time::zone::{abbrev_at, fmt_offset, offset_at};
-use crate::window::trigger::human;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;

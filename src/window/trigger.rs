@@ -77,12 +77,6 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
     out
 }
 
-/// Compatibility re-export for `report/chart.rs` only, which this change
-/// may not edit: durations are worded by [`crate::human::duration`]; new
-/// code imports that, and this line goes when chart.rs does.
-#[doc(hidden)]
-pub use crate::human::duration as human;
-
 #[cfg(test)]
 mod tests {
     use super::*;
