@@ -204,3 +204,32 @@ fn the_shop_log_has_lnavs_status_classes() {
     }
     assert_eq!(classes, BTreeMap::from([("2", 938), ("3", 38), ("4", 24)]));
 }
+
+/// PROVENANCE.md: no real access log in the corpora has a 5xx burst (the
+/// apache log's three 500s are isolated). The rate rule must open no
+/// window on any of them.
+#[test]
+fn real_access_logs_without_a_burst_open_no_window() {
+    let corpora = corpora!();
+    for file in [
+        "elastic-examples_apache_logs",
+        "lnav_logfile_shop_access_log.0",
+        "lnav_logfile_haproxy.0",
+        "lnav_logfile_caddy_log.1",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(corpora.join("access").join(file), dir.path().join(file)).unwrap();
+        let (code, out, err) = run(&[
+            "windows",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--year",
+            "2019",
+            "--zone",
+            "UTC",
+        ]);
+        assert_eq!(code, 0, "{file}: {err}");
+        assert_eq!(json(&out)["windows"], serde_json::json!([]), "{file}");
+    }
+}
