@@ -51,7 +51,7 @@ fn malformed_lines_are_counted_and_sampled() {
         .expect("an unparsed-lines finding");
     assert_eq!(
         f["message"],
-        "access.log: 3 of 63 lines not parsed by grammar access-clf; first at line 1, column 1; also lines 62, 63"
+        "access.log: 3 of 63 lines not parsed by grammar access-clf; first at line 1, column 8; also lines 62, 63"
     );
 }
 
