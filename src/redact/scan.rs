@@ -69,6 +69,12 @@ fn continues(s: &str, at: usize) -> bool {
         && it.next().is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
+/// A fifth dotted number follows (`1.2.3.4.5` is no address); a port
+/// (`:50514`) may.
+fn more_dotted(s: &str, at: usize) -> bool {
+    s[at..].starts_with('.') && continues(s, at)
+}
+
 /// Every identifier in `s`, sorted by position, none overlapping and none
 /// inside an evidence file's name.
 pub fn hits(s: &str, names: &Names) -> Vec<Hit> {
@@ -109,7 +115,7 @@ pub fn hits(s: &str, names: &Names) -> Vec<Hit> {
             .all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255));
         let edge_ok = !before(s, m.start()).is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
             && !after(s, m.end()).is_some_and(|c| c.is_ascii_alphanumeric())
-            && !(after(s, m.end()) == Some('.') && continues(s, m.end()));
+            && !more_dotted(s, m.end());
         if octets_ok && edge_ok {
             push(
                 hit(m.start(), m.end(), Class::Ip, m.as_str().to_string()),
