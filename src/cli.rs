@@ -61,6 +61,13 @@ impl Cli {
                 c.windows(&a.windows);
                 c.output(&a.output);
             }
+            Command::Seal(a) => {
+                c.source(&a.source);
+                c.report(&a.report_opts);
+                c.windows(&a.windows);
+                c.output(&a.output);
+            }
+            Command::Verify(a) => c.output(&a.output),
             Command::Check(a) => c.output(&a.output),
             Command::Grammars { command } => {
                 let (g, o) = match command {
@@ -233,6 +240,10 @@ pub enum Command {
     Parse(ParseArgs),
     /// Review a (human-edited) RFO against the evidence of a bundle.
     Lint(LintArgs),
+    /// Seal a reviewed report to its evidence (schema rfo.seal/1; docs/seal.md).
+    Seal(SealArgs),
+    /// Check a seal: exit 0 when the report and the evidence are as sealed, 1 when not.
+    Verify(VerifyArgs),
     /// Re-run every fixture under DIR and diff against its expected/ outputs.
     Check(CheckArgs),
     /// List grammars, or run their embedded samples.
@@ -291,6 +302,8 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub incident: IncidentArgs,
     #[command(flatten)]
+    pub redact: RedactArgs,
+    #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
     pub report: ReportArgs,
@@ -330,6 +343,8 @@ pub struct TimelineArgs {
     /// What to write.
     #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
     pub format: TimelineFormat,
+    #[command(flatten)]
+    pub redact: RedactArgs,
     #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
@@ -410,12 +425,88 @@ pub struct LintArgs {
     /// `any` (the default) requires none unless the report starts with them.
     #[arg(long, value_parser = ["rfo", "any"], value_name = "FORM")]
     pub form: Option<String>,
+    /// Also flag identifiers a report meant for customers must not carry:
+    /// IP, MAC and e-mail addresses, the evidence's users and hosts not in
+    /// bundle.toml [redact] public (public-identifier).
+    #[arg(long)]
+    pub public: bool,
     #[command(flatten)]
     pub source: SourceArgs,
     #[command(flatten)]
     pub report_opts: ReportArgs,
     #[command(flatten)]
     pub windows: WindowArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--redact`, `--redact-map FILE`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Redaction")]
+pub struct RedactArgs {
+    /// Replace IP, MAC and e-mail addresses, users and hosts not in bundle.toml [redact] public with pseudonyms (host-1, user-2, ip-3).
+    #[arg(long)]
+    pub redact: bool,
+    /// Write the pseudonym → original mapping to FILE (internal follow-up only).
+    #[arg(long, value_name = "FILE", requires = "redact")]
+    pub redact_map: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo seal rfo.md --bundle BUNDLE --by \"J. Doe, Compliance\" --at 2017-03-01T12:00:00Z -o rfo.md.seal.json
+  rfo seal rfo.md --bundle BUNDLE --by jdoe --accept-findings --note \"label error kept as published\" -o rfo.md.seal.json
+  minisign -Sm rfo.md.seal.json                                  sign the seal (docs/seal.md)")]
+pub struct SealArgs {
+    /// The reviewed report.
+    pub report: PathBuf,
+    /// The bundle holding the evidence.
+    #[arg(long)]
+    pub bundle: PathBuf,
+    /// Who seals it (name, role).
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// A note kept in the seal.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The sealing time (RFC 3339); without it the clock is read and the seal says so.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Seal although lint finds errors; the findings are listed in the seal.
+    #[arg(long)]
+    pub accept_findings: bool,
+    /// Allowed difference between a stated time and the evidence, in seconds (as lint).
+    #[arg(long, default_value_t = crate::lint::TOLERANCE_S, value_name = "SECONDS")]
+    pub tolerance: i64,
+    /// Hold the report to a layout, as lint.
+    #[arg(long, value_parser = ["rfo", "any"], value_name = "FORM")]
+    pub form: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub report_opts: ReportArgs,
+    #[command(flatten)]
+    pub windows: WindowArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  rfo verify rfo.md.seal.json
+  rfo verify rfo.md.seal.json --bundle /cases/INC-1234/bundle.tgz --report rfo.md
+  minisign -Vm rfo.md.seal.json && rfo verify rfo.md.seal.json")]
+pub struct VerifyArgs {
+    /// The seal (rfo.seal/1).
+    pub seal: PathBuf,
+    /// The bundle, when it moved (default: the seal's bundle.path, from the seal's directory).
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
+    /// The report, when it moved (default: the seal's report.path, from the seal's directory).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -26,6 +26,8 @@ pub enum Error {
     Input { path: PathBuf, message: String },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
 }
 
 impl Error {

@@ -37,6 +37,9 @@ pub enum FindingCode {
     DateMismatch,
     PlaceholderUnresolved,
     FieldMissing,
+    /// `lint --public`: an identifier (address, user, internal host) in a
+    /// report meant for customers.
+    PublicIdentifier,
 }
 
 impl FindingCode {
@@ -62,6 +65,7 @@ impl FindingCode {
             FindingCode::DateMismatch => "date-mismatch",
             FindingCode::PlaceholderUnresolved => "placeholder-unresolved",
             FindingCode::FieldMissing => "field-missing",
+            FindingCode::PublicIdentifier => "public-identifier",
         }
     }
 }

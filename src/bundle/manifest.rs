@@ -24,6 +24,25 @@ pub struct Manifest {
     /// What depends on what, for relating triggers and onsets across hosts.
     #[serde(default)]
     pub depends: Vec<DependsEntry>,
+    /// What `--redact` keeps and what it hides besides the evidence's own
+    /// names (docs/seal.md).
+    #[serde(default)]
+    pub redact: RedactSpec,
+}
+
+/// `[redact] public = ["portal.example.com"]`, `hosts = [...]`, `users = [...]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedactSpec {
+    /// Names and addresses customers may see (case-insensitive): kept.
+    #[serde(default)]
+    pub public: Vec<String>,
+    /// Hostnames to hide that no log line names as a host.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// User names to hide that no grammar reads as a user.
+    #[serde(default)]
+    pub users: Vec<String>,
 }
 
 /// `[[depends]] subject = "portal/*", on = ["core-sw1"]`.

@@ -40,6 +40,11 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
             list.join(", ")
         )));
     }
+    if a.redact.redact {
+        let text = redacted(a, &analysis, &reg, opts)?;
+        emit(common, &text)?;
+        return Ok(Exit::Ok);
+    }
     let text = match a.format {
         AnalyzeFormat::Json => report::analysis_json::render(&analysis),
         AnalyzeFormat::Md => report::document::markdown(&analysis, a.template.as_deref())?,
@@ -47,6 +52,45 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
+}
+
+/// `--redact`: the analysis JSON with every identifier replaced, then
+/// rendered (docs/seal.md, "Redaction").
+fn redacted(
+    a: &AnalyzeArgs,
+    analysis: &Analysis,
+    reg: &crate::grammar::registry::Registry,
+    opts: &Options,
+) -> Result<String> {
+    let mut r = super::redact::redactor(&a.bundle, reg, opts)?;
+    let mut value = serde_json::to_value(analysis).expect("analysis serialises");
+    r.value(&mut value);
+    let template = |(name, src): (&str, &str)| -> Result<(String, String)> {
+        match &a.template {
+            Some(p) => Ok((
+                p.display().to_string(),
+                std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
+            )),
+            None => Ok((name.to_string(), src.to_string())),
+        }
+    };
+    let text = match a.format {
+        AnalyzeFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&value).expect("value serialises");
+            s.push('\n');
+            s
+        }
+        AnalyzeFormat::Md => {
+            let (name, src) = template(("rfo.md.hbs", report::DEFAULT_MARKDOWN))?;
+            report::render_json(&value, &src, &name, report::Format::Markdown)?
+        }
+        AnalyzeFormat::Html => {
+            let (name, src) = template(("rfo.html.hbs", report::DEFAULT_HTML))?;
+            report::render_json(&value, &src, &name, report::Format::Html)?
+        }
+    };
+    super::redact::write_map(&a.redact, &r)?;
+    Ok(text)
 }
 
 /// `--title`, `--ticket`, `--service` over the manifest's `[incident]`.

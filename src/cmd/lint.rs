@@ -13,7 +13,7 @@ use crate::report;
 use std::path::Path;
 
 /// The report as text: a binary or non-UTF-8 file is an input error.
-fn read_report(path: &Path) -> Result<String> {
+pub fn read_report(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if bytes.contains(&0) {
         return Err(Error::input(
@@ -55,7 +55,11 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
             None => None,
         },
     };
-    let outcome = lint::lint(&report, &analysis, &all.timeline, &lopts);
+    let mut outcome = lint::lint(&report, &analysis, &all.timeline, &lopts);
+    if a.public {
+        let names = crate::redact::Names::from_loaded(&all);
+        lint::public::check(&report, &names, &mut outcome);
+    }
     let shown = a.report.display().to_string();
     let text = match a.format {
         TextJson::Json => report::lint::json(&shown, &analysis.incident.report_zone, &outcome),

@@ -12,7 +12,10 @@ pub mod check;
 pub mod grammars;
 pub mod lint;
 pub mod parse;
+pub mod redact;
+pub mod seal;
 pub mod timeline;
+pub mod verify;
 pub mod windows;
 
 use crate::cli::{Cli, Command, Common};
@@ -43,6 +46,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Windows(a) => windows::run(&a, &opts, &common),
         Command::Parse(a) => parse::run(&a, &opts, &common),
         Command::Grammars { command } => grammars::run(command, &opts, &common),
+        Command::Seal(a) => seal::run(&a, &opts, &common),
+        Command::Verify(a) => verify::run(&a, &common),
         Command::Check(a) => check::run(&a, &common),
         Command::Lint(a) => lint::run(&a, &opts, &common),
         Command::Completions { shell } => {
@@ -80,7 +85,7 @@ pub fn emit(common: &Common, text: &str) -> Result<()> {
 /// mode (a new file gets the usual 0666 minus umask); anything else (a
 /// device, a FIFO, `/dev/stdout`, a symlink) is written through, never
 /// replaced by a regular file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_file() => replace(path, bytes, Some(m.permissions())),
         Ok(_) => std::fs::OpenOptions::new()

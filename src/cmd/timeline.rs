@@ -15,6 +15,17 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
     let zone = pipeline::report_zone(&loaded, opts)?;
+    if a.redact.redact {
+        let mut r = super::redact::redactor_of(&loaded);
+        let mut events = loaded.timeline.clone();
+        events.iter_mut().for_each(|e| r.event(e));
+        emit(
+            common,
+            &report::timeline::render(&events, a.format, zone, from, to),
+        )?;
+        super::redact::write_map(&a.redact, &r)?;
+        return Ok(Exit::Ok);
+    }
     emit(
         common,
         &report::timeline::render(&loaded.timeline, a.format, zone, from, to),

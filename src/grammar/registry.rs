@@ -66,6 +66,11 @@ static BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in grammar files as `(path, text)`: what a seal hashes.
+pub fn builtin_sources() -> &'static [(&'static str, &'static str)] {
+    BUILTIN
+}
+
 /// A grammar file problem, rendered like a compiler error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

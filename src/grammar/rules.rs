@@ -191,7 +191,14 @@ pub struct Class {
     pub signal: Option<Signal>,
     /// Who did it and the command, when the rule says.
     pub operator: Option<Operator>,
+    /// Every user name the matched rule read (captures or fields named in
+    /// `USER_FIELDS`, and its operator): what `--redact` hides.
+    pub users: Vec<String>,
 }
+
+/// The capture and field names that hold a user name: what a grammar marks
+/// as a user (`(?P<user>...)`, Nagios' `author`, a JSON line's `user`).
+pub const USER_FIELDS: &[&str] = &["user", "username", "author"];
 
 impl Classifier {
     /// Compile rules with no `[states]` table.
@@ -311,6 +318,7 @@ impl Classifier {
                 summary: None,
                 signal: None,
                 operator: None,
+                users: Vec::new(),
             };
         };
         let mut caps: Vec<(String, String)> = Vec::new();
@@ -346,13 +354,16 @@ impl Classifier {
                 _ => None,
             },
         };
+        let operator = operator(&rule.operator, &lookup);
+        let users = users(&operator, &lookup);
         Class {
             kind: rule.kind,
             subject: rule.subject.as_ref().map(|t| t.render(&lookup)),
             state: rule.state.as_ref().map(|t| t.render(&lookup)),
             summary: rule.summary.as_ref().map(|t| t.render(&lookup)),
             signal,
-            operator: operator(&rule.operator, &lookup),
+            operator,
+            users,
         }
     }
 }
@@ -370,6 +381,24 @@ fn operator<'a>(
         command: r(&o.command),
     };
     (op != Operator::default()).then_some(op)
+}
+
+/// The user names a matched rule read: its operator, then every capture or
+/// field named in `USER_FIELDS`, each once, empty ones left out.
+fn users<'a>(op: &Option<Operator>, lookup: &impl Fn(&str) -> Option<&'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let found = op
+        .as_ref()
+        .and_then(|o| o.user.as_deref())
+        .into_iter()
+        .chain(USER_FIELDS.iter().filter_map(|f| lookup(f)));
+    for u in found {
+        let u = u.trim();
+        if !u.is_empty() && !out.iter().any(|x| x == u) {
+            out.push(u.to_string());
+        }
+    }
+    out
 }
 
 /// A literal signal is checked now; a template is checked against the

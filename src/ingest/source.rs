@@ -53,6 +53,9 @@ pub struct SourceResult {
     pub envelope: EnvelopeSkew,
     /// An access log's requests per subject and bucket.
     pub rates: Option<crate::rates::SourceRates>,
+    /// The user names its grammar's rules read (`grammar::rules::USER_FIELDS`),
+    /// from every line, kept or not: what `--redact` hides.
+    pub users: std::collections::BTreeSet<String>,
 }
 
 /// Samples of device time − collector time, in milliseconds.
@@ -87,6 +90,7 @@ struct State<'p> {
     recv_clock: SourceClock,
     envelope: EnvelopeSkew,
     rates: Option<crate::rates::SourceRates>,
+    users: std::collections::BTreeSet<String>,
 }
 
 impl<'p> State<'p> {
@@ -117,6 +121,7 @@ impl<'p> State<'p> {
             recv_clock: clock(),
             envelope: EnvelopeSkew::default(),
             rates: None,
+            users: Default::default(),
         }
     }
 
@@ -144,6 +149,7 @@ impl<'p> State<'p> {
         let room = FAILURES_KEPT.saturating_sub(self.failures.len());
         self.failures.extend(later.failures.into_iter().take(room));
         self.events.append(&mut later.events);
+        self.users.append(&mut later.users);
         let room = SKEW_SAMPLES.saturating_sub(self.envelope.samples.len());
         self.envelope
             .samples
@@ -171,7 +177,8 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
-        let class = g.classifier.classify(rec, self.plan.host.as_deref());
+        let mut class = g.classifier.classify(rec, self.plan.host.as_deref());
+        self.users.extend(class.users.drain(..));
         // Every line is resolved: DST folds and order are decided by all.
         let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
             Ok(t) => t,
@@ -585,5 +592,6 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         silences,
         envelope: st.envelope,
         rates: st.rates,
+        users: st.users,
     })
 }
