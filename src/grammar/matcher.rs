@@ -40,7 +40,7 @@ const STEP_BUDGET: u32 = 50_000;
 /// stamp into one with that offset.
 pub fn run<'a>(nodes: &'a [Node], line: &'a str) -> Result<Captures<'a>, NoMatch> {
     let mut caps = Captures {
-        fields: Vec::with_capacity(12),
+        fields: Vec::with_capacity(16),
         stamp: None,
     };
     let mut m = Matcher {
