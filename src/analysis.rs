@@ -474,9 +474,14 @@ pub fn window(
 /// then the earliest.
 pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
     let mut order: Vec<usize> = (0..windows.len()).collect();
-    order.sort_by_key(|&k| {
+    // Each key once per window, with the flapping subjects in a set: a
+    // key recomputed per comparison, scanning the flapping list for every
+    // subject, was quadratic on a flapping storm (issue 16).
+    order.sort_by_cached_key(|&k| {
         let w = &windows[k];
-        let steady = w.subjects.iter().any(|s| !w.flapping.contains(s));
+        let flapping: std::collections::HashSet<&str> =
+            w.flapping.iter().map(String::as_str).collect();
+        let steady = w.subjects.iter().any(|s| !flapping.contains(s.as_str()));
         (
             std::cmp::Reverse(w.grade == "outage"),
             std::cmp::Reverse(steady),

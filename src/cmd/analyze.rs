@@ -15,6 +15,9 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone())?;
+    // The events are in the analysis now: free them before rendering,
+    // which holds the analysis a second time as JSON.
+    drop(loaded);
     incident(&mut analysis, &a.incident);
     if let Some(id) = a.window {
         pipeline::select_window(&mut analysis, id)?;

@@ -13,6 +13,7 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let analysis = pipeline::analyze(&loaded, opts, None)?;
+    drop(loaded);
     let out = match a.format {
         TextJson::Json => report::windows::json(&analysis),
         TextJson::Text => report::escape::terminal_text(&report::windows::text(&analysis)?),
