@@ -7,7 +7,7 @@ use crate::cli::{Common, LintArgs, TextJson};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
-use crate::lint::{self, Form, LintOptions};
+use crate::lint::{self, LintOptions};
 use crate::pipeline;
 use crate::report;
 use std::path::Path;
@@ -40,21 +40,11 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     // Every timed line, info included: a report states more than outages.
     let all = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
-    let zone = analysis.incident.report_zone.parse().map_err(|_| {
-        Error::Usage(format!(
-            "report zone {:?} is not an IANA zone",
-            analysis.incident.report_zone
-        ))
-    })?;
-    let lopts = LintOptions {
-        tolerance_s: a.tolerance,
-        report_zone: zone,
-        form: match a.form.as_deref() {
-            Some("rfo") => Some(Form::Rfo),
-            Some(_) => Some(Form::Any),
-            None => None,
-        },
-    };
+    let lopts = LintOptions::from_flags(
+        &analysis.incident.report_zone,
+        a.tolerance,
+        a.form.as_deref(),
+    )?;
     let mut outcome = lint::lint(&report, &analysis, &all.timeline, &lopts);
     if a.public {
         let names = crate::redact::Names::from_loaded(&all);

@@ -8,7 +8,7 @@ use crate::cli::{Common, SealArgs};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
 use crate::finding::Severity;
-use crate::lint::{self, Form, LintOptions, Outcome};
+use crate::lint::{self, LintOptions, Outcome};
 use crate::pipeline;
 use crate::seal::{
     self, hash, AcceptedFinding, AtSource, LintCoverage, LintSummary, RunOptions, Seal, Sealed,
@@ -101,21 +101,11 @@ fn lint_report(
     all: &pipeline::Loaded,
     a: &SealArgs,
 ) -> Result<Outcome> {
-    let zone = analysis.incident.report_zone.parse().map_err(|_| {
-        Error::Usage(format!(
-            "report zone {:?} is not an IANA zone",
-            analysis.incident.report_zone
-        ))
-    })?;
-    let lopts = LintOptions {
-        tolerance_s: a.tolerance,
-        report_zone: zone,
-        form: match a.form.as_deref() {
-            Some("rfo") => Some(Form::Rfo),
-            Some(_) => Some(Form::Any),
-            None => None,
-        },
-    };
+    let lopts = LintOptions::from_flags(
+        &analysis.incident.report_zone,
+        a.tolerance,
+        a.form.as_deref(),
+    )?;
     Ok(lint::lint(report, analysis, &all.timeline, &lopts))
 }
 

@@ -47,6 +47,29 @@ pub struct LintOptions {
     pub form: Option<Form>,
 }
 
+impl LintOptions {
+    /// The options `lint` and `seal` take on the command line: the
+    /// analysis's report zone (an IANA name), `--tolerance`, `--form`.
+    pub fn from_flags(
+        report_zone: &str,
+        tolerance_s: i64,
+        form: Option<&str>,
+    ) -> crate::error::Result<LintOptions> {
+        let report_zone = report_zone.parse().map_err(|_| {
+            crate::error::Error::Usage(format!("report zone {report_zone:?} is not an IANA zone"))
+        })?;
+        Ok(LintOptions {
+            tolerance_s,
+            report_zone,
+            form: match form {
+                Some("rfo") => Some(Form::Rfo),
+                Some(_) => Some(Form::Any),
+                None => None,
+            },
+        })
+    }
+}
+
 /// One problem in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LintFinding {
