@@ -69,11 +69,21 @@ pub fn run(cli: Cli) -> Result<Exit> {
 
 /// Write `text` to `-o FILE` atomically, or to stdout.
 pub fn emit(common: &Common, text: &str) -> Result<()> {
+    emit_with(common, &mut |w| w.write_all(text.as_bytes()))
+}
+
+/// Stream output written by `write` to `-o FILE` (atomically) or stdout,
+/// buffered: for outputs as long as the evidence, which are never held
+/// whole in memory.
+pub fn emit_with(
+    common: &Common,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match &common.output {
-        Some(path) => write_atomic(path, text.as_bytes()),
+        Some(path) => write_atomic_with(path, write),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut out)
                 .and_then(|_| out.flush())
                 .map_err(|e| Error::io("<stdout>", e))
         }
@@ -86,20 +96,35 @@ pub fn emit(common: &Common, text: &str) -> Result<()> {
 /// device, a FIFO, `/dev/stdout`, a symlink) is written through, never
 /// replaced by a regular file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// `write_atomic` for output written piece by piece.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_file() => replace(path, bytes, Some(m.permissions())),
+        Ok(m) if m.file_type().is_file() => replace(path, write, Some(m.permissions())),
         Ok(_) => std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
             .open(path)
-            .and_then(|mut f| f.write_all(bytes).and_then(|_| f.flush()))
+            .and_then(|f| {
+                let mut out = std::io::BufWriter::new(f);
+                write(&mut out).and_then(|_| out.flush())
+            })
             .map_err(|e| Error::io(path, e)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace(path, bytes, None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace(path, write, None),
         Err(e) => Err(Error::io(path, e)),
     }
 }
 
-fn replace(path: &Path, bytes: &[u8], perms: Option<std::fs::Permissions>) -> Result<()> {
+fn replace(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    perms: Option<std::fs::Permissions>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -118,7 +143,7 @@ fn replace(path: &Path, bytes: &[u8], perms: Option<std::fs::Permissions>) -> Re
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let mut k = 0u32;
-    let (tmp, mut file) = loop {
+    let (tmp, file) = loop {
         let tmp = dir.join(format!(".{name}.rfo-{}-{k}.tmp", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
@@ -130,9 +155,10 @@ fn replace(path: &Path, bytes: &[u8], perms: Option<std::fs::Permissions>) -> Re
             Err(e) => return Err(Error::io(path, e)),
         }
     };
-    let done = file
-        .write_all(bytes)
-        .and_then(|_| file.sync_all())
+    let mut out = std::io::BufWriter::new(file);
+    let done = write(&mut out)
+        .and_then(|_| out.into_inner().map_err(|e| e.into_error()))
+        .and_then(|file| file.sync_all())
         .and_then(|_| match perms {
             Some(p) => std::fs::set_permissions(&tmp, p),
             None => Ok(()),

@@ -2,7 +2,7 @@
 //! Orchestration only; the text, JSON Lines and CSV are rendered by
 //! `report::timeline`.
 
-use super::{emit, warn_diagnostics, Exit};
+use super::{emit_with, warn_diagnostics, Exit};
 use crate::cli::{Common, TimelineArgs};
 use crate::config::{Keep, Options};
 use crate::error::Result;
@@ -19,16 +19,14 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
         let mut r = super::redact::redactor_of(&loaded);
         let mut events = loaded.timeline.clone();
         events.iter_mut().for_each(|e| r.event(e));
-        emit(
-            common,
-            &report::timeline::render(&events, a.format, zone, from, to),
-        )?;
+        emit_with(common, &mut |w| {
+            report::timeline::write(w, &events, a.format, zone, from, to)
+        })?;
         super::redact::write_map(&a.redact, &r)?;
         return Ok(Exit::Ok);
     }
-    emit(
-        common,
-        &report::timeline::render(&loaded.timeline, a.format, zone, from, to),
-    )?;
+    emit_with(common, &mut |w| {
+        report::timeline::write(w, &loaded.timeline, a.format, zone, from, to)
+    })?;
     Ok(Exit::Ok)
 }

@@ -41,23 +41,38 @@ pub fn render(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> String {
+    let mut out = Vec::new();
+    write(&mut out, timeline, format, zone, from, to).expect("writing to memory");
+    String::from_utf8(out).expect("the timeline is UTF-8")
+}
+
+/// The same, line by line into `out`: a timeline is as long as its
+/// evidence, so the command streams it rather than holding it whole.
+pub fn write(
+    out: &mut dyn std::io::Write,
+    timeline: &[TimedEvent],
+    format: TimelineFormat,
+    zone: chrono_tz::Tz,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> std::io::Result<()> {
     let events = timeline
         .iter()
         .filter(|e| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t));
-    let mut out = String::new();
     match format {
         TimelineFormat::Text => {
-            out.push_str(&format!("# tz database {}\n", crate::time::TZDB_VERSION));
-            out.push_str(&zone_header(zone));
+            writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
+            out.write_all(zone_header(zone).as_bytes())?;
             for e in events {
-                out.push_str(&format!(
-                    "{}  {:<9} {}:{}  {}\n",
+                writeln!(
+                    out,
+                    "{}  {:<9} {}:{}  {}",
                     in_zone(zone, &e.instant),
                     e.kind.as_str(),
                     terminal(&e.file),
                     e.line,
                     terminal(message(e))
-                ));
+                )?;
             }
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
@@ -75,12 +90,12 @@ pub fn render(
                     time: &e.provenance,
                     tzdb: crate::time::TZDB_VERSION,
                 };
-                out.push_str(&serde_json::to_string(&l).expect("line serialises"));
-                out.push('\n');
+                serde_json::to_writer(&mut *out, &l)?;
+                out.write_all(b"\n")?;
             }
         }
         TimelineFormat::Csv => {
-            out.push_str("message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n");
+            out.write_all(b"message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n")?;
             for e in events {
                 let from = serde_json::to_value(&e.provenance.offset)
                     .ok()
@@ -100,12 +115,12 @@ pub fn render(
                     crate::time::TZDB_VERSION.to_string(),
                 ];
                 let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                out.push_str(&row.join(","));
-                out.push('\n');
+                out.write_all(row.join(",").as_bytes())?;
+                out.write_all(b"\n")?;
             }
         }
     }
-    out
+    Ok(())
 }
 
 /// RFC 4180 quoting.
