@@ -49,7 +49,10 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
         return Ok(Exit::Ok);
     }
     let text = match a.format {
-        AnalyzeFormat::Json => report::analysis_json::render(&analysis),
+        AnalyzeFormat::Json => {
+            super::emit_with(common, &mut |w| report::analysis_json::write(w, &analysis))?;
+            return Ok(Exit::Ok);
+        }
         AnalyzeFormat::Md => report::document::markdown(&analysis, a.template.as_deref())?,
         AnalyzeFormat::Html => report::document::html(&analysis, a.template.as_deref())?,
     };

@@ -14,10 +14,14 @@ pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     drop(loaded);
-    let out = match a.format {
-        TextJson::Json => report::windows::json(&analysis),
-        TextJson::Text => report::escape::terminal_text(&report::windows::text(&analysis)?),
-    };
-    emit(common, &out)?;
+    match a.format {
+        TextJson::Json => {
+            super::emit_with(common, &mut |w| report::windows::write_json(w, &analysis))?
+        }
+        TextJson::Text => emit(
+            common,
+            &report::escape::terminal_text(&report::windows::text(&analysis)?),
+        )?,
+    }
     Ok(Exit::Ok)
 }

@@ -6,7 +6,13 @@ use crate::analysis::Analysis;
 
 /// The analysis JSON, pretty-printed, with a final newline.
 pub fn render(analysis: &Analysis) -> String {
-    let mut s = serde_json::to_string_pretty(analysis).expect("analysis serialises");
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    write(&mut out, analysis).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The same, written into `out` as it is serialised.
+pub fn write(out: &mut dyn std::io::Write, analysis: &Analysis) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, analysis)?;
+    out.write_all(b"\n")
 }

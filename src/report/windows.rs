@@ -10,18 +10,25 @@ use chrono_tz::Tz;
 
 /// The windows as JSON (the analysis's `windows` array).
 pub fn json(analysis: &Analysis) -> String {
+    let mut out = Vec::new();
+    write_json(&mut out, analysis).expect("writing to memory");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// The same, written into `out` as it is serialised (the windows of a
+/// flapping storm hold every event: the command does not build it whole).
+pub fn write_json(out: &mut dyn std::io::Write, analysis: &Analysis) -> std::io::Result<()> {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         tzdb: &'static str,
         windows: &'a [crate::analysis::Window],
     }
-    let out = Out {
+    let doc = Out {
         tzdb: crate::time::TZDB_VERSION,
         windows: &analysis.windows,
     };
-    let mut s = serde_json::to_string_pretty(&out).expect("windows serialise");
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }
 
 /// Up to three subjects, then how many more.
