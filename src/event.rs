@@ -101,7 +101,7 @@ pub struct TimedEvent {
 
 impl TimedEvent {
     pub fn evidence(&self) -> Evidence {
-        Evidence::new(self.file.to_string(), self.line)
+        Evidence::new(self.file.clone(), self.line)
     }
 
     /// The stable timeline order: instant, then source order, then line.

@@ -5,16 +5,19 @@
 
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 
-/// A pointer to one line of one file, relative to the bundle root.
+/// A pointer to one line of one file, relative to the bundle root. The
+/// file name is shared (`Arc<str>`): an analysis of a flapping storm holds
+/// one citation per event, and they name a handful of files.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Evidence {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: u64,
 }
 
 impl Evidence {
-    pub fn new(file: impl Into<String>, line: u64) -> Self {
+    pub fn new(file: impl Into<Arc<str>>, line: u64) -> Self {
         Evidence {
             file: file.into(),
             line,

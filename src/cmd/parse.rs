@@ -49,7 +49,7 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
         };
         let mine = |f: &&Finding| {
             f.message.starts_with(&format!("{}:", sp.file.rel))
-                || f.evidence.as_ref().is_some_and(|e| e.file == sp.file.rel)
+                || f.evidence.as_ref().is_some_and(|e| *e.file == *sp.file.rel)
         };
         let planned: Vec<Finding> = p.findings.iter().filter(mine).cloned().collect();
         outs.push(inspect::parse_file(g, &sp, planned)?);
