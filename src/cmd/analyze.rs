@@ -53,8 +53,19 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
             super::emit_with(common, &mut |w| report::analysis_json::write(w, &analysis))?;
             return Ok(Exit::Ok);
         }
-        AnalyzeFormat::Md => report::document::markdown(&analysis, a.template.as_deref())?,
-        AnalyzeFormat::Html => report::document::html(&analysis, a.template.as_deref())?,
+        AnalyzeFormat::Md | AnalyzeFormat::Html => {
+            let format = match a.format {
+                AnalyzeFormat::Html => report::Format::Html,
+                _ => report::Format::Markdown,
+            };
+            // Templates see JSON: keep only that while rendering.
+            let value = serde_json::to_value(&analysis).map_err(|e| Error::Template {
+                name: "analysis".into(),
+                message: format!("the analysis does not serialise: {e}"),
+            })?;
+            drop(analysis);
+            report::document::from_json(&value, a.template.as_deref(), format)?
+        }
     };
     emit(common, &text)?;
     Ok(Exit::Ok)
