@@ -125,3 +125,11 @@ fn seconds(flag: &str, v: Option<i64>) -> Result<Option<i64>> {
         _ => Ok(v),
     }
 }
+
+/// A report zone named in the analysis or the manifest (both checked when
+/// read, so this fails only on hand-edited input): one parse and one
+/// message for every output that writes times in it.
+pub fn report_zone(name: &str) -> Result<Tz> {
+    name.parse()
+        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))
+}

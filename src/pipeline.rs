@@ -320,9 +320,7 @@ pub fn report_zone_name(loaded: &Loaded, opts: &Options) -> String {
 
 /// The report zone as a zone (the manifest's name was checked when read).
 pub fn report_zone(loaded: &Loaded, opts: &Options) -> Result<chrono_tz::Tz> {
-    let name = report_zone_name(loaded, opts);
-    name.parse()
-        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))
+    crate::config::report_zone(&report_zone_name(loaded, opts))
 }
 
 /// Point the report at window `id` instead of the default choice.

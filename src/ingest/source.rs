@@ -243,16 +243,21 @@ impl<'p> State<'p> {
             Some(_) => None,
             None => crate::rates::dotted_subject(rec, req),
         };
-        let (host, file) = (self.host.clone(), self.file.clone());
+        // Disjoint borrows: nothing is cloned per request.
+        let State {
+            rates,
+            host,
+            file,
+            plan,
+            ..
+        } = self;
         let subject = r
             .subject
             .or(dotted.as_deref())
             .or(host.as_deref())
-            .unwrap_or(&file);
-        let rule = self.plan.rates;
-        let rates = self
-            .rates
-            .get_or_insert_with(|| crate::rates::SourceRates::new(file.clone(), rule));
+            .unwrap_or(file);
+        let rates =
+            rates.get_or_insert_with(|| crate::rates::SourceRates::new(file.clone(), plan.rates));
         rates.add(
             subject,
             timed.instant,

@@ -134,12 +134,8 @@ impl<'r> Request<'r> {
     }
 }
 
-/// The latency of a request record in microseconds; `-`, negative (HAProxy
-/// writes -1 for an aborted timer) or unreadable values are none.
-pub fn latency_us(rec: &Record, spec: &RequestsSpec) -> Option<u64> {
-    latency_value(rec.get(spec.latency.as_deref()?)?, spec.latency_unit)
-}
-
+/// A latency in microseconds; `-`, negative (HAProxy writes -1 for an
+/// aborted timer) or unreadable values are none.
 fn latency_value(v: &str, unit: LatencyUnit) -> Option<u64> {
     let scale = match unit {
         LatencyUnit::S => 1_000_000,

@@ -57,7 +57,7 @@ pub struct TimeHelper {
     pub fmt: TimeFmt,
 }
 
-fn param<'a>(h: &'a Helper<'_>, k: usize) -> Result<&'a JsonValue, RenderError> {
+pub(super) fn param<'a>(h: &'a Helper<'_>, k: usize) -> Result<&'a JsonValue, RenderError> {
     h.param(k)
         .map(|p| p.value())
         .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("helper", k).into())

@@ -4,20 +4,14 @@
 //! report wants 22:10 CST first, with the UTC instant kept beside it).
 
 use super::chart;
+use super::helpers::param;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use handlebars::{
-    Context, Handlebars, Helper, HelperDef, JsonValue, RenderContext, RenderError,
-    RenderErrorReason, ScopedJson,
+    Context, Handlebars, Helper, HelperDef, JsonValue, RenderContext, RenderError, ScopedJson,
 };
 use regex::Regex;
 use std::sync::LazyLock;
-
-fn param<'a>(h: &'a Helper<'_>, k: usize) -> Result<&'a JsonValue, RenderError> {
-    h.param(k)
-        .map(|p| p.value())
-        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("helper", k).into())
-}
 
 /// `{{{timeline_svg window}}}`: the SVG chart of a window. Its output is
 /// already escaped by `chart::svg`, so templates use the triple stash.

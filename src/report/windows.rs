@@ -4,7 +4,7 @@
 
 use super::stamp::{text_in_zone, zone_header};
 use crate::analysis::Analysis;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::human;
 use chrono_tz::Tz;
 
@@ -43,10 +43,7 @@ fn summarise(subjects: &[String]) -> String {
 /// The windows as text for a person, in the report zone: a ranked list,
 /// one line each, then the details of each window in time order.
 pub fn text(analysis: &Analysis) -> Result<String> {
-    let name = &analysis.incident.report_zone;
-    let zone: Tz = name
-        .parse()
-        .map_err(|_| Error::Usage(format!("unknown report zone {name:?}")))?;
+    let zone = crate::config::report_zone(&analysis.incident.report_zone)?;
     let mut s = format!("# tz database {}\n", crate::time::TZDB_VERSION);
     s.push_str(&zone_header(zone));
     if analysis.windows.is_empty() {
