@@ -196,3 +196,65 @@ fn the_default_report_renders_hostile_names_and_messages_as_written() {
     let p = p.unwrap_or_else(|| panic!("{said}\n{}", paras.join("\n")));
     assert!(!p.contains("[markup]") && !p.contains("[html"), "{p}");
 }
+
+/// `analyze` hands the template only the selected window when the template
+/// reaches no other (the built-in ones): the output must be what the whole
+/// analysis renders to, on bundles with several windows.
+#[test]
+fn selected_window_context_renders_as_the_whole_analysis() {
+    for name in ["two-windows-2019", "flapping-beside-outage-2019"] {
+        let bundle = fixture(name);
+        let b = bundle.to_str().unwrap();
+        let (code, out, err) = run(&["analyze", b, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let value = json(&out);
+        assert!(value["windows"].as_array().unwrap().len() >= 2, "{name}");
+        for (format, src, flag) in [
+            (
+                rfo::report::Format::Markdown,
+                rfo::report::DEFAULT_MARKDOWN,
+                "md",
+            ),
+            (rfo::report::Format::Html, rfo::report::DEFAULT_HTML, "html"),
+        ] {
+            let whole = rfo::report::render_json(&value, src, "default", format).unwrap();
+            let (code, shown, err) = run(&["analyze", b, "--format", flag]);
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(shown, whole, "{name} {flag}");
+        }
+    }
+}
+
+/// A template that walks `windows` itself sees every window, not nulls.
+#[test]
+fn a_template_listing_windows_sees_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("all.md.hbs");
+    std::fs::write(
+        &t,
+        "{{#each windows}}[{{id}} {{start}} {{#each timeline}}.{{/each}}]{{/each}}\n",
+    )
+    .unwrap();
+    let bundle = fixture("two-windows-2019");
+    let (code, out, err) = run(&[
+        "analyze",
+        bundle.to_str().unwrap(),
+        "--template",
+        t.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, j, _) = run(&["analyze", bundle.to_str().unwrap(), "--format", "json"]);
+    let windows = json(&j)["windows"].as_array().unwrap().clone();
+    let want: String = windows
+        .iter()
+        .map(|w| {
+            format!(
+                "[{} {} {}]",
+                w["id"],
+                w["start"].as_str().unwrap(),
+                ".".repeat(w["timeline"].as_array().unwrap().len())
+            )
+        })
+        .collect();
+    assert_eq!(out.trim_end(), want);
+}

@@ -58,13 +58,7 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
                 AnalyzeFormat::Html => report::Format::Html,
                 _ => report::Format::Markdown,
             };
-            // Templates see JSON: keep only that while rendering.
-            let value = serde_json::to_value(&analysis).map_err(|e| Error::Template {
-                name: "analysis".into(),
-                message: format!("the analysis does not serialise: {e}"),
-            })?;
-            drop(analysis);
-            report::document::from_json(&value, a.template.as_deref(), format)?
+            report::document::render_owned(analysis, a.template.as_deref(), format)?
         }
     };
     emit(common, &text)?;

@@ -27,11 +27,14 @@ pub fn html(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
     )
 }
 
-/// The Markdown or HTML report from an analysis already turned into JSON,
-/// for a caller that drops the analysis first: on a flapping storm the
-/// two together are most of the peak memory.
-pub fn from_json(
-    value: &serde_json::Value,
+/// The Markdown or HTML report of an analysis the caller gives up: what a
+/// template cannot reach is never turned into JSON. A template that reaches
+/// the windows only as `lookup windows selected.index` (the built-in ones
+/// do) sees the other windows as `null`; on a flapping storm they hold
+/// nearly every event, and their JSON tree was most of the time and memory
+/// of a run (docs/performance.md). Any other use of `windows` sees them all.
+pub fn render_owned(
+    mut analysis: Analysis,
     template: Option<&Path>,
     format: Format,
 ) -> Result<String> {
@@ -40,7 +43,34 @@ pub fn from_json(
         Format::Html => ("rfo.html.hbs", super::DEFAULT_HTML),
     };
     let (name, src) = template_source(template, default_name, default_src)?;
-    super::render_json(value, &src, &name, format)
+    let serialise = |e: serde_json::Error| Error::Template {
+        name: name.clone(),
+        message: format!("the analysis does not serialise: {e}"),
+    };
+    let value = if reaches_only_selected(&src) {
+        let windows = std::mem::take(&mut analysis.windows);
+        let keep = analysis.selected.as_ref().map(|s| s.index);
+        let mut value = serde_json::to_value(&analysis).map_err(serialise)?;
+        drop(analysis);
+        let mut shown = Vec::with_capacity(windows.len());
+        for (k, w) in windows.into_iter().enumerate() {
+            shown.push(match keep == Some(k) {
+                true => serde_json::to_value(&w).map_err(serialise)?,
+                false => serde_json::Value::Null,
+            });
+        }
+        value["windows"] = serde_json::Value::Array(shown);
+        value
+    } else {
+        serde_json::to_value(&analysis).map_err(serialise)?
+    };
+    super::render_json(&value, &src, &name, format)
+}
+
+/// Whether every mention of `windows` in a template is the selected
+/// window's lookup: then no other window can show in its output.
+fn reaches_only_selected(src: &str) -> bool {
+    src.matches("windows").count() == src.matches("lookup windows selected.index").count()
 }
 
 fn template_source(
