@@ -256,7 +256,7 @@ pub struct Rules {
 fn cited(e: &TimedEvent) -> Cited {
     Cited {
         at: rfc3339(&e.instant),
-        summary: e.summary.clone(),
+        summary: e.summary.to_string(),
         evidence: e.evidence(),
     }
 }
@@ -280,7 +280,7 @@ fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
             .collect(),
         commands_more: commands.more,
         at: rfc3339(&e.instant),
-        summary: e.summary.clone(),
+        summary: e.summary.to_string(),
         evidence: e.evidence(),
         status: "candidate",
         reason: c.reason.clone(),

@@ -82,18 +82,21 @@ pub struct TimedEvent {
     pub role: Role,
     pub kind: Kind,
     pub host: Option<Arc<str>>,
-    pub subject: Option<String>,
+    /// Shared: a source names few subjects and states over many events,
+    /// and a report row shares them with its event.
+    pub subject: Option<Arc<str>>,
     /// The state as the log wrote it, for display.
-    pub state: Option<String>,
+    pub state: Option<Arc<str>>,
     /// The state as a typed value the window engine matches on.
     pub signal: Option<Signal>,
-    pub summary: String,
+    /// Shared with the report rows that show it.
+    pub summary: Arc<str>,
     pub provenance: Provenance,
     /// How precise the written timestamp is, in milliseconds (1000 for whole
     /// seconds, 60000 for whole minutes): the floor of any uncertainty.
     pub precision_ms: u32,
     /// The line as written (only kept when the command needs it).
-    pub text: Option<String>,
+    pub text: Option<Box<str>>,
     /// Who did it, for actions and changes whose grammar rule says (boxed:
     /// most events have none).
     pub operator: Option<Box<Operator>>,

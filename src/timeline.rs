@@ -78,14 +78,14 @@ pub(crate) mod tests {
             role: Role::Host,
             kind,
             host: None,
-            subject: Some(subject.to_string()),
+            subject: Some(subject.into()),
             state: None,
             signal: match kind {
                 Kind::Fault => Some(crate::signal::Signal::Health(crate::signal::Health::Down)),
                 Kind::Recovery => Some(crate::signal::Signal::Health(crate::signal::Health::Ok)),
                 _ => None,
             },
-            summary: format!("{} {subject}", kind.as_str()),
+            summary: format!("{} {subject}", kind.as_str()).into(),
             provenance: Provenance {
                 offset_s: 0,
                 offset: OffsetSource::InLine,

@@ -5,16 +5,16 @@
 
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
-use crate::time::rfc3339;
 use serde::Serialize;
 
 /// One timeline row: an event, with the other sources that state the same.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
-    pub at: String,
+    #[serde(serialize_with = "crate::time::ser_rfc3339")]
+    pub at: chrono::DateTime<chrono::Utc>,
     pub kind: &'static str,
-    pub subject: Option<String>,
-    pub summary: String,
+    pub subject: Option<std::sync::Arc<str>>,
+    pub summary: std::sync::Arc<str>,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and
@@ -73,7 +73,7 @@ pub fn rows(t: &[TimedEvent], idx: &[usize]) -> Vec<Row> {
         .map(|g| {
             let e = &t[g[0]];
             Row {
-                at: rfc3339(&e.instant),
+                at: e.instant,
                 kind: e.kind.as_str(),
                 subject: e.subject.clone(),
                 summary: e.summary.clone(),

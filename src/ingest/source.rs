@@ -91,6 +91,8 @@ struct State<'p> {
     envelope: EnvelopeSkew,
     rates: Option<crate::rates::SourceRates>,
     users: std::collections::BTreeSet<String>,
+    /// Hosts, subjects and states, each held once however many events name it.
+    names: Names,
 }
 
 impl<'p> State<'p> {
@@ -122,6 +124,7 @@ impl<'p> State<'p> {
             envelope: EnvelopeSkew::default(),
             rates: None,
             users: Default::default(),
+            names: Names::default(),
         }
     }
 
@@ -201,15 +204,23 @@ impl<'p> State<'p> {
             return;
         }
         self.parsed += 1;
-        let host = rec.get("host").map(Arc::from).or_else(|| self.host.clone());
-        let subject = class.subject.or_else(|| {
-            (class.kind != Kind::Info).then(|| host.as_deref().unwrap_or("?").to_string())
-        });
-        let summary = class
-            .summary
-            .or_else(|| rec.get("msg").map(str::to_string))
-            .or_else(|| text.map(str::to_string))
-            .unwrap_or_default();
+        let host = rec
+            .get("host")
+            .map(|h| self.names.get(h))
+            .or_else(|| self.host.clone());
+        let subject = match class.subject {
+            Some(s) => Some(self.names.get(&s)),
+            None if class.kind != Kind::Info => Some(match &host {
+                Some(h) => h.clone(),
+                None => self.names.get("?"),
+            }),
+            None => None,
+        };
+        let state = class.state.map(|s| self.names.get(&s));
+        let summary: Arc<str> = match class.summary {
+            Some(s) => s.into(),
+            None => rec.get("msg").or(text).unwrap_or_default().into(),
+        };
         self.events.push(TimedEvent {
             instant: timed.instant,
             source: self.plan.index,
@@ -219,13 +230,13 @@ impl<'p> State<'p> {
             kind: class.kind,
             host,
             subject,
-            state: class.state,
+            state,
             signal: class.signal,
             summary,
             provenance: timed.provenance,
             precision_ms: stamp.precision_ms(),
             text: if self.keep == Keep::All {
-                text.map(str::to_string)
+                text.map(Box::from)
             } else {
                 None
             },
@@ -599,4 +610,21 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         rates: st.rates,
         users: st.users,
     })
+}
+
+/// One shared copy of each host, subject and state name a source's events
+/// carry: a flapping storm names a few thousand subjects over a million
+/// events (docs/performance.md).
+#[derive(Default)]
+struct Names(std::collections::HashSet<Arc<str>>);
+
+impl Names {
+    fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.0.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.0.insert(n.clone());
+        n
+    }
 }

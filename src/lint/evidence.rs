@@ -205,7 +205,7 @@ fn kind_words(kind: Kind) -> &'static str {
 
 impl Ev {
     pub fn from_event(e: &TimedEvent) -> Ev {
-        let mut text = e.summary.clone();
+        let mut text = e.summary.to_string();
         for part in [e.subject.as_deref(), e.state.as_deref(), e.text.as_deref()]
             .into_iter()
             .flatten()
@@ -218,7 +218,7 @@ impl Ev {
         Ev {
             at: e.instant,
             evidence: e.evidence(),
-            summary: e.summary.clone(),
+            summary: e.summary.to_string(),
             words: words(&text),
         }
     }

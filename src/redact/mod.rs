@@ -221,7 +221,7 @@ impl Redactor {
                 e.host.as_deref(),
                 e.subject.as_deref(),
                 e.text.as_deref(),
-                Some(e.summary.as_str()),
+                Some(&*e.summary),
             ]
             .into_iter()
             .flatten()
@@ -286,10 +286,10 @@ impl Redactor {
     /// An event's text fields (its file, line and times stay).
     pub fn event(&mut self, e: &mut TimedEvent) {
         e.host = e.host.as_deref().map(|h| self.text(h).into());
-        e.subject = e.subject.as_deref().map(|s| self.text(s));
-        e.state = e.state.as_deref().map(|s| self.text(s));
-        e.text = e.text.as_deref().map(|s| self.text(s));
-        e.summary = self.text(&e.summary);
+        e.subject = e.subject.as_deref().map(|s| self.text(s).into());
+        e.state = e.state.as_deref().map(|s| self.text(s).into());
+        e.text = e.text.as_deref().map(|s| self.text(s).into());
+        e.summary = self.text(&e.summary).into();
         if let Some(op) = e.operator.as_mut() {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));

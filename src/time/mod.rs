@@ -26,3 +26,12 @@ pub const TZDB_VERSION: &str = chrono_tz::IANA_TZDB_VERSION;
 pub fn rfc3339(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
+
+/// `rfc3339` for serde: a struct keeps the instant (12 bytes) and writes
+/// the text only when serialised, not a string per row held in memory.
+pub fn ser_rfc3339<S: serde::Serializer>(
+    t: &chrono::DateTime<chrono::Utc>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(t))
+}

@@ -153,8 +153,8 @@ fn names(t: &[TimedEvent]) -> (Vec<String>, Vec<String>) {
     let mut hosts = std::collections::BTreeSet::new();
     for e in t {
         if let Some(s) = &e.subject {
-            if !subjects.contains(s.as_str()) {
-                subjects.insert(s.clone());
+            if !subjects.contains(&**s) {
+                subjects.insert(s.to_string());
             }
         }
         if let Some(h) = &e.host {

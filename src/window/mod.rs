@@ -612,7 +612,11 @@ fn facts(
         .iter()
         .copied()
         .filter(|&k| t[k].instant >= from && end_k.is_none_or(|e| k <= e))
-        .filter(|&k| t[k].subject.as_ref().is_some_and(|s| subjects.contains(s)))
+        .filter(|&k| {
+            t[k].subject
+                .as_deref()
+                .is_some_and(|s| subjects.iter().any(|x| x == s))
+        })
         .collect();
     WindowFacts {
         outage,
@@ -782,7 +786,7 @@ mod gap_tests {
     fn mon(t: &str, line: u64, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
         let mut e = ev(t, 0, line, kind, subject);
         e.role = Role::Monitor;
-        e.state = state.map(str::to_string);
+        e.state = state.map(Into::into);
         e.signal = match state {
             Some("CRITICAL") => Some(Signal::Health(Health::Down)),
             Some("OK") => Some(Signal::Health(Health::Ok)),
