@@ -51,14 +51,26 @@ impl Iterator for Merge {
 }
 
 /// Merge into a vector, keeping only events within `[from, to]` when given.
+/// The vector is allocated once at its full size (growing it by doubling
+/// beside the sources' own vectors held three copies' worth at the peak),
+/// and a lone source's vector is kept as it is.
 pub fn merged(
-    sources: Vec<Vec<TimedEvent>>,
+    mut sources: Vec<Vec<TimedEvent>>,
     from: Option<chrono::DateTime<chrono::Utc>>,
     to: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Vec<TimedEvent> {
-    Merge::new(sources)
-        .filter(|e| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t))
-        .collect()
+    let keep =
+        |e: &TimedEvent| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
+    sources.retain(|s| !s.is_empty());
+    if sources.len() <= 1 {
+        let mut only = sources.pop().unwrap_or_default();
+        only.retain(keep);
+        only.shrink_to_fit();
+        return only;
+    }
+    let mut out = Vec::with_capacity(sources.iter().map(Vec::len).sum());
+    out.extend(Merge::new(sources).filter(|e| keep(e)));
+    out
 }
 
 #[cfg(test)]
