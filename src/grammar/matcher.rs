@@ -558,16 +558,23 @@ fn structured_data(s: &str) -> Option<(usize, Option<Stamp>)> {
             return None;
         }
         j += id;
+        // Jump to the next byte that matters: outside quotes a `"` or the
+        // closing `]`, inside them a `"` or an escape.
         let mut quoted = false;
         loop {
-            match (b.get(j)?, quoted) {
-                (b'\\', true) => j += 2,
-                (b'"', q) => {
-                    quoted = !q;
+            let rest = b.get(j..)?;
+            let at = match quoted {
+                false => memchr::memchr2(b'"', b']', rest)?,
+                true => memchr::memchr2(b'"', b'\\', rest)?,
+            };
+            j += at;
+            match b[j] {
+                b'\\' => j += 2,
+                b'"' => {
+                    quoted = !quoted;
                     j += 1
                 }
-                (b']', false) => break,
-                _ => j += 1,
+                _ => break,
             }
         }
         k = j + 1;
@@ -832,6 +839,59 @@ mod tests {
         );
         // "-x" is a host, not NILVALUE then garbage.
         assert_eq!(fields(p, "<13>1 - -x -")[1], "host=-x");
+    }
+
+    #[test]
+    fn structured_data_jumps_as_the_byte_walk_did() {
+        // The byte-at-a-time walk this replaced, kept as the reference.
+        fn walk(s: &str) -> Option<usize> {
+            let b = s.as_bytes();
+            let mut k = 0;
+            while b.get(k) == Some(&b'[') {
+                let mut j = k + 1;
+                let id = b[j..]
+                    .iter()
+                    .take_while(|&&c| c > b' ' && c != b'=' && c != b']' && c != b'"')
+                    .count();
+                if id == 0 {
+                    return None;
+                }
+                j += id;
+                let mut quoted = false;
+                loop {
+                    match (b.get(j)?, quoted) {
+                        (b'\\', true) => j += 2,
+                        (b'"', q) => {
+                            quoted = !q;
+                            j += 1
+                        }
+                        (b']', false) => break,
+                        _ => j += 1,
+                    }
+                }
+                k = j + 1;
+            }
+            (k > 0).then_some(k)
+        }
+        // Every string up to 7 bytes over the bytes that matter.
+        let alphabet = [b'[', b']', b'"', b'\\', b'a', b'=', b' '];
+        let mut n = 0;
+        for len in 0..=7u32 {
+            for code in 0..alphabet.len().pow(len) {
+                let mut c = code;
+                let s: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let b = alphabet[c % alphabet.len()];
+                        c /= alphabet.len();
+                        b
+                    })
+                    .collect();
+                let s = std::str::from_utf8(&s).unwrap();
+                assert_eq!(structured_data(s).map(|x| x.0), walk(s), "{s:?}");
+                n += 1;
+            }
+        }
+        assert!(n > 900_000);
     }
 
     #[test]
