@@ -14,7 +14,7 @@ use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
 use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary, Timed};
 use crate::time::stamp::Stamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Parse failures kept per source (all are counted).
@@ -24,7 +24,7 @@ pub const FAILURES_KEPT: usize = 100;
 const MAX_DOCUMENT: u64 = 64 << 20;
 
 /// A source's line in the analysis `sources` table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSummary {
     pub path: String,
     pub grammar: Option<String>,
@@ -59,7 +59,7 @@ pub struct SourceResult {
 }
 
 /// Samples of device time − collector time, in milliseconds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EnvelopeSkew {
     pub samples: Vec<i64>,
     /// The first few (line, difference) pairs, for the finding.
