@@ -333,3 +333,102 @@ fn a_bad_part_is_a_usage_error() {
         );
     }
 }
+
+/// Python with dask.distributed, or why not. Under CI (`CI=true`, which
+/// installs it) its absence fails the test; elsewhere the test says SKIP.
+fn dask() -> Option<()> {
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import dask.distributed"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has {
+        return Some(());
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but python3 cannot import dask.distributed (pip install dask distributed)");
+    }
+    eprintln!("SKIP: python3 with dask.distributed not found (pip install dask distributed)");
+    None
+}
+
+/// examples/dask/extract_analyze.py on a LocalCluster: `parts` extract
+/// tasks, one analyze; byte for byte the bundle's analysis, JSON and
+/// Markdown.
+fn dask_example(bundle: &Path, parts: u32) {
+    let out = tempfile::tempdir().unwrap();
+    let ev = out.path().join("events");
+    let parts = parts.to_string();
+    let script = root().join("examples/dask/extract_analyze.py");
+    let done = std::process::Command::new("python3")
+        .env("TZ", "Pacific/Chatham")
+        .args([
+            s(&script),
+            s(bundle),
+            "--out",
+            s(&ev),
+            "--parts",
+            &parts,
+            "--rfo",
+            env!("CARGO_BIN_EXE_rfo"),
+            "--",
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("python3 runs");
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "the Dask example failed:\n{err}");
+    let direct = ok(&["analyze", s(bundle), "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&done.stdout) == direct,
+        "the Dask example's analysis differs from rfo analyze {}",
+        bundle.display()
+    );
+    assert_eq!(
+        ok(&["analyze", "--events", s(&ev)]),
+        ok(&["analyze", s(bundle)])
+    );
+}
+
+#[test]
+fn the_dask_example_gives_the_bundles_analysis_on_a_fixture() {
+    if dask().is_none() {
+        return;
+    }
+    dask_example(&fixture("servercentral-2017-02-22"), 3);
+}
+
+#[test]
+fn the_dask_example_gives_the_bundles_analysis_on_a_generated_bundle() {
+    if dask().is_none() {
+        return;
+    }
+    let gen = root().join("../shared/bench/gen_bundle.py");
+    if !gen.is_file() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but {} is missing", gen.display());
+        }
+        eprintln!("SKIP: no {}", gen.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let made = std::process::Command::new("python3")
+        .args([
+            s(&gen),
+            "--size-mb",
+            "5",
+            "--out",
+            s(&bundle),
+            "--seed",
+            "1",
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        made.status.success(),
+        "gen_bundle.py: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    dask_example(&bundle, 4);
+}
