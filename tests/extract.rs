@@ -432,3 +432,65 @@ fn the_dask_example_gives_the_bundles_analysis_on_a_generated_bundle() {
     );
     dask_example(&bundle, 4);
 }
+
+/// A copy of `case` cut into `n` parts, all extracted into one directory.
+fn parts_of(case: &str, n: u32) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    copy_dir(&fixture(case), &bundle);
+    let ev = dir.path().join("ev");
+    for k in 1..=n {
+        extract(&[s(&bundle)], &ev, &["--part", &format!("{k}/{n}")]);
+    }
+    (dir, bundle, ev)
+}
+
+#[test]
+fn files_are_cut_into_stretches_at_line_starts() {
+    let (_d, _, ev) = parts_of("fall-back-new-york-2018", 5);
+    let names: Vec<String> = std::fs::read_dir(&ev)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".events.json"))
+        .collect();
+    let stretches = names.iter().filter(|n| n.contains(".at")).count();
+    assert!(stretches >= 4, "{names:?}");
+}
+
+/// Past the fall-back fold, a stretch read from a fresh clock cannot know
+/// which pass through the hour it is in: the merge reads it again from the
+/// real state, from the recorded file; without the file it refuses.
+#[test]
+fn a_stretch_that_depends_on_the_one_before_is_read_again_or_refused() {
+    let (dir, bundle, ev) = parts_of("fall-back-new-york-2018", 5);
+    same(&[s(&bundle)], &[&ev], &[]);
+    let gone = dir.path().join("gone");
+    std::fs::rename(&bundle, &gone).unwrap();
+    refused(
+        &["analyze", "--events", s(&ev)],
+        &[
+            s(&bundle.join("lb01/messages")),
+            "depends on the one before",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_stretch_or_parts_of_another_cut_are_refused() {
+    let (_d, bundle, ev) = parts_of("fall-back-new-york-2018", 5);
+    let other = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&ev).unwrap().flatten() {
+        std::fs::copy(e.path(), other.path().join(e.file_name())).unwrap();
+    }
+    // A stretch gone.
+    let side = first_with(&ev, "00000000000666.events.json");
+    std::fs::remove_file(&side).unwrap();
+    refused(&["analyze", "--events", s(&ev)], &["not extracted"]);
+    // Stretches of a cut into 3 beside those of a cut into 5.
+    extract(&[s(&bundle)], other.path(), &["--part", "2/3"]);
+    refused(
+        &["analyze", "--events", s(other.path())],
+        &["lb01/messages"],
+    );
+}

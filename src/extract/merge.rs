@@ -57,6 +57,7 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
             (
                 f.sidecar.bundle.path.clone(),
                 f.sidecar.source.index,
+                f.sidecar.part.as_ref().map(|p| p.start),
                 f.sidecar.source.rel.clone(),
             )
         };
@@ -71,7 +72,7 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
             )));
         }
     }
-    let first = &found[0].sidecar.bundle;
+    let first = &found[0].sidecar.bundle.clone();
     if let Some(f) = found
         .iter()
         .find(|f| f.sidecar.bundle.manifest != first.manifest)
@@ -93,11 +94,12 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
             skipped.extend(f.sidecar.bundle.skipped.iter().map(Skipped::from));
         }
     }
+    let found = grouped(found);
     let (plans, findings) = decide_years(&found);
     let sources: Vec<SourceResult> = found
         .par_iter()
         .zip(plans.par_iter())
-        .map(|(f, p)| source_of(f, p, reg, opts, keep))
+        .map(|(g, p)| source_of(g, p, reg, opts, keep))
         .collect::<Result<_>>()?;
     let files = plans.iter().map(|p| p.file.clone()).collect();
     let ingested = ingest::assemble(&skipped, findings, sources);
@@ -152,6 +154,77 @@ fn sidecars_in(dir: &Path) -> Result<Vec<Found>> {
     Ok(out)
 }
 
+/// The sidecars of each source together: one whole, or its stretches in
+/// file order (`complete` checked which).
+fn grouped(found: Vec<Found>) -> Vec<Vec<Found>> {
+    let mut out: Vec<Vec<Found>> = Vec::new();
+    for f in found {
+        match out.last_mut() {
+            Some(g)
+                if g[0].sidecar.bundle.path == f.sidecar.bundle.path
+                    && g[0].sidecar.source.index == f.sidecar.source.index =>
+            {
+                g.push(f)
+            }
+            _ => out.push(vec![f]),
+        }
+    }
+    out
+}
+
+/// The stretches of one source tile it: from byte 0, each where the one
+/// before ended, to its end, all of the same file.
+fn tiled(parts: &[&Found]) -> Result<()> {
+    let s = &parts[0].sidecar.source;
+    let mut at = 0u64;
+    for f in parts {
+        let fs = &f.sidecar.source;
+        let Some(p) = &f.sidecar.part else {
+            return Err(EventsError::Incomplete(format!(
+                "{}: source {} extracted both whole and in stretches",
+                f.path.display(),
+                s.rel
+            ))
+            .into());
+        };
+        if (fs.size, fs.mtime_ns) != (s.size, s.mtime_ns) {
+            return Err(EventsError::Stale {
+                path: f.path.clone(),
+                message: format!(
+                    "{} changed between the extraction of its parts: extract it again",
+                    s.rel
+                ),
+            }
+            .into());
+        }
+        if p.start != at {
+            let what = if p.start > at {
+                "not extracted"
+            } else {
+                "extracted twice"
+            };
+            return Err(EventsError::Incomplete(format!(
+                "{}: bytes {at}..{} of {} {what} (a missing source part, or parts of different --part N?)",
+                f.path.display(),
+                p.start.max(at),
+                s.rel
+            ))
+            .into());
+        }
+        at = p.end;
+    }
+    if at != s.size {
+        return Err(EventsError::Incomplete(format!(
+            "{}: bytes {at}..{} of {} not extracted (a missing source part?)",
+            parts[parts.len() - 1].path.display(),
+            s.size,
+            s.rel
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Every source of every bundle present once: a part that was not
 /// extracted (a failed task) must not pass for a smaller incident.
 fn complete(found: &[Found]) -> Result<()> {
@@ -163,7 +236,8 @@ fn complete(found: &[Found]) -> Result<()> {
             .take_while(|f| &f.sidecar.bundle.path == root)
             .collect();
         for w in of_root.windows(2) {
-            if w[0].sidecar.source.index == w[1].sidecar.source.index {
+            let whole = w[0].sidecar.part.is_none() || w[1].sidecar.part.is_none();
+            if w[0].sidecar.source.index == w[1].sidecar.source.index && whole {
                 return Err(EventsError::Incomplete(format!(
                     "{} and {}: the same source ({}) extracted twice",
                     w[0].path.display(),
@@ -190,15 +264,30 @@ fn complete(found: &[Found]) -> Result<()> {
             ))
             .into());
         }
+        for i in have_indices(&of_root) {
+            let parts: Vec<&Found> = of_root
+                .iter()
+                .copied()
+                .filter(|f| f.sidecar.source.index == i && f.sidecar.part.is_some())
+                .collect();
+            if !parts.is_empty() {
+                tiled(&parts)?;
+            }
+        }
         k += of_root.len();
     }
     Ok(())
 }
 
+fn have_indices(of_root: &[&Found]) -> std::collections::BTreeSet<u32> {
+    of_root.iter().map(|f| f.sidecar.source.index).collect()
+}
+
 /// Each source's plan as extracted, in merged order, with its year decided
 /// again over every source's probe; and planning's findings, in the order
 /// `plan` gives them (detection, then years).
-fn decide_years(found: &[Found]) -> (Vec<SourcePlan>, Vec<Finding>) {
+fn decide_years(found: &[Vec<Found>]) -> (Vec<SourcePlan>, Vec<Finding>) {
+    let found: Vec<&Found> = found.iter().map(|g| &g[0]).collect();
     let mut plans: Vec<SourcePlan> = found
         .iter()
         .enumerate()
@@ -236,20 +325,10 @@ fn decide_years(found: &[Found]) -> (Vec<SourcePlan>, Vec<Finding>) {
     (plans, findings)
 }
 
-/// One source: its events files when its year stands, else read again.
-fn source_of(
-    f: &Found,
-    p: &SourcePlan,
-    reg: &Registry,
-    opts: &Options,
-    keep: Keep,
-) -> Result<SourceResult> {
-    let s = &f.sidecar.source;
-    if p.year != s.year {
-        return read_again(f, p, reg, opts, keep);
-    }
+/// One source's events, as `keep` asks.
+fn events_of(f: &Found, p: &SourcePlan, keep: Keep) -> Result<Vec<TimedEvent>> {
     let dir = f.path.parent().unwrap_or(Path::new("."));
-    let file: Arc<str> = Arc::from(s.rel.as_str());
+    let file: Arc<str> = Arc::from(f.sidecar.source.rel.as_str());
     let mut events = read::events(
         &dir.join(&f.sidecar.events.file),
         &file,
@@ -261,7 +340,25 @@ fn source_of(
     if keep == Keep::Significant && f.sidecar.keep == KeepRecord::All {
         significant(&mut events);
     }
-    let r = f.sidecar.result.clone();
+    Ok(events)
+}
+
+/// One source: its events files when its year stands, else read again.
+fn source_of(
+    group: &[Found],
+    p: &SourcePlan,
+    reg: &Registry,
+    opts: &Options,
+    keep: Keep,
+) -> Result<SourceResult> {
+    let f = &group[0];
+    if p.year != f.sidecar.source.year {
+        return read_again(f, p, reg, opts, keep);
+    }
+    let Some(r) = f.sidecar.result.clone() else {
+        return stretches(group, p, reg, keep);
+    };
+    let events = events_of(f, p, keep)?;
     Ok(SourceResult {
         summary: r.summary,
         failures: r.failures,
@@ -280,6 +377,64 @@ fn significant(events: &mut Vec<TimedEvent>) {
     events.retain(|e| !(e.kind == Kind::Info && e.state.is_none() && e.signal.is_none()));
     for e in events.iter_mut() {
         e.text = None;
+    }
+}
+
+/// A source extracted in stretches, put together as in one process.
+fn stretches(group: &[Found], p: &SourcePlan, reg: &Registry, keep: Keep) -> Result<SourceResult> {
+    let f = &group[0];
+    let g = grammar(f, p, reg)?.ok_or_else(|| EventsError::Corrupt {
+        path: f.path.clone(),
+        message: "a source in stretches without a grammar".into(),
+    })?;
+    let mut parts = Vec::with_capacity(group.len());
+    for f in group {
+        let mut part = f.sidecar.part.clone().ok_or_else(|| EventsError::Corrupt {
+            path: f.path.clone(),
+            message: "neither a result nor a part".into(),
+        })?;
+        part.events = events_of(f, p, keep)?;
+        parts.push(part);
+    }
+    let readable =
+        || unchanged(f, "holds a stretch that depends on the one before it").map_err(Error::from);
+    source::merge_parts(p, g, keep, parts, &readable)
+}
+
+/// The grammar a source was extracted with, known here too.
+fn grammar<'r>(
+    f: &Found,
+    p: &SourcePlan,
+    reg: &'r Registry,
+) -> Result<Option<&'r crate::grammar::Grammar>> {
+    match &p.grammar {
+        Some(g) => Ok(Some(reg.get(g).ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: grammar {g:?} is not known here: pass the --grammars DIR it was extracted with",
+                f.path.display()
+            ))
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// The recorded file, still as it was extracted, to be read again here
+/// because it `why`.
+fn unchanged(f: &Found, why: &str) -> std::result::Result<(), EventsError> {
+    let s = &f.sidecar.source;
+    let stale = |what: &str| {
+        EventsError::Stale {
+        path: s.abs.clone(),
+        message: format!(
+            "{} {why}, so the merge reads it again, and the file {what}: extract it without --part, or make it readable here",
+            s.rel
+        ),
+    }
+    };
+    match super::fingerprint(&s.abs) {
+        None => Err(stale("cannot be read here")),
+        Some(fp) if fp != (s.size, s.mtime_ns) => Err(stale("changed since it was extracted")),
+        Some(_) => Ok(()),
     }
 }
 
@@ -319,15 +474,7 @@ fn read_again(
         }
         Some(_) => {}
     }
-    let grammar = match &p.grammar {
-        Some(g) => Some(reg.get(g).ok_or_else(|| {
-            Error::Usage(format!(
-                "{}: grammar {g:?} is not known here: pass the --grammars DIR it was extracted with",
-                f.path.display()
-            ))
-        })?),
-        None => None,
-    };
+    let grammar = grammar(f, p, reg)?;
     let chunk = opts.chunk_bytes.unwrap_or(ingest::CHUNK_BYTES);
     source::run(p, grammar, keep, None, chunk)
 }

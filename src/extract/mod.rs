@@ -80,21 +80,119 @@ impl std::str::FromStr for Part {
     }
 }
 
+/// What of one source a part reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slice {
+    Whole,
+    /// A stretch of lines of a plain file (`source::run_part`).
+    Range(crate::bundle::read::Chunk),
+}
+
 impl Part {
-    /// The sources of part `k`: the bundle's sources in order, cut into `n`
-    /// runs of about equal bytes (a source belongs to the part its first
-    /// byte falls in), so that the parts together hold each source once.
-    pub fn holds(&self, sizes: &[u64]) -> Vec<bool> {
-        let total: u128 = sizes.iter().map(|&s| u128::from(s)).sum::<u128>().max(1);
-        let mut start: u128 = 0;
-        sizes
-            .iter()
-            .map(|&s| {
-                let part = (start * u128::from(self.n) / total) as u32 + 1;
-                start += u128::from(s);
-                part == self.k
-            })
-            .collect()
+    /// Cut `k` of `n` through `total` bytes.
+    fn cut(&self, k: u32, total: u64) -> u64 {
+        (u128::from(total) * u128::from(k) / u128::from(self.n)) as u64
+    }
+
+    /// What part `k` reads of each source: the bundle's bytes, all sources
+    /// in order, are cut into `n` runs of equal size. A plain file read
+    /// line by line is cut where the runs are, each cut moved on to the
+    /// next line start, so that the parts tile it; any other source (a
+    /// document, a gzip file, an unrecognised one) goes whole to the part
+    /// its first byte falls in.
+    pub fn slices(
+        &self,
+        plan: &plan::Plan,
+        reg: &Registry,
+        sizes: &[u64],
+    ) -> Result<Vec<Option<Slice>>> {
+        let total: u64 = sizes.iter().sum();
+        let (lo, hi) = (self.cut(self.k - 1, total), self.cut(self.k, total));
+        let owner = |at: u64| -> u32 {
+            ((u128::from(at) * u128::from(self.n) / u128::from(total.max(1))) as u32 + 1)
+                .min(self.n)
+        };
+        let mut off = 0u64;
+        let mut out = Vec::with_capacity(sizes.len());
+        for (p, &size) in plan.sources.iter().zip(sizes) {
+            let lined = p
+                .grammar
+                .as_deref()
+                .and_then(|g| reg.get(g))
+                .is_some_and(|g| !g.is_document());
+            let slice = if !lined || size == 0 || !plain(&p.file.abs) {
+                (owner(off) == self.k).then_some(Slice::Whole)
+            } else {
+                let local = |x: u64| x.saturating_sub(off).min(size);
+                let (a, b) = (
+                    line_start(&p.file.abs, local(lo), size)?,
+                    line_start(&p.file.abs, local(hi), size)?,
+                );
+                if a >= b {
+                    None
+                } else if a == 0 && b == size {
+                    Some(Slice::Whole)
+                } else {
+                    Some(Slice::Range(crate::bundle::read::Chunk {
+                        start: a,
+                        end: b,
+                        first_line: 1 + newlines_before(&p.file.abs, a)?,
+                    }))
+                }
+            };
+            out.push(slice);
+            off += size;
+        }
+        Ok(out)
+    }
+}
+
+/// Not gzip (which cannot be cut).
+fn plain(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|_| magic != [0x1f, 0x8b])
+}
+
+/// The first line start after the newline at or past `at` (0 and `size`
+/// stand), as `read::chunks` cuts.
+fn line_start(path: &Path, at: u64, size: u64) -> Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    if at == 0 || at >= size {
+        return Ok(at.min(size));
+    }
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(at))
+        .map_err(|e| Error::io(path, e))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut pos = at;
+    loop {
+        let got = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if got == 0 {
+            return Ok(size);
+        }
+        if let Some(p) = memchr::memchr(b'\n', &buf[..got]) {
+            return Ok((pos + p as u64 + 1).min(size));
+        }
+        pos += got as u64;
+    }
+}
+
+/// Newlines in the first `end` bytes of a file: the line number a stretch
+/// starting there continues from.
+fn newlines_before(path: &Path, end: u64) -> Result<u64> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut r = f.take(end);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let got = r.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if got == 0 {
+            return Ok(n);
+        }
+        n += memchr::memchr_iter(b'\n', &buf[..got]).count() as u64;
     }
 }
 
@@ -143,30 +241,68 @@ pub fn extract(
         .iter()
         .map(|p| std::fs::metadata(&p.file.abs).map(|m| m.len()).unwrap_or(0))
         .collect();
-    let held = match part {
-        Some(p) => p.holds(&sizes),
-        None => vec![true; sizes.len()],
+    let slices = match part {
+        Some(p) => p.slices(&plan, reg, &sizes)?,
+        None => vec![Some(Slice::Whole); sizes.len()],
     };
-    let mine: Vec<&plan::SourcePlan> = (plan.sources.iter().zip(&held))
-        .filter(|(_, &h)| h)
+    let whole: Vec<&plan::SourcePlan> = (plan.sources.iter().zip(&slices))
+        .filter(|(_, s)| **s == Some(Slice::Whole))
         .map(|(p, _)| p)
         .collect();
-    let results = ingest::parse(&bundle, &mine, reg, opts, keep)?;
+    let results = ingest::parse(&bundle, &whole, reg, opts, keep)?;
     let record = bundle_record(path, &bundle)?;
     let mut written = Vec::new();
-    for (p, r) in mine.into_iter().zip(results) {
-        let k = p.index as usize;
+    for (p, mut r) in whole.into_iter().zip(results) {
+        let events = std::mem::take(&mut r.events);
         written.push(write_source(
             out,
             &record,
+            &plan,
             p,
-            plan.detection[k].clone(),
-            plan.probes[k].clone(),
             keep,
-            r,
+            Written::Whole(Box::new(r)),
+            events,
+        )?);
+    }
+    let ranges: Vec<(&plan::SourcePlan, crate::bundle::read::Chunk)> =
+        (plan.sources.iter().zip(&slices))
+            .filter_map(|(p, s)| match s {
+                Some(Slice::Range(c)) => Some((p, *c)),
+                _ => None,
+            })
+            .collect();
+    use rayon::prelude::*;
+    let partials: Vec<Result<crate::ingest::source::Partial>> = ranges
+        .par_iter()
+        .map(|(p, c)| {
+            let g = p
+                .grammar
+                .as_deref()
+                .and_then(|g| reg.get(g))
+                .expect("a lined source has its grammar");
+            crate::ingest::source::run_part(p, g, keep, *c)
+        })
+        .collect();
+    for ((p, _), partial) in ranges.iter().zip(partials) {
+        let mut partial = partial?;
+        let events = std::mem::take(&mut partial.events);
+        written.push(write_source(
+            out,
+            &record,
+            &plan,
+            p,
+            keep,
+            Written::Part(Box::new(partial)),
+            events,
         )?);
     }
     Ok(written)
+}
+
+/// What a sidecar carries: a whole source, or a stretch of one.
+enum Written {
+    Whole(Box<ingest::SourceResult>),
+    Part(Box<crate::ingest::source::Partial>),
 }
 
 /// Whether a directory holds events files (a bundle must not).
@@ -205,15 +341,35 @@ pub fn fingerprint(path: &Path) -> Option<(u64, Option<u128>)> {
 fn write_source(
     out: &Path,
     bundle: &BundleRecord,
+    plan: &plan::Plan,
     p: &plan::SourcePlan,
-    detection: Option<crate::finding::Finding>,
-    probe: Option<plan::Probe>,
     keep: Keep,
-    r: ingest::SourceResult,
+    what: Written,
+    events: Vec<crate::event::TimedEvent>,
 ) -> Result<PathBuf> {
-    let stem = stem(p.index, &p.file.rel);
+    let stem = match &what {
+        Written::Whole(_) => stem(p.index, &p.file.rel),
+        // Stretches sort in file order by their start.
+        Written::Part(part) => format!("{}.at{:014}", stem(p.index, &p.file.rel), part.start),
+    };
     let parquet = format!("{stem}{PARQUET_SUFFIX}");
-    write::events(&out.join(&parquet), &r.events)?;
+    write::events(&out.join(&parquet), &events)?;
+    let (result, part) = match what {
+        Written::Whole(r) => (
+            Some(ResultRecord {
+                summary: r.summary,
+                failures: r.failures,
+                findings: r.findings,
+                silences: r.silences,
+                envelope: r.envelope,
+                rates: r.rates,
+                users: r.users,
+            }),
+            None,
+        ),
+        Written::Part(part) => (None, Some(*part)),
+    };
+    let k = p.index as usize;
     let abs = std::path::absolute(&p.file.abs).map_err(|e| Error::io(&p.file.abs, e))?;
     let (size, mtime_ns) = fingerprint(&abs).unwrap_or((0, None));
     let sidecar = Sidecar {
@@ -238,21 +394,14 @@ fn write_source(
             year: p.year,
             overrides: p.overrides.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             rates: p.rates,
-            detection,
-            probe,
+            detection: plan.detection[k].clone(),
+            probe: plan.probes[k].clone(),
         },
-        result: ResultRecord {
-            summary: r.summary,
-            failures: r.failures,
-            findings: r.findings,
-            silences: r.silences,
-            envelope: r.envelope,
-            rates: r.rates,
-            users: r.users,
-        },
+        result,
+        part,
         events: EventsRecord {
             file: parquet,
-            rows: r.events.len() as u64,
+            rows: events.len() as u64,
         },
     };
     let path = out.join(format!("{stem}{SIDECAR_SUFFIX}"));

@@ -32,7 +32,11 @@ pub struct Sidecar {
     pub keep: KeepRecord,
     pub bundle: BundleRecord,
     pub source: SourceRecord,
-    pub result: ResultRecord,
+    /// A whole source, parsed: everything but its events.
+    pub result: Option<ResultRecord>,
+    /// Or one stretch of it (`--part`), before the merge puts the
+    /// stretches together: byte range, first line, counts, clock states.
+    pub part: Option<crate::ingest::source::Partial>,
     /// The Parquet file with this source's rows, beside the sidecar.
     pub events: EventsRecord,
 }

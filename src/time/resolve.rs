@@ -26,6 +26,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 pub use super::place::{TimeIssue, Timed};
+pub use snapshot::ClockState;
+
+mod snapshot;
 
 /// The years rfo places events in. Flags and manifests outside it are
 /// errors; an instant outside it is an undatable line with a finding.
