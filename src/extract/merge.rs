@@ -197,6 +197,16 @@ fn tiled(parts: &[&Found]) -> Result<()> {
             }
             .into());
         }
+        if p.end <= p.start || p.end > s.size {
+            return Err(EventsError::Corrupt {
+                path: f.path.clone(),
+                message: format!(
+                    "a stretch of bytes {}..{} in a file of {}",
+                    p.start, p.end, s.size
+                ),
+            }
+            .into());
+        }
         if p.start != at {
             let what = if p.start > at {
                 "not extracted"
