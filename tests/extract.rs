@@ -494,3 +494,16 @@ fn a_missing_stretch_or_parts_of_another_cut_are_refused() {
         &["lb01/messages"],
     );
 }
+
+#[test]
+fn events_are_not_written_inside_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    copy_dir(&fixture("two-windows-2019"), &bundle);
+    let inside = bundle.join("events/new");
+    refused(
+        &["extract", s(&bundle), "--out", s(&inside)],
+        &["--out", "inside the bundle"],
+    );
+    assert!(!bundle.join("events").exists());
+}

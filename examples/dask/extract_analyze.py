@@ -71,6 +71,9 @@ def main(argv):
         p.error("--parts must be at least 1")
     bundle, out = os.path.abspath(args.bundle), os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
+    # Events of an earlier run (another N) would be refused at the merge.
+    if any(n.endswith((".events.json", ".events.parquet")) for n in os.listdir(out)):
+        p.error(f"{out} already holds events files: remove them or choose another --out")
     extra = ["--all"] if args.all else []
     client, cluster = client_for(args)
     try:

@@ -258,6 +258,16 @@ fn complete(found: &[Found]) -> Result<()> {
             }
         }
         let want = found[k].sidecar.bundle.sources;
+        if let Some(f) = of_root.iter().find(|f| f.sidecar.bundle.sources != want) {
+            return Err(EventsError::Incomplete(format!(
+                "{} and {}: the bundle had {} sources for one and {} for the other (changed between parts?): extract it again",
+                found[k].path.display(),
+                f.path.display(),
+                want,
+                f.sidecar.bundle.sources
+            ))
+            .into());
+        }
         let have: std::collections::BTreeSet<u32> =
             of_root.iter().map(|f| f.sidecar.source.index).collect();
         let missing: Vec<String> = (0..want)

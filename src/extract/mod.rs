@@ -234,6 +234,7 @@ pub fn extract(
         }
         .into());
     }
+    inside_check(path, &bundle, out)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let plan = plan::plan(&bundle, reg, opts)?;
     let sizes: Vec<u64> = plan
@@ -303,6 +304,34 @@ pub fn extract(
 enum Written {
     Whole(Box<ingest::SourceResult>),
     Part(Box<crate::ingest::source::Partial>),
+}
+
+/// `--out` inside a bundle directory would have the next part read the
+/// events files as logs, and its source list differ from the others'.
+fn inside_check(path: &Path, bundle: &Bundle, out: &Path) -> Result<()> {
+    if !path.is_dir() {
+        return Ok(());
+    }
+    let abs = |p: &Path| std::path::absolute(p).map_err(|e| Error::io(p, e));
+    let (root, out_abs) = (abs(&bundle.root)?, abs(out)?);
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // The nearest existing ancestor of `--out`, resolved, against the root.
+    let mut probe = out_abs.as_path();
+    while !probe.exists() {
+        match probe.parent() {
+            Some(p) => probe = p,
+            None => break,
+        }
+    }
+    let rest = out_abs.strip_prefix(probe).unwrap_or(Path::new(""));
+    if canon(probe).join(rest).starts_with(canon(&root)) {
+        return Err(Error::Usage(format!(
+            "--out {}: inside the bundle {}, where its files would be read as logs; write events outside the bundle",
+            out.display(),
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether a directory holds events files (a bundle must not).
