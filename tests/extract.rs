@@ -507,3 +507,21 @@ fn events_are_not_written_inside_the_bundle() {
     );
     assert!(!bundle.join("events").exists());
 }
+
+/// `--redact` reads every line's names: the same pseudonyms from events
+/// extracted with `--all` as from the bundle.
+#[test]
+fn redaction_is_the_same_from_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("servercentral-2017-02-22");
+    extract(&[s(&f)], dir.path(), &[]);
+    for cmd in ["analyze", "timeline"] {
+        let direct = ok(&[cmd, s(&f), "--redact"]);
+        assert!(direct.contains("host-"), "{cmd} --redact: {direct}");
+        assert_eq!(
+            direct,
+            ok(&[cmd, "--events", s(dir.path()), "--redact"]),
+            "{cmd}"
+        );
+    }
+}

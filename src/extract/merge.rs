@@ -8,7 +8,7 @@
 //! windows) is the bundle's own code, in `pipeline`.
 
 use super::read;
-use super::sidecar::{KeepRecord, Sidecar};
+use super::sidecar::{BundleRecord, KeepRecord, Sidecar};
 use super::{EventsError, PARQUET_SUFFIX, SIDECAR_SUFFIX};
 use crate::bundle::manifest::ManifestFile;
 use crate::bundle::{Bundle, BundleFile, Skipped};
@@ -52,16 +52,12 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
         }
         .into());
     }
-    found.sort_by(|a, b| {
-        let key = |f: &Found| {
-            (
-                f.sidecar.bundle.path.clone(),
-                f.sidecar.source.index,
-                f.sidecar.part.as_ref().map(|p| p.start),
-                f.sidecar.source.rel.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
+    found.sort_by_cached_key(|f| {
+        (
+            f.sidecar.bundle.path.clone(),
+            f.sidecar.source.index,
+            f.sidecar.part.as_ref().map(|p| p.start),
+        )
     });
     complete(&found)?;
     if keep == Keep::All {
@@ -72,7 +68,26 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
             )));
         }
     }
-    let first = &found[0].sidecar.bundle.clone();
+    let (first, manifest, skipped) = bundle_of(&found)?;
+    let found = grouped(found);
+    let (plans, findings) = decide_years(&found);
+    let sources: Vec<SourceResult> = found
+        .par_iter()
+        .zip(plans.par_iter())
+        .map(|(g, p)| source_of(g, p, reg, opts, keep))
+        .collect::<Result<_>>()?;
+    let files = plans.iter().map(|p| p.file.clone()).collect();
+    let ingested = ingest::assemble(&skipped, findings, sources);
+    Ok(Merged {
+        bundle: Bundle::recorded(first.root, manifest, files, skipped),
+        ingested,
+    })
+}
+
+/// The bundle the sidecars describe: its record, its manifest (one for
+/// all) and what it left out (each bundle's once).
+fn bundle_of(found: &[Found]) -> Result<(BundleRecord, Option<ManifestFile>, Vec<Skipped>)> {
+    let first = found[0].sidecar.bundle.clone();
     if let Some(f) = found
         .iter()
         .find(|f| f.sidecar.bundle.manifest != first.manifest)
@@ -94,19 +109,7 @@ pub fn merge(dirs: &[PathBuf], reg: &Registry, opts: &Options, keep: Keep) -> Re
             skipped.extend(f.sidecar.bundle.skipped.iter().map(Skipped::from));
         }
     }
-    let found = grouped(found);
-    let (plans, findings) = decide_years(&found);
-    let sources: Vec<SourceResult> = found
-        .par_iter()
-        .zip(plans.par_iter())
-        .map(|(g, p)| source_of(g, p, reg, opts, keep))
-        .collect::<Result<_>>()?;
-    let files = plans.iter().map(|p| p.file.clone()).collect();
-    let ingested = ingest::assemble(&skipped, findings, sources);
-    Ok(Merged {
-        bundle: Bundle::recorded(first.root.clone(), manifest, files, skipped),
-        ingested,
-    })
+    Ok((first, manifest, skipped))
 }
 
 /// The sidecars in `dir` (or `dir` itself, a sidecar). A directory that
