@@ -388,6 +388,7 @@ fn source_of(
         events,
         findings: r.findings,
         silences: r.silences,
+        cadence_s: r.cadence_s,
         envelope: r.envelope,
         rates: r.rates,
         users: r.users,

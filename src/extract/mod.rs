@@ -390,6 +390,7 @@ fn write_source(
                 failures: r.failures,
                 findings: r.findings,
                 silences: r.silences,
+                cadence_s: r.cadence_s,
                 envelope: r.envelope,
                 rates: r.rates,
                 users: r.users,

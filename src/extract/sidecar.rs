@@ -133,6 +133,9 @@ pub struct ResultRecord {
     pub failures: Vec<ParseFailure>,
     pub findings: Vec<Slot>,
     pub silences: Vec<Silence>,
+    /// The usual gap between lines (seconds, bucket bound): a source that
+    /// usually writes every minute is a monitor whose silences count.
+    pub cadence_s: Option<i64>,
     pub envelope: EnvelopeSkew,
     pub rates: Option<crate::rates::SourceRates>,
     pub users: BTreeSet<String>,

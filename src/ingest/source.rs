@@ -51,6 +51,9 @@ pub struct SourceResult {
     /// Stretches with no line at all, when the source usually writes at
     /// least every minute: a monitor that said nothing was not watching.
     pub silences: Vec<crate::time::resolve::Silence>,
+    /// The source's usual cadence: the upper bound, in seconds, of the
+    /// bucket holding its median gap between lines (`None`: too few).
+    pub cadence_s: Option<i64>,
     /// Device time minus envelope (collector) time, for sources whose lines
     /// carry both: the raw material of a `clock-skew` estimate.
     pub envelope: EnvelopeSkew,
@@ -598,6 +601,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         events: st.events,
         findings,
         silences,
+        cadence_s: cadence,
         envelope: st.envelope,
         rates: st.rates,
         users: st.users,
