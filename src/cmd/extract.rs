@@ -18,7 +18,7 @@ pub fn run(a: &ExtractArgs, opts: &Options, common: &Common) -> Result<Exit> {
     if !common.quiet {
         eprintln!(
             "rfo: {} written to {}",
-            crate::human::count(n as u64, "source"),
+            crate::human::count_as(n as u64, "source (or stretch)", "sources (or stretches)"),
             a.out.display()
         );
     }
