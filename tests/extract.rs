@@ -525,3 +525,29 @@ fn redaction_is_the_same_from_events() {
         );
     }
 }
+
+#[test]
+fn loose_files_of_one_name_do_not_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("two-windows-2019");
+    let log = std::fs::read_dir(&f)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .expect("a .log file");
+    let name = log.file_name().unwrap();
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::copy(&log, dir.path().join(sub).join(name)).unwrap();
+    }
+    let (a, b) = (
+        dir.path().join("a").join(name),
+        dir.path().join("b").join(name),
+    );
+    let ev = dir.path().join("ev");
+    refused(
+        &["extract", s(&a), s(&b), "--out", s(&ev)],
+        &["another --out", s(&a)],
+    );
+}

@@ -381,6 +381,19 @@ fn write_source(
         // Stretches sort in file order by their start.
         Written::Part(part) => format!("{}.at{:014}", stem(p.index, &p.file.rel), part.start),
     };
+    let path = out.join(format!("{stem}{SIDECAR_SUFFIX}"));
+    // Two loose files of one name (`a/messages`, `b/messages`) would
+    // otherwise overwrite each other's events, and the merge miss one.
+    if let Ok(there) = read::sidecar(&path) {
+        if there.bundle.path != bundle.path {
+            return Err(Error::Usage(format!(
+                "{}: holds the events of {}, not {}: extract them into another --out",
+                path.display(),
+                there.bundle.path.display(),
+                bundle.path.display()
+            )));
+        }
+    }
     let parquet = format!("{stem}{PARQUET_SUFFIX}");
     write::events(&out.join(&parquet), &events)?;
     let (result, part) = match what {
@@ -434,7 +447,6 @@ fn write_source(
             rows: events.len() as u64,
         },
     };
-    let path = out.join(format!("{stem}{SIDECAR_SUFFIX}"));
     let mut text = serde_json::to_string_pretty(&sidecar)
         .map_err(|e| Error::input(&path, format!("sidecar does not serialise: {e}")))?;
     text.push('\n');
