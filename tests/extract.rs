@@ -495,19 +495,6 @@ fn a_missing_stretch_or_parts_of_another_cut_are_refused() {
     );
 }
 
-#[test]
-fn events_are_not_written_inside_the_bundle() {
-    let dir = tempfile::tempdir().unwrap();
-    let bundle = dir.path().join("b");
-    copy_dir(&fixture("two-windows-2019"), &bundle);
-    let inside = bundle.join("events/new");
-    refused(
-        &["extract", s(&bundle), "--out", s(&inside)],
-        &["--out", "inside the bundle"],
-    );
-    assert!(!bundle.join("events").exists());
-}
-
 /// `--redact` reads every line's names: the same pseudonyms from events
 /// extracted with `--all` as from the bundle.
 #[test]
@@ -524,30 +511,4 @@ fn redaction_is_the_same_from_events() {
             "{cmd}"
         );
     }
-}
-
-#[test]
-fn loose_files_of_one_name_do_not_overwrite_each_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let f = fixture("two-windows-2019");
-    let log = std::fs::read_dir(&f)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "log"))
-        .expect("a .log file");
-    let name = log.file_name().unwrap();
-    for sub in ["a", "b"] {
-        std::fs::create_dir(dir.path().join(sub)).unwrap();
-        std::fs::copy(&log, dir.path().join(sub).join(name)).unwrap();
-    }
-    let (a, b) = (
-        dir.path().join("a").join(name),
-        dir.path().join("b").join(name),
-    );
-    let ev = dir.path().join("ev");
-    refused(
-        &["extract", s(&a), s(&b), "--out", s(&ev)],
-        &["another --out", s(&a)],
-    );
 }

@@ -1700,3 +1700,48 @@ fn an_empty_part_directory_is_a_part_with_no_source() {
     let (_, direct, _) = run(&["analyze", f.to_str().unwrap(), "--format", "json"]);
     assert_eq!(merged, direct);
 }
+
+/// Triggered by `rfo extract --out` inside the bundle directory: the next
+/// part's extraction read the first part's events files as logs, so the
+/// parts disagreed on the bundle's sources.
+#[test]
+fn extract_refuses_an_out_directory_inside_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    copy_dir(&fixture("two-windows-2019"), &bundle);
+    let inside = bundle.join("events/new");
+    let (code, _, err) = run(&[
+        "extract",
+        bundle.to_str().unwrap(),
+        "--out",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("inside the bundle"), "{err}");
+    assert!(!bundle.join("events").exists());
+}
+
+/// Triggered by `rfo extract a/x.log b/x.log --out DIR`: both loose files
+/// wrote `00000-x.log.events.*`, the second over the first, and the merge
+/// analyzed one source as if it were all.
+#[test]
+fn extract_of_loose_files_of_one_name_does_not_overwrite_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("two-windows-2019").join("nagios.log");
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::copy(&log, dir.path().join(sub).join("nagios.log")).unwrap();
+    }
+    let a = dir.path().join("a/nagios.log");
+    let b = dir.path().join("b/nagios.log");
+    let ev = dir.path().join("ev");
+    let (code, _, err) = run(&[
+        "extract",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        ev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("another --out"), "{err}");
+}
