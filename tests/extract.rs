@@ -512,3 +512,14 @@ fn redaction_is_the_same_from_events() {
         );
     }
 }
+
+/// Clock skew is decided at the merge, from the envelope samples every
+/// stretch recorded: `--correct-skew` moves the same events either way.
+#[test]
+fn skew_is_decided_at_the_merge_from_every_stretch() {
+    let (_d, bundle, ev) = parts_of("clock-skew-envelope-2018", 3);
+    let direct = ok(&["analyze", s(&bundle), "--correct-skew", "--format", "json"]);
+    assert!(direct.contains("clock-skew"), "the fixture shows a skew");
+    same(&[s(&bundle)], &[&ev], &["--correct-skew"]);
+    same(&[s(&bundle)], &[&ev], &["--report-zone", "Asia/Kolkata"]);
+}
