@@ -36,6 +36,24 @@ pub fn events(path: &Path, events: &[TimedEvent]) -> Result<()> {
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
+/// Where an event's offset came from, and the label it weighed: the
+/// provenance's first question as plain columns for SQL (the whole of it
+/// is the `provenance` column).
+fn offset_from(p: &crate::time::provenance::Provenance) -> (&'static str, Option<&str>) {
+    use crate::time::provenance::OffsetSource as O;
+    match &p.offset {
+        O::InLine => ("in-line", None),
+        O::Epoch => ("epoch", None),
+        O::Zone { .. } => ("zone", None),
+        O::LabelAgrees { label, .. } => ("label-agrees", Some(label)),
+        O::LabelOverride { label } => ("label-override", Some(label)),
+        O::LabelOnly { label } => ("label-only", Some(label)),
+        O::ZoneOverLabel { label, .. } => ("zone-over-label", Some(label)),
+        O::LabelByEvidence { label, .. } => ("label-by-evidence", Some(label)),
+        O::InferredOffset => ("inferred-offset", None),
+    }
+}
+
 fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
     let text = |f: &dyn Fn(&TimedEvent) -> Option<&str>| -> ArrayRef {
         Arc::new(es.iter().map(f).collect::<StringArray>())
@@ -52,6 +70,11 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
         .map(|e| serde_json::to_string(&e.provenance).unwrap_or_default())
         .collect();
     let roles: Vec<String> = es.iter().map(|e| word(&e.role)).collect();
+    let from: Vec<(&str, Option<&str>)> = es.iter().map(|e| offset_from(&e.provenance)).collect();
+    let dst: Vec<Option<String>> = es
+        .iter()
+        .map(|e| e.provenance.dst.map(|d| word(&d)))
+        .collect();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(TimestampNanosecondArray::from(nanos).with_timezone("UTC")),
         Arc::new(es.iter().map(|e| e.source).collect::<UInt32Array>()),
@@ -74,6 +97,9 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
                 .map(|e| e.provenance.offset_s)
                 .collect::<Int32Array>(),
         ),
+        Arc::new(from.iter().map(|f| Some(f.0)).collect::<StringArray>()),
+        Arc::new(from.iter().map(|f| f.1).collect::<StringArray>()),
+        Arc::new(dst.iter().map(|d| d.as_deref()).collect::<StringArray>()),
         Arc::new(
             provenance
                 .iter()
