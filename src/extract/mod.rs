@@ -455,3 +455,70 @@ fn write_source(
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// For every N, the parts together read each source once: a whole
+    /// source in exactly one part, a cut one in stretches that tile it from
+    /// line start to line start, each numbered from the lines before it.
+    #[test]
+    fn parts_tile_every_source_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = |n: usize, width: usize| -> String {
+            (0..n)
+                .map(|k| {
+                    format!(
+                        "2019-03-01T10:{:02}:{:02}Z web01 app: request {}\n",
+                        k / 60 % 60,
+                        k % 60,
+                        "x".repeat(k * 7 % width)
+                    )
+                })
+                .collect()
+        };
+        std::fs::write(dir.path().join("a.log"), lines(300, 40)).unwrap();
+        std::fs::write(dir.path().join("b.log"), lines(40, 200)).unwrap();
+        std::fs::write(dir.path().join("c.txt"), "no timestamp here\n").unwrap();
+        std::fs::write(dir.path().join("d.log"), "").unwrap();
+        let bundle = Bundle::open(dir.path()).unwrap();
+        let reg = Registry::builtin().unwrap();
+        let plan = plan::plan(&bundle, &reg, &Options::default()).unwrap();
+        let sizes: Vec<u64> = bundle
+            .files
+            .iter()
+            .map(|f| std::fs::metadata(&f.abs).unwrap().len())
+            .collect();
+        for n in 1..=9u32 {
+            let all: Vec<Vec<Option<Slice>>> = (1..=n)
+                .map(|k| Part { k, n }.slices(&plan, &reg, &sizes).unwrap())
+                .collect();
+            let cut = all
+                .iter()
+                .flatten()
+                .flatten()
+                .any(|s| matches!(s, Slice::Range(_)));
+            assert_eq!(cut, n > 1, "N={n}: a log is cut when there are parts");
+            for (i, file) in bundle.files.iter().enumerate() {
+                let text = std::fs::read(&file.abs).unwrap();
+                let mine: Vec<Slice> = all.iter().filter_map(|p| p[i]).collect();
+                if mine == [Slice::Whole] {
+                    continue;
+                }
+                let mut at = 0u64;
+                for s in &mine {
+                    let Slice::Range(c) = s else {
+                        panic!("{}: whole and cut for N={n}: {mine:?}", file.rel)
+                    };
+                    assert_eq!(c.start, at, "{} N={n}: {mine:?}", file.rel);
+                    assert!(c.start == 0 || text[c.start as usize - 1] == b'\n');
+                    let before = text[..c.start as usize].iter().filter(|b| **b == b'\n');
+                    assert_eq!(c.first_line, 1 + before.count() as u64);
+                    at = c.end;
+                }
+                assert_eq!(at, sizes[i], "{} N={n}: {mine:?}", file.rel);
+            }
+        }
+    }
+}
