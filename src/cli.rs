@@ -231,17 +231,17 @@ pub struct ExtractArgs {
     /// Directory to write the events files to (created when missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Only part K of N: the bundle's sources in order, cut into N runs of about equal bytes.
+    /// Only part K of N: the bundle's bytes cut into N equal runs (plain log files at line starts).
     #[arg(long, value_name = "K/N")]
     pub part: Option<crate::extract::Part>,
     /// Keep every timed line with its text, as `rfo timeline --events` needs (larger files).
     #[arg(long)]
     pub all: bool,
-    #[command(flatten)]
-    pub source: SourceArgs,
     /// Print nothing to stderr but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 /// The incident's header fields, over the manifest's `[incident]`.
