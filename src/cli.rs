@@ -12,6 +12,8 @@ Examples:
   rfo analyze BUNDLE --ticket INC-1234 --title \"Core switch outage\"
   rfo windows BUNDLE --report-zone America/Chicago         ranked outage windows
   rfo timeline BUNDLE --from 2017-02-23T03:50:00Z --format jsonl
+  rfo extract BUNDLE --part 3/16 --out events/              parse one part where the logs are
+  rfo analyze --events events/                             analyze the merged events
   rfo parse server.log --year 2017                         how each line was read
   rfo lint edited-rfo.md --bundle BUNDLE                   check a human-edited RFO
   rfo check fixtures                                       fixtures as regression tests";
@@ -54,6 +56,10 @@ impl Cli {
             Command::Parse(a) => {
                 c.source(&a.source);
                 c.output(&a.output);
+            }
+            Command::Extract(a) => {
+                c.source(&a.source);
+                c.quiet = a.quiet;
             }
             Command::Lint(a) => {
                 c.source(&a.source);
@@ -205,6 +211,39 @@ pub struct OutputArgs {
     pub color: Color,
 }
 
+/// What a command reads: a bundle, or the events files `rfo extract` wrote.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Bundle directory (with or without bundle.toml), archive (.tar, .tar.gz, .tgz) or single log file.
+    #[arg(required_unless_present = "events", conflicts_with = "events")]
+    pub bundle: Option<PathBuf>,
+    /// Read the events files `rfo extract` wrote into these directories instead of a bundle.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub events: Vec<PathBuf>,
+}
+
+/// `rfo extract`: parse sources into events files.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Bundle directory, archive or single log file (several: each read as its own bundle).
+    #[arg(required = true)]
+    pub bundle: Vec<PathBuf>,
+    /// Directory to write the events files to (created when missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only part K of N: the bundle's bytes cut into N equal runs (plain log files at line starts).
+    #[arg(long, value_name = "K/N")]
+    pub part: Option<crate::extract::Part>,
+    /// Keep every timed line with its text, as `rfo timeline --events` needs (larger files).
+    #[arg(long)]
+    pub all: bool,
+    /// Print nothing to stderr but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub source: SourceArgs,
+}
+
 /// The incident's header fields, over the manifest's `[incident]`.
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Incident")]
@@ -236,6 +275,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Outage windows, ranked, with their metrics.
     Windows(WindowsArgs),
+    /// Parse logs where they are into events files (Parquet + JSON) for `--events` (docs/events.md).
+    Extract(ExtractArgs),
     /// Per-line parse results of a file (or every file of a directory), and a summary.
     Parse(ParseArgs),
     /// Review a (human-edited) RFO against the evidence of a bundle.
@@ -279,8 +320,8 @@ Examples:
   rfo analyze BUNDLE --window 2 --ticket INC-1234
   rfo analyze BUNDLE --template templates/postmortem.md.hbs")]
 pub struct AnalyzeArgs {
-    /// Bundle directory (with or without bundle.toml), archive (.tar, .tar.gz, .tgz) or single log file.
-    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// What to write.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Md)]
     pub format: AnalyzeFormat,
@@ -332,8 +373,8 @@ Examples:
   rfo timeline BUNDLE --report-zone America/Chicago
   rfo timeline BUNDLE --format jsonl > timeline.jsonl")]
 pub struct TimelineArgs {
-    /// Bundle directory, archive or single log file.
-    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Only events at or after this RFC 3339 time.
     #[arg(long, value_name = "T")]
     pub from: Option<String>,
@@ -368,8 +409,8 @@ Examples:
   rfo windows BUNDLE --subject 'web*' --report-zone America/Chicago
   rfo windows BUNDLE --format json")]
 pub struct WindowsArgs {
-    /// Bundle directory, archive or single log file.
-    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// What to write.
     #[arg(long, value_enum, default_value_t = TextJson::Text)]
     pub format: TextJson,

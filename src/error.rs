@@ -28,6 +28,8 @@ pub enum Error {
     Template { name: String, message: String },
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    #[error(transparent)]
+    Events(#[from] crate::extract::EventsError),
 }
 
 impl Error {

@@ -3,14 +3,14 @@
 //! Later stages never look at raw text again; when they need to say where a
 //! number came from they hand on an `Evidence`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
 /// A pointer to one line of one file, relative to the bundle root. The
 /// file name is shared (`Arc<str>`): an analysis of a flapping storm holds
 /// one citation per event, and they name a handful of files.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Evidence {
     pub file: Arc<str>,
     pub line: u64,

@@ -11,7 +11,8 @@
 //! Module map: `bundle` (files, manifest, archives, line reading),
 //! `grammar` (patterns, record forms, rules, detection), `time` (stamps,
 //! zones, abbreviations, resolution policy, years, provenance), `ingest`
-//! (plan and parallel parse), `align` (cross-source time evidence),
+//! (plan and parallel parse), `extract` (events files: parse where the
+//! logs are, merge and analyze once), `align` (cross-source time evidence),
 //! `timeline`, `window`, `analysis`, `discrepancy`, `report` (every
 //! output's rendering, one module per output), `human` (numbers in words,
 //! shared by messages and outputs), `lint`, `golden` (fixtures, through
@@ -33,6 +34,7 @@ pub mod discrepancy;
 pub mod error;
 pub mod event;
 pub mod evidence;
+pub mod extract;
 pub mod finding;
 pub mod golden;
 pub mod grammar;

@@ -1630,3 +1630,118 @@ fn html_report_has_the_summary_and_the_sources_appendix() {
     assert!(html.contains("<h2>Appendix: sources</h2>"));
     assert!(html.contains("<td><code>nagios.log</code></td><td>nagios</td>"));
 }
+
+/// Triggered by `rfo extract --part` (events files): an empty file sorted
+/// last starts at the bundle's last byte, which no part's range held, so
+/// every part left it out and the merge refused the set as incomplete.
+#[test]
+fn extract_parts_hold_an_empty_last_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    copy_dir(&fixture("two-windows-2019"), &bundle);
+    std::fs::write(bundle.join("zz-empty.log"), "").unwrap();
+    let ev = dir.path().join("ev");
+    for k in 1..=3 {
+        let part = format!("{k}/3");
+        let (code, _, err) = run(&[
+            "extract",
+            bundle.to_str().unwrap(),
+            "--part",
+            &part,
+            "--out",
+            ev.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, merged, err) = run(&[
+        "analyze",
+        "--events",
+        ev.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, direct, _) = run(&["analyze", bundle.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(merged, direct);
+}
+
+/// Triggered by `rfo extract --part` with more parts than sources: a part
+/// holding no source leaves an empty directory, which the merge refused as
+/// "no events files here" although the other parts held every source.
+#[test]
+fn an_empty_part_directory_is_a_part_with_no_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("two-windows-2019");
+    let mut dirs = Vec::new();
+    for k in 1..=40 {
+        let d = dir.path().join(format!("p{k}"));
+        let part = format!("{k}/40");
+        let (code, _, err) = run(&[
+            "extract",
+            f.to_str().unwrap(),
+            "--part",
+            &part,
+            "--out",
+            d.to_str().unwrap(),
+            "-q",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        dirs.push(d.to_str().unwrap().to_string());
+    }
+    assert!(
+        dirs.iter()
+            .any(|d| std::fs::read_dir(d).unwrap().next().is_none()),
+        "some part holds nothing"
+    );
+    let mut args = vec!["analyze", "--format", "json", "--events"];
+    args.extend(dirs.iter().map(String::as_str));
+    let (code, merged, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let (_, direct, _) = run(&["analyze", f.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(merged, direct);
+}
+
+/// Triggered by `rfo extract --out` inside the bundle directory: the next
+/// part's extraction read the first part's events files as logs, so the
+/// parts disagreed on the bundle's sources.
+#[test]
+fn extract_refuses_an_out_directory_inside_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    copy_dir(&fixture("two-windows-2019"), &bundle);
+    let inside = bundle.join("events/new");
+    let (code, _, err) = run(&[
+        "extract",
+        bundle.to_str().unwrap(),
+        "--out",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("inside the bundle"), "{err}");
+    assert!(!bundle.join("events").exists());
+}
+
+/// Triggered by `rfo extract a/x.log b/x.log --out DIR`: both loose files
+/// wrote `00000-x.log.events.*`, the second over the first, and the merge
+/// analyzed one source as if it were all.
+#[test]
+fn extract_of_loose_files_of_one_name_does_not_overwrite_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = fixture("two-windows-2019").join("nagios.log");
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::copy(&log, dir.path().join(sub).join("nagios.log")).unwrap();
+    }
+    let a = dir.path().join("a/nagios.log");
+    let b = dir.path().join("b/nagios.log");
+    let ev = dir.path().join("ev");
+    let (code, _, err) = run(&[
+        "extract",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        ev.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("another --out"), "{err}");
+}

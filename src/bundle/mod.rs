@@ -17,7 +17,7 @@ pub mod walk;
 use crate::error::{Error, Result};
 use exclude::Excludes;
 use manifest::ManifestFile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "bundle.toml";
@@ -38,7 +38,8 @@ pub struct BundleFile {
 /// the one the analysis warns about (`member-skipped`); the others were
 /// asked for (excluded), are conventionally private (dot-files), or are
 /// not files to read (links, FIFOs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SkipKind {
     Excluded,
     Hidden,
@@ -70,6 +71,23 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// A bundle as events files recorded it (`rfo analyze --events`): its
+    /// files are read again only when a merge must (`extract::merge`).
+    pub fn recorded(
+        root: PathBuf,
+        manifest: Option<ManifestFile>,
+        files: Vec<BundleFile>,
+        skipped: Vec<Skipped>,
+    ) -> Bundle {
+        Bundle {
+            root,
+            manifest,
+            files,
+            skipped,
+            _unpacked: None,
+        }
+    }
+
     /// Open a bundle directory, an archive or a single log file.
     pub fn open(path: &Path) -> Result<Bundle> {
         Bundle::open_with(path, &Excludes::default())

@@ -13,7 +13,7 @@ use crate::report;
 pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
-    let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
+    let loaded = pipeline::load_input(&a.input, &reg, opts, Keep::Significant)?;
     let mut analysis = pipeline::analyze(&loaded, opts, a.generated_at.clone())?;
     // The events are in the analysis now: free them before rendering,
     // which holds the analysis a second time as JSON.
@@ -73,7 +73,7 @@ fn redacted(
     reg: &crate::grammar::registry::Registry,
     opts: &Options,
 ) -> Result<String> {
-    let mut r = super::redact::redactor(&a.bundle, reg, opts)?;
+    let mut r = super::redact::redactor_of(&pipeline::load_input(&a.input, reg, opts, Keep::All)?);
     let mut value = serde_json::to_value(analysis).expect("analysis serialises");
     r.value(&mut value);
     let template = |(name, src): (&str, &str)| -> Result<(String, String)> {

@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod check;
+pub mod extract;
 pub mod grammars;
 pub mod lint;
 pub mod parse;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Analyze(a) => analyze::run(&a, &opts, &common),
         Command::Timeline(a) => timeline::run(&a, &opts, &common),
         Command::Windows(a) => windows::run(&a, &opts, &common),
+        Command::Extract(a) => extract::run(&a, &opts, &common),
         Command::Parse(a) => parse::run(&a, &opts, &common),
         Command::Grammars { command } => grammars::run(command, &opts, &common),
         Command::Seal(a) => seal::run(&a, &opts, &common),

@@ -13,7 +13,7 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (from, to) = super::time_range(&a.from, &a.to)?;
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
-    let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::All)?;
+    let loaded = pipeline::load_input(&a.input, &reg, opts, Keep::All)?;
     let zone = pipeline::report_zone(&loaded, opts)?;
     if a.redact.redact {
         let mut r = super::redact::redactor_of(&loaded);

@@ -11,7 +11,7 @@ use crate::report;
 pub fn run(a: &WindowsArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let (reg, diags) = pipeline::registry(opts)?;
     warn_diagnostics(common, &diags);
-    let loaded = pipeline::load(&a.bundle, &reg, opts, Keep::Significant)?;
+    let loaded = pipeline::load_input(&a.input, &reg, opts, Keep::Significant)?;
     let analysis = pipeline::analyze(&loaded, opts, None)?;
     drop(loaded);
     match a.format {

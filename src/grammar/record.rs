@@ -2,7 +2,7 @@
 //! before classification and time resolution.
 
 use crate::time::stamp::Stamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 /// One parsed record. Names borrow from the grammar, values from the line
@@ -33,7 +33,7 @@ impl<'a> Record<'a> {
 
 /// A line that no pattern of its grammar accepted, or whose stamp names
 /// no real instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseFailure {
     pub line: u64,
     /// 1-based column (in characters) where matching stopped.

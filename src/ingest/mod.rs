@@ -39,9 +39,22 @@ impl Ingested {
 
 pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Result<Ingested> {
     let plan = plan::plan(bundle, reg, opts)?;
+    let all: Vec<&plan::SourcePlan> = plan.sources.iter().collect();
+    let sources = parse(bundle, &all, reg, opts, keep)?;
+    Ok(assemble(&bundle.skipped, plan.findings, sources))
+}
+
+/// Parse the planned sources `plans` (all of a bundle's, or those of one
+/// part for `rfo extract`), in parallel, in the order given.
+pub fn parse(
+    bundle: &Bundle,
+    plans: &[&plan::SourcePlan],
+    reg: &Registry,
+    opts: &Options,
+    keep: Keep,
+) -> Result<Vec<SourceResult>> {
     let progress = progress_bar(bundle, opts);
-    let sizes: Vec<u64> = plan
-        .sources
+    let sizes: Vec<u64> = plans
         .iter()
         .map(|p| std::fs::metadata(&p.file.abs).map(|m| m.len()).unwrap_or(0))
         .collect();
@@ -55,8 +68,7 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
         None if threads > 1 && size * threads * 4 > total * 5 => CHUNK_BYTES,
         None => u64::MAX / 4,
     };
-    let results: Vec<Result<SourceResult>> = plan
-        .sources
+    let results: Vec<Result<SourceResult>> = plans
         .par_iter()
         .zip(sizes.par_iter())
         .map(|(p, &size)| {
@@ -76,11 +88,20 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    let sources = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let mut findings = plan.findings;
+    results.into_iter().collect()
+}
+
+/// The ingested bundle from planning's findings and the parsed sources
+/// (in bundle order): shared by a bundle's run and a merge of events files.
+pub fn assemble(
+    skipped: &[crate::bundle::Skipped],
+    plan_findings: Vec<Finding>,
+    sources: Vec<SourceResult>,
+) -> Ingested {
+    let mut findings = plan_findings;
     // Members the archive held but rfo refused (`skipped` lists them, and
     // everything else left out): each is a warning, as it may be evidence.
-    for s in &bundle.skipped {
+    for s in skipped {
         if s.kind == SkipKind::Member {
             findings.push(Finding::warning(
                 crate::finding::FindingCode::MemberSkipped,
@@ -98,12 +119,12 @@ pub fn ingest(bundle: &Bundle, reg: &Registry, opts: &Options, keep: Keep) -> Re
             findings.push(slot.finding());
         }
     }
-    Ok(Ingested {
+    Ingested {
         sources,
         findings,
         discrepancies: Vec::new(),
         notes,
-    })
+    }
 }
 
 /// Files of at least twice this size are read in parallel chunks of it.

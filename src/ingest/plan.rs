@@ -44,19 +44,29 @@ pub struct SourcePlan {
 pub struct Plan {
     pub sources: Vec<SourcePlan>,
     pub findings: Vec<Finding>,
+    /// Per source: the evidence its year (or the others') was inferred
+    /// from, kept so that a merge of events files can decide it again.
+    pub probes: Vec<Option<Probe>>,
+    /// Per source: the `unknown-format` finding of its detection.
+    pub detection: Vec<Option<Finding>>,
 }
 
-struct Probe {
+/// What a file's head says about years: the raw evidence `infer_years`
+/// decides on, recorded in events files (docs/events.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Probe {
     /// (month, day) of year-less stamps in the head, in order.
-    yearless: Vec<(u32, u32)>,
+    pub yearless: Vec<(u32, u32)>,
     /// Instants of dated stamps in the head.
-    dated: Vec<DateTime<Utc>>,
+    pub dated: Vec<DateTime<Utc>>,
+    /// The file's modification year: the weak last resort.
+    pub mtime_year: Option<i32>,
 }
 
 pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
-    let mut findings = Vec::new();
     let mut sources = Vec::new();
     let mut probes = Vec::new();
+    let mut detection = Vec::new();
     let manifest = bundle.manifest.as_ref();
     for (k, file) in bundle.files.iter().enumerate() {
         let entry = file
@@ -75,12 +85,18 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
                 }
                 Ok(Some(g.get_ref().clone()))
             }
-            None => detect_grammar(reg, file, &head, &mut findings),
+            None => detect_grammar(reg, file, &head),
         };
         let (grammar, candidates) = match grammar {
             Ok(g) => (g, None),
-            Err(why) => (None, Some(why)),
+            Err((why, finding)) => {
+                detection.push(Some(finding));
+                (None, Some(why))
+            }
         };
+        if candidates.is_none() {
+            detection.push(None);
+        }
         let zone = if let Some((Some(z), m)) = entry.map(|(e, m)| (e.zone.as_ref(), m)) {
             ZoneChoice {
                 tz: m.zone(z)?,
@@ -112,7 +128,7 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
         let probe = grammar
             .as_deref()
             .and_then(|g| reg.get(g))
-            .map(|g| probe(g, &head, zone, &overrides));
+            .map(|g| probe(g, &head, zone, &overrides, mtime_year(&file.abs)));
         let year = entry
             .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
             .map(|year| YearChoice {
@@ -144,16 +160,21 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
         });
         probes.push(probe);
     }
+    let mut findings: Vec<Finding> = detection.iter().flatten().cloned().collect();
     infer_years(&mut sources, &probes, &mut findings);
-    Ok(Plan { sources, findings })
+    Ok(Plan {
+        sources,
+        findings,
+        probes,
+        detection,
+    })
 }
 
 fn detect_grammar(
     reg: &Registry,
     file: &BundleFile,
     head: &str,
-    findings: &mut Vec<Finding>,
-) -> std::result::Result<Option<String>, String> {
+) -> std::result::Result<Option<String>, (String, Finding)> {
     let lines: Vec<&str> = head.lines().collect();
     match detect::detect(reg, &lines, head) {
         Detection::Chosen(s) => Ok(Some(s.grammar)),
@@ -167,15 +188,15 @@ fn detect_grammar(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            findings.push(Finding::warning(
+            let finding = Finding::warning(
                 FindingCode::UnknownFormat,
                 format!(
                     "{}: no grammar recognises this file (candidates: {list}); name one with [[source]] grammar = \"…\"; its lines are counted as unparsed",
                     file.rel
                 ),
                 None,
-            ));
-            Err(list)
+            );
+            Err((list, finding))
         }
     }
 }
@@ -185,10 +206,12 @@ fn probe(
     head: &str,
     zone: ZoneChoice,
     overrides: &Arc<HashMap<String, i32>>,
+    mtime_year: Option<i32>,
 ) -> Probe {
     let mut p = Probe {
         yearless: Vec::new(),
         dated: Vec::new(),
+        mtime_year,
     };
     let mut clock = SourceClock::new("probe", zone, None, overrides.clone());
     let mut visit = |stamp: &Stamp, label: Option<&str>, line: u64| {
@@ -222,8 +245,13 @@ fn probe(
 
 /// Give every year-less source without a declared year the closest year
 /// consistent with the dated sources, else its file's modification year
-/// (flagged: a git checkout resets mtimes).
-fn infer_years(sources: &mut [SourcePlan], probes: &[Option<Probe>], findings: &mut Vec<Finding>) {
+/// (flagged: a git checkout resets mtimes). A merge of events files runs
+/// it again over every extracted source's probe (`extract::merge`).
+pub fn infer_years(
+    sources: &mut [SourcePlan],
+    probes: &[Option<Probe>],
+    findings: &mut Vec<Finding>,
+) {
     let dated: Vec<DateTime<Utc>> = probes
         .iter()
         .flatten()
@@ -253,7 +281,7 @@ fn infer_years(sources: &mut [SourcePlan], probes: &[Option<Probe>], findings: &
                 ),
                 None,
             ));
-        } else if let Some(year) = mtime_year(&s.file.abs) {
+        } else if let Some(year) = p.mtime_year {
             s.year = Some(YearChoice {
                 year,
                 origin: YearOrigin::FileMtime,

@@ -14,8 +14,11 @@ use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
 use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary, Timed};
 use crate::time::stamp::Stamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+mod part;
+pub use part::{merge_parts, run_part, Partial};
 
 /// Parse failures kept per source (all are counted).
 pub const FAILURES_KEPT: usize = 100;
@@ -24,7 +27,7 @@ pub const FAILURES_KEPT: usize = 100;
 const MAX_DOCUMENT: u64 = 64 << 20;
 
 /// A source's line in the analysis `sources` table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSummary {
     pub path: String,
     pub grammar: Option<String>,
@@ -48,6 +51,9 @@ pub struct SourceResult {
     /// Stretches with no line at all, when the source usually writes at
     /// least every minute: a monitor that said nothing was not watching.
     pub silences: Vec<crate::time::resolve::Silence>,
+    /// The source's usual cadence: the upper bound, in seconds, of the
+    /// bucket holding its median gap between lines (`None`: too few).
+    pub cadence_s: Option<i64>,
     /// Device time minus envelope (collector) time, for sources whose lines
     /// carry both: the raw material of a `clock-skew` estimate.
     pub envelope: EnvelopeSkew,
@@ -59,7 +65,7 @@ pub struct SourceResult {
 }
 
 /// Samples of device time − collector time, in milliseconds.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EnvelopeSkew {
     pub samples: Vec<i64>,
     /// The first few (line, difference) pairs, for the finding.
@@ -606,6 +612,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         events: st.events,
         findings,
         silences,
+        cadence_s: cadence,
         envelope: st.envelope,
         rates: st.rates,
         users: st.users,

@@ -83,6 +83,44 @@ impl Hist {
     }
 }
 
+/// Events files keep a histogram as its non-empty slots (most are empty).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Sparse {
+    total: u64,
+    slots: Vec<(u16, u32)>,
+}
+
+impl serde::Serialize for Hist {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let slots = (self.counts.iter().enumerate())
+            .filter(|(_, &n)| n > 0)
+            .map(|(k, &n)| (k as u16, n))
+            .collect();
+        Sparse {
+            total: self.total,
+            slots,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hist {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Hist, D::Error> {
+        let sparse = Sparse::deserialize(d)?;
+        let mut h = Hist {
+            total: sparse.total,
+            ..Hist::default()
+        };
+        for (k, n) in sparse.slots {
+            let slot = h.counts.get_mut(k as usize).ok_or_else(|| {
+                serde::de::Error::custom(format!("latency slot {k} out of range"))
+            })?;
+            *slot = n;
+        }
+        Ok(h)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,7 +225,7 @@ mod tests {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bucket {
     pub requests: u32,
     pub errors: u32,
@@ -279,7 +279,7 @@ impl Bucket {
 }
 
 /// Every bucket of one source, by subject then bucket start (Unix seconds).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SourceRates {
     pub file: Arc<str>,
     pub rule: Rule,

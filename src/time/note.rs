@@ -8,9 +8,10 @@
 
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
+use serde::{Deserialize, Serialize};
 
 /// What decided a note.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// No cross-source evidence was weighed: the declared zone wins.
     ZoneWins,
@@ -21,7 +22,7 @@ pub enum Verdict {
 }
 
 /// What kind of undecided case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NoteKind {
     /// Lines labelled `label` disagree with the source's zone; `readings`
     /// states both readings of the first such line.
@@ -31,7 +32,7 @@ pub enum NoteKind {
 }
 
 /// One undecided case of one source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeNote {
     pub file: String,
     pub kind: NoteKind,
@@ -84,7 +85,7 @@ impl TimeNote {
 
 /// A finding, or a note that becomes one after `align`: keeps the order
 /// of a source's findings while some of them are still undecided.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Slot {
     Done(Finding),
     Note(TimeNote),

@@ -4,11 +4,11 @@
 //! the report summarises it per source, so a reviewer can retrace any number.
 
 use chrono_tz::Tz;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
 
 /// Where a source's zone came from, weakest last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ZoneOrigin {
     /// `[[source]] zone` in bundle.toml.
@@ -22,14 +22,15 @@ pub enum ZoneOrigin {
 }
 
 /// A zone and why it applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoneChoice {
+    #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
     pub tz: Tz,
     pub origin: ZoneOrigin,
 }
 
 /// Where a year-less source's year came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum YearOrigin {
     Flag,
@@ -40,14 +41,14 @@ pub enum YearOrigin {
     FileMtime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearChoice {
     pub year: i32,
     pub origin: YearOrigin,
 }
 
 /// Where the UTC offset of one event came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum OffsetSource {
     /// A numeric offset or `Z` written in the line.
@@ -56,14 +57,14 @@ pub enum OffsetSource {
     Epoch,
     /// The source zone's rules; the line carried no label.
     Zone {
-        #[serde(serialize_with = "ser_tz")]
+        #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
         zone: Tz,
         origin: ZoneOrigin,
     },
     /// The line's label, which agrees with the source zone at that instant.
     LabelAgrees {
         label: Arc<str>,
-        #[serde(serialize_with = "ser_tz")]
+        #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
         zone: Tz,
     },
     /// The line's label, pinned by `--abbrev` or the manifest.
@@ -73,14 +74,14 @@ pub enum OffsetSource {
     /// The line's label disagreed with the zone; the zone's rules were used.
     ZoneOverLabel {
         label: Arc<str>,
-        #[serde(serialize_with = "ser_tz")]
+        #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
         zone: Tz,
     },
     /// The line's label disagreed with the zone, and cross-source evidence
     /// chose the label's reading (`align`).
     LabelByEvidence {
         label: Arc<str>,
-        #[serde(serialize_with = "ser_tz")]
+        #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
         zone: Tz,
     },
     /// No zone was given; cross-source evidence chose this offset (`align`).
@@ -91,8 +92,15 @@ fn ser_tz<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(tz.name())
 }
 
+/// A zone written by `ser_tz`, read back by its IANA name (events files).
+fn de_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse()
+        .map_err(|_| serde::de::Error::custom(format!("unknown zone {name:?}")))
+}
+
 /// Where the year of one event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum YearSource {
     InLine,
@@ -104,7 +112,7 @@ pub enum YearSource {
 }
 
 /// How a DST ambiguity was settled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DstResolution {
     /// Fall-back fold; the line's label named the reading.
@@ -121,7 +129,7 @@ pub enum DstResolution {
 }
 
 /// The whole story of one instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Provenance {
     pub offset_s: i32,
     pub offset: OffsetSource,

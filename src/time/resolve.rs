@@ -21,11 +21,14 @@ use super::zone::{fmt_offset, with_offset, Reading};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 pub use super::place::{TimeIssue, Timed};
+pub use snapshot::ClockState;
+
+mod snapshot;
 
 /// The years rfo places events in. Flags and manifests outside it are
 /// errors; an instant outside it is an undatable line with a finding.
@@ -89,7 +92,7 @@ pub struct Carry {
 }
 
 /// A stretch with no line at all from a source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Silence {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
@@ -160,7 +163,7 @@ impl FoldNotes {
 }
 
 /// How a source's instants were obtained, counted over every line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeSummary {
     pub readings: Vec<ReadingCount>,
     /// The year given to year-less lines, and where it came from.
@@ -169,7 +172,7 @@ pub struct TimeSummary {
     pub dst: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingCount {
     /// The provenance kind (`label-agrees`, `zone`, `in-line`, `epoch`, …).
     pub from: String,
@@ -178,7 +181,7 @@ pub struct ReadingCount {
     pub lines: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearNote {
     pub year: i32,
     pub from: YearOrigin,

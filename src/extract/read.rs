@@ -1,0 +1,249 @@
+//! Reading events files back: the sidecar (its schema version first, so
+//! that a file from another rfo is named as such, not as corrupt), then the
+//! Parquet rows, each column checked against the schema.
+
+use super::schema::{columns, from_word};
+use super::sidecar::{Sidecar, SCHEMA};
+use super::EventsError;
+use crate::event::{Operator, TimedEvent};
+use arrow_array::{
+    Array, Int32Array, RecordBatch, StringArray, TimestampNanosecondArray, UInt32Array, UInt64Array,
+};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A sidecar, refused when its schema is not this rfo's.
+pub fn sidecar(path: &Path) -> Result<Sidecar, EventsError> {
+    let corrupt = |message: String| EventsError::Corrupt {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| corrupt(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| corrupt(format!("not JSON: {e}")))?;
+    let found = value
+        .get("schema")
+        .and_then(|s| s.as_str())
+        .ok_or_else(|| corrupt("no \"schema\" field".into()))?;
+    if found != SCHEMA {
+        return Err(EventsError::Schema {
+            path: path.to_path_buf(),
+            found: found.to_string(),
+            wrote: value
+                .get("rfo")
+                .and_then(|s| s.as_str())
+                .unwrap_or("?")
+                .to_string(),
+        });
+    }
+    serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))
+}
+
+/// The rows of one events file. `file` is the source's evidence name,
+/// shared by every event read.
+pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>, EventsError> {
+    let corrupt = |message: String| EventsError::Corrupt {
+        path: path.to_path_buf(),
+        message,
+    };
+    let f = std::fs::File::open(path).map_err(|e| EventsError::Missing {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
+        .and_then(|b| b.with_batch_size(64 * 1024).build())
+        .map_err(|e| corrupt(e.to_string()))?;
+    let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
+    let mut hosts: HashMap<String, Arc<str>> = HashMap::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| corrupt(e.to_string()))?;
+        rows_of(&batch, file, &mut hosts, &mut out).map_err(corrupt)?;
+    }
+    if out.len() as u64 != rows {
+        return Err(corrupt(format!(
+            "{} rows, its sidecar says {rows}",
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
+/// A batch's columns by name, typed; a message naming the first that is
+/// missing or of another type.
+struct Columns<'b>(&'b RecordBatch);
+
+impl<'b> Columns<'b> {
+    fn get<A: Array + 'static>(&self, name: &str) -> Result<&'b A, String> {
+        self.0
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<A>())
+            .ok_or_else(|| format!("column {name:?} missing or of another type"))
+    }
+}
+
+fn opt(a: &StringArray, k: usize) -> Option<&str> {
+    (!a.is_null(k)).then(|| a.value(k))
+}
+
+fn rows_of(
+    batch: &RecordBatch,
+    file: &Arc<str>,
+    hosts: &mut HashMap<String, Arc<str>>,
+    out: &mut Vec<TimedEvent>,
+) -> Result<(), String> {
+    if batch.num_columns() != columns().len() {
+        return Err(format!(
+            "{} columns, schema {SCHEMA} has {}",
+            batch.num_columns(),
+            columns().len()
+        ));
+    }
+    let c = Columns(batch);
+    let instant: &TimestampNanosecondArray = c.get("instant")?;
+    let source: &UInt32Array = c.get("source")?;
+    let line: &UInt64Array = c.get("line")?;
+    let offset: &Int32Array = c.get("offset_s")?;
+    let precision: &UInt32Array = c.get("precision_ms")?;
+    let s = |n: &str| c.get::<StringArray>(n);
+    let (role, kind, host, subject, state, signal, summary, provenance, text) = (
+        s("role")?,
+        s("kind")?,
+        s("host")?,
+        s("subject")?,
+        s("state")?,
+        s("signal")?,
+        s("summary")?,
+        s("provenance")?,
+        s("text")?,
+    );
+    let (user, session, command) = (
+        s("operator_user")?,
+        s("operator_session")?,
+        s("operator_command")?,
+    );
+    for k in 0..batch.num_rows() {
+        let bad = |what: &str, v: &str| format!("row {}: {what} {v:?}", out.len() + 1);
+        let provenance: crate::time::provenance::Provenance =
+            serde_json::from_str(provenance.value(k))
+                .map_err(|e| bad("provenance", &e.to_string()))?;
+        if provenance.offset_s != offset.value(k) {
+            return Err(bad(
+                "offset_s differs from provenance",
+                &offset.value(k).to_string(),
+            ));
+        }
+        let host = opt(host, k).map(|h| match hosts.get(h) {
+            Some(a) => a.clone(),
+            None => hosts
+                .entry(h.to_string())
+                .or_insert_with(|| Arc::from(h))
+                .clone(),
+        });
+        let operator = Operator {
+            user: opt(user, k).map(str::to_string),
+            session: opt(session, k).map(str::to_string),
+            command: opt(command, k).map(str::to_string),
+        };
+        out.push(TimedEvent {
+            instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
+            source: source.value(k),
+            file: file.clone(),
+            line: line.value(k),
+            role: from_word(role.value(k)).ok_or_else(|| bad("role", role.value(k)))?,
+            kind: from_word(kind.value(k)).ok_or_else(|| bad("kind", kind.value(k)))?,
+            host,
+            subject: opt(subject, k).map(str::to_string),
+            state: opt(state, k).map(str::to_string),
+            signal: opt(signal, k)
+                .map(|v| v.parse().map_err(|_| bad("signal", v)))
+                .transpose()?,
+            summary: summary.value(k).to_string(),
+            provenance,
+            precision_ms: precision.value(k),
+            text: opt(text, k).map(str::to_string),
+            operator: (operator != Operator::default()).then(|| Box::new(operator)),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Kind, Role};
+    use crate::signal::{Health, Signal};
+    use crate::time::provenance::{
+        DstResolution, OffsetSource, Provenance, YearOrigin, YearSource, ZoneOrigin,
+    };
+
+    fn event(line: u64) -> TimedEvent {
+        TimedEvent {
+            instant: chrono::DateTime::from_timestamp_nanos(1_487_822_163_120_000_001),
+            source: 3,
+            file: Arc::from("core-switch.log"),
+            line,
+            role: Role::Device,
+            kind: Kind::Fault,
+            host: Some(Arc::from("core-sw1")),
+            subject: Some("Po1".into()),
+            state: Some("down".into()),
+            signal: Some(Signal::Health(Health::Down)),
+            summary: "Line protocol on Interface Port-channel1, changed state to down".into(),
+            provenance: Provenance {
+                offset_s: -21600,
+                offset: OffsetSource::LabelAgrees {
+                    label: Arc::from("CST"),
+                    zone: chrono_tz::America::Chicago,
+                },
+                year: YearSource::Given {
+                    origin: YearOrigin::Bundle,
+                    rollovers: 1,
+                },
+                dst: Some(DstResolution::FoldByOrder),
+                skew_ms: Some(-1500),
+            },
+            precision_ms: 1,
+            text: Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
+            operator: Some(Box::new(Operator {
+                user: Some("admin".into()),
+                session: None,
+                command: Some("shutdown".into()),
+            })),
+        }
+    }
+
+    /// Every field, set and unset, comes back as it was written.
+    #[test]
+    fn events_round_trip_through_parquet() {
+        let mut bare = event(9);
+        bare.host = None;
+        bare.subject = None;
+        bare.state = None;
+        bare.signal = None;
+        bare.text = None;
+        bare.operator = None;
+        bare.kind = Kind::Info;
+        bare.role = Role::Public;
+        bare.provenance = Provenance {
+            offset_s: 0,
+            offset: OffsetSource::Zone {
+                zone: chrono_tz::UTC,
+                origin: ZoneOrigin::Assumed,
+            },
+            year: YearSource::InLine,
+            dst: None,
+            skew_ms: None,
+        };
+        let events = vec![event(1), bare, event(12)];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.events.parquet");
+        super::super::write::events(&path, &events).unwrap();
+        let file: Arc<str> = Arc::from("core-switch.log");
+        assert_eq!(super::events(&path, &file, 3).unwrap(), events);
+        // The row count is checked against the sidecar's.
+        let err = super::events(&path, &file, 4).unwrap_err().to_string();
+        assert!(err.contains("3 rows, its sidecar says 4"), "{err}");
+    }
+}
