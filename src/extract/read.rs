@@ -134,13 +134,17 @@ fn rows_of(
                 &offset.value(k).to_string(),
             ));
         }
-        let host = opt(host, k).map(|h| match hosts.get(h) {
+        // One shared copy per name, as ingest holds them.
+        let mut shared = |h: &str| match hosts.get(h) {
             Some(a) => a.clone(),
             None => hosts
                 .entry(h.to_string())
                 .or_insert_with(|| Arc::from(h))
                 .clone(),
-        });
+        };
+        let host = opt(host, k).map(&mut shared);
+        let subject = opt(subject, k).map(&mut shared);
+        let state = opt(state, k).map(&mut shared);
         let operator = Operator {
             user: opt(user, k).map(str::to_string),
             session: opt(session, k).map(str::to_string),
@@ -154,15 +158,15 @@ fn rows_of(
             role: from_word(role.value(k)).ok_or_else(|| bad("role", role.value(k)))?,
             kind: from_word(kind.value(k)).ok_or_else(|| bad("kind", kind.value(k)))?,
             host,
-            subject: opt(subject, k).map(str::to_string),
-            state: opt(state, k).map(str::to_string),
+            subject,
+            state,
             signal: opt(signal, k)
                 .map(|v| v.parse().map_err(|_| bad("signal", v)))
                 .transpose()?,
-            summary: summary.value(k).to_string(),
+            summary: Arc::from(summary.value(k)),
             provenance,
             precision_ms: precision.value(k),
-            text: opt(text, k).map(str::to_string),
+            text: opt(text, k).map(Box::from),
             operator: (operator != Operator::default()).then(|| Box::new(operator)),
         });
     }
