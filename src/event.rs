@@ -112,3 +112,20 @@ impl TimedEvent {
         (self.instant, self.source, self.line)
     }
 }
+
+/// One shared copy of each host, subject and state name a source's events
+/// carry: a flapping storm names a few thousand subjects over a million
+/// events (docs/performance.md).
+#[derive(Debug, Default)]
+pub struct Names(std::collections::HashSet<Arc<str>>);
+
+impl Names {
+    pub fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(n) = self.0.get(name) {
+            return n.clone();
+        }
+        let n: Arc<str> = Arc::from(name);
+        self.0.insert(n.clone());
+        n
+    }
+}

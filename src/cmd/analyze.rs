@@ -54,10 +54,7 @@ pub fn run(a: &AnalyzeArgs, opts: &Options, common: &Common) -> Result<Exit> {
             return Ok(Exit::Ok);
         }
         AnalyzeFormat::Md | AnalyzeFormat::Html => {
-            let format = match a.format {
-                AnalyzeFormat::Html => report::Format::Html,
-                _ => report::Format::Markdown,
-            };
+            let format = document_format(a.format);
             report::document::render_owned(analysis, a.template.as_deref(), format)?
         }
     };
@@ -76,28 +73,16 @@ fn redacted(
     let mut r = super::redact::redactor_of(&pipeline::load_input(&a.input, reg, opts, Keep::All)?);
     let mut value = serde_json::to_value(analysis).expect("analysis serialises");
     r.value(&mut value);
-    let template = |(name, src): (&str, &str)| -> Result<(String, String)> {
-        match &a.template {
-            Some(p) => Ok((
-                p.display().to_string(),
-                std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?,
-            )),
-            None => Ok((name.to_string(), src.to_string())),
-        }
-    };
     let text = match a.format {
         AnalyzeFormat::Json => {
             let mut s = serde_json::to_string_pretty(&value).expect("value serialises");
             s.push('\n');
             s
         }
-        AnalyzeFormat::Md => {
-            let (name, src) = template(("rfo.md.hbs", report::DEFAULT_MARKDOWN))?;
-            report::render_json(&value, &src, &name, report::Format::Markdown)?
-        }
-        AnalyzeFormat::Html => {
-            let (name, src) = template(("rfo.html.hbs", report::DEFAULT_HTML))?;
-            report::render_json(&value, &src, &name, report::Format::Html)?
+        AnalyzeFormat::Md | AnalyzeFormat::Html => {
+            let format = document_format(a.format);
+            let (name, src) = report::document::template_source(a.template.as_deref(), format)?;
+            report::render_json(&value, &src, &name, format)?
         }
     };
     super::redact::write_map(&a.redact, &r)?;
@@ -115,5 +100,13 @@ fn incident(analysis: &mut Analysis, flags: &IncidentArgs) {
         if let Some(v) = flag {
             *field = Some(v.clone());
         }
+    }
+}
+
+/// The document format of `--format md|html`.
+fn document_format(f: AnalyzeFormat) -> report::Format {
+    match f {
+        AnalyzeFormat::Html => report::Format::Html,
+        _ => report::Format::Markdown,
     }
 }

@@ -381,18 +381,7 @@ fn source_of(
     let Some(r) = f.sidecar.result.clone() else {
         return stretches(group, p, reg, keep);
     };
-    let events = events_of(f, p, keep)?;
-    Ok(SourceResult {
-        summary: r.summary,
-        failures: r.failures,
-        events,
-        findings: r.findings,
-        silences: r.silences,
-        cadence_s: r.cadence_s,
-        envelope: r.envelope,
-        rates: r.rates,
-        users: r.users,
-    })
+    Ok(r.with_events(events_of(f, p, keep)?))
 }
 
 /// Keep what a `Keep::Significant` parse keeps (`source::State::record`):

@@ -397,19 +397,7 @@ fn write_source(
     let parquet = format!("{stem}{PARQUET_SUFFIX}");
     write::events(&out.join(&parquet), &events)?;
     let (result, part) = match what {
-        Written::Whole(r) => (
-            Some(ResultRecord {
-                summary: r.summary,
-                failures: r.failures,
-                findings: r.findings,
-                silences: r.silences,
-                cadence_s: r.cadence_s,
-                envelope: r.envelope,
-                rates: r.rates,
-                users: r.users,
-            }),
-            None,
-        ),
+        Written::Whole(r) => (Some(ResultRecord::of(*r)), None),
         Written::Part(part) => (None, Some(*part)),
     };
     let k = p.index as usize;

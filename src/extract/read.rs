@@ -10,7 +10,6 @@ use arrow_array::{
     Array, Int32Array, RecordBatch, StringArray, TimestampNanosecondArray, UInt32Array, UInt64Array,
 };
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -56,10 +55,10 @@ pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>
         .and_then(|b| b.with_batch_size(64 * 1024).build())
         .map_err(|e| corrupt(e.to_string()))?;
     let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
-    let mut hosts: HashMap<String, Arc<str>> = HashMap::new();
+    let mut names = crate::event::Names::default();
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
-        rows_of(&batch, file, &mut hosts, &mut out).map_err(corrupt)?;
+        rows_of(&batch, file, &mut names, &mut out).map_err(corrupt)?;
     }
     if out.len() as u64 != rows {
         return Err(corrupt(format!(
@@ -90,7 +89,7 @@ fn opt(a: &StringArray, k: usize) -> Option<&str> {
 fn rows_of(
     batch: &RecordBatch,
     file: &Arc<str>,
-    hosts: &mut HashMap<String, Arc<str>>,
+    names: &mut crate::event::Names,
     out: &mut Vec<TimedEvent>,
 ) -> Result<(), String> {
     if batch.num_columns() != columns().len() {
@@ -135,16 +134,9 @@ fn rows_of(
             ));
         }
         // One shared copy per name, as ingest holds them.
-        let mut shared = |h: &str| match hosts.get(h) {
-            Some(a) => a.clone(),
-            None => hosts
-                .entry(h.to_string())
-                .or_insert_with(|| Arc::from(h))
-                .clone(),
-        };
-        let host = opt(host, k).map(&mut shared);
-        let subject = opt(subject, k).map(&mut shared);
-        let state = opt(state, k).map(&mut shared);
+        let host = opt(host, k).map(|n| names.get(n));
+        let subject = opt(subject, k).map(|n| names.get(n));
+        let state = opt(state, k).map(|n| names.get(n));
         let operator = Operator {
             user: opt(user, k).map(str::to_string),
             session: opt(session, k).map(str::to_string),

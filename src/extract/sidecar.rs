@@ -141,6 +141,37 @@ pub struct ResultRecord {
     pub users: BTreeSet<String>,
 }
 
+impl ResultRecord {
+    /// What the sidecar keeps of a parsed source (its events go to Parquet).
+    pub fn of(r: crate::ingest::SourceResult) -> ResultRecord {
+        ResultRecord {
+            summary: r.summary,
+            failures: r.failures,
+            findings: r.findings,
+            silences: r.silences,
+            cadence_s: r.cadence_s,
+            envelope: r.envelope,
+            rates: r.rates,
+            users: r.users,
+        }
+    }
+
+    /// The parsed source again, with its events read back.
+    pub fn with_events(self, events: Vec<crate::event::TimedEvent>) -> crate::ingest::SourceResult {
+        crate::ingest::SourceResult {
+            summary: self.summary,
+            failures: self.failures,
+            events,
+            findings: self.findings,
+            silences: self.silences,
+            cadence_s: self.cadence_s,
+            envelope: self.envelope,
+            rates: self.rates,
+            users: self.users,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventsRecord {
     /// File name, in the sidecar's directory.

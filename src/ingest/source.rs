@@ -98,7 +98,7 @@ struct State<'p> {
     rates: Option<crate::rates::SourceRates>,
     users: std::collections::BTreeSet<String>,
     /// Hosts, subjects and states, each held once however many events name it.
-    names: Names,
+    names: crate::event::Names,
 }
 
 impl<'p> State<'p> {
@@ -130,7 +130,7 @@ impl<'p> State<'p> {
             envelope: EnvelopeSkew::default(),
             rates: None,
             users: Default::default(),
-            names: Names::default(),
+            names: crate::event::Names::default(),
         }
     }
 
@@ -617,21 +617,4 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         rates: st.rates,
         users: st.users,
     })
-}
-
-/// One shared copy of each host, subject and state name a source's events
-/// carry: a flapping storm names a few thousand subjects over a million
-/// events (docs/performance.md).
-#[derive(Default)]
-struct Names(std::collections::HashSet<Arc<str>>);
-
-impl Names {
-    fn get(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.0.get(name) {
-            return n.clone();
-        }
-        let n: Arc<str> = Arc::from(name);
-        self.0.insert(n.clone());
-        n
-    }
 }

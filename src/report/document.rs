@@ -9,22 +9,12 @@ use std::path::Path;
 
 /// The Markdown report, with the default template or `template`.
 pub fn markdown(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
-    render(
-        analysis,
-        template,
-        ("rfo.md.hbs", super::DEFAULT_MARKDOWN),
-        Format::Markdown,
-    )
+    render(analysis, template, Format::Markdown)
 }
 
 /// The HTML report, with the default template or `template`.
 pub fn html(analysis: &Analysis, template: Option<&Path>) -> Result<String> {
-    render(
-        analysis,
-        template,
-        ("rfo.html.hbs", super::DEFAULT_HTML),
-        Format::Html,
-    )
+    render(analysis, template, Format::Html)
 }
 
 /// The Markdown or HTML report of an analysis the caller gives up: what a
@@ -38,11 +28,7 @@ pub fn render_owned(
     template: Option<&Path>,
     format: Format,
 ) -> Result<String> {
-    let (default_name, default_src) = match format {
-        Format::Markdown => ("rfo.md.hbs", super::DEFAULT_MARKDOWN),
-        Format::Html => ("rfo.html.hbs", super::DEFAULT_HTML),
-    };
-    let (name, src) = template_source(template, default_name, default_src)?;
+    let (name, src) = template_source(template, format)?;
     let serialise = |e: serde_json::Error| Error::Template {
         name: name.clone(),
         message: format!("the analysis does not serialise: {e}"),
@@ -73,11 +59,13 @@ fn reaches_only_selected(src: &str) -> bool {
     src.matches("windows").count() == src.matches("lookup windows selected.index").count()
 }
 
-fn template_source(
-    template: Option<&Path>,
-    default_name: &str,
-    default_src: &str,
-) -> Result<(String, String)> {
+/// The template's name and text: the file the analyst named, else the
+/// built-in one for `format`.
+pub fn template_source(template: Option<&Path>, format: Format) -> Result<(String, String)> {
+    let (default_name, default_src) = match format {
+        Format::Markdown => ("rfo.md.hbs", super::DEFAULT_MARKDOWN),
+        Format::Html => ("rfo.html.hbs", super::DEFAULT_HTML),
+    };
     Ok(match template {
         Some(p) => (
             p.display().to_string(),
@@ -89,12 +77,7 @@ fn template_source(
 
 /// Read `template` (or take the default) and render through it; errors
 /// name the template file.
-fn render(
-    analysis: &Analysis,
-    template: Option<&Path>,
-    (default_name, default_src): (&str, &str),
-    format: Format,
-) -> Result<String> {
-    let (name, src) = template_source(template, default_name, default_src)?;
+fn render(analysis: &Analysis, template: Option<&Path>, format: Format) -> Result<String> {
+    let (name, src) = template_source(template, format)?;
     super::render(analysis, &src, &name, format)
 }
