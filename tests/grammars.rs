@@ -295,7 +295,8 @@ proptest! {
     ) {
         let src = pieces.concat();
         let nodes = pattern::parse(&src).expect("pieces form a valid pattern");
-        if let Err(e) = rfo::grammar::matcher::run(&nodes, &line) {
+        let prog = rfo::grammar::matcher::Program::new(nodes);
+        if let Err(e) = rfo::grammar::matcher::run(&prog, &line) {
             prop_assert!(e.offset <= line.len() && line.is_char_boundary(e.offset));
         }
     }

@@ -13,6 +13,7 @@ pub mod detect;
 pub mod document;
 pub mod json;
 pub mod jsonl;
+pub mod keywords;
 pub mod matcher;
 pub mod pattern;
 pub mod record;
@@ -23,7 +24,6 @@ pub mod spec;
 
 use crate::event::Role;
 use matcher::NoMatch;
-use pattern::Node;
 use record::Record;
 use rules::LazyClassifier;
 use spec::{GrammarSpec, RecordForm, SampleSpec};
@@ -42,7 +42,7 @@ pub enum Form {
 #[derive(Debug, Clone)]
 pub struct NamedPattern {
     pub name: String,
-    pub nodes: Vec<Node>,
+    pub program: matcher::Program,
     /// A catch-all pattern: see `spec::PatternSpec::fallback`.
     pub fallback: bool,
 }
@@ -70,6 +70,8 @@ pub struct Grammar {
     pub origin: String,
     /// An access log's request fields (its records feed `crate::rates`).
     pub requests: Option<spec::RequestsSpec>,
+    /// The rules' prefilter, built on first use (line grammars only).
+    keywords: std::sync::OnceLock<Option<keywords::Keywords>>,
 }
 
 /// A compile problem inside a grammar file: byte offset into the file.
@@ -108,7 +110,7 @@ impl Grammar {
                     })?;
                     pats.push(NamedPattern {
                         name: p.name.clone(),
-                        nodes,
+                        program: matcher::Program::new(nodes),
                         fallback: p.fallback,
                     });
                 }
@@ -134,7 +136,36 @@ impl Grammar {
             samples: spec.sample,
             origin: origin.to_string(),
             requests: spec.requests,
+            keywords: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Classify a record; `line` is the text it was read from. A line
+    /// grammar's fields are slices of the line, so a line that holds none of
+    /// the rules' required words is `info` without a look at the rules.
+    pub fn classify(&self, rec: &Record, host: Option<&str>, line: Option<&str>) -> rules::Class {
+        if line.is_some_and(|text| !self.could_classify(text)) {
+            return rules::Class::info();
+        }
+        self.classifier.classify(rec, host)
+    }
+
+    /// Whether some rule could classify a record read from `line`; `true`
+    /// for a grammar without a prefilter.
+    pub fn could_classify(&self, line: &str) -> bool {
+        self.keywords().is_none_or(|k| k.could_match(line))
+    }
+
+    /// The prefilter (`grammar::keywords`): `None` for record and document
+    /// grammars, whose fields are not slices of a line, and for rules with
+    /// a condition that requires no word.
+    pub fn keywords(&self) -> Option<&keywords::Keywords> {
+        self.keywords
+            .get_or_init(|| match &self.form {
+                Form::Lines(pats) => keywords::Keywords::for_rules(self.classifier.specs(), pats),
+                _ => None,
+            })
+            .as_ref()
     }
 
     pub fn is_document(&self) -> bool {
@@ -174,7 +205,7 @@ impl Grammar {
         };
         let mut furthest = 0;
         for p in pats {
-            match matcher::run(&p.nodes, text) {
+            match matcher::run(&p.program, text) {
                 Ok(c) => {
                     let rec = Record {
                         line,

@@ -200,6 +200,21 @@ pub struct Class {
 /// as a user (`(?P<user>...)`, Nagios' `author`, a JSON line's `user`).
 pub const USER_FIELDS: &[&str] = &["user", "username", "author"];
 
+impl Class {
+    /// What a record no rule matches is: `info`, with nothing else.
+    pub fn info() -> Class {
+        Class {
+            kind: Kind::Info,
+            subject: None,
+            state: None,
+            summary: None,
+            signal: None,
+            operator: None,
+            users: Vec::new(),
+        }
+    }
+}
+
 impl Classifier {
     /// Compile rules with no `[states]` table.
     pub fn compile(specs: &[RuleSpec]) -> Result<Classifier, String> {
@@ -311,15 +326,7 @@ impl Classifier {
             })
             .map(|(r, _)| r);
         let Some(rule) = chosen else {
-            return Class {
-                kind: Kind::Info,
-                subject: None,
-                state: None,
-                summary: None,
-                signal: None,
-                operator: None,
-                users: Vec::new(),
-            };
+            return Class::info();
         };
         let mut caps: Vec<(String, String)> = Vec::new();
         for (field, rx) in &rule.conds {
@@ -562,6 +569,11 @@ impl LazyClassifier {
             states,
             cell: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The rules as written.
+    pub fn specs(&self) -> &[RuleSpec] {
+        &self.specs
     }
 
     pub fn get(&self) -> &Classifier {

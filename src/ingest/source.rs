@@ -186,7 +186,7 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
-        let mut class = g.classifier.classify(rec, self.plan.host.as_deref());
+        let mut class = g.classify(rec, self.plan.host.as_deref(), text);
         self.users.extend(class.users.drain(..));
         // Every line is resolved: DST folds and order are decided by all.
         let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {

@@ -98,3 +98,25 @@ macro_rules! corpora {
         }
     };
 }
+
+/// Every file under `dir` (sorted, recursively) of at most 8 MB: the text
+/// a whole-corpus test reads.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.metadata().is_ok_and(|m| m.len() <= 8 << 20) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out
+}

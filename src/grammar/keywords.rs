@@ -1,0 +1,436 @@
+//! The words a line must contain for any of its grammar's rules to match.
+//!
+//! Most lines of a log match no rule. Finding that out through the rules'
+//! regex sets costs a scan per field and rule family; one Aho-Corasick pass
+//! over the line for the words the rules require settles it for nearly
+//! every line at a fraction of the cost. The words are worked out from the
+//! rules' regexes (never written by hand), so a grammar's rules and its
+//! prefilter cannot drift apart.
+//!
+//! Soundness: a rule matches only when every one of its conditions does; a
+//! condition's regex can match only a text that contains one of its
+//! required factors; and in a line grammar every field a condition reads is
+//! a slice of the line (`pattern`, the one synthetic field, is never used
+//! as a witness of its own: a condition on it stands for the literal text
+//! of the patterns it names). So a line that contains none of the chosen factors of
+//! any rule cannot be classified by any rule. The scan ignores ASCII case,
+//! which only lets more lines through.
+
+use aho_corasick::AhoCorasick;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use super::pattern::Node;
+use super::rules::RuleSpec;
+use super::NamedPattern;
+
+/// Strings one piece of a regex is known to produce.
+type Set = Vec<Vec<u8>>;
+
+/// Most strings a finite set may hold before it is forgotten.
+const MAX_SET: usize = 64;
+
+/// Most characters of a class spelled out as alternatives.
+const MAX_CLASS: usize = 8;
+
+/// The search for the words: SIMD where the machine and the word count
+/// allow it, else an automaton.
+#[derive(Debug, Clone)]
+enum Scan {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+/// What the extractor knows about one piece of a regex.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    /// Every string the piece matches, when that is a small set.
+    exact: Option<Set>,
+    /// Factors one of which occurs in every string the piece matches.
+    required: Option<Set>,
+}
+
+/// The prefilter for a line grammar's rules.
+#[derive(Debug, Clone)]
+pub struct Keywords {
+    scan: Scan,
+    /// The factors, lower-cased, as scanned for.
+    words: Vec<String>,
+}
+
+impl Keywords {
+    /// `None` when some rule has no condition with a required word (say
+    /// `when.msg = '\d+'` alone): every line must then be classified in full.
+    /// A condition on `pattern` requires the longest literal text of each
+    /// pattern whose name it accepts.
+    pub fn for_rules(specs: &[RuleSpec], patterns: &[NamedPattern]) -> Option<Keywords> {
+        let mut words: Vec<Vec<u8>> = Vec::new();
+        for spec in specs {
+            // A rule with no conditions never matches (see `classify`).
+            if spec.when.is_empty() {
+                continue;
+            }
+            let best = spec
+                .when
+                .iter()
+                .filter_map(|(field, re)| match field.as_str() {
+                    "pattern" => pattern_words(re, patterns),
+                    _ => required(re),
+                })
+                .max_by_key(score)?;
+            words.extend(best);
+        }
+        words.sort();
+        words.dedup();
+        // Lines are lower-cased before the scan instead of asking the
+        // automaton to ignore case: a case-sensitive set of a few dozen words
+        // gets aho-corasick's SIMD (Teddy) search, several times faster than
+        // an automaton walking every byte.
+        let scan = match aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&words)
+            .build()
+        {
+            Some(teddy) => Scan::Packed(teddy),
+            None => Scan::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(&words)
+                    .ok()?,
+            ),
+        };
+        Some(Keywords {
+            scan,
+            words: words
+                .iter()
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect(),
+        })
+    }
+
+    /// Whether some rule could match a record read from `line`.
+    pub fn could_match(&self, line: &str) -> bool {
+        thread_local! {
+            static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        LOWER.with_borrow_mut(|buf| {
+            buf.clear();
+            buf.extend_from_slice(line.as_bytes());
+            buf.make_ascii_lowercase();
+            match &self.scan {
+                Scan::Packed(p) => p.find(buf.as_slice()).is_some(),
+                Scan::Automaton(a) => a.is_match(buf.as_slice()),
+            }
+        })
+    }
+
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+}
+
+/// What a line read by a pattern whose name matches `re` must contain (see
+/// `node_words`). `None` when one such pattern requires no text.
+fn pattern_words(re: &str, patterns: &[NamedPattern]) -> Option<Set> {
+    let rx = regex::Regex::new(re).ok()?;
+    let mut set = Set::new();
+    for p in patterns.iter().filter(|p| rx.is_match(&p.name)) {
+        set.extend(node_words(p.program.nodes())?);
+    }
+    Some(normalise(set))
+}
+
+/// The best factor set of a node sequence: a literal outside any optional
+/// group (a line the sequence reads holds it as written), or a choice each
+/// of whose alternatives requires one.
+fn node_words(nodes: &[Node]) -> Option<Set> {
+    nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Lit(s) if !s.is_empty() => Some(vec![lower(s.as_bytes())]),
+            Node::Choice(alts) => alts
+                .iter()
+                .map(|a| node_words(a))
+                .collect::<Option<Vec<Set>>>()
+                .map(|sets| normalise(sets.concat())),
+            _ => None,
+        })
+        .max_by_key(score)
+}
+
+/// The factors, lower-cased in ASCII, one of which every match of `re`
+/// contains; `None` when there is no such set worth scanning for.
+pub fn required(re: &str) -> Option<Set> {
+    let hir = regex_syntax::Parser::new().parse(re).ok()?;
+    let f = facts(&hir);
+    let set = f.required.or(f.exact)?;
+    useful(&set).then_some(set)
+}
+
+/// A set helps only if none of its factors is empty (every text contains
+/// the empty string).
+fn useful(set: &Set) -> bool {
+    set.iter().all(|w| !w.is_empty())
+}
+
+/// Prefer the set whose shortest factor is longest (fewer false hits), then
+/// the smaller set.
+fn score(set: &Set) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = set.iter().map(Vec::len).min().unwrap_or(usize::MAX);
+    (shortest, std::cmp::Reverse(set.len()))
+}
+
+fn lower(bytes: &[u8]) -> Vec<u8> {
+    bytes.to_ascii_lowercase()
+}
+
+fn normalise(mut set: Set) -> Set {
+    set.sort();
+    set.dedup();
+    set
+}
+
+fn facts(hir: &Hir) -> Facts {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Facts {
+            exact: Some(vec![Vec::new()]),
+            required: None,
+        },
+        HirKind::Literal(lit) => Facts {
+            exact: Some(vec![lower(&lit.0)]),
+            required: None,
+        },
+        HirKind::Class(class) => Facts {
+            exact: class_set(class),
+            required: None,
+        },
+        HirKind::Capture(cap) => facts(&cap.sub),
+        HirKind::Repetition(rep) => {
+            if rep.min == 0 {
+                return Facts::default();
+            }
+            let inner = facts(&rep.sub);
+            let exact = match (rep.min, rep.max) {
+                (1, Some(1)) => inner.exact.clone(),
+                _ => None,
+            };
+            // One or more copies: each match holds at least one copy.
+            let required = inner.required.or(inner.exact.filter(useful));
+            Facts { exact, required }
+        }
+        HirKind::Concat(parts) => concat(parts),
+        HirKind::Alternation(alts) => {
+            let all: Vec<Facts> = alts.iter().map(facts).collect();
+            let exact = all
+                .iter()
+                .map(|f| f.exact.clone())
+                .collect::<Option<Vec<Set>>>()
+                .map(|sets| normalise(sets.concat()))
+                .filter(|s| s.len() <= MAX_SET);
+            // Each branch must contribute a factor of its own.
+            let required = all
+                .iter()
+                .map(|f| {
+                    f.required
+                        .clone()
+                        .or_else(|| f.exact.clone().filter(useful))
+                })
+                .collect::<Option<Vec<Set>>>()
+                .map(|sets| normalise(sets.concat()));
+            Facts { exact, required }
+        }
+    }
+}
+
+/// A class spelled out as its characters, ASCII lower-cased; `None` when it
+/// has more than a few.
+fn class_set(class: &Class) -> Option<Set> {
+    let mut out = Vec::new();
+    match class {
+        Class::Unicode(c) => {
+            for r in c.iter() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                if (hi - lo) as usize >= MAX_CLASS {
+                    return None;
+                }
+                for cp in lo..=hi {
+                    let ch = char::from_u32(cp)?;
+                    let mut buf = [0u8; 4];
+                    out.push(lower(ch.encode_utf8(&mut buf).as_bytes()));
+                    if out.len() > MAX_CLASS {
+                        return None;
+                    }
+                }
+            }
+        }
+        Class::Bytes(c) => {
+            for r in c.iter() {
+                if (r.end() - r.start()) as usize >= MAX_CLASS {
+                    return None;
+                }
+                for b in r.start()..=r.end() {
+                    out.push(lower(&[b]));
+                    if out.len() > MAX_CLASS {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+    Some(normalise(out))
+}
+
+/// A concatenation: runs of pieces with known strings are joined (their
+/// cross product) into longer factors; the best factor set of any run or
+/// piece is required of the whole.
+fn concat(parts: &[Hir]) -> Facts {
+    let mut best: Option<Set> = None;
+    let consider = |set: Set, best: &mut Option<Set>| {
+        if useful(&set) && best.as_ref().is_none_or(|b| score(&set) > score(b)) {
+            *best = Some(set);
+        }
+    };
+    let mut run: Option<Set> = Some(vec![Vec::new()]);
+    let mut whole: Option<Set> = Some(vec![Vec::new()]);
+    for part in parts {
+        let f = facts(part);
+        if let Some(r) = f.required.clone() {
+            consider(r, &mut best);
+        }
+        whole = match (&whole, &f.exact) {
+            (Some(w), Some(e)) => product(w, e),
+            _ => None,
+        };
+        match (&run, &f.exact) {
+            (Some(r), Some(e)) => match product(r, e) {
+                Some(p) => run = Some(p),
+                // Too many strings: keep what the run had, start anew here.
+                None => {
+                    consider(r.clone(), &mut best);
+                    run = Some(e.clone());
+                }
+            },
+            (Some(r), None) => {
+                consider(r.clone(), &mut best);
+                run = Some(vec![Vec::new()]);
+            }
+            (None, _) => unreachable!("a run always restarts"),
+        }
+    }
+    if let Some(r) = run {
+        consider(r, &mut best);
+    }
+    Facts {
+        exact: whole,
+        required: best,
+    }
+}
+
+fn product(a: &Set, b: &Set) -> Option<Set> {
+    if a.len().saturating_mul(b.len()) > MAX_SET {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            let mut s = x.clone();
+            s.extend_from_slice(y);
+            out.push(s);
+        }
+    }
+    Some(normalise(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(re: &str) -> Option<Vec<String>> {
+        required(re).map(|s| {
+            s.into_iter()
+                .map(|w| String::from_utf8(w).unwrap())
+                .collect()
+        })
+    }
+
+    #[test]
+    fn literal_runs_and_small_classes_join() {
+        assert_eq!(
+            words(r"(?P<iface>\b(?:eth|en)\w*): (?:NIC )?[Ll]ink (?:is )?[Dd]own").unwrap(),
+            ["link "]
+        );
+        assert_eq!(words("^kernel$").unwrap(), ["kernel"]);
+        assert_eq!(
+            words(r"^\s*(?P<user>\S+) : .*COMMAND=(?P<cmd>.*)$").unwrap(),
+            ["command="]
+        );
+    }
+
+    #[test]
+    fn alternation_needs_a_factor_from_every_branch() {
+        assert_eq!(
+            // (?i)s also matches U+017F LONG S.
+            words(r"(?i)^(?:deploy(?:ed|ing)?|release) (?P<what>.+)$").unwrap(),
+            ["deploy", "release", "relea\u{17f}e"]
+        );
+        assert_eq!(words(r"(?:down|\d+)"), None);
+        assert_eq!(words(r"CRITICAL|WARNING").unwrap(), ["critical", "warning"]);
+    }
+
+    #[test]
+    fn nothing_required_is_none() {
+        assert_eq!(words(r"\d+"), None);
+        assert_eq!(words(r"(?:foo)?"), None);
+        assert_eq!(words(r"^$"), None);
+        assert_eq!(words(r".*"), None);
+    }
+
+    #[test]
+    fn unicode_case_folding_keeps_every_spelling() {
+        // (?i)k also matches U+212A KELVIN SIGN: both must be scanned for.
+        let w = words("(?i)kelvin").unwrap();
+        assert!(w.contains(&"kelvin".to_string()), "{w:?}");
+        assert!(w.iter().any(|s| s.starts_with('\u{212a}')), "{w:?}");
+    }
+
+    fn regex() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just("ab".to_string()),
+            Just("Down".to_string()),
+            Just("[Dd]".to_string()),
+            Just("[a-c]".to_string()),
+            Just(r"\w".to_string()),
+            Just(" ".to_string()),
+            Just("^".to_string()),
+            Just(r"\b".to_string()),
+            Just("ſ".to_string()),
+        ];
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 2..4).prop_map(|v| v.concat()),
+                proptest::collection::vec(inner.clone(), 2..3)
+                    .prop_map(|v| format!("(?:{})", v.join("|"))),
+                inner.clone().prop_map(|r| format!("(?:{r})?")),
+                inner.clone().prop_map(|r| format!("(?:{r})+")),
+                inner.clone().prop_map(|r| format!("(?:{r}){{2}}")),
+                inner.prop_map(|r| format!("(?i:{r})")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Soundness: whatever a regex matches contains one of its words.
+        #[test]
+        fn every_match_holds_a_required_word(
+            re in regex(),
+            hay in "[abcdDoOwWnNS ſs]{0,12}",
+        ) {
+            let rx = regex::Regex::new(&re).unwrap();
+            if let (Some(set), true) = (required(&re), rx.is_match(&hay)) {
+                let ac = AhoCorasick::new(&set).unwrap();
+                let lower = hay.to_ascii_lowercase();
+                proptest::prop_assert!(ac.is_match(&lower), "{re:?} matched {hay:?}, words {set:?}");
+            }
+        }
+    }
+}
