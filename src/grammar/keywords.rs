@@ -283,42 +283,34 @@ fn class_set(class: &Class) -> Option<Set> {
 /// cross product) into longer factors; the best factor set of any run or
 /// piece is required of the whole.
 fn concat(parts: &[Hir]) -> Facts {
-    let mut best: Option<Set> = None;
-    let consider = |set: Set, best: &mut Option<Set>| {
+    fn consider(set: Set, best: &mut Option<Set>) {
         if useful(&set) && best.as_ref().is_none_or(|b| score(&set) > score(b)) {
             *best = Some(set);
         }
-    };
-    let mut run: Option<Set> = Some(vec![Vec::new()]);
+    }
+    let mut best: Option<Set> = None;
+    let mut run: Set = vec![Vec::new()];
     let mut whole: Option<Set> = Some(vec![Vec::new()]);
     for part in parts {
         let f = facts(part);
-        if let Some(r) = f.required.clone() {
-            consider(r, &mut best);
-        }
         whole = match (&whole, &f.exact) {
             (Some(w), Some(e)) => product(w, e),
             _ => None,
         };
-        match (&run, &f.exact) {
-            (Some(r), Some(e)) => match product(r, e) {
-                Some(p) => run = Some(p),
-                // Too many strings: keep what the run had, start anew here.
-                None => {
-                    consider(r.clone(), &mut best);
-                    run = Some(e.clone());
-                }
+        if let Some(r) = f.required {
+            consider(r, &mut best);
+        }
+        // A piece with unknown strings ends the run; a run that would grow
+        // too large is kept as it was and a new one starts at this piece.
+        match f.exact {
+            Some(e) => match product(&run, &e) {
+                Some(p) => run = p,
+                None => consider(std::mem::replace(&mut run, e), &mut best),
             },
-            (Some(r), None) => {
-                consider(r.clone(), &mut best);
-                run = Some(vec![Vec::new()]);
-            }
-            (None, _) => unreachable!("a run always restarts"),
+            None => consider(std::mem::replace(&mut run, vec![Vec::new()]), &mut best),
         }
     }
-    if let Some(r) = run {
-        consider(r, &mut best);
-    }
+    consider(run, &mut best);
     Facts {
         exact: whole,
         required: best,

@@ -150,32 +150,19 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
     caps.fields.clear();
     caps.stamp = None;
     m.steps = 0;
-    match m.seq(&prog.nodes, &Cont::Done, 0, &mut caps) {
-        Some(_) => {
-            promote_offset_label(&mut caps);
-            Ok(caps)
-        }
-        None => Err(NoMatch { offset: m.furthest }),
-    }
+    m.search(&prog.nodes, caps)
 }
 
 /// The backtracking search alone, without the greedy pass: the reference
 /// `run` must agree with (tests compare the two on real logs).
 pub fn search_only<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch> {
-    let mut caps = Captures::default();
     let mut m = Matcher {
         line,
         furthest: 0,
         steps: 0,
         committed: false,
     };
-    match m.seq(&prog.nodes, &Cont::Done, 0, &mut caps) {
-        Some(_) => {
-            promote_offset_label(&mut caps);
-            Ok(caps)
-        }
-        None => Err(NoMatch { offset: m.furthest }),
-    }
+    m.search(&prog.nodes, Captures::default())
 }
 
 /// `hay` starts with `lit`: a byte loop, since the literals of patterns are
@@ -311,6 +298,23 @@ impl<'a> Matcher<'a> {
         }
         self.furthest = self.furthest.max(pos);
         Some(pos)
+    }
+
+    /// The backtracking search over the whole line, into `caps`.
+    fn search(
+        &mut self,
+        nodes: &'a [Node],
+        mut caps: Captures<'a>,
+    ) -> Result<Captures<'a>, NoMatch> {
+        match self.seq(nodes, &Cont::Done, 0, &mut caps) {
+            Some(_) => {
+                promote_offset_label(&mut caps);
+                Ok(caps)
+            }
+            None => Err(NoMatch {
+                offset: self.furthest,
+            }),
+        }
     }
 
     /// Match `nodes` then `k` from `pos`; `Some(end)` when the whole line is read.
