@@ -19,6 +19,7 @@ use crate::time::provenance::{OffsetSource, ZoneOrigin};
 use crate::time::zone::fmt_offset;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How long after a cause its effect may be seen by another clock.
 pub const PAIR_WINDOW_S: i64 = 600;
@@ -48,8 +49,14 @@ fn is_absolute(e: &TimedEvent) -> bool {
     )
 }
 
-/// Events with absolute time that can witness another clock.
+/// Events with absolute time that can witness another clock. An anchor
+/// only ever witnesses another source's events (every pairing skips its
+/// own source), so a bundle with one source of events has none: on a
+/// flapping storm the list was a fifth of the peak memory (issue 16).
 fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
+    if ing.sources.iter().filter(|s| !s.events.is_empty()).count() < 2 {
+        return Vec::new();
+    }
     let mut out: Vec<(Anchor, Evidence)> = ing
         .sources
         .iter()
@@ -217,7 +224,7 @@ pub fn align(ing: &mut Ingested, correct_skew: bool) {
                 let shift = -skew_ms;
                 for e in ing.sources[k].events.iter_mut() {
                     e.instant += Duration::milliseconds(shift);
-                    e.provenance.skew_ms = Some(shift);
+                    Arc::make_mut(&mut e.provenance).skew_ms = Some(shift);
                 }
                 ing.sources[k].events.sort_by_key(|e| (e.instant, e.line));
                 message.push_str(&format!(
@@ -410,7 +417,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
             let src = &mut ing.sources[k];
             for e in src.events.iter_mut() {
                 e.instant += Duration::seconds(shift);
-                e.provenance.skew_ms = Some(shift * 1000);
+                Arc::make_mut(&mut e.provenance).skew_ms = Some(shift * 1000);
             }
             src.events.sort_by_key(|e| (e.instant, e.line));
             message.push_str(&format!(
@@ -648,8 +655,9 @@ fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
                 continue;
             };
             e.instant += Duration::seconds(s);
-            e.provenance.offset_s = c.offset_s;
-            e.provenance.offset = match &e.provenance.offset {
+            let p = Arc::make_mut(&mut e.provenance);
+            p.offset_s = c.offset_s;
+            p.offset = match &p.offset {
                 OffsetSource::ZoneOverLabel { label, zone } => OffsetSource::LabelByEvidence {
                     label: label.clone(),
                     zone: *zone,

@@ -14,7 +14,7 @@ use crate::ingest::SourceSummary;
 use crate::signal::Signal;
 use crate::time::rfc3339;
 use crate::window::{self, WindowFacts};
-pub use rows::Row;
+pub use rows::{Row, Rows};
 use serde::Serialize;
 
 pub const SCHEMA: &str = "rfo.analysis/1";
@@ -213,7 +213,7 @@ pub struct Window {
     /// The rule behind each metric.
     pub rules: Rules,
     /// The events a report's timeline shows, in order.
-    pub timeline: Vec<Row>,
+    pub timeline: Rows,
     /// Access-log subjects of the window: baseline before, peak inside.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rates: Vec<crate::rates::summary::RateSummary>,
@@ -298,7 +298,7 @@ pub struct MonitorSilence {
 
 /// Build one window's JSON from its facts.
 pub fn window(
-    t: &[TimedEvent],
+    t: &std::sync::Arc<Vec<TimedEvent>>,
     spans: &[window::episode::Span],
     id: u32,
     f: &WindowFacts,
@@ -370,7 +370,7 @@ pub fn window(
                 "the check of {} itself failed: its state was unknown, not down and not up",
                 c.subject
             ),
-            subject: Some(c.subject.clone()),
+            subject: Some(c.subject.to_string()),
             from: rfc3339(&from.instant),
             to: c.until.map(|k| rfc3339(&t[k].instant)),
             source: from.file.to_string(),
@@ -385,7 +385,7 @@ pub fn window(
             let s = &spans[b.span];
             let e = &t[s.start];
             BackgroundOut {
-                subject: s.subject.clone(),
+                subject: s.subject.to_string(),
                 state: if s.grade == crate::signal::Health::Unknown {
                     "unknown"
                 } else {
@@ -409,7 +409,7 @@ pub fn window(
         .map(|&i| {
             let s = &spans[i];
             DegradedOut {
-                subject: s.subject.clone(),
+                subject: s.subject.to_string(),
                 since: rfc3339(&t[s.start].instant),
                 until: s.end.map(|k| rfc3339(&t[k].instant)),
                 evidence: t[s.start].evidence(),
@@ -463,7 +463,7 @@ pub fn window(
                 .unwrap_or_default(),
         },
         rules,
-        timeline: rows::rows(t, &rows),
+        timeline: Rows::new(t.clone(), &rows),
         rates: Vec::new(),
     }
 }

@@ -208,7 +208,7 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
                 };
                 let zone = pipeline::report_zone(&loaded, &opts)?;
                 report::timeline::render(
-                    timeline.as_deref().unwrap_or(&[]),
+                    timeline.as_deref().map_or(&[][..], |t| &t[..]),
                     format,
                     zone,
                     None,

@@ -31,7 +31,8 @@ pub fn registry(opts: &Options) -> Result<(Registry, Vec<Diagnostic>)> {
 pub struct Loaded {
     pub bundle: Bundle,
     pub ingested: Ingested,
-    pub timeline: Vec<TimedEvent>,
+    /// Shared: the analysis's rows point into it (`analysis::Rows`).
+    pub timeline: std::sync::Arc<Vec<TimedEvent>>,
 }
 
 pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<Loaded> {
@@ -93,7 +94,7 @@ fn merged(bundle: Bundle, mut ingested: Ingested, opts: &Options) -> Loaded {
     Loaded {
         bundle,
         ingested,
-        timeline,
+        timeline: std::sync::Arc::new(timeline),
     }
 }
 

@@ -98,13 +98,13 @@ pub(crate) mod tests {
                 _ => None,
             },
             summary: format!("{} {subject}", kind.as_str()).into(),
-            provenance: Provenance {
+            provenance: Arc::new(Provenance {
                 offset_s: 0,
                 offset: OffsetSource::InLine,
                 year: YearSource::InLine,
                 dst: None,
                 skew_ms: None,
-            },
+            }),
             precision_ms: 1000,
             text: None,
             operator: None,

@@ -6,6 +6,7 @@
 use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One timeline row: an event, with the other sources that state the same.
 #[derive(Debug, Clone, Serialize)]
@@ -42,46 +43,108 @@ pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
         && normalised(&a.summary) == normalised(&b.summary)
 }
 
-/// Timeline indices grouped by claim: each group's first index is the
-/// event cited, the rest its `also`. `idx` must be in timeline order (so
-/// equal instants are adjacent); groups keep that order.
-pub fn group(t: &[TimedEvent], idx: &[usize]) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut same_instant_from = 0;
-    for &k in idx {
-        if out
-            .get(same_instant_from)
-            .is_some_and(|g| t[g[0]].instant != t[k].instant)
-        {
-            same_instant_from = out.len();
-        }
-        let found = out[same_instant_from..]
-            .iter_mut()
-            .find(|g| g.iter().all(|&j| same_claim(&t[j], &t[k])));
-        match found {
-            Some(g) => g.push(k),
-            None => out.push(vec![k]),
-        }
-    }
-    out
+/// A window's timeline rows, held as indexes into the shared timeline and
+/// written out only when serialised: on a flapping storm every event is a
+/// row, and a copied row (~110 bytes) per event was a fifth of the peak
+/// memory (issue 16).
+#[derive(Clone)]
+pub struct Rows {
+    events: Arc<Vec<TimedEvent>>,
+    /// Per row, the index of the event it cites.
+    cited: Vec<usize>,
+    /// `(row, event)`: the other sources' events stating the same claim,
+    /// ordered by row then timeline order. Rare, so kept apart.
+    also: Vec<(usize, usize)>,
 }
 
-/// The rows for timeline indices `idx` (in timeline order).
-pub fn rows(t: &[TimedEvent], idx: &[usize]) -> Vec<Row> {
-    group(t, idx)
-        .into_iter()
-        .map(|g| {
-            let e = &t[g[0]];
-            Row {
-                at: e.instant,
-                kind: e.kind.as_str(),
-                subject: e.subject.clone(),
-                summary: e.summary.clone(),
-                evidence: e.evidence(),
-                also: g[1..].iter().map(|&k| t[k].evidence()).collect(),
+impl Rows {
+    /// The rows for timeline indices `idx` (in timeline order): each claim
+    /// once, citing its first event.
+    pub fn new(events: Arc<Vec<TimedEvent>>, idx: &[usize]) -> Rows {
+        let t = &events[..];
+        let mut cited: Vec<usize> = Vec::with_capacity(idx.len());
+        let mut also: Vec<(usize, usize)> = Vec::new();
+        let mut same_instant_from = 0;
+        for &k in idx {
+            if cited
+                .get(same_instant_from)
+                .is_some_and(|&c| t[c].instant != t[k].instant)
+            {
+                same_instant_from = cited.len();
             }
-        })
-        .collect()
+            // A row states the claim of `k` when its cited event and every
+            // event it already gathered do.
+            let found = (same_instant_from..cited.len()).find(|&r| {
+                let from = also.partition_point(|&(row, _)| row < r);
+                same_claim(&t[cited[r]], &t[k])
+                    && also[from..]
+                        .iter()
+                        .take_while(|&&(row, _)| row == r)
+                        .all(|&(_, j)| same_claim(&t[j], &t[k]))
+            });
+            match found {
+                Some(r) => {
+                    // Keep `also` ordered by row, then by timeline order.
+                    let at = also.partition_point(|&(row, _)| row <= r);
+                    also.insert(at, (r, k));
+                }
+                None => cited.push(k),
+            }
+        }
+        Rows {
+            events,
+            cited,
+            also,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.cited.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cited.is_empty()
+    }
+
+    /// Row `r` as the analysis JSON shows it.
+    pub fn get(&self, r: usize) -> Row {
+        let t = &self.events[..];
+        let e = &t[self.cited[r]];
+        let from = self.also.partition_point(|&(row, _)| row < r);
+        Row {
+            at: e.instant,
+            kind: e.kind.as_str(),
+            subject: e.subject.clone(),
+            summary: e.summary.clone(),
+            evidence: e.evidence(),
+            also: self.also[from..]
+                .iter()
+                .take_while(|&&(row, _)| row == r)
+                .map(|&(_, j)| t[j].evidence())
+                .collect(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Row> + '_ {
+        (0..self.len()).map(|r| self.get(r))
+    }
+}
+
+impl Serialize for Rows {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for row in self.iter() {
+            seq.serialize_element(&row)?;
+        }
+        seq.end()
+    }
+}
+
+impl std::fmt::Debug for Rows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// The other sources' lines for the same claim as timeline index `k`,
@@ -114,7 +177,8 @@ mod tests {
         t[3].summary = "status page: investigating: Network down".into();
         t[1].file = Arc::from("b.json");
         t[2].file = Arc::from("b.json");
-        let r = rows(&t, &[0, 1, 2, 3]);
+        let t = Arc::new(t);
+        let r: Vec<Row> = Rows::new(t.clone(), &[0, 1, 2, 3]).iter().collect();
         assert_eq!(r.len(), 3, "{r:#?}");
         assert_eq!(r[0].evidence, t[0].evidence());
         assert_eq!(r[0].also, vec![t[1].evidence()]);
@@ -123,11 +187,44 @@ mod tests {
     }
 
     #[test]
+    fn each_row_keeps_its_own_also_when_claims_interleave() {
+        // Two claims at one instant, each stated again by two other files,
+        // the restatements arriving in the other order.
+        let mut t = vec![
+            ev("2017-02-23T04:10:00Z", 0, 1, Kind::Comms, "page"),
+            ev("2017-02-23T04:10:00Z", 0, 2, Kind::Comms, "page"),
+            ev("2017-02-23T04:10:00Z", 1, 7, Kind::Comms, "page"),
+            ev("2017-02-23T04:10:00Z", 1, 8, Kind::Comms, "page"),
+            ev("2017-02-23T04:10:00Z", 2, 3, Kind::Comms, "page"),
+        ];
+        for (k, (summary, file)) in [
+            ("investigating", "a.txt"),
+            ("identified", "a.txt"),
+            ("Identified", "b.json"),
+            ("Investigating", "b.json"),
+            ("investigating", "c.json"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            t[k].summary = summary.into();
+            t[k].file = Arc::from(file);
+        }
+        let t = Arc::new(t);
+        let r: Vec<Row> = Rows::new(t.clone(), &[0, 1, 2, 3, 4]).iter().collect();
+        assert_eq!(r.len(), 2, "{r:#?}");
+        assert_eq!(r[0].evidence, t[0].evidence());
+        assert_eq!(r[0].also, vec![t[3].evidence(), t[4].evidence()]);
+        assert_eq!(r[1].evidence, t[1].evidence());
+        assert_eq!(r[1].also, vec![t[2].evidence()]);
+    }
+
+    #[test]
     fn two_lines_of_one_file_stay_two_rows() {
         let t = vec![
             ev("2017-02-23T04:10:00Z", 0, 1, Kind::Fault, "a"),
             ev("2017-02-23T04:10:00Z", 0, 2, Kind::Fault, "a"),
         ];
-        assert_eq!(rows(&t, &[0, 1]).len(), 2);
+        assert_eq!(Rows::new(Arc::new(t), &[0, 1]).len(), 2);
     }
 }

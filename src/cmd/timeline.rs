@@ -17,7 +17,7 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     let zone = pipeline::report_zone(&loaded, opts)?;
     if a.redact.redact {
         let mut r = super::redact::redactor_of(&loaded);
-        let mut events = loaded.timeline.clone();
+        let mut events = (*loaded.timeline).clone();
         events.iter_mut().for_each(|e| r.event(e));
         emit_with(common, &mut |w| {
             report::timeline::write(w, &events, a.format, zone, from, to)

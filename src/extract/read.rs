@@ -156,7 +156,7 @@ fn rows_of(
                 .map(|v| v.parse().map_err(|_| bad("signal", v)))
                 .transpose()?,
             summary: Arc::from(summary.value(k)),
-            provenance,
+            provenance: provenance.into(),
             precision_ms: precision.value(k),
             text: opt(text, k).map(Box::from),
             operator: (operator != Operator::default()).then(|| Box::new(operator)),
@@ -187,7 +187,7 @@ mod tests {
             state: Some("down".into()),
             signal: Some(Signal::Health(Health::Down)),
             summary: "Line protocol on Interface Port-channel1, changed state to down".into(),
-            provenance: Provenance {
+            provenance: Arc::new(Provenance {
                 offset_s: -21600,
                 offset: OffsetSource::LabelAgrees {
                     label: Arc::from("CST"),
@@ -199,7 +199,7 @@ mod tests {
                 },
                 dst: Some(DstResolution::FoldByOrder),
                 skew_ms: Some(-1500),
-            },
+            }),
             precision_ms: 1,
             text: Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
             operator: Some(Box::new(Operator {
@@ -222,7 +222,7 @@ mod tests {
         bare.operator = None;
         bare.kind = Kind::Info;
         bare.role = Role::Public;
-        bare.provenance = Provenance {
+        bare.provenance = Arc::new(Provenance {
             offset_s: 0,
             offset: OffsetSource::Zone {
                 zone: chrono_tz::UTC,
@@ -231,7 +231,7 @@ mod tests {
             year: YearSource::InLine,
             dst: None,
             skew_ms: None,
-        };
+        });
         let events = vec![event(1), bare, event(12)];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.events.parquet");

@@ -99,6 +99,8 @@ struct State<'p> {
     users: std::collections::BTreeSet<String>,
     /// Hosts, subjects and states, each held once however many events name it.
     names: crate::event::Names,
+    /// The provenance the last event shared, handed on while lines agree.
+    provenance: Option<Arc<crate::time::provenance::Provenance>>,
 }
 
 impl<'p> State<'p> {
@@ -131,6 +133,7 @@ impl<'p> State<'p> {
             rates: None,
             users: Default::default(),
             names: crate::event::Names::default(),
+            provenance: None,
         }
     }
 
@@ -227,6 +230,7 @@ impl<'p> State<'p> {
             Some(s) => s.into(),
             None => rec.get("msg").or(text).unwrap_or_default().into(),
         };
+        let provenance = self.provenance(timed.provenance);
         self.events.push(TimedEvent {
             instant: timed.instant,
             source: self.plan.index,
@@ -239,7 +243,7 @@ impl<'p> State<'p> {
             state,
             signal: class.signal,
             summary,
-            provenance: timed.provenance,
+            provenance,
             precision_ms: stamp.precision_ms(),
             text: if self.keep == Keep::All {
                 text.map(Box::from)
@@ -248,6 +252,17 @@ impl<'p> State<'p> {
             },
             operator: class.operator.map(Box::new),
         });
+    }
+
+    /// One shared copy per run of equal provenances.
+    fn provenance(
+        &mut self,
+        p: crate::time::provenance::Provenance,
+    ) -> Arc<crate::time::provenance::Provenance> {
+        match &self.provenance {
+            Some(last) if **last == p => last.clone(),
+            _ => self.provenance.insert(Arc::new(p)).clone(),
+        }
     }
 
     /// Count an access log's request into its subject's bucket.

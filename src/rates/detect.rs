@@ -141,7 +141,7 @@ pub fn events(
             state: Some(Arc::from(if kind == Kind::Fault { "5xx" } else { "ok" })),
             signal: Some(Signal::Health(health)),
             summary: Arc::from(summary),
-            provenance,
+            provenance: Arc::new(provenance),
             precision_ms: (rule.bucket_s * 1000) as u32,
             text: None,
             operator: None,

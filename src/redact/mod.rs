@@ -122,7 +122,7 @@ impl Names {
             users.extend(m.redact.users.iter().cloned());
             public.extend(m.redact.public.iter().cloned());
         }
-        for e in &loaded.timeline {
+        for e in loaded.timeline.iter() {
             hosts.extend(e.host.as_deref().map(str::to_string));
             if e.role != Role::Public {
                 let part = e
@@ -216,7 +216,7 @@ impl Redactor {
     /// A redactor for a loaded bundle, numbered in its timeline's order.
     pub fn for_bundle(loaded: &Loaded) -> Redactor {
         let mut r = Redactor::new(Names::from_loaded(loaded));
-        for e in &loaded.timeline {
+        for e in loaded.timeline.iter() {
             for s in [
                 e.host.as_deref(),
                 e.subject.as_deref(),

@@ -32,8 +32,8 @@ pub struct Cluster {
 /// What makes two spans related.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Subject(String),
-    Host(String),
+    Subject(std::sync::Arc<str>),
+    Host(std::sync::Arc<str>),
     /// The dependent side of `[[depends]]` entry N.
     Needs(usize),
     /// The dependency side of entry N.
@@ -54,8 +54,8 @@ impl Key {
 fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
     let e = &t[s.start];
     let mut out = vec![Key::Subject(s.subject.clone())];
-    if let Some(h) = e.host.as_deref() {
-        out.push(Key::Host(h.to_string()));
+    if let Some(h) = &e.host {
+        out.push(Key::Host(h.clone()));
     }
     for (i, d) in deps.iter().enumerate() {
         if d.subject.is_match(&s.subject) {
@@ -235,7 +235,11 @@ mod tests {
         )
         .into_iter()
         .map(|c| {
-            let mut v: Vec<String> = c.members.iter().map(|&i| s[i].subject.clone()).collect();
+            let mut v: Vec<String> = c
+                .members
+                .iter()
+                .map(|&i| s[i].subject.to_string())
+                .collect();
             v.sort();
             v.dedup();
             v

@@ -31,7 +31,8 @@ pub const FLAP_WINDOW_S: i64 = 3600;
 /// One stretch of not-OK of one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
-    pub subject: String,
+    /// Shared with the events (a storm has a span per fault).
+    pub subject: std::sync::Arc<str>,
     pub grade: Health,
     /// Timeline index of the opening statement.
     pub start: usize,
@@ -66,9 +67,10 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     for (k, e) in t.iter().enumerate() {
         let head = *first.entry(e.source).or_insert(e.instant);
-        let Some(name) = e.subject.as_deref() else {
+        let Some(subject) = &e.subject else {
             continue;
         };
+        let name: &str = subject;
         let s = subjects.entry(name).or_default();
         match e.signal {
             Some(Signal::FlappingStart) => s.flapping = true,
@@ -112,7 +114,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                     let reported = e.kind == Kind::Info;
                     s.open = Some(out.len());
                     out.push(Span {
-                        subject: name.to_string(),
+                        subject: subject.clone(),
                         grade: h,
                         start: k,
                         end: None,
@@ -147,7 +149,7 @@ fn close_unknown(span: &mut Span, k: usize) {
 fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
     let mut by: HashMap<(&str, Health), Vec<usize>> = HashMap::new();
     for (i, s) in spans.iter().enumerate() {
-        by.entry((s.subject.as_str(), s.grade)).or_default().push(i);
+        by.entry((&*s.subject, s.grade)).or_default().push(i);
     }
     let mut marks = Vec::new();
     for list in by.values() {
@@ -234,14 +236,8 @@ mod tests {
         ];
         let s = spans(&t);
         assert_eq!(s.len(), 2);
-        assert_eq!(
-            (s[0].subject.as_str(), s[0].start, s[0].end),
-            ("a", 1, Some(5))
-        );
-        assert_eq!(
-            (s[1].subject.as_str(), s[1].start, s[1].end),
-            ("b", 4, None)
-        );
+        assert_eq!((&*s[0].subject, s[0].start, s[0].end), ("a", 1, Some(5)));
+        assert_eq!((&*s[1].subject, s[1].start, s[1].end), ("b", 4, None));
         assert_eq!(s[1].soft_lead, Some(3));
         assert!(!s[0].at_evidence_start && !s[0].reported);
     }

@@ -79,7 +79,7 @@ impl Default for Config {
 pub struct Member {
     /// Index into `Windows::spans`.
     pub span: usize,
-    pub subject: String,
+    pub subject: std::sync::Arc<str>,
     pub start: usize,
     pub end: Option<usize>,
     pub grade: Health,
@@ -99,7 +99,7 @@ pub struct Outage {
 impl Outage {
     /// Every member subject, sorted, once.
     pub fn subjects(&self) -> Vec<String> {
-        let set: BTreeSet<&str> = self.members.iter().map(|m| m.subject.as_str()).collect();
+        let set: BTreeSet<&str> = self.members.iter().map(|m| &*m.subject).collect();
         set.into_iter().map(str::to_string).collect()
     }
 
@@ -109,7 +109,7 @@ impl Outage {
             .members
             .iter()
             .filter(|m| m.grade == Health::Down)
-            .map(|m| m.subject.as_str())
+            .map(|m| &*m.subject)
             .collect();
         set.into_iter().map(str::to_string).collect()
     }
@@ -126,7 +126,7 @@ pub struct Background {
 /// A stretch when a member's check itself failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckUnknown {
-    pub subject: String,
+    pub subject: std::sync::Arc<str>,
     pub from: usize,
     pub until: Option<usize>,
 }
@@ -579,7 +579,7 @@ fn facts(
         .members
         .iter()
         .filter(|m| m.flapping)
-        .map(|m| m.subject.clone())
+        .map(|m| m.subject.to_string())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -603,7 +603,7 @@ fn facts(
         .members
         .iter()
         .filter(|m| m.grade == Health::Down && (!steady || !m.flapping))
-        .map(|m| m.subject.as_str())
+        .map(|m| &*m.subject)
         .collect();
     let impact_s = deciding.len() as i64 * duration(&outage);
     let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
@@ -942,7 +942,7 @@ mod gap_tests {
         let bg: Vec<&str> = w.facts[0]
             .background
             .iter()
-            .map(|b| w.spans[b.span].subject.as_str())
+            .map(|b| &*w.spans[b.span].subject)
             .collect();
         assert_eq!(bg, vec!["localhost/SSH"]);
     }

@@ -46,7 +46,7 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
                     .members
                     .iter()
                     .find(|m| d.links(&m.subject, host, e.subject.as_deref()))
-                    .map(|m| m.subject.as_str())
+                    .map(|m| &*m.subject)
             });
             let lead_s = (start - e.instant).num_seconds();
             let reason = match (same_host, dependency, host) {
