@@ -271,8 +271,7 @@ fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
             .map(|&k| Cited {
                 at: rfc3339(&t[k].instant),
                 summary: t[k]
-                    .operator
-                    .as_ref()
+                    .operator()
                     .and_then(|o| o.command.clone())
                     .unwrap_or_default(),
                 evidence: t[k].evidence(),

@@ -81,30 +81,63 @@ pub struct TimedEvent {
     pub line: u64,
     pub role: Role,
     pub kind: Kind,
-    pub host: Option<Arc<str>>,
-    /// Shared: a source names few subjects and states over many events,
-    /// and a report row shares them with its event.
-    pub subject: Option<Arc<str>>,
+    pub host: Option<Name>,
+    /// Shared: a source names few subjects and states over many events.
+    pub subject: Option<Name>,
     /// The state as the log wrote it, for display.
-    pub state: Option<Arc<str>>,
+    pub state: Option<Name>,
     /// The state as a typed value the window engine matches on.
     pub signal: Option<Signal>,
-    /// Shared with the report rows that show it.
-    pub summary: Arc<str>,
+    /// Owned: summaries are nearly all distinct (a storm's name a port or
+    /// a PID), so sharing bought nothing but a 16-byte count each.
+    pub summary: Box<str>,
     /// Shared: consecutive lines of a source mostly tell the same story
     /// (56 bytes an event when each held its own; issue 16).
     pub provenance: Arc<Provenance>,
     /// How precise the written timestamp is, in milliseconds (1000 for whole
     /// seconds, 60000 for whole minutes): the floor of any uncertainty.
     pub precision_ms: u32,
+    /// The line as written and who did it: rare (only `Keep::All` keeps
+    /// the line; few rules name an operator), so one box for both.
+    pub extra: Option<Box<Extra>>,
+}
+
+/// What few events carry (`TimedEvent::extra`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Extra {
     /// The line as written (only kept when the command needs it).
     pub text: Option<Box<str>>,
-    /// Who did it, for actions and changes whose grammar rule says (boxed:
-    /// most events have none).
-    pub operator: Option<Box<Operator>>,
+    /// Who did it, for actions and changes whose grammar rule says.
+    pub operator: Option<Operator>,
+}
+
+impl Extra {
+    /// The box for `text` and `operator`, none when both are absent.
+    pub fn of(text: Option<Box<str>>, operator: Option<Operator>) -> Option<Box<Extra>> {
+        (text.is_some() || operator.is_some()).then(|| Box::new(Extra { text, operator }))
+    }
 }
 
 impl TimedEvent {
+    /// The line as written, when the command kept it.
+    pub fn text(&self) -> Option<&str> {
+        self.extra.as_ref()?.text.as_deref()
+    }
+
+    pub fn operator(&self) -> Option<&Operator> {
+        self.extra.as_ref()?.operator.as_ref()
+    }
+
+    pub fn set_text(&mut self, text: Option<Box<str>>) {
+        let operator = self.extra.take().and_then(|x| x.operator);
+        self.extra = Extra::of(text, operator);
+    }
+
+    pub fn set_operator(&mut self, operator: Option<Operator>) {
+        let text = self.extra.take().and_then(|x| x.text);
+        self.extra = Extra::of(text, operator);
+    }
+
     pub fn evidence(&self) -> Evidence {
         Evidence::new(self.file.clone(), self.line)
     }
@@ -115,19 +148,136 @@ impl TimedEvent {
     }
 }
 
+/// A host, subject or state name, shared by every event that carries it.
+///
+/// One pointer wide (an `Arc<str>` is two): an event holds three names, and
+/// a flapping storm holds a million events over a few thousand names
+/// (issue 16). It compares, orders and hashes as its text.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(Arc<Box<str>>);
+
+impl Name {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Name {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Name {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        Name(Arc::new(Box::from(s)))
+    }
+}
+
+impl From<String> for Name {
+    fn from(s: String) -> Name {
+        Name(Arc::new(s.into_boxed_str()))
+    }
+}
+
+impl From<&Name> for Arc<str> {
+    fn from(n: &Name) -> Arc<str> {
+        Arc::from(n.as_str())
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Name {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self)
+    }
+}
+
 /// One shared copy of each host, subject and state name a source's events
 /// carry: a flapping storm names a few thousand subjects over a million
 /// events (docs/performance.md).
 #[derive(Debug, Default)]
-pub struct Names(std::collections::HashSet<Arc<str>>);
+pub struct Names(std::collections::HashSet<Name>);
 
 impl Names {
-    pub fn get(&mut self, name: &str) -> Arc<str> {
+    pub fn get(&mut self, name: &str) -> Name {
         if let Some(n) = self.0.get(name) {
             return n.clone();
         }
-        let n: Arc<str> = Arc::from(name);
+        let n = Name::from(name);
         self.0.insert(n.clone());
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A storm keeps a million events: their size is the analysis's memory
+    /// (issue 16; docs/performance.md). Grow it only on purpose.
+    #[test]
+    fn an_event_stays_compact() {
+        assert_eq!(std::mem::size_of::<Option<Name>>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Box<Extra>>>(), 8);
+        let size = std::mem::size_of::<TimedEvent>();
+        assert!(size <= 104, "TimedEvent is {size} bytes");
+    }
+
+    #[test]
+    fn a_name_compares_and_serialises_as_its_text() {
+        let (a, b) = (
+            Name::from("db01/MySQL"),
+            Name::from(String::from("core-sw1")),
+        );
+        assert!(b < a);
+        assert_eq!(a, Name::from("db01/MySQL"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"db01/MySQL\"");
+        assert_eq!(format!("{a} {b:?}"), "db01/MySQL \"core-sw1\"");
+        let mut names = Names::default();
+        let (x, y) = (names.get("web001"), names.get("web001"));
+        assert!(Arc::ptr_eq(&x.0, &y.0), "one copy per name");
+    }
+
+    #[test]
+    fn text_and_operator_share_one_box_that_empties_away() {
+        let mut e = crate::timeline::tests::ev("2017-02-23T04:10:00Z", 0, 1, Kind::Change, "x");
+        assert!(e.extra.is_none());
+        e.set_text(Some("line".into()));
+        e.set_operator(Some(Operator {
+            user: Some("admin".into()),
+            ..Operator::default()
+        }));
+        assert_eq!(e.text(), Some("line"));
+        assert_eq!(e.operator().and_then(|o| o.user.as_deref()), Some("admin"));
+        e.set_text(None);
+        assert_eq!(e.text(), None);
+        assert!(e.operator().is_some());
+        e.set_operator(None);
+        assert!(e.extra.is_none());
     }
 }

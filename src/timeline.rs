@@ -106,8 +106,7 @@ pub(crate) mod tests {
                 skew_ms: None,
             }),
             precision_ms: 1000,
-            text: None,
-            operator: None,
+            extra: None,
         }
     }
 

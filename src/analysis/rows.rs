@@ -14,8 +14,8 @@ pub struct Row {
     #[serde(serialize_with = "crate::time::ser_rfc3339")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub kind: &'static str,
-    pub subject: Option<std::sync::Arc<str>>,
-    pub summary: std::sync::Arc<str>,
+    pub subject: Option<crate::event::Name>,
+    pub summary: Box<str>,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and

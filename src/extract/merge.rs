@@ -389,7 +389,7 @@ fn source_of(
 fn significant(events: &mut Vec<TimedEvent>) {
     events.retain(|e| !(e.kind == Kind::Info && e.state.is_none() && e.signal.is_none()));
     for e in events.iter_mut() {
-        e.text = None;
+        e.set_text(None);
     }
 }
 

@@ -155,11 +155,13 @@ fn rows_of(
             signal: opt(signal, k)
                 .map(|v| v.parse().map_err(|_| bad("signal", v)))
                 .transpose()?,
-            summary: Arc::from(summary.value(k)),
+            summary: Box::from(summary.value(k)),
             provenance: provenance.into(),
             precision_ms: precision.value(k),
-            text: opt(text, k).map(Box::from),
-            operator: (operator != Operator::default()).then(|| Box::new(operator)),
+            extra: crate::event::Extra::of(
+                opt(text, k).map(Box::from),
+                (operator != Operator::default()).then_some(operator),
+            ),
         });
     }
     Ok(())
@@ -182,7 +184,7 @@ mod tests {
             line,
             role: Role::Device,
             kind: Kind::Fault,
-            host: Some(Arc::from("core-sw1")),
+            host: Some("core-sw1".into()),
             subject: Some("Po1".into()),
             state: Some("down".into()),
             signal: Some(Signal::Health(Health::Down)),
@@ -201,12 +203,14 @@ mod tests {
                 skew_ms: Some(-1500),
             }),
             precision_ms: 1,
-            text: Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
-            operator: Some(Box::new(Operator {
-                user: Some("admin".into()),
-                session: None,
-                command: Some("shutdown".into()),
-            })),
+            extra: crate::event::Extra::of(
+                Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
+                Some(Operator {
+                    user: Some("admin".into()),
+                    session: None,
+                    command: Some("shutdown".into()),
+                }),
+            ),
         }
     }
 
@@ -218,8 +222,7 @@ mod tests {
         bare.subject = None;
         bare.state = None;
         bare.signal = None;
-        bare.text = None;
-        bare.operator = None;
+        bare.extra = None;
         bare.kind = Kind::Info;
         bare.role = Role::Public;
         bare.provenance = Arc::new(Provenance {

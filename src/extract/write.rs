@@ -59,7 +59,7 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
         Arc::new(es.iter().map(f).collect::<StringArray>())
     };
     let op = |f: &dyn Fn(&crate::event::Operator) -> Option<&str>| -> ArrayRef {
-        text(&|e| e.operator.as_deref().and_then(f))
+        text(&|e| e.operator().and_then(f))
     };
     let nanos: Vec<i64> = es
         .iter()
@@ -107,7 +107,7 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
                 .collect::<StringArray>(),
         ),
         Arc::new(es.iter().map(|e| e.precision_ms).collect::<UInt32Array>()),
-        text(&|e| e.text.as_deref()),
+        text(&|e| e.text()),
         op(&|o| o.user.as_deref()),
         op(&|o| o.session.as_deref()),
         op(&|o| o.command.as_deref()),

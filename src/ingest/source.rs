@@ -78,7 +78,7 @@ const SKEW_SAMPLES: usize = 20_000;
 struct State<'p> {
     plan: &'p SourcePlan,
     file: Arc<str>,
-    host: Option<Arc<str>>,
+    host: Option<crate::event::Name>,
     keep: Keep,
     clock: SourceClock,
     lines: u64,
@@ -116,7 +116,7 @@ impl<'p> State<'p> {
         State {
             plan,
             file: Arc::from(plan.file.rel.as_str()),
-            host: plan.host.as_deref().map(Arc::from),
+            host: plan.host.as_deref().map(crate::event::Name::from),
             keep,
             clock: clock(),
             lines: 0,
@@ -226,7 +226,7 @@ impl<'p> State<'p> {
             None => None,
         };
         let state = class.state.map(|s| self.names.get(&s));
-        let summary: Arc<str> = match class.summary {
+        let summary: Box<str> = match class.summary {
             Some(s) => s.into(),
             None => rec.get("msg").or(text).unwrap_or_default().into(),
         };
@@ -245,12 +245,10 @@ impl<'p> State<'p> {
             summary,
             provenance,
             precision_ms: stamp.precision_ms(),
-            text: if self.keep == Keep::All {
-                text.map(Box::from)
-            } else {
-                None
-            },
-            operator: class.operator.map(Box::new),
+            extra: crate::event::Extra::of(
+                text.filter(|_| self.keep == Keep::All).map(Box::from),
+                class.operator,
+            ),
         });
     }
 

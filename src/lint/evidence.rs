@@ -206,7 +206,7 @@ fn kind_words(kind: Kind) -> &'static str {
 impl Ev {
     pub fn from_event(e: &TimedEvent) -> Ev {
         let mut text = e.summary.to_string();
-        for part in [e.subject.as_deref(), e.state.as_deref(), e.text.as_deref()]
+        for part in [e.subject.as_deref(), e.state.as_deref(), e.text()]
             .into_iter()
             .flatten()
         {

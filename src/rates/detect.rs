@@ -114,7 +114,7 @@ pub fn events(
     rates: &SourceRates,
     source: u32,
     role: Role,
-    host: Option<Arc<str>>,
+    host: Option<crate::event::Name>,
 ) -> Vec<TimedEvent> {
     let rule = &rates.rule;
     let mut out = Vec::new();
@@ -137,14 +137,17 @@ pub fn events(
             role,
             kind,
             host: host.clone(),
-            subject: Some(Arc::from(w.subject.as_str())),
-            state: Some(Arc::from(if kind == Kind::Fault { "5xx" } else { "ok" })),
+            subject: Some(crate::event::Name::from(w.subject.as_str())),
+            state: Some(crate::event::Name::from(if kind == Kind::Fault {
+                "5xx"
+            } else {
+                "ok"
+            })),
             signal: Some(Signal::Health(health)),
-            summary: Arc::from(summary),
+            summary: Box::from(summary),
             provenance: Arc::new(provenance),
             precision_ms: (rule.bucket_s * 1000) as u32,
-            text: None,
-            operator: None,
+            extra: None,
         };
         out.push(event(
             w.from,

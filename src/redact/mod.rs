@@ -134,7 +134,7 @@ impl Names {
                         .map(str::to_string),
                 );
             }
-            if let Some(u) = e.operator.as_ref().and_then(|o| o.user.as_deref()) {
+            if let Some(u) = e.operator().and_then(|o| o.user.as_deref()) {
                 users.push(u.to_string());
             }
         }
@@ -220,7 +220,7 @@ impl Redactor {
             for s in [
                 e.host.as_deref(),
                 e.subject.as_deref(),
-                e.text.as_deref(),
+                e.text(),
                 Some(&*e.summary),
             ]
             .into_iter()
@@ -288,9 +288,10 @@ impl Redactor {
         e.host = e.host.as_deref().map(|h| self.text(h).into());
         e.subject = e.subject.as_deref().map(|s| self.text(s).into());
         e.state = e.state.as_deref().map(|s| self.text(s).into());
-        e.text = e.text.as_deref().map(|s| self.text(s).into());
+        let text = e.text().map(|s| self.text(s).into());
+        e.set_text(text);
         e.summary = self.text(&e.summary).into();
-        if let Some(op) = e.operator.as_mut() {
+        if let Some(op) = e.extra.as_mut().and_then(|x| x.operator.as_mut()) {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));
         }

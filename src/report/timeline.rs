@@ -30,7 +30,7 @@ struct Line<'a> {
 const DESC: &str = "Event Recorded";
 
 fn message(e: &TimedEvent) -> &str {
-    e.text.as_deref().unwrap_or(&e.summary)
+    e.text().unwrap_or(&e.summary)
 }
 
 /// The timeline in `format`, limited to `[from, to]`; text in `zone`.

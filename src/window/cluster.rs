@@ -32,8 +32,8 @@ pub struct Cluster {
 /// What makes two spans related.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Key {
-    Subject(std::sync::Arc<str>),
-    Host(std::sync::Arc<str>),
+    Subject(crate::event::Name),
+    Host(crate::event::Name),
     /// The dependent side of `[[depends]]` entry N.
     Needs(usize),
     /// The dependency side of entry N.
@@ -218,7 +218,6 @@ mod tests {
     use crate::timeline::tests::ev;
     use crate::window::episode::spans;
     use crate::window::focus::Pattern;
-    use std::sync::Arc;
 
     fn run(t: &[TimedEvent], deps: &[Depends]) -> Vec<Vec<String>> {
         let s = spans(t);
@@ -280,9 +279,9 @@ mod tests {
             ),
             ev("2017-02-23T04:26:00Z", 1, 2, Kind::Recovery, "portal/HTTP"),
         ];
-        t[0].host = Some(Arc::from("core-sw1"));
-        t[2].host = Some(Arc::from("core-sw1"));
-        t[1].host = Some(Arc::from("portal"));
+        t[0].host = Some("core-sw1".into());
+        t[2].host = Some("core-sw1".into());
+        t[1].host = Some("portal".into());
         assert_eq!(run(&t, &[]).len(), 2);
         let deps = [Depends {
             subject: Pattern::new("portal/*").unwrap(),
@@ -302,7 +301,7 @@ mod tests {
             ev("2017-02-23T04:55:00Z", 0, 3, Kind::Recovery, "squid"),
         ];
         for e in &mut t {
-            e.host = Some(Arc::from("localhost"));
+            e.host = Some("localhost".into());
         }
         assert_eq!(run(&t, &[]), vec![vec!["ssh"], vec!["squid"]]);
     }
@@ -317,7 +316,7 @@ mod tests {
         let mut push = |at: &str, kind: Kind, subject: &str, host: &str| {
             line += 1;
             let mut e = ev(&format!("2019-10-02T{at}Z"), 0, line, kind, subject);
-            e.host = Some(Arc::from(host));
+            e.host = Some(host.into());
             t.push(e);
         };
         for (down, up) in [

@@ -30,7 +30,7 @@ fn same_operator(a: &TimedEvent, b: &TimedEvent) -> bool {
         (Some(x), Some(y)) => x == y,
         _ => a.file == b.file,
     };
-    let (Some(p), Some(q)) = (a.operator.as_deref(), b.operator.as_deref()) else {
+    let (Some(p), Some(q)) = (a.operator(), b.operator()) else {
         return false;
     };
     let agree = |x: &Option<String>, y: &Option<String>| match (x, y) {
@@ -42,9 +42,7 @@ fn same_operator(a: &TimedEvent, b: &TimedEvent) -> bool {
 }
 
 fn is_command(e: &TimedEvent) -> bool {
-    e.operator
-        .as_deref()
-        .is_some_and(|o: &Operator| o.command.is_some())
+    e.operator().is_some_and(|o: &Operator| o.command.is_some())
 }
 
 /// The commands logged by the operator of change `change` (a timeline
@@ -52,7 +50,7 @@ fn is_command(e: &TimedEvent) -> bool {
 /// change on the host (whose commands they were), at most `MAX`.
 pub fn before(t: &[TimedEvent], change: usize) -> Commands {
     let c = &t[change];
-    if c.operator.is_none() {
+    if c.operator().is_none() {
         return Commands::default();
     }
     let from = c.instant - Duration::minutes(LOOKBACK_MIN);
@@ -83,11 +81,10 @@ mod tests {
     use super::*;
     use crate::event::Kind;
     use crate::timeline::tests::ev;
-    use std::sync::Arc;
 
     fn op(e: &mut TimedEvent, user: &str, session: Option<&str>, command: Option<&str>) {
-        e.host = Some(Arc::from("core-sw1"));
-        e.operator = Some(Box::new(Operator {
+        e.host = Some("core-sw1".into());
+        e.set_operator(Some(Operator {
             user: Some(user.into()),
             session: session.map(str::to_string),
             command: command.map(str::to_string),
@@ -126,7 +123,7 @@ mod tests {
         op(&mut t[7], "netadmin", None, None);
         assert_eq!(before(&t, 7).events, vec![3, 6]);
         assert_eq!(before(&t, 2).events, vec![1], "the look-back is 30 min");
-        t[7].operator = None;
+        t[7].set_operator(None);
         assert_eq!(before(&t, 7), Commands::default());
     }
 

@@ -32,7 +32,7 @@ pub const FLAP_WINDOW_S: i64 = 3600;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     /// Shared with the events (a storm has a span per fault).
-    pub subject: std::sync::Arc<str>,
+    pub subject: crate::event::Name,
     pub grade: Health,
     /// Timeline index of the opening statement.
     pub start: usize,

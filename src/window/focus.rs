@@ -188,7 +188,6 @@ mod tests {
     use super::*;
     use crate::event::Kind;
     use crate::timeline::tests::ev;
-    use std::sync::Arc;
 
     #[test]
     fn focus_admits_by_subject_or_host() {
@@ -205,7 +204,7 @@ mod tests {
     #[test]
     fn an_unmatched_glob_names_the_closest_subjects() {
         let mut a = ev("2017-02-23T03:56:00Z", 0, 1, Kind::Fault, "portal/HTTP");
-        a.host = Some(Arc::from("portal"));
+        a.host = Some("portal".into());
         let b = ev("2017-02-23T03:56:00Z", 0, 2, Kind::Fault, "db01/MySQL");
         let f = Focus {
             subjects: vec![Pattern::new("portl/*").unwrap()],

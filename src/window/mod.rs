@@ -79,7 +79,7 @@ impl Default for Config {
 pub struct Member {
     /// Index into `Windows::spans`.
     pub span: usize,
-    pub subject: std::sync::Arc<str>,
+    pub subject: crate::event::Name,
     pub start: usize,
     pub end: Option<usize>,
     pub grade: Health,
@@ -126,7 +126,7 @@ pub struct Background {
 /// A stretch when a member's check itself failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckUnknown {
-    pub subject: std::sync::Arc<str>,
+    pub subject: crate::event::Name,
     pub from: usize,
     pub until: Option<usize>,
 }

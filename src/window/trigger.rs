@@ -82,7 +82,6 @@ mod tests {
     use super::*;
     use crate::timeline::tests::ev;
     use crate::window::{windows, Config};
-    use std::sync::Arc;
 
     #[test]
     fn related_change_beats_a_closer_unrelated_one() {
@@ -104,9 +103,9 @@ mod tests {
                 "core-sw1 Gi1/0/24",
             ),
         ];
-        t[0].host = Some(Arc::from("core-sw1"));
-        t[1].host = Some(Arc::from("db01"));
-        t[2].host = Some(Arc::from("core-sw1"));
+        t[0].host = Some("core-sw1".into());
+        t[1].host = Some("db01".into());
+        t[2].host = Some("core-sw1".into());
         let w = windows(&t, &Config::default());
         let c = &w.facts[0].candidates;
         assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
