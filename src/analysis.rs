@@ -177,9 +177,10 @@ pub struct Window {
     pub impact_s: i64,
     /// Rank by impact, 1 = highest.
     pub rank: u32,
-    pub subjects: Vec<String>,
+    /// Shared names, not copies: a storm's windows list thousands.
+    pub subjects: Vec<crate::event::Name>,
     /// Member subjects that flap (their cycles do not extend the window).
-    pub flapping: Vec<String>,
+    pub flapping: Vec<crate::event::Name>,
     /// Subjects already failing when the window began.
     pub background: Vec<BackgroundOut>,
     /// Subjects degraded while the window was open (not members).
@@ -479,7 +480,7 @@ pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
     order.sort_by_cached_key(|&k| {
         let w = &windows[k];
         let flapping: std::collections::HashSet<&str> =
-            w.flapping.iter().map(String::as_str).collect();
+            w.flapping.iter().map(crate::event::Name::as_str).collect();
         let steady = w.subjects.iter().any(|s| !flapping.contains(s.as_str()));
         (
             std::cmp::Reverse(w.grade == "outage"),

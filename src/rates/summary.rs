@@ -75,14 +75,14 @@ fn at(secs: i64) -> String {
 /// (Unix seconds; `None`: open), for the subjects named.
 pub fn for_window(
     all: &[&SourceRates],
-    subjects: &[String],
+    subjects: &[crate::event::Name],
     start: i64,
     end: Option<i64>,
 ) -> Vec<RateSummary> {
     let mut out = Vec::new();
     for rates in all {
         for subject in subjects {
-            let Some(buckets) = rates.subjects.get(subject) else {
+            let Some(buckets) = rates.subjects.get(subject.as_str()) else {
                 continue;
             };
             let before: Vec<(&i64, &Bucket)> = buckets.range(start - BASELINE_S..start).collect();
@@ -125,7 +125,7 @@ pub fn for_window(
                 })
                 .collect();
             out.push(RateSummary {
-                subject: subject.clone(),
+                subject: subject.to_string(),
                 source: rates.file.to_string(),
                 rule: rates.rule.describe(),
                 bucket_s: rates.rule.bucket_s,

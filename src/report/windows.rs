@@ -32,11 +32,17 @@ pub fn write_json(out: &mut dyn std::io::Write, analysis: &Analysis) -> std::io:
 }
 
 /// Up to three subjects, then how many more.
-fn summarise(subjects: &[String]) -> String {
+fn summarise(subjects: &[crate::event::Name]) -> String {
+    let list = |s: &[crate::event::Name]| {
+        s.iter()
+            .map(crate::event::Name::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match subjects.len() {
         0 => "-".to_string(),
-        n if n <= 3 => subjects.join(", "),
-        n => format!("{} and {} more", subjects[..3].join(", "), n - 3),
+        n if n <= 3 => list(subjects),
+        n => format!("{} and {} more", list(&subjects[..3]), n - 3),
     }
 }
 

@@ -15,7 +15,7 @@ pub mod episode;
 pub mod focus;
 pub mod trigger;
 
-use crate::event::{Kind, Role, TimedEvent};
+use crate::event::{Kind, Name, Role, TimedEvent};
 use crate::signal::{Health, Signal};
 use chrono::{DateTime, Duration, Utc};
 use episode::Span;
@@ -98,9 +98,9 @@ pub struct Outage {
 
 impl Outage {
     /// Every member subject, sorted, once.
-    pub fn subjects(&self) -> Vec<String> {
-        let set: BTreeSet<&str> = self.members.iter().map(|m| &*m.subject).collect();
-        set.into_iter().map(str::to_string).collect()
+    pub fn subjects(&self) -> Vec<Name> {
+        let set: BTreeSet<&Name> = self.members.iter().map(|m| &m.subject).collect();
+        set.into_iter().cloned().collect()
     }
 
     /// Subjects that were down (not only unknown).
@@ -163,7 +163,7 @@ pub struct WindowFacts {
     /// How many more degraded spans overlapped than are listed.
     pub degraded_more: usize,
     /// Member subjects that flap.
-    pub flapping: Vec<String>,
+    pub flapping: Vec<Name>,
     /// Outage-grade subjects × duration, in seconds.
     pub impact_s: i64,
 }
@@ -575,11 +575,11 @@ fn facts(
         }));
     }
     check_unknown.sort_by_key(|c| (c.from, c.subject.clone()));
-    let flapping: Vec<String> = outage
+    let flapping: Vec<Name> = outage
         .members
         .iter()
         .filter(|m| m.flapping)
-        .map(|m| m.subject.to_string())
+        .map(|m| m.subject.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
