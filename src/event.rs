@@ -107,13 +107,19 @@ pub struct TimedEvent {
 pub struct Extra {
     /// The line as written (only kept when the command needs it).
     pub text: Option<Box<str>>,
-    /// Who did it, for actions and changes whose grammar rule says.
-    pub operator: Option<Operator>,
+    /// Who did it, for actions and changes whose grammar rule says (boxed
+    /// again: `rfo timeline` keeps every line's text, and an inline
+    /// operator would triple the box).
+    pub operator: Option<Box<Operator>>,
 }
 
 impl Extra {
     /// The box for `text` and `operator`, none when both are absent.
     pub fn of(text: Option<Box<str>>, operator: Option<Operator>) -> Option<Box<Extra>> {
+        Extra::boxed(text, operator.map(Box::new))
+    }
+
+    fn boxed(text: Option<Box<str>>, operator: Option<Box<Operator>>) -> Option<Box<Extra>> {
         (text.is_some() || operator.is_some()).then(|| Box::new(Extra { text, operator }))
     }
 }
@@ -125,12 +131,12 @@ impl TimedEvent {
     }
 
     pub fn operator(&self) -> Option<&Operator> {
-        self.extra.as_ref()?.operator.as_ref()
+        self.extra.as_ref()?.operator.as_deref()
     }
 
     pub fn set_text(&mut self, text: Option<Box<str>>) {
         let operator = self.extra.take().and_then(|x| x.operator);
-        self.extra = Extra::of(text, operator);
+        self.extra = Extra::boxed(text, operator);
     }
 
     pub fn set_operator(&mut self, operator: Option<Operator>) {
@@ -256,6 +262,10 @@ mod tests {
     fn an_event_stays_compact() {
         assert_eq!(std::mem::size_of::<Option<Name>>(), 8);
         assert_eq!(std::mem::size_of::<Option<Box<Extra>>>(), 8);
+        assert!(
+            std::mem::size_of::<Extra>() <= 24,
+            "every kept line pays for one"
+        );
         let size = std::mem::size_of::<TimedEvent>();
         assert!(size <= 104, "TimedEvent is {size} bytes");
     }
