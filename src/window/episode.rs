@@ -28,6 +28,10 @@ pub const SOFT_LEAD_MAX_S: i64 = 3600;
 pub const FLAP_ONSETS: usize = 3;
 pub const FLAP_WINDOW_S: i64 = 3600;
 
+/// A stretch of monitoring unknown inside an outage: (from, until)
+/// timeline indices, `until` `None` while it lasts.
+pub type Stretch = (usize, Option<usize>);
+
 /// One stretch of not-OK of one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
@@ -46,8 +50,12 @@ pub struct Span {
     /// The first SOFT failure before a HARD start (same subject and source).
     pub soft_lead: Option<usize>,
     /// Stretches inside an outage when the check itself failed:
-    /// (from, until) timeline indices.
-    pub unknown: Vec<(usize, Option<usize>)>,
+    /// (from, until) timeline indices. Boxed: most spans have none, and a
+    /// storm has a span per fault (an empty `Vec` is 24 bytes).
+    // The extra allocation clippy warns of is the point: 8 bytes inline
+    // for the many spans with none, a growable list for the few with some.
+    #[allow(clippy::box_collection)]
+    unknown: Option<Box<Vec<Stretch>>>,
     /// Part of a run of onsets that cycles (or the monitor said it flaps).
     pub flapping: bool,
 }
@@ -58,6 +66,13 @@ struct Subject {
     soft: Option<usize>,
     flapping: bool,
     settled_seen: bool,
+}
+
+impl Span {
+    /// The stretches of monitoring unknown inside this outage-grade span.
+    pub fn unknown(&self) -> &[Stretch] {
+        self.unknown.as_deref().map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Every subject's spans, ordered by start index.
@@ -101,8 +116,8 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
             }
             (Some(Health::Down), Health::Unknown) => {
                 let span = &mut out[s.open.expect("open")];
-                if span.unknown.last().is_none_or(|u| u.1.is_some()) {
-                    span.unknown.push((k, None));
+                if span.unknown().last().is_none_or(|u| u.1.is_some()) {
+                    span.unknown.get_or_insert_default().push((k, None));
                 }
             }
             (open, h) => {
@@ -124,7 +139,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                             && first_statement
                             && (e.instant - head) <= Duration::seconds(HEAD_S),
                         soft_lead: if reported { None } else { soft },
-                        unknown: Vec::new(),
+                        unknown: None,
                         flapping: s.flapping,
                     });
                 }
@@ -136,7 +151,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
 }
 
 fn close_unknown(span: &mut Span, k: usize) {
-    if let Some(u) = span.unknown.last_mut() {
+    if let Some(u) = span.unknown.as_mut().and_then(|v| v.last_mut()) {
         if u.1.is_none() {
             u.1 = Some(k);
         }
@@ -284,7 +299,7 @@ mod tests {
         let s = spans(&t);
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].grade, s[0].end), (Health::Down, Some(4)));
-        assert_eq!(s[0].unknown, vec![(1, Some(2)), (3, Some(4))]);
+        assert_eq!(s[0].unknown(), [(1, Some(2)), (3, Some(4))]);
     }
 
     #[test]

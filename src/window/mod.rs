@@ -568,7 +568,7 @@ fn facts(
                 until: s.end,
             });
         }
-        check_unknown.extend(s.unknown.iter().map(|&(from, until)| CheckUnknown {
+        check_unknown.extend(s.unknown().iter().map(|&(from, until)| CheckUnknown {
             subject: s.subject.clone(),
             from,
             until,
