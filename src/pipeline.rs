@@ -226,11 +226,13 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
     let engine = window::windows(t, &config);
     let facts = &engine.facts;
     // The sources' events now live in the timeline: find the monitors there.
-    let monitors: std::collections::BTreeSet<&str> = t
-        .iter()
-        .filter(|e| e.role == crate::event::Role::Monitor)
-        .map(|e| &*e.file)
-        .collect();
+    // Inserted one by one: collecting into a BTreeSet first gathers every
+    // item into a Vec to sort, which on a storm was a 19 MB list of one
+    // file name and the analysis's peak memory (issue 16).
+    let mut monitors: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for e in t.iter().filter(|e| e.role == crate::event::Role::Monitor) {
+        monitors.insert(&e.file);
+    }
     let silent: Vec<analysis::MonitorSilence> = loaded
         .ingested
         .sources
