@@ -134,6 +134,10 @@ impl TimedEvent {
         self.extra.as_ref()?.operator.as_deref()
     }
 
+    pub fn operator_mut(&mut self) -> Option<&mut Operator> {
+        self.extra.as_mut()?.operator.as_deref_mut()
+    }
+
     pub fn set_text(&mut self, text: Option<Box<str>>) {
         let operator = self.extra.take().and_then(|x| x.operator);
         self.extra = Extra::boxed(text, operator);
@@ -181,12 +185,6 @@ impl std::borrow::Borrow<str> for Name {
     }
 }
 
-impl AsRef<str> for Name {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
 impl From<&str> for Name {
     fn from(s: &str) -> Name {
         Name(Arc::new(Box::from(s)))
@@ -196,12 +194,6 @@ impl From<&str> for Name {
 impl From<String> for Name {
     fn from(s: String) -> Name {
         Name(Arc::new(s.into_boxed_str()))
-    }
-}
-
-impl From<&Name> for Arc<str> {
-    fn from(n: &Name) -> Arc<str> {
-        Arc::from(n.as_str())
     }
 }
 

@@ -9,13 +9,14 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// One timeline row: an event, with the other sources that state the same.
+/// It borrows its event's text: rows are made only to be written out.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub struct Row<'a> {
     #[serde(serialize_with = "crate::time::ser_rfc3339")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub kind: &'static str,
-    pub subject: Option<crate::event::Name>,
-    pub summary: Box<str>,
+    pub subject: Option<&'a str>,
+    pub summary: &'a str,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and
@@ -107,15 +108,15 @@ impl Rows {
     }
 
     /// Row `r` as the analysis JSON shows it.
-    pub fn get(&self, r: usize) -> Row {
+    pub fn get(&self, r: usize) -> Row<'_> {
         let t = &self.events[..];
         let e = &t[self.cited[r]];
         let from = self.also.partition_point(|&(row, _)| row < r);
         Row {
             at: e.instant,
             kind: e.kind.as_str(),
-            subject: e.subject.clone(),
-            summary: e.summary.clone(),
+            subject: e.subject.as_deref(),
+            summary: &e.summary,
             evidence: e.evidence(),
             also: self.also[from..]
                 .iter()
@@ -125,7 +126,7 @@ impl Rows {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = Row> + '_ {
+    pub fn iter(&self) -> impl Iterator<Item = Row<'_>> + '_ {
         (0..self.len()).map(|r| self.get(r))
     }
 }
@@ -178,7 +179,8 @@ mod tests {
         t[1].file = Arc::from("b.json");
         t[2].file = Arc::from("b.json");
         let t = Arc::new(t);
-        let r: Vec<Row> = Rows::new(t.clone(), &[0, 1, 2, 3]).iter().collect();
+        let rows = Rows::new(t.clone(), &[0, 1, 2, 3]);
+        let r: Vec<Row> = rows.iter().collect();
         assert_eq!(r.len(), 3, "{r:#?}");
         assert_eq!(r[0].evidence, t[0].evidence());
         assert_eq!(r[0].also, vec![t[1].evidence()]);
@@ -211,7 +213,8 @@ mod tests {
             t[k].file = Arc::from(file);
         }
         let t = Arc::new(t);
-        let r: Vec<Row> = Rows::new(t.clone(), &[0, 1, 2, 3, 4]).iter().collect();
+        let rows = Rows::new(t.clone(), &[0, 1, 2, 3, 4]);
+        let r: Vec<Row> = rows.iter().collect();
         assert_eq!(r.len(), 2, "{r:#?}");
         assert_eq!(r[0].evidence, t[0].evidence());
         assert_eq!(r[0].also, vec![t[3].evidence(), t[4].evidence()]);

@@ -291,7 +291,7 @@ impl Redactor {
         let text = e.text().map(|s| self.text(s).into());
         e.set_text(text);
         e.summary = self.text(&e.summary).into();
-        if let Some(op) = e.extra.as_mut().and_then(|x| x.operator.as_mut()) {
+        if let Some(op) = e.operator_mut() {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));
         }
