@@ -1,23 +1,25 @@
 //! The matcher's greedy pass answers as the backtracking search does on
 //! real logs: every line of every fixture and of the corpora, against every
 //! pattern of every built-in line grammar — the same fields, the same
-//! stamp, and for a line that does not match, the same column.
+//! stamp, and for a line that does not match, the same column. A grammar
+//! that reads its patterns' shared beginnings once answers as trying each
+//! pattern in turn does.
 
 mod common;
 
-use rfo::grammar::matcher::{run, search_only};
+use rfo::grammar::matcher::{run, search_only, NoMatch};
 use rfo::grammar::registry::Registry;
-use rfo::grammar::Form;
-use std::path::PathBuf;
+use rfo::grammar::{Form, Grammar, NamedPattern};
+use std::path::{Path, PathBuf};
 
-/// (lines compared, lines some pattern matched)
-fn agree_on(dirs: &[PathBuf]) -> (usize, usize) {
+/// Call `f` with (file, line number, line, grammar, its patterns) for
+/// every line of every file under `dirs` and every built-in line grammar.
+fn each_line(dirs: &[PathBuf], mut f: impl FnMut(&Path, usize, &str, &Grammar, &[NamedPattern])) {
     let reg = Registry::builtin().unwrap();
     let mut paths = Vec::new();
     for d in dirs {
         paths.extend(common::files_under(d));
     }
-    let (mut compared, mut matched) = (0, 0);
     for path in &paths {
         let Ok(bytes) = std::fs::read(path) else {
             continue;
@@ -25,50 +27,77 @@ fn agree_on(dirs: &[PathBuf]) -> (usize, usize) {
         let text = String::from_utf8_lossy(&bytes);
         for (k, line) in text.lines().enumerate() {
             for g in reg.all() {
-                let Form::Lines(pats) = &g.form else {
-                    continue;
-                };
-                for p in pats {
-                    compared += 1;
-                    let fast = run(&p.program, line);
-                    let slow = search_only(&p.program, line);
-                    match (fast, slow) {
-                        (Ok(f), Ok(s)) => {
-                            matched += 1;
-                            assert_eq!(
-                                (&f.fields, f.stamp),
-                                (&s.fields, s.stamp),
-                                "{}:{} {}/{}",
-                                path.display(),
-                                k + 1,
-                                g.name,
-                                p.name
-                            );
-                        }
-                        (Err(f), Err(s)) => assert_eq!(
-                            f,
-                            s,
-                            "{}:{} {}/{}: column",
-                            path.display(),
-                            k + 1,
-                            g.name,
-                            p.name
-                        ),
-                        (f, s) => panic!(
-                            "{}:{} {}/{}: greedy {:?}, search {:?}",
-                            path.display(),
-                            k + 1,
-                            g.name,
-                            p.name,
-                            f.is_ok(),
-                            s.is_ok()
-                        ),
-                    }
+                if let Form::Lines(pats) = &g.form {
+                    f(path, k + 1, line, g, pats);
                 }
             }
         }
     }
+}
+
+/// (lines compared, lines some pattern matched)
+fn agree_on(dirs: &[PathBuf]) -> (usize, usize) {
+    let (mut compared, mut matched) = (0, 0);
+    each_line(dirs, |path, n, line, g, pats| {
+        for p in pats {
+            compared += 1;
+            let at = || format!("{}:{n} {}/{}", path.display(), g.name, p.name);
+            match (run(&p.program, line), search_only(&p.program, line)) {
+                (Ok(f), Ok(s)) => {
+                    matched += 1;
+                    assert_eq!((&f.fields, f.stamp), (&s.fields, s.stamp), "{}", at());
+                }
+                (Err(f), Err(s)) => assert_eq!(f, s, "{}: column", at()),
+                (f, s) => panic!("{}: greedy {:?}, search {:?}", at(), f.is_ok(), s.is_ok()),
+            }
+        }
+    });
     (compared, matched)
+}
+
+/// A grammar reads a line as trying each pattern in turn with `run` does:
+/// the same pattern, fields and stamp, or the same column.
+/// (lines compared, lines read)
+fn shared_beginnings_agree_on(dirs: &[PathBuf]) -> (usize, usize) {
+    let (mut compared, mut read) = (0, 0);
+    each_line(dirs, |path, n, line, g, pats| {
+        compared += 1;
+        let mut expect = Err(NoMatch { offset: 0 });
+        for p in pats {
+            match run(&p.program, line) {
+                Ok(c) => {
+                    expect = Ok((p.name.as_str(), c.fields, c.stamp));
+                    break;
+                }
+                Err(e) => {
+                    let before = expect.as_ref().err().map_or(0, |f: &NoMatch| f.offset);
+                    expect = Err(NoMatch {
+                        offset: before.max(e.offset),
+                    });
+                }
+            }
+        }
+        let got = g
+            .parse_line(line, 1)
+            .map(|r| (r.pattern, r.fields, r.stamp));
+        read += usize::from(got.is_ok());
+        assert_eq!(got, expect, "{}:{n} {}", path.display(), g.name);
+    });
+    (compared, read)
+}
+
+#[test]
+fn shared_beginnings_agree_on_fixtures_and_corpora() {
+    let fixtures = shared_beginnings_agree_on(&[common::root().join("fixtures")]);
+    assert!(fixtures.1 > 1_000, "{fixtures:?}");
+    let (compared, read) = shared_beginnings_agree_on(&[corpora!()]);
+    eprintln!("corpora: {compared} line-grammar pairs, {read} read");
+    assert!(read > 20_000, "{read} of {compared}");
+    // Nagios' patterns all begin `[{|{ts:epoch}|{ts:ctime}}] `: the test
+    // exercises shared beginnings.
+    let reg = Registry::builtin().unwrap();
+    let nagios = reg.get("nagios").unwrap().shared_steps();
+    assert!(nagios.iter().all(|&k| k >= 4), "{nagios:?}");
 }
 
 #[test]

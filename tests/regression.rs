@@ -1745,3 +1745,19 @@ fn extract_of_loose_files_of_one_name_does_not_overwrite_events() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("another --out"), "{err}");
 }
+
+/// Triggered by a review of the matcher's first sets: they said a BSD
+/// stamp starts with a letter, but `2017 Mar  9 00:00:03` starts with its
+/// year. The greedy pass took `2017` as an optional number, failed at the
+/// stamp, and, thinking skipping the number could not help, reported no
+/// match without asking the backtracking search, which reads the line.
+#[test]
+fn a_year_first_bsd_stamp_after_an_optional_number_is_read() {
+    use rfo::grammar::matcher::{run, search_only, Program};
+    let prog =
+        Program::new(rfo::grammar::pattern::parse("{?{n:int}}{ts:bsd}: {msg:rest}").unwrap());
+    let line = "2017 Mar  9 00:00:03: link down";
+    let read = run(&prog, line).expect("the line matches");
+    assert_eq!(read.fields[0], ("ts", "2017 Mar  9 00:00:03".into()));
+    assert_eq!(read.fields, search_only(&prog, line).unwrap().fields);
+}

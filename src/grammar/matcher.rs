@@ -46,7 +46,7 @@ pub struct Program {
     steps: Vec<Step>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Step {
     Lit(Box<[u8]>),
     Space,
@@ -56,12 +56,15 @@ enum Step {
         ty: CapType,
     },
     /// `conflict`: what follows the group could start where the group does.
+    /// `follow`: what can come after the group in its sequence.
     Opt {
         inner: Vec<Step>,
         conflict: bool,
+        follow: First,
     },
-    /// Each alternative with whether a later one could start where it does.
-    Choice(Vec<(Vec<Step>, bool)>),
+    /// Each alternative with whether a later one could start where it does;
+    /// what can come after the choice in its sequence.
+    Choice(Vec<(Vec<Step>, bool)>, First),
 }
 
 /// What a capture's value is for.
@@ -104,6 +107,7 @@ fn compile(nodes: &[Node]) -> Vec<Step> {
             Node::Opt(inner) => Step::Opt {
                 inner: compile(inner),
                 conflict: !first_of(inner).disjoint(&first_of(&nodes[k + 1..])),
+                follow: first_of(&nodes[k + 1..]),
             },
             Node::Choice(alts) => Step::Choice(
                 alts.iter()
@@ -114,6 +118,7 @@ fn compile(nodes: &[Node]) -> Vec<Step> {
                         (compile(alt), later)
                     })
                     .collect(),
+                first_of(&nodes[k + 1..]),
             ),
         })
         .collect()
@@ -127,42 +132,173 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
         fields: Vec::with_capacity(16),
         stamp: None,
     };
-    let mut m = Matcher {
-        line,
-        furthest: 0,
-        steps: 0,
-        committed: false,
-    };
-    // The greedy pass follows the first path of the backtracking search, so
-    // when it reads the whole line its answer is the search's answer; only
-    // lines it cannot read pay for the search.
-    if let Some(end) = m.greedy(&prog.steps, 0, &mut caps) {
-        if line[end..].trim_end().is_empty() {
-            promote_offset_label(&mut caps);
-            return Ok(caps);
-        }
-    }
-    // With no branch taken that had an alternative left, the search would
-    // walk the same single path and fail the same way.
-    if !m.committed {
-        return Err(NoMatch { offset: m.furthest });
-    }
-    caps.fields.clear();
-    caps.stamp = None;
-    m.steps = 0;
-    m.search(&prog.nodes, caps)
+    let mut m = Matcher::new(line);
+    let greedy = m.greedy(&prog.steps, 0, &mut caps);
+    m.finish(prog, greedy, &mut caps).map(|()| caps)
 }
 
 /// The backtracking search alone, without the greedy pass: the reference
 /// `run` must agree with (tests compare the two on real logs).
 pub fn search_only<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch> {
-    let mut m = Matcher {
-        line,
-        furthest: 0,
-        steps: 0,
-        committed: false,
+    let mut caps = Captures::default();
+    Matcher::new(line)
+        .search(&prog.nodes, &mut caps)
+        .map(|()| caps)
+}
+
+/// Where a grammar's patterns begin alike. Patterns are tried in order, so
+/// a Nagios external command passes its `[time] ` to a dozen patterns
+/// before the one that reads it, each parsing the stamp again. The greedy
+/// pass is a fold over the steps, so over a beginning two patterns share
+/// it ends in the same state for both: `run_first` runs it once per line
+/// and each pattern that shares it goes on from there.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// Per pattern: the slot of the longest beginning it shares with
+    /// another pattern, if any.
+    of: Vec<Option<usize>>,
+    /// Per slot: the shared beginning's length in steps.
+    len: Vec<usize>,
+}
+
+/// Shared beginnings remembered per line (`Shared` makes no more slots).
+const SLOTS: usize = 8;
+
+impl Shared {
+    pub fn new(progs: &[&Program]) -> Shared {
+        let common = |a: &Program, b: &Program| {
+            a.steps
+                .iter()
+                .zip(&b.steps)
+                .take_while(|(x, y)| x == y)
+                .count()
+        };
+        // Each pattern's longest beginning in common with an earlier one,
+        // as (earliest holder, length).
+        let mut slots: Vec<(usize, usize)> = Vec::new();
+        for (i, p) in progs.iter().enumerate() {
+            let best = (0..i)
+                .map(|j| (j, common(progs[j], p)))
+                .filter(|&(_, k)| k > 0)
+                .max_by_key(|&(j, k)| (k, std::cmp::Reverse(j)));
+            if let Some(slot) = best {
+                if !slots.contains(&slot) && slots.len() < SLOTS {
+                    slots.push(slot);
+                }
+            }
+        }
+        // Every pattern that begins with a slot's steps uses the longest
+        // such slot, the holder included.
+        let of = progs
+            .iter()
+            .map(|p| {
+                (0..slots.len())
+                    .filter(|&s| common(progs[slots[s].0], p) >= slots[s].1)
+                    .max_by_key(|&s| slots[s].1)
+            })
+            .collect();
+        Shared {
+            of,
+            len: slots.iter().map(|&(_, k)| k).collect(),
+        }
+    }
+
+    /// For each pattern, how many of its first steps it shares (0: none).
+    pub fn lengths(&self) -> Vec<usize> {
+        self.of
+            .iter()
+            .map(|s| s.map_or(0, |s| self.len[s]))
+            .collect()
+    }
+}
+
+/// A line's greedy pass over one shared beginning.
+#[derive(Debug, Clone, Copy)]
+struct Begun {
+    /// Where it stopped (`None`: it failed).
+    read: Option<usize>,
+    furthest: usize,
+    committed: bool,
+    /// The captures it made: the first `fields` of the line's vector.
+    fields: usize,
+    stamp: Option<Stamp>,
+}
+
+/// The first of `pats`' programs (in order) that matches `line`, as `run`
+/// would find it trying each in turn, with its index; the furthest offset
+/// any reached when none does. `shared` must be `Shared::new` of the same
+/// programs.
+pub fn run_first<'a, P>(
+    pats: &'a [P],
+    program: impl Fn(&'a P) -> &'a Program,
+    shared: &Shared,
+    line: &'a str,
+) -> Result<(usize, Captures<'a>), NoMatch> {
+    let mut caps = Captures {
+        fields: Vec::with_capacity(16),
+        stamp: None,
     };
-    m.search(&prog.nodes, Captures::default())
+    let mut begun: [Option<Begun>; SLOTS] = [None; SLOTS];
+    // The slot whose captures are at the front of `caps`.
+    let mut front: Option<usize> = None;
+    let mut furthest = 0;
+    for (i, pat) in pats.iter().enumerate() {
+        let prog = program(pat);
+        let result = match shared.of.get(i).copied().flatten() {
+            None => {
+                front = None;
+                caps.fields.clear();
+                caps.stamp = None;
+                let mut m = Matcher::new(line);
+                let greedy = m.greedy(&prog.steps, 0, &mut caps);
+                m.finish(prog, greedy, &mut caps)
+            }
+            Some(s) => {
+                let k = shared.len[s];
+                let b = match begun[s] {
+                    Some(b) if front == Some(s) || b.read.is_none() => b,
+                    _ => {
+                        caps.fields.clear();
+                        caps.stamp = None;
+                        let mut m = Matcher::new(line);
+                        let read = m.greedy(&prog.steps[..k], 0, &mut caps);
+                        front = Some(s);
+                        *begun[s].insert(Begun {
+                            read,
+                            furthest: m.furthest,
+                            committed: m.committed,
+                            fields: caps.fields.len(),
+                            stamp: caps.stamp,
+                        })
+                    }
+                };
+                let mut m = Matcher {
+                    line,
+                    furthest: b.furthest,
+                    steps: 0,
+                    committed: b.committed,
+                };
+                let greedy = match b.read {
+                    Some(pos) => {
+                        caps.fields.truncate(b.fields);
+                        caps.stamp = b.stamp;
+                        m.greedy(&prog.steps[k..], pos, &mut caps)
+                    }
+                    None => None,
+                };
+                // The search starts over from an empty vector.
+                if m.committed {
+                    front = None;
+                }
+                m.finish(prog, greedy, &mut caps)
+            }
+        };
+        match result {
+            Ok(()) => return Ok((i, caps)),
+            Err(e) => furthest = furthest.max(e.offset),
+        }
+    }
+    Err(NoMatch { offset: furthest })
 }
 
 /// `hay` starts with `lit`: a byte loop, since the literals of patterns are
@@ -209,6 +345,43 @@ struct Matcher<'a> {
 }
 
 impl<'a> Matcher<'a> {
+    fn new(line: &'a str) -> Matcher<'a> {
+        Matcher {
+            line,
+            furthest: 0,
+            steps: 0,
+            committed: false,
+        }
+    }
+
+    /// After the greedy pass (`greedy`: where it stopped): its answer when
+    /// it read the whole line. Otherwise the pass followed the first path
+    /// of the backtracking search, so only a pass that took a branch with
+    /// an alternative left needs the search; without one the search would
+    /// walk the same single path and fail the same way.
+    fn finish(
+        &mut self,
+        prog: &'a Program,
+        greedy: Option<usize>,
+        caps: &mut Captures<'a>,
+    ) -> Result<(), NoMatch> {
+        if let Some(end) = greedy {
+            if self.line[end..].trim_end().is_empty() {
+                promote_offset_label(caps);
+                return Ok(());
+            }
+        }
+        if !self.committed {
+            return Err(NoMatch {
+                offset: self.furthest,
+            });
+        }
+        caps.fields.clear();
+        caps.stamp = None;
+        self.steps = 0;
+        self.search(&prog.nodes, caps)
+    }
+
     /// Match `steps` from `pos` taking the first success at every choice
     /// point and never going back; `Some(end)` where the steps stop.
     fn greedy(
@@ -248,7 +421,11 @@ impl<'a> Matcher<'a> {
                     }
                     pos += len;
                 }
-                Step::Opt { inner, conflict } => {
+                Step::Opt {
+                    inner,
+                    conflict,
+                    follow,
+                } => {
                     let saved = (caps.fields.len(), caps.stamp);
                     let outer = std::mem::take(&mut self.committed);
                     let tried = self.greedy(inner, pos, caps);
@@ -258,6 +435,7 @@ impl<'a> Matcher<'a> {
                     if tried.is_none() && self.committed {
                         return None;
                     }
+                    let tried = self.dead_end(tried, follow);
                     self.committed |= outer;
                     match tried {
                         Some(end) => {
@@ -271,7 +449,7 @@ impl<'a> Matcher<'a> {
                         None => restore(caps, saved),
                     }
                 }
-                Step::Choice(alts) => {
+                Step::Choice(alts, follow) => {
                     let saved = (caps.fields.len(), caps.stamp);
                     let mut matched = None;
                     for (alt, later) in alts {
@@ -282,6 +460,7 @@ impl<'a> Matcher<'a> {
                         if tried.is_none() && self.committed {
                             return None;
                         }
+                        let tried = self.dead_end(tried, follow);
                         self.committed |= outer;
                         if let Some(end) = tried {
                             if !self.committed {
@@ -300,16 +479,25 @@ impl<'a> Matcher<'a> {
         Some(pos)
     }
 
+    /// A group or alternative read along its only path to `end`, where
+    /// nothing that can follow it starts: the search would fail right
+    /// after it and come back to skip it (or try the next alternative), so
+    /// the greedy pass does that now instead of failing later and handing
+    /// the whole line to the search. Cisco's `%FAC-{?SUB-}SEV-MNEMONIC`
+    /// sent every line to the search when `SUB` took the severity.
+    fn dead_end(&self, tried: Option<usize>, follow: &First) -> Option<usize> {
+        match tried {
+            Some(end) if !self.committed && !follow.admits(self.line.as_bytes(), end) => None,
+            t => t,
+        }
+    }
+
     /// The backtracking search over the whole line, into `caps`.
-    fn search(
-        &mut self,
-        nodes: &'a [Node],
-        mut caps: Captures<'a>,
-    ) -> Result<Captures<'a>, NoMatch> {
-        match self.seq(nodes, &Cont::Done, 0, &mut caps) {
+    fn search(&mut self, nodes: &'a [Node], caps: &mut Captures<'a>) -> Result<(), NoMatch> {
+        match self.seq(nodes, &Cont::Done, 0, caps) {
             Some(_) => {
-                promote_offset_label(&mut caps);
-                Ok(caps)
+                promote_offset_label(caps);
+                Ok(())
             }
             None => Err(NoMatch {
                 offset: self.furthest,
@@ -491,6 +679,14 @@ impl First {
     fn disjoint(&self, o: &First) -> bool {
         self.ascii & o.ascii == 0 && !(self.other && o.other)
     }
+
+    /// Whether a match could start at `at` in `hay` (the end included).
+    fn admits(&self, hay: &[u8], at: usize) -> bool {
+        self.other
+            || hay
+                .get(at)
+                .is_some_and(|&b| b.is_ascii() && self.ascii & (1u128 << b) != 0)
+    }
 }
 
 /// What a sequence of nodes can start with (`ANY` when it may be empty or
@@ -520,7 +716,9 @@ fn first_of(nodes: &[Node]) -> First {
             | CapType::Iso
             | CapType::Compact
             | CapType::Clf => First::digits(),
-            CapType::Bsd | CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
+            // `2017 Mar  9 ...`: a BSD stamp may lead with its year.
+            CapType::Bsd => First::letters().union(First::digits()),
+            CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
             CapType::Abbrev => First::letters(),
             CapType::OneOf(set) if set.is_ascii() => First::of_bytes(set.as_bytes()),
             _ => First::ANY,
@@ -705,9 +903,12 @@ mod first_tests {
             Node::Opt(i) => i.clone(),
             _ => panic!("not optional"),
         };
-        let p = parse("{?{seq:int}: }{?{sync:oneof(\"*.\")}}{ts:bsd}").unwrap();
-        // After the sequence number: a sync marker or a month, never a digit.
+        let p = parse("{?{seq:int}: }{sync:oneof(\"*.\")}{ts:bsd}").unwrap();
+        // After the sequence number: a sync marker, never a digit.
         assert!(first_of(&inner(&p[0])).disjoint(&first_of(&p[1..])));
+        // A BSD stamp may start with its year (`2017 Mar  9`).
+        let p = parse("{?{seq:int}: }{ts:bsd}").unwrap();
+        assert!(!first_of(&inner(&p[0])).disjoint(&first_of(&p[1..])));
         let p = parse("{?{a:word}}{b:word}").unwrap();
         assert!(!first_of(&inner(&p[0])).disjoint(&first_of(&p[1..])));
     }
@@ -825,6 +1026,149 @@ mod first_tests {
         fn greedy_and_search_agree_on_random_patterns(p in pattern(), line in "[ab 1]{0,4}( end)?[ab1 ]{0,3}") {
             agree(&p, &line)?;
         }
+
+        /// Running shared beginnings once answers as trying each pattern does.
+        #[test]
+        fn run_first_agrees_with_each_in_turn(ps in patterns(), line in "[ab 1]{0,5}( end)?[ab1 ]{0,3}") {
+            first_agrees(&ps, &line)?;
+        }
+    }
+
+    /// Patterns that begin alike (a shared head, then their own tails),
+    /// and one that may not.
+    fn patterns() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+        use proptest::prelude::*;
+        (
+            pattern(),
+            proptest::collection::vec(pattern(), 1..4),
+            proptest::option::of(pattern()),
+        )
+            .prop_map(|(head, tails, other)| {
+                let mut all: Vec<String> = tails.iter().map(|t| format!("{head}{t}")).collect();
+                all.extend(other);
+                all
+            })
+    }
+
+    /// `run_first` against trying each pattern with `run` in turn.
+    fn first_agrees(ps: &[String], line: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let Ok(progs) = ps
+            .iter()
+            .map(|p| crate::grammar::pattern::parse(p).map(Program::new))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return Ok(());
+        };
+        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        let mut expect = Err(NoMatch { offset: 0 });
+        for (i, p) in progs.iter().enumerate() {
+            match run(p, line) {
+                Ok(c) => {
+                    expect = Ok((i, c.fields, c.stamp));
+                    break;
+                }
+                Err(e) => {
+                    let furthest = expect.as_ref().err().map_or(0, |f: &NoMatch| f.offset);
+                    expect = Err(NoMatch {
+                        offset: furthest.max(e.offset),
+                    });
+                }
+            }
+        }
+        let got = run_first(&progs, |p| p, &shared, line).map(|(i, c)| (i, c.fields, c.stamp));
+        proptest::prop_assert_eq!(got, expect, "{:?} on {:?}", ps, line);
+        Ok(())
+    }
+
+    #[test]
+    fn shared_beginnings_are_found() {
+        let progs: Vec<Program> = [
+            "[{|{ts:epoch}|{ts:ctime}}] SERVICE ALERT: {msg:rest}",
+            "[{|{ts:epoch}|{ts:ctime}}] HOST ALERT: {msg:rest}",
+            "{a:word} {b:rest}",
+            "[{|{ts:epoch}|{ts:ctime}}] {msg:rest}",
+        ]
+        .iter()
+        .map(|p| Program::new(crate::grammar::pattern::parse(p).unwrap()))
+        .collect();
+        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        // `[`, the stamp's choice, `]`, the blank; the third shares nothing.
+        assert_eq!(shared.lengths(), [4, 4, 0, 4]);
+        let line = "[1489039219] HOST ALERT: web01;DOWN";
+        let (i, c) = run_first(&progs, |p| p, &shared, line).unwrap();
+        assert_eq!(i, 1);
+        assert_eq!(c.fields[0].0, "ts");
+        assert_eq!(c.fields[1], ("msg", "web01;DOWN".into()));
+        // A stamp no pattern reads fails every pattern at the same place.
+        let bad = "[nope] HOST ALERT: x";
+        assert_eq!(
+            run_first(&progs, |p| p, &shared, bad).map(|(i, _)| i),
+            Ok(2),
+            "the pattern without the bracket still reads it"
+        );
+    }
+
+    /// An optional group that took what the rest needed is skipped by the
+    /// greedy pass itself: Cisco's `%SEC-6-IPACCESSLOGP` once sent every
+    /// line to the backtracking search.
+    #[test]
+    fn greedy_skips_a_group_nothing_can_follow() {
+        let p = crate::grammar::pattern::parse(
+            "%{facility:until(\"-\")}-{?{sub:until(\"-\")}-}{severity:int}-{mnemonic:ident}: {msg:rest}",
+        )
+        .unwrap();
+        let prog = Program::new(p.clone());
+        let line = "%SEC-6-IPACCESSLOGP: list denied";
+        let mut m = Matcher::new(line);
+        let mut caps = Captures::default();
+        let end = m.greedy(&prog.steps, 0, &mut caps);
+        assert_eq!(end, Some(line.len()), "the greedy pass reads the line");
+        assert_eq!(fast(&p, line), search(&p, line));
+        // With a sub-facility the group stays.
+        let line = "%ETHPORT-SUB-5-IF_DOWN: x";
+        assert_eq!(fast(&p, line), search(&p, line));
+        assert_eq!(fast(&p, line).unwrap()[1], ("sub".into(), "SUB".into()));
+    }
+
+    /// A group whose only path led nowhere is skipped, but not one with a
+    /// choice left inside: `{|a|{g:word}}` first reads `a`, which nothing
+    /// after the group can follow, and the search then reads the word —
+    /// skipping the group would read the line without it.
+    #[test]
+    fn a_dead_end_with_a_choice_left_goes_to_the_search() {
+        let p = crate::grammar::pattern::parse("{?{|a|{g:word}}}{|ab b| b}").unwrap();
+        assert_eq!(
+            search(&p, "ab b"),
+            Some(vec![("g".to_string(), "ab".to_string())])
+        );
+        assert_eq!(fast(&p, "ab b"), search(&p, "ab b"));
+    }
+
+    /// What a pattern captured before it failed is not left for the next
+    /// pattern that shares its beginning.
+    #[test]
+    fn a_failed_pattern_leaves_no_captures_behind() {
+        let progs: Vec<Program> = ["{a:word} {b:word} x", "{a:word} {c:word} y"]
+            .iter()
+            .map(|p| Program::new(crate::grammar::pattern::parse(p).unwrap()))
+            .collect();
+        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        assert_eq!(shared.lengths(), [2, 2]);
+        let (i, c) = run_first(&progs, |p| p, &shared, "foo bar y").unwrap();
+        assert_eq!(i, 1);
+        assert_eq!(c.fields, [("a", "foo".into()), ("c", "bar".into())]);
+    }
+
+    /// A BSD stamp can lead with its year (`2017 Mar  9 ...`), which the
+    /// first sets once left out: the greedy pass would then take the stamp
+    /// for something nothing can follow, skip the host before it, and lose
+    /// the line.
+    #[test]
+    fn a_bsd_stamp_may_start_with_a_digit() {
+        let p = crate::grammar::pattern::parse("{?{host:word} }{ts:bsd}: {msg:rest}").unwrap();
+        let line = "sw1 2017 Mar  9 00:00:03: x";
+        assert_eq!(search(&p, line).unwrap()[0], ("host".into(), "sw1".into()));
+        assert_eq!(fast(&p, line), search(&p, line));
     }
 
     proptest::proptest! {
@@ -834,6 +1178,12 @@ mod first_tests {
         #[ignore]
         fn greedy_and_search_agree_on_random_patterns_long(p in pattern(), line in "[ab 1]{0,6}( end)?[ab1 ]{0,4}") {
             agree(&p, &line)?;
+        }
+
+        #[test]
+        #[ignore]
+        fn run_first_agrees_with_each_in_turn_long(ps in patterns(), line in "[ab 1]{0,6}( end)?[ab1 ]{0,4}") {
+            first_agrees(&ps, &line)?;
         }
     }
 }

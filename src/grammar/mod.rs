@@ -72,6 +72,8 @@ pub struct Grammar {
     pub requests: Option<spec::RequestsSpec>,
     /// The rules' prefilter, built on first use (line grammars only).
     keywords: std::sync::OnceLock<Option<keywords::Keywords>>,
+    /// The patterns' shared beginnings, read once per line (line grammars).
+    shared: matcher::Shared,
 }
 
 /// A compile problem inside a grammar file: byte offset into the file.
@@ -126,6 +128,12 @@ impl Grammar {
             offset: None,
             message: m,
         })?;
+        let shared = match &form {
+            Form::Lines(pats) => {
+                matcher::Shared::new(&pats.iter().map(|p| &p.program).collect::<Vec<_>>())
+            }
+            Form::LineRecords(_) | Form::Document(_) => matcher::Shared::default(),
+        };
         Ok(Grammar {
             name: spec.name,
             description: spec.description,
@@ -137,6 +145,7 @@ impl Grammar {
             origin: origin.to_string(),
             requests: spec.requests,
             keywords: std::sync::OnceLock::new(),
+            shared,
         })
     }
 
@@ -203,27 +212,26 @@ impl Grammar {
             }
             Form::LineRecords(_) | Form::Document(_) => return Err(NoMatch { offset: 0 }),
         };
-        let mut furthest = 0;
-        for p in pats {
-            match matcher::run(&p.program, text) {
-                Ok(c) => {
-                    let rec = Record {
-                        line,
-                        pattern: &p.name,
-                        fields: c.fields,
-                        stamp: c.stamp,
-                    };
-                    let strength = if p.fallback {
-                        Strength::Fallback
-                    } else {
-                        Strength::Specific
-                    };
-                    return Ok((rec, strength));
-                }
-                Err(e) => furthest = furthest.max(e.offset),
-            }
-        }
-        Err(NoMatch { offset: furthest })
+        let (k, c) = matcher::run_first(pats, |p| &p.program, &self.shared, text)?;
+        let p = &pats[k];
+        let rec = Record {
+            line,
+            pattern: &p.name,
+            fields: c.fields,
+            stamp: c.stamp,
+        };
+        let strength = if p.fallback {
+            Strength::Fallback
+        } else {
+            Strength::Specific
+        };
+        Ok((rec, strength))
+    }
+
+    /// How many of each pattern's first steps it shares with another
+    /// pattern and are read once per line (tests and `docs/performance.md`).
+    pub fn shared_steps(&self) -> Vec<usize> {
+        self.shared.lengths()
     }
 
     /// Parse a whole document of a document grammar.
