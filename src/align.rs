@@ -63,13 +63,13 @@ fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
         .iter()
         .flat_map(|s| s.events.iter())
         .filter(|e| {
-            is_absolute(e) && matches!(e.kind, Kind::Fault | Kind::Detection | Kind::Recovery)
+            is_absolute(e) && matches!(e.who.kind, Kind::Fault | Kind::Detection | Kind::Recovery)
         })
         .map(|e| {
             (
                 Anchor {
                     instant: e.instant,
-                    kind: e.kind,
+                    kind: e.who.kind,
                     source: e.source,
                     line: e.line,
                 },
@@ -152,8 +152,8 @@ fn evaluate(
 ) -> Vec<Pair> {
     let moved: Vec<(DateTime<Utc>, Kind, &TimedEvent)> = events
         .iter()
-        .filter(|e| matches!(e.kind, Kind::Fault | Kind::Recovery))
-        .map(|e| (e.instant + Duration::seconds(shift(e)), e.kind, e))
+        .filter(|e| matches!(e.who.kind, Kind::Fault | Kind::Recovery))
+        .map(|e| (e.instant + Duration::seconds(shift(e)), e.who.kind, e))
         .collect();
     pairs(&moved, source, anchors)
 }
@@ -300,9 +300,9 @@ fn effect_before_cause(
     for e in src
         .events
         .iter()
-        .filter(|e| matches!(e.kind, Kind::Fault | Kind::Recovery))
+        .filter(|e| matches!(e.who.kind, Kind::Fault | Kind::Recovery))
     {
-        let wanted = |k: Kind| match e.kind {
+        let wanted = |k: Kind| match e.who.kind {
             Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
             _ => k == Kind::Recovery,
         };
@@ -553,7 +553,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
         };
         let row = crate::discrepancy::Discrepancy {
             measure: crate::discrepancy::Measure::Label,
-            source: first.file.to_string(),
+            source: first.who.file.to_string(),
             claim: format!(
                 "times labelled {label} ({}), from line {}",
                 fmt_offset(label_off),

@@ -340,7 +340,7 @@ pub fn window(
             subject: None,
             from: rfc3339(&t[g.stop].instant),
             to: g.start.map(|k| rfc3339(&t[k].instant)),
-            source: t[g.stop].file.to_string(),
+            source: t[g.stop].who.file.to_string(),
             evidence: t[g.stop].evidence(),
             until_evidence: g.start.map(|k| t[k].evidence()),
         })
@@ -373,7 +373,7 @@ pub fn window(
             subject: Some(c.subject.to_string()),
             from: rfc3339(&from.instant),
             to: c.until.map(|k| rfc3339(&t[k].instant)),
-            source: from.file.to_string(),
+            source: from.who.file.to_string(),
             evidence: from.evidence(),
             until_evidence: c.until.map(|k| t[k].evidence()),
         });
@@ -547,9 +547,9 @@ pub fn public_claims(t: &[TimedEvent]) -> Vec<usize> {
     t.iter()
         .enumerate()
         .filter(|(_, e)| {
-            e.role == crate::event::Role::Public
+            e.who.role == crate::event::Role::Public
                 && matches!(
-                    e.signal,
+                    e.who.signal,
                     Some(
                         Signal::ClaimedStarted | Signal::ClaimedResolved | Signal::ClaimedDuration
                     )
@@ -587,7 +587,7 @@ pub fn public_discrepancies(
         claims
             .iter()
             .map(|&k| &t[k])
-            .find(|e| e.signal == Some(what) && near(e))
+            .find(|e| e.who.signal == Some(what) && near(e))
     };
     if let Some(d) = claim(Signal::ClaimedDuration) {
         if let Some(stated) = crate::time::span::parse(&d.summary) {
@@ -598,7 +598,7 @@ pub fn public_discrepancies(
                 let span = (r.instant - s.instant).num_seconds();
                 out.push(Discrepancy {
                     measure: crate::discrepancy::Measure::Duration,
-                    source: d.file.to_string(),
+                    source: d.who.file.to_string(),
                     claim: format!(
                         "status page states a duration of {} ({} s)",
                         d.summary, stated
@@ -618,7 +618,7 @@ pub fn public_discrepancies(
                 let span = (t[e].instant - t[f.outage.start].instant).num_seconds();
                 out.push(Discrepancy {
                     measure: crate::discrepancy::Measure::Duration,
-                    source: d.file.to_string(),
+                    source: d.who.file.to_string(),
                     claim: format!(
                         "status page states a duration of {} ({} s)",
                         d.summary, stated
@@ -636,7 +636,7 @@ pub fn public_discrepancies(
         let p = &t[k];
         out.push(Discrepancy {
             measure: crate::discrepancy::Measure::Instant,
-            source: p.file.to_string(),
+            source: p.who.file.to_string(),
             claim: format!("status page opened the incident at {}", rfc3339(&p.instant)),
             evidence: p.evidence(),
             against: format!(
@@ -652,7 +652,7 @@ pub fn public_discrepancies(
         let (p, end) = (&t[k], &t[e]);
         out.push(Discrepancy {
             measure: crate::discrepancy::Measure::Instant,
-            source: p.file.to_string(),
+            source: p.who.file.to_string(),
             claim: format!(
                 "status page marked the incident resolved at {}",
                 rfc3339(&p.instant)

@@ -72,34 +72,47 @@ pub struct Operator {
 }
 
 /// One event on the timeline.
+///
+/// 64 bytes (issue 16): what differs from line to line (the instant, the
+/// line, the summary) is held here; what a source repeats over many lines
+/// (its file, its role, the host, subject and state, the kind) is one
+/// shared `Who`, and the time provenance another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimedEvent {
     pub instant: DateTime<Utc>,
     /// Index of the source in the bundle's sorted source list.
     pub source: u32,
-    pub file: Arc<str>,
     pub line: u64,
-    pub role: Role,
-    pub kind: Kind,
-    pub host: Option<Name>,
-    /// Shared: a source names few subjects and states over many events.
-    pub subject: Option<Name>,
-    /// The state as the log wrote it, for display.
-    pub state: Option<Name>,
-    /// The state as a typed value the window engine matches on.
-    pub signal: Option<Signal>,
+    /// Shared: a flapping storm's million events name a few thousand
+    /// subjects in a few states. Change it through `who_mut`.
+    pub who: Arc<Who>,
     /// Owned: summaries are nearly all distinct (a storm's name a port or
     /// a PID), so sharing bought nothing but a 16-byte count each.
     pub summary: Box<str>,
     /// Shared: consecutive lines of a source mostly tell the same story
     /// (56 bytes an event when each held its own; issue 16).
     pub provenance: Arc<Provenance>,
-    /// How precise the written timestamp is, in milliseconds (1000 for whole
-    /// seconds, 60000 for whole minutes): the floor of any uncertainty.
-    pub precision_ms: u32,
     /// The line as written and who did it: rare (only `Keep::All` keeps
     /// the line; few rules name an operator), so one box for both.
     pub extra: Option<Box<Extra>>,
+}
+
+/// What an event says and about whom, apart from when and on which line:
+/// the part of a `TimedEvent` that many events of a source share.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Who {
+    pub file: Arc<str>,
+    pub role: Role,
+    pub kind: Kind,
+    pub host: Option<Name>,
+    pub subject: Option<Name>,
+    /// The state as the log wrote it, for display.
+    pub state: Option<Name>,
+    /// The state as a typed value the window engine matches on.
+    pub signal: Option<Signal>,
+    /// How precise the written timestamp is, in milliseconds (1000 for whole
+    /// seconds, 60000 for whole minutes): the floor of any uncertainty.
+    pub precision_ms: u32,
 }
 
 /// What few events carry (`TimedEvent::extra`).
@@ -125,6 +138,11 @@ impl Extra {
 }
 
 impl TimedEvent {
+    /// The event's own `Who`, to change (copied first if it is shared).
+    pub fn who_mut(&mut self) -> &mut Who {
+        Arc::make_mut(&mut self.who)
+    }
+
     /// The line as written, when the command kept it.
     pub fn text(&self) -> Option<&str> {
         self.extra.as_ref()?.text.as_deref()
@@ -149,7 +167,7 @@ impl TimedEvent {
     }
 
     pub fn evidence(&self) -> Evidence {
-        Evidence::new(self.file.clone(), self.line)
+        Evidence::new(self.who.file.clone(), self.line)
     }
 
     /// The stable timeline order: instant, then source order, then line.
@@ -169,6 +187,11 @@ pub struct Name(Arc<Box<str>>);
 impl Name {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Which allocation this is: equal for two clones of one name.
+    fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
     }
 }
 
@@ -244,6 +267,61 @@ impl Names {
     }
 }
 
+/// One shared copy of each distinct `Who` a source's events hold.
+///
+/// Keyed by the identity of the names, not their text: a source's names
+/// are interned (`Names`), so within one source equal text is one
+/// allocation, and hashing four pointers instead of four strings kept the
+/// interning off a storm's profile. Two equal `Who`s under different
+/// pointers (names from two chunks of a file) are merely not shared.
+#[derive(Debug, Default)]
+pub struct Whos {
+    map: rustc_hash::FxHashMap<WhoKey, Arc<Who>>,
+    /// The last one handed out: runs of lines about one subject are common.
+    last: Option<(WhoKey, Arc<Who>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct WhoKey {
+    names: [usize; 4],
+    role: Role,
+    kind: Kind,
+    signal: Option<Signal>,
+    precision_ms: u32,
+}
+
+impl WhoKey {
+    fn of(w: &Who) -> WhoKey {
+        let name = |n: &Option<Name>| n.as_ref().map_or(0, Name::addr);
+        WhoKey {
+            names: [
+                Arc::as_ptr(&w.file) as *const u8 as usize,
+                name(&w.host),
+                name(&w.subject),
+                name(&w.state),
+            ],
+            role: w.role,
+            kind: w.kind,
+            signal: w.signal,
+            precision_ms: w.precision_ms,
+        }
+    }
+}
+
+impl Whos {
+    pub fn get(&mut self, who: Who) -> Arc<Who> {
+        let key = WhoKey::of(&who);
+        if let Some((k, last)) = &self.last {
+            if *k == key {
+                return last.clone();
+            }
+        }
+        let shared = self.map.entry(key).or_insert_with(|| Arc::new(who)).clone();
+        self.last = Some((key, shared.clone()));
+        shared
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,7 +337,7 @@ mod tests {
             "every kept line pays for one"
         );
         let size = std::mem::size_of::<TimedEvent>();
-        assert!(size <= 104, "TimedEvent is {size} bytes");
+        assert!(size <= 64, "TimedEvent is {size} bytes");
     }
 
     #[test]

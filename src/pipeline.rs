@@ -117,7 +117,7 @@ fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
     }
     let mut per: std::collections::BTreeMap<(u32, String), (u64, u64, String)> = Default::default();
     for e in t.iter().filter(|e| far(e)) {
-        let entry = per.entry((e.source, e.file.to_string())).or_insert((
+        let entry = per.entry((e.source, e.who.file.to_string())).or_insert((
             0,
             e.line,
             crate::time::rfc3339(&e.instant),
@@ -230,8 +230,11 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
     // item into a Vec to sort, which on a storm was a 19 MB list of one
     // file name and the analysis's peak memory (issue 16).
     let mut monitors: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-    for e in t.iter().filter(|e| e.role == crate::event::Role::Monitor) {
-        monitors.insert(&e.file);
+    for e in t
+        .iter()
+        .filter(|e| e.who.role == crate::event::Role::Monitor)
+    {
+        monitors.insert(&e.who.file);
     }
     let silent: Vec<analysis::MonitorSilence> = loaded
         .ingested

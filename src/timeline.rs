@@ -85,18 +85,23 @@ pub(crate) mod tests {
         TimedEvent {
             instant: DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc),
             source,
-            file: Arc::from(format!("s{source}.log")),
             line,
-            role: Role::Host,
-            kind,
-            host: None,
-            subject: Some(subject.into()),
-            state: None,
-            signal: match kind {
-                Kind::Fault => Some(crate::signal::Signal::Health(crate::signal::Health::Down)),
-                Kind::Recovery => Some(crate::signal::Signal::Health(crate::signal::Health::Ok)),
-                _ => None,
-            },
+            who: Arc::new(crate::event::Who {
+                file: Arc::from(format!("s{source}.log")),
+                role: Role::Host,
+                kind,
+                host: None,
+                subject: Some(subject.into()),
+                state: None,
+                signal: match kind {
+                    Kind::Fault => Some(crate::signal::Signal::Health(crate::signal::Health::Down)),
+                    Kind::Recovery => {
+                        Some(crate::signal::Signal::Health(crate::signal::Health::Ok))
+                    }
+                    _ => None,
+                },
+                precision_ms: 1000,
+            }),
             summary: format!("{} {subject}", kind.as_str()).into(),
             provenance: Arc::new(Provenance {
                 offset_s: 0,
@@ -105,7 +110,6 @@ pub(crate) mod tests {
                 dst: None,
                 skew_ms: None,
             }),
-            precision_ms: 1000,
             extra: None,
         }
     }

@@ -39,8 +39,8 @@ pub fn normalised(summary: &str) -> String {
 /// summary, from another file (two lines of one file are two events).
 pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
     a.instant == b.instant
-        && a.kind == b.kind
-        && a.file != b.file
+        && a.who.kind == b.who.kind
+        && a.who.file != b.who.file
         && normalised(&a.summary) == normalised(&b.summary)
 }
 
@@ -114,8 +114,8 @@ impl Rows {
         let from = self.also.partition_point(|&(row, _)| row < r);
         Row {
             at: e.instant,
-            kind: e.kind.as_str(),
-            subject: e.subject.as_deref(),
+            kind: e.who.kind.as_str(),
+            subject: e.who.subject.as_deref(),
             summary: &e.summary,
             evidence: e.evidence(),
             also: self.also[from..]
@@ -176,8 +176,8 @@ mod tests {
         t[1].summary = "Status page: investigating: network down".into();
         t[2].summary = "status page: investigating: something else".into();
         t[3].summary = "status page: investigating: Network down".into();
-        t[1].file = Arc::from("b.json");
-        t[2].file = Arc::from("b.json");
+        t[1].who_mut().file = Arc::from("b.json");
+        t[2].who_mut().file = Arc::from("b.json");
         let t = Arc::new(t);
         let rows = Rows::new(t.clone(), &[0, 1, 2, 3]);
         let r: Vec<Row> = rows.iter().collect();
@@ -210,7 +210,7 @@ mod tests {
         .enumerate()
         {
             t[k].summary = summary.into();
-            t[k].file = Arc::from(file);
+            t[k].who_mut().file = Arc::from(file);
         }
         let t = Arc::new(t);
         let rows = Rows::new(t.clone(), &[0, 1, 2, 3, 4]);

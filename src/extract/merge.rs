@@ -387,7 +387,8 @@ fn source_of(
 /// Keep what a `Keep::Significant` parse keeps (`source::State::record`):
 /// no plain info line, no line text.
 fn significant(events: &mut Vec<TimedEvent>) {
-    events.retain(|e| !(e.kind == Kind::Info && e.state.is_none() && e.signal.is_none()));
+    events
+        .retain(|e| !(e.who.kind == Kind::Info && e.who.state.is_none() && e.who.signal.is_none()));
     for e in events.iter_mut() {
         e.set_text(None);
     }

@@ -5,7 +5,7 @@
 use super::schema::{columns, from_word};
 use super::sidecar::{Sidecar, SCHEMA};
 use super::EventsError;
-use crate::event::{Operator, TimedEvent};
+use crate::event::{Operator, TimedEvent, Who, Whos};
 use arrow_array::{
     Array, Int32Array, RecordBatch, StringArray, TimestampNanosecondArray, UInt32Array, UInt64Array,
 };
@@ -55,10 +55,10 @@ pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>
         .and_then(|b| b.with_batch_size(64 * 1024).build())
         .map_err(|e| corrupt(e.to_string()))?;
     let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
-    let mut names = crate::event::Names::default();
+    let mut shared = (crate::event::Names::default(), Whos::default());
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
-        rows_of(&batch, file, &mut names, &mut out).map_err(corrupt)?;
+        rows_of(&batch, file, &mut shared, &mut out).map_err(corrupt)?;
     }
     if out.len() as u64 != rows {
         return Err(corrupt(format!(
@@ -86,10 +86,11 @@ fn opt(a: &StringArray, k: usize) -> Option<&str> {
     (!a.is_null(k)).then(|| a.value(k))
 }
 
+/// `shared`: the names and `Who`s the events hold, each once.
 fn rows_of(
     batch: &RecordBatch,
     file: &Arc<str>,
-    names: &mut crate::event::Names,
+    (names, whos): &mut (crate::event::Names, Whos),
     out: &mut Vec<TimedEvent>,
 ) -> Result<(), String> {
     if batch.num_columns() != columns().len() {
@@ -142,11 +143,8 @@ fn rows_of(
             session: opt(session, k).map(str::to_string),
             command: opt(command, k).map(str::to_string),
         };
-        out.push(TimedEvent {
-            instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
-            source: source.value(k),
+        let who = Who {
             file: file.clone(),
-            line: line.value(k),
             role: from_word(role.value(k)).ok_or_else(|| bad("role", role.value(k)))?,
             kind: from_word(kind.value(k)).ok_or_else(|| bad("kind", kind.value(k)))?,
             host,
@@ -155,9 +153,15 @@ fn rows_of(
             signal: opt(signal, k)
                 .map(|v| v.parse().map_err(|_| bad("signal", v)))
                 .transpose()?,
+            precision_ms: precision.value(k),
+        };
+        out.push(TimedEvent {
+            instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
+            source: source.value(k),
+            line: line.value(k),
+            who: whos.get(who),
             summary: Box::from(summary.value(k)),
             provenance: provenance.into(),
-            precision_ms: precision.value(k),
             extra: crate::event::Extra::of(
                 opt(text, k).map(Box::from),
                 (operator != Operator::default()).then_some(operator),
@@ -180,14 +184,17 @@ mod tests {
         TimedEvent {
             instant: chrono::DateTime::from_timestamp_nanos(1_487_822_163_120_000_001),
             source: 3,
-            file: Arc::from("core-switch.log"),
             line,
-            role: Role::Device,
-            kind: Kind::Fault,
-            host: Some("core-sw1".into()),
-            subject: Some("Po1".into()),
-            state: Some("down".into()),
-            signal: Some(Signal::Health(Health::Down)),
+            who: Arc::new(crate::event::Who {
+                file: Arc::from("core-switch.log"),
+                role: Role::Device,
+                kind: Kind::Fault,
+                host: Some("core-sw1".into()),
+                subject: Some("Po1".into()),
+                state: Some("down".into()),
+                signal: Some(Signal::Health(Health::Down)),
+                precision_ms: 1,
+            }),
             summary: "Line protocol on Interface Port-channel1, changed state to down".into(),
             provenance: Arc::new(Provenance {
                 offset_s: -21600,
@@ -202,7 +209,6 @@ mod tests {
                 dst: Some(DstResolution::FoldByOrder),
                 skew_ms: Some(-1500),
             }),
-            precision_ms: 1,
             extra: crate::event::Extra::of(
                 Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
                 Some(Operator {
@@ -218,13 +224,13 @@ mod tests {
     #[test]
     fn events_round_trip_through_parquet() {
         let mut bare = event(9);
-        bare.host = None;
-        bare.subject = None;
-        bare.state = None;
-        bare.signal = None;
+        bare.who_mut().host = None;
+        bare.who_mut().subject = None;
+        bare.who_mut().state = None;
+        bare.who_mut().signal = None;
         bare.extra = None;
-        bare.kind = Kind::Info;
-        bare.role = Role::Public;
+        bare.who_mut().kind = Kind::Info;
+        bare.who_mut().role = Role::Public;
         bare.provenance = Arc::new(Provenance {
             offset_s: 0,
             offset: OffsetSource::Zone {

@@ -69,7 +69,7 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
         .iter()
         .map(|e| serde_json::to_string(&e.provenance).unwrap_or_default())
         .collect();
-    let roles: Vec<String> = es.iter().map(|e| word(&e.role)).collect();
+    let roles: Vec<String> = es.iter().map(|e| word(&e.who.role)).collect();
     let from: Vec<(&str, Option<&str>)> = es.iter().map(|e| offset_from(&e.provenance)).collect();
     let dst: Vec<Option<String>> = es
         .iter()
@@ -78,7 +78,7 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = vec![
         Arc::new(TimestampNanosecondArray::from(nanos).with_timezone("UTC")),
         Arc::new(es.iter().map(|e| e.source).collect::<UInt32Array>()),
-        text(&|e| Some(&e.file)),
+        text(&|e| Some(&e.who.file)),
         Arc::new(es.iter().map(|e| e.line).collect::<UInt64Array>()),
         Arc::new(
             roles
@@ -86,11 +86,11 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
                 .map(|r| Some(r.as_str()))
                 .collect::<StringArray>(),
         ),
-        text(&|e| Some(e.kind.as_str())),
-        text(&|e| e.host.as_deref()),
-        text(&|e| e.subject.as_deref()),
-        text(&|e| e.state.as_deref()),
-        text(&|e| e.signal.map(|s| s.as_str())),
+        text(&|e| Some(e.who.kind.as_str())),
+        text(&|e| e.who.host.as_deref()),
+        text(&|e| e.who.subject.as_deref()),
+        text(&|e| e.who.state.as_deref()),
+        text(&|e| e.who.signal.map(|s| s.as_str())),
         text(&|e| Some(&e.summary)),
         Arc::new(
             es.iter()
@@ -106,7 +106,11 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
                 .map(|p| Some(p.as_str()))
                 .collect::<StringArray>(),
         ),
-        Arc::new(es.iter().map(|e| e.precision_ms).collect::<UInt32Array>()),
+        Arc::new(
+            es.iter()
+                .map(|e| e.who.precision_ms)
+                .collect::<UInt32Array>(),
+        ),
         text(&|e| e.text()),
         op(&|o| o.user.as_deref()),
         op(&|o| o.session.as_deref()),

@@ -101,6 +101,8 @@ struct State<'p> {
     names: crate::event::Names,
     /// The provenance the last event shared, handed on while lines agree.
     provenance: Option<Arc<crate::time::provenance::Provenance>>,
+    /// What events say about whom, each held once.
+    whos: crate::event::Whos,
 }
 
 impl<'p> State<'p> {
@@ -134,6 +136,7 @@ impl<'p> State<'p> {
             users: Default::default(),
             names: crate::event::Names::default(),
             provenance: None,
+            whos: crate::event::Whos::default(),
         }
     }
 
@@ -234,20 +237,23 @@ impl<'p> State<'p> {
             None => rec.get("msg").or(text).unwrap_or_default().into(),
         };
         let provenance = self.provenance(timed.provenance);
-        self.events.push(TimedEvent {
-            instant: timed.instant,
-            source: self.plan.index,
+        let who = self.whos.get(crate::event::Who {
             file: self.file.clone(),
-            line: rec.line,
             role: g.role,
             kind: class.kind,
             host,
             subject,
             state,
             signal: class.signal,
+            precision_ms: stamp.precision_ms(),
+        });
+        self.events.push(TimedEvent {
+            instant: timed.instant,
+            source: self.plan.index,
+            line: rec.line,
+            who,
             summary,
             provenance,
-            precision_ms: stamp.precision_ms(),
             extra: crate::event::Extra::of(
                 text.filter(|_| self.keep == Keep::All).map(Box::from),
                 class.operator,

@@ -206,7 +206,7 @@ fn kind_words(kind: Kind) -> &'static str {
 impl Ev {
     pub fn from_event(e: &TimedEvent) -> Ev {
         let mut text = e.summary.to_string();
-        for part in [e.subject.as_deref(), e.state.as_deref(), e.text()]
+        for part in [e.who.subject.as_deref(), e.who.state.as_deref(), e.text()]
             .into_iter()
             .flatten()
         {
@@ -214,7 +214,7 @@ impl Ev {
             text.push_str(part);
         }
         text.push(' ');
-        text.push_str(kind_words(e.kind));
+        text.push_str(kind_words(e.who.kind));
         Ev {
             at: e.instant,
             evidence: e.evidence(),

@@ -132,21 +132,23 @@ pub fn events(
         let event = |at: i64, line: u64, provenance, kind, health, summary| TimedEvent {
             instant: DateTime::from_timestamp(at, 0).expect("bucket start from a real instant"),
             source,
-            file: rates.file.clone(),
             line,
-            role,
-            kind,
-            host: host.clone(),
-            subject: Some(crate::event::Name::from(w.subject.as_str())),
-            state: Some(crate::event::Name::from(if kind == Kind::Fault {
-                "5xx"
-            } else {
-                "ok"
-            })),
-            signal: Some(Signal::Health(health)),
+            who: Arc::new(crate::event::Who {
+                file: rates.file.clone(),
+                role,
+                kind,
+                host: host.clone(),
+                subject: Some(crate::event::Name::from(w.subject.as_str())),
+                state: Some(crate::event::Name::from(if kind == Kind::Fault {
+                    "5xx"
+                } else {
+                    "ok"
+                })),
+                signal: Some(Signal::Health(health)),
+                precision_ms: (rule.bucket_s * 1000) as u32,
+            }),
             summary: Box::from(summary),
             provenance: Arc::new(provenance),
-            precision_ms: (rule.bucket_s * 1000) as u32,
             extra: None,
         };
         out.push(event(
@@ -269,7 +271,7 @@ mod tests {
         assert_eq!(mins(&r), vec![(1, None)]);
         let ev = events(&r, 0, Role::Host, None);
         assert_eq!(ev.len(), 1);
-        assert_eq!(ev[0].kind, Kind::Fault);
+        assert_eq!(ev[0].who.kind, Kind::Fault);
         // The first 503 of minute 1 is line 41.
         assert_eq!(ev[0].line, 41);
         assert!(

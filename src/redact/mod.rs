@@ -123,9 +123,10 @@ impl Names {
             public.extend(m.redact.public.iter().cloned());
         }
         for e in loaded.timeline.iter() {
-            hosts.extend(e.host.as_deref().map(str::to_string));
-            if e.role != Role::Public {
+            hosts.extend(e.who.host.as_deref().map(str::to_string));
+            if e.who.role != Role::Public {
                 let part = e
+                    .who
                     .subject
                     .as_deref()
                     .and_then(|s| s.split([' ', '/', ';']).next());
@@ -218,8 +219,8 @@ impl Redactor {
         let mut r = Redactor::new(Names::from_loaded(loaded));
         for e in loaded.timeline.iter() {
             for s in [
-                e.host.as_deref(),
-                e.subject.as_deref(),
+                e.who.host.as_deref(),
+                e.who.subject.as_deref(),
                 e.text(),
                 Some(&*e.summary),
             ]
@@ -285,9 +286,10 @@ impl Redactor {
 
     /// An event's text fields (its file, line and times stay).
     pub fn event(&mut self, e: &mut TimedEvent) {
-        e.host = e.host.as_deref().map(|h| self.text(h).into());
-        e.subject = e.subject.as_deref().map(|s| self.text(s).into());
-        e.state = e.state.as_deref().map(|s| self.text(s).into());
+        let who = e.who_mut();
+        who.host = who.host.as_deref().map(|h| self.text(h).into());
+        who.subject = who.subject.as_deref().map(|s| self.text(s).into());
+        who.state = who.state.as_deref().map(|s| self.text(s).into());
         let text = e.text().map(|s| self.text(s).into());
         e.set_text(text);
         e.summary = self.text(&e.summary).into();

@@ -54,7 +54,7 @@ impl Key {
 fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
     let e = &t[s.start];
     let mut out = vec![Key::Subject(s.subject.clone())];
-    if let Some(h) = &e.host {
+    if let Some(h) = &e.who.host {
         out.push(Key::Host(h.clone()));
     }
     for (i, d) in deps.iter().enumerate() {
@@ -63,7 +63,7 @@ fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
         }
         if d.on
             .iter()
-            .any(|p| p.is_match(&s.subject) || e.host.as_deref().is_some_and(|h| p.is_match(h)))
+            .any(|p| p.is_match(&s.subject) || e.who.host.as_deref().is_some_and(|h| p.is_match(h)))
         {
             out.push(Key::Serves(i));
         }
@@ -279,9 +279,9 @@ mod tests {
             ),
             ev("2017-02-23T04:26:00Z", 1, 2, Kind::Recovery, "portal/HTTP"),
         ];
-        t[0].host = Some("core-sw1".into());
-        t[2].host = Some("core-sw1".into());
-        t[1].host = Some("portal".into());
+        t[0].who_mut().host = Some("core-sw1".into());
+        t[2].who_mut().host = Some("core-sw1".into());
+        t[1].who_mut().host = Some("portal".into());
         assert_eq!(run(&t, &[]).len(), 2);
         let deps = [Depends {
             subject: Pattern::new("portal/*").unwrap(),
@@ -301,7 +301,7 @@ mod tests {
             ev("2017-02-23T04:55:00Z", 0, 3, Kind::Recovery, "squid"),
         ];
         for e in &mut t {
-            e.host = Some("localhost".into());
+            e.who_mut().host = Some("localhost".into());
         }
         assert_eq!(run(&t, &[]), vec![vec!["ssh"], vec!["squid"]]);
     }
@@ -316,7 +316,7 @@ mod tests {
         let mut push = |at: &str, kind: Kind, subject: &str, host: &str| {
             line += 1;
             let mut e = ev(&format!("2019-10-02T{at}Z"), 0, line, kind, subject);
-            e.host = Some(host.into());
+            e.who_mut().host = Some(host.into());
             t.push(e);
         };
         for (down, up) in [

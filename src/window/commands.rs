@@ -26,9 +26,9 @@ pub struct Commands {
 
 /// Whether `a` and `b` were done by one operator on one host.
 fn same_operator(a: &TimedEvent, b: &TimedEvent) -> bool {
-    let same_host = match (&a.host, &b.host) {
+    let same_host = match (&a.who.host, &b.who.host) {
         (Some(x), Some(y)) => x == y,
-        _ => a.file == b.file,
+        _ => a.who.file == b.who.file,
     };
     let (Some(p), Some(q)) = (a.operator(), b.operator()) else {
         return false;
@@ -63,7 +63,7 @@ pub fn before(t: &[TimedEvent], change: usize) -> Commands {
         }
         if is_command(e) {
             found.push(k);
-        } else if e.kind == crate::event::Kind::Change {
+        } else if e.who.kind == crate::event::Kind::Change {
             break;
         }
     }
@@ -83,7 +83,7 @@ mod tests {
     use crate::timeline::tests::ev;
 
     fn op(e: &mut TimedEvent, user: &str, session: Option<&str>, command: Option<&str>) {
-        e.host = Some("core-sw1".into());
+        e.who_mut().host = Some("core-sw1".into());
         e.set_operator(Some(Operator {
             user: Some(user.into()),
             session: session.map(str::to_string),

@@ -82,20 +82,21 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     for (k, e) in t.iter().enumerate() {
         let head = *first.entry(e.source).or_insert(e.instant);
-        let Some(subject) = &e.subject else {
+        let Some(subject) = &e.who.subject else {
             continue;
         };
         let name: &str = subject;
         let s = subjects.entry(name).or_default();
-        match e.signal {
+        match e.who.signal {
             Some(Signal::FlappingStart) => s.flapping = true,
             Some(Signal::FlappingStop) => s.flapping = false,
             _ => {}
         }
-        let Some(h) = e.signal.and_then(Signal::health) else {
+        let Some(h) = e.who.signal.and_then(Signal::health) else {
             // A SOFT failure (no settled state) of the same subject.
-            let soft = e.kind == Kind::Detection || (e.kind == Kind::Info && e.state.is_some());
-            if soft && e.signal.is_none() {
+            let soft = e.who.kind == Kind::Detection
+                || (e.who.kind == Kind::Info && e.who.state.is_some());
+            if soft && e.who.signal.is_none() {
                 s.soft.get_or_insert(k);
             }
             continue;
@@ -126,7 +127,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                     out[i].end = Some(k);
                 }
                 if h != Health::Ok {
-                    let reported = e.kind == Kind::Info;
+                    let reported = e.who.kind == Kind::Info;
                     s.open = Some(out.len());
                     out.push(Span {
                         subject: subject.clone(),
@@ -196,9 +197,9 @@ mod tests {
 
     fn st(t: &str, line: u64, kind: Kind, subject: &str, h: Option<Health>) -> TimedEvent {
         let mut e = ev(t, 0, line, kind, subject);
-        e.role = Role::Monitor;
-        e.signal = h.map(Signal::Health);
-        e.state = Some("x".into());
+        e.who_mut().role = Role::Monitor;
+        e.who_mut().signal = h.map(Signal::Health);
+        e.who_mut().state = Some("x".into());
         e
     }
 

@@ -152,12 +152,12 @@ fn names(t: &[TimedEvent]) -> (Vec<String>, Vec<String>) {
     let mut subjects = std::collections::BTreeSet::new();
     let mut hosts = std::collections::BTreeSet::new();
     for e in t {
-        if let Some(s) = &e.subject {
+        if let Some(s) = &e.who.subject {
             if !subjects.contains(&**s) {
                 subjects.insert(s.to_string());
             }
         }
-        if let Some(h) = &e.host {
+        if let Some(h) = &e.who.host {
             if !hosts.contains(&**h) {
                 hosts.insert(h.to_string());
             }
@@ -204,7 +204,7 @@ mod tests {
     #[test]
     fn an_unmatched_glob_names_the_closest_subjects() {
         let mut a = ev("2017-02-23T03:56:00Z", 0, 1, Kind::Fault, "portal/HTTP");
-        a.host = Some("portal".into());
+        a.who_mut().host = Some("portal".into());
         let b = ev("2017-02-23T03:56:00Z", 0, 2, Kind::Fault, "db01/MySQL");
         let f = Focus {
             subjects: vec![Pattern::new("portl/*").unwrap()],

@@ -204,7 +204,7 @@ pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut out = Vec::new();
     for (k, e) in t.iter().enumerate() {
-        match e.signal {
+        match e.who.signal {
             Some(Signal::MonitorStop) => {
                 open.entry(e.source).or_insert(k);
             }
@@ -245,18 +245,18 @@ impl Index {
         for (k, e) in t.iter().enumerate() {
             let last = ix.source_last.entry(e.source).or_insert(e.instant);
             *last = (*last).max(e.instant);
-            let failed_check = e.signal == Some(Signal::Health(Health::Unknown));
-            if e.role == Role::Monitor
-                && matches!(e.kind, Kind::Fault | Kind::Detection)
+            let failed_check = e.who.signal == Some(Signal::Health(Health::Unknown));
+            if e.who.role == Role::Monitor
+                && matches!(e.who.kind, Kind::Fault | Kind::Detection)
                 && !failed_check
             {
                 ix.detections.push(k);
             }
-            if matches!(e.kind, Kind::Action | Kind::Change) {
+            if matches!(e.who.kind, Kind::Action | Kind::Change) {
                 ix.actions.push(k);
             }
             if matches!(
-                e.signal,
+                e.who.signal,
                 Some(
                     Signal::DowntimeStart
                         | Signal::DowntimeEnd
@@ -308,7 +308,10 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
     let mut in_focus = vec![true; spans.len()];
     let mut dropped: BTreeSet<&str> = BTreeSet::new();
     for (i, s) in spans.iter().enumerate() {
-        if !config.focus.admits(&s.subject, t[s.start].host.as_deref()) {
+        if !config
+            .focus
+            .admits(&s.subject, t[s.start].who.host.as_deref())
+        {
             in_focus[i] = false;
             left_out.spans += 1;
             dropped.insert(&s.subject);
@@ -386,7 +389,7 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage], ix: &Index) -> Vec<Vec<us
         })
         .collect();
     for (k, e) in t.iter().enumerate() {
-        if e.kind != Kind::Comms || e.role != Role::Public {
+        if e.who.kind != Kind::Comms || e.who.role != Role::Public {
             continue;
         }
         let best = outages
@@ -540,7 +543,7 @@ fn facts(
     let public_resolved = public
         .iter()
         .copied()
-        .find(|&k| t[k].signal == Some(Signal::PublicResolved));
+        .find(|&k| t[k].who.signal == Some(Signal::PublicResolved));
     let mut key_events: Vec<usize> = outage
         .members
         .iter()
@@ -613,7 +616,8 @@ fn facts(
         .copied()
         .filter(|&k| t[k].instant >= from && end_k.is_none_or(|e| k <= e))
         .filter(|&k| {
-            t[k].subject
+            t[k].who
+                .subject
                 .as_deref()
                 .is_some_and(|s| subjects.iter().any(|x| x == s))
         })
@@ -656,7 +660,7 @@ fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
         .map(|g| (e.instant - t[g.stop].instant).num_milliseconds().max(0) as u64)
         .max()
         .unwrap_or(0);
-    u64::from(e.precision_ms).max(gap)
+    u64::from(e.who.precision_ms).max(gap)
 }
 
 /// The start's timestamp precision, widened for a HARD monitor start by
@@ -667,10 +671,10 @@ fn start_uncertainty(t: &[TimedEvent], s: &Span) -> Option<u64> {
         return None;
     }
     let e = &t[s.start];
-    let precision = u64::from(e.precision_ms);
+    let precision = u64::from(e.who.precision_ms);
     let lead = s
         .soft_lead
-        .filter(|_| e.role == Role::Monitor)
+        .filter(|_| e.who.role == Role::Monitor)
         .map(|x| (e.instant - t[x].instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);
     Some(precision.max(lead))
@@ -682,7 +686,7 @@ mod tests {
     use crate::timeline::tests::ev;
 
     fn monitor(mut e: TimedEvent) -> TimedEvent {
-        e.role = Role::Monitor;
+        e.who_mut().role = Role::Monitor;
         e
     }
 
@@ -729,8 +733,8 @@ mod tests {
             ev("2017-02-23T03:56:00Z", 0, 3, Kind::Fault, "b"),
             ev("2017-02-23T04:20:00Z", 0, 4, Kind::Recovery, "b"),
         ];
-        t[2].role = Role::Public;
-        t[3].role = Role::Public;
+        t[2].who_mut().role = Role::Public;
+        t[3].who_mut().role = Role::Public;
         let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].public, vec![2]);
@@ -785,13 +789,13 @@ mod gap_tests {
 
     fn mon(t: &str, line: u64, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
         let mut e = ev(t, 0, line, kind, subject);
-        e.role = Role::Monitor;
-        e.state = state.map(Into::into);
-        e.signal = match state {
+        e.who_mut().role = Role::Monitor;
+        e.who_mut().state = state.map(Into::into);
+        e.who_mut().signal = match state {
             Some("CRITICAL") => Some(Signal::Health(Health::Down)),
             Some("OK") => Some(Signal::Health(Health::Ok)),
             Some(s) => s.parse().ok(),
-            None => e.signal,
+            None => e.who.signal,
         };
         e
     }

@@ -32,20 +32,20 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
     let fault_hosts: Vec<&str> = outage
         .members
         .iter()
-        .filter_map(|m| timeline[m.start].host.as_deref())
+        .filter_map(|m| timeline[m.start].who.host.as_deref())
         .collect();
     let mut out: Vec<Candidate> = timeline[first..=outage.start]
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.kind == Kind::Change && e.instant <= start)
+        .filter(|(_, e)| e.who.kind == Kind::Change && e.instant <= start)
         .map(|(k, e)| {
-            let host = e.host.as_deref();
+            let host = e.who.host.as_deref();
             let same_host = host.is_some_and(|h| fault_hosts.contains(&h));
             let dependency = deps.iter().find_map(|d| {
                 outage
                     .members
                     .iter()
-                    .find(|m| d.links(&m.subject, host, e.subject.as_deref()))
+                    .find(|m| d.links(&m.subject, host, e.who.subject.as_deref()))
                     .map(|m| &*m.subject)
             });
             let lead_s = (start - e.instant).num_seconds();
@@ -103,9 +103,9 @@ mod tests {
                 "core-sw1 Gi1/0/24",
             ),
         ];
-        t[0].host = Some("core-sw1".into());
-        t[1].host = Some("db01".into());
-        t[2].host = Some("core-sw1".into());
+        t[0].who_mut().host = Some("core-sw1".into());
+        t[1].who_mut().host = Some("db01".into());
+        t[2].who_mut().host = Some("core-sw1".into());
         let w = windows(&t, &Config::default());
         let c = &w.facts[0].candidates;
         assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
