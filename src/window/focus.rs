@@ -53,6 +53,9 @@ impl Focus {
     /// Globs that match no subject (or host) of the timeline, each with the
     /// closest names there are: a typo must not silently empty the analysis.
     pub fn unmatched(&self, t: &[TimedEvent]) -> Vec<Unmatched> {
+        if self.subjects.is_empty() && self.hosts.is_empty() {
+            return Vec::new();
+        }
         let (subjects, hosts) = names(t);
         let mut out = Vec::new();
         for (pats, pool, host) in [
@@ -108,6 +111,9 @@ impl Depends {
 /// Depends entries naming nothing the evidence has, each side checked:
 /// (entry index, message).
 pub fn unmatched_depends(deps: &[Depends], t: &[TimedEvent]) -> Vec<(usize, String)> {
+    if deps.is_empty() {
+        return Vec::new();
+    }
     let (subjects, hosts) = names(t);
     let mut out = Vec::new();
     for (i, d) in deps.iter().enumerate() {
@@ -148,22 +154,26 @@ fn hint(close: &[String]) -> String {
     }
 }
 
+/// The timeline's subjects and hosts, each sorted and once. A walk over
+/// every event: only worth it when there is a glob to check (a storm spent
+/// a tenth of its analysis here with none).
 fn names(t: &[TimedEvent]) -> (Vec<String>, Vec<String>) {
-    let mut subjects = std::collections::BTreeSet::new();
-    let mut hosts = std::collections::BTreeSet::new();
+    let mut subjects = std::collections::HashSet::new();
+    let mut hosts = std::collections::HashSet::new();
     for e in t {
         if let Some(s) = &e.who.subject {
-            if !subjects.contains(&**s) {
-                subjects.insert(s.to_string());
-            }
+            subjects.insert(s.as_str());
         }
         if let Some(h) = &e.who.host {
-            if !hosts.contains(&**h) {
-                hosts.insert(h.to_string());
-            }
+            hosts.insert(h.as_str());
         }
     }
-    (subjects.into_iter().collect(), hosts.into_iter().collect())
+    let sorted = |set: std::collections::HashSet<&str>| {
+        let mut v: Vec<String> = set.into_iter().map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    (sorted(subjects), sorted(hosts))
 }
 
 /// Up to three names nearest to `glob` by edit distance (its literal
