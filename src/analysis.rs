@@ -383,7 +383,7 @@ pub fn window(
         .iter()
         .map(|b| {
             let s = &spans[b.span];
-            let e = &t[s.start];
+            let e = &t[s.start()];
             BackgroundOut {
                 subject: s.subject.to_string(),
                 state: if s.grade == crate::signal::Health::Unknown {
@@ -410,9 +410,9 @@ pub fn window(
             let s = &spans[i];
             DegradedOut {
                 subject: s.subject.to_string(),
-                since: rfc3339(&t[s.start].instant),
-                until: s.end.map(|k| rfc3339(&t[k].instant)),
-                evidence: t[s.start].evidence(),
+                since: rfc3339(&t[s.start()].instant),
+                until: s.end().map(|k| rfc3339(&t[k].instant)),
+                evidence: t[s.start()].evidence(),
             }
         })
         .collect();

@@ -52,7 +52,7 @@ impl Key {
 }
 
 fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
-    let e = &t[s.start];
+    let e = &t[s.start()];
     let mut out = vec![Key::Subject(s.subject.clone())];
     if let Some(h) = &e.who.host {
         out.push(Key::Host(h.clone()));
@@ -94,7 +94,7 @@ pub fn cluster(
     join_max: Duration,
     reach_of: impl Fn(&Span) -> DateTime<Utc>,
 ) -> Vec<Cluster> {
-    chosen.sort_by_key(|&i| (t[spans[i].start].instant, spans[i].start, i));
+    chosen.sort_by_key(|&i| (t[spans[i].start()].instant, spans[i].start(), i));
     let mut built: Vec<Building> = Vec::new();
     // Keys of steady members, and of flapping ones: a flapping span relates
     // only to windows made of flapping spans, and nothing relates through
@@ -107,7 +107,7 @@ pub fn cluster(
     let mut latest: [Option<usize>; 2] = [None, None];
     for i in chosen {
         let s = &spans[i];
-        let onset = t[s.start].instant;
+        let onset = t[s.start()].instant;
         let my_keys = keys(t, s, deps);
         let live = |b: &Building| onset - b.onset <= join_max;
         let class = usize::from(s.flapping);
@@ -149,8 +149,8 @@ pub fn cluster(
                 built.push(Building {
                     cluster: Cluster {
                         members: vec![i],
-                        start: s.start,
-                        end: s.end,
+                        start: s.start(),
+                        end: s.end(),
                     },
                     onset,
                     last_onset: onset,
@@ -198,14 +198,14 @@ fn bounds(t: &[TimedEvent], spans: &[Span], mut c: Cluster) -> Cluster {
             .filter(move |s| !steady || !s.flapping)
     };
     c.start = deciding()
-        .map(|s| s.start)
+        .map(|s| s.start())
         .min_by_key(|&k| (t[k].instant, k))
         .expect("a window has members");
-    c.end = if deciding().any(|s| s.end.is_none()) {
+    c.end = if deciding().any(|s| s.end().is_none()) {
         None
     } else {
         deciding()
-            .filter_map(|s| s.end)
+            .filter_map(|s| s.end())
             .max_by_key(|&k| (t[k].instant, k))
     };
     c
@@ -230,7 +230,7 @@ mod tests {
             deps,
             Duration::seconds(300),
             Duration::minutes(60),
-            |x| x.end.map_or(last, |e| t[e].instant),
+            |x| x.end().map_or(last, |e| t[e].instant),
         )
         .into_iter()
         .map(|c| {

@@ -38,17 +38,20 @@ pub struct Span {
     /// Shared with the events (a storm has a span per fault).
     pub subject: crate::event::Name,
     pub grade: Health,
-    /// Timeline index of the opening statement.
-    pub start: usize,
-    /// Timeline index of the closing statement; `None` while still open at
-    /// the end of the evidence.
-    pub end: Option<usize>,
+    /// Timeline index of the opening statement (`start()`). Indices are
+    /// held as `u32` (`NONE` for none): a storm has a span per fault, and
+    /// three `usize` options were half of each (issue 16).
+    start: u32,
+    /// Timeline index of the closing statement (`end()`); none while still
+    /// open at the end of the evidence.
+    end: u32,
+    /// The first SOFT failure before a HARD start, same subject and source
+    /// (`soft_lead()`).
+    soft_lead: u32,
     /// Opened by a state report: the failure began before, by an unknown amount.
     pub reported: bool,
     /// Not OK when its source's evidence began: background, never a member.
     pub at_evidence_start: bool,
-    /// The first SOFT failure before a HARD start (same subject and source).
-    pub soft_lead: Option<usize>,
     /// Stretches inside an outage when the check itself failed:
     /// (from, until) timeline indices. Boxed: most spans have none, and a
     /// storm has a span per fault (an empty `Vec` is 24 bytes).
@@ -68,7 +71,47 @@ struct Subject {
     settled_seen: bool,
 }
 
+/// No index (`Span`'s `u32` fields).
+const NONE: u32 = u32::MAX;
+
+/// A timeline index as stored: timelines are held in memory, far below
+/// four billion events.
+pub(crate) fn ix(k: usize) -> u32 {
+    u32::try_from(k)
+        .ok()
+        .filter(|&k| k != NONE)
+        .expect("timeline index fits in u32")
+}
+
+pub(crate) fn opt_ix(k: Option<usize>) -> u32 {
+    k.map_or(NONE, ix)
+}
+
+pub(crate) fn from_ix(k: u32) -> Option<usize> {
+    (k != NONE).then_some(k as usize)
+}
+
 impl Span {
+    /// Timeline index of the opening statement.
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Timeline index of the closing statement; `None` while still open
+    /// at the end of the evidence.
+    pub fn end(&self) -> Option<usize> {
+        from_ix(self.end)
+    }
+
+    pub fn set_end(&mut self, end: Option<usize>) {
+        self.end = opt_ix(end);
+    }
+
+    /// The first SOFT failure before a HARD start (same subject and source).
+    pub fn soft_lead(&self) -> Option<usize> {
+        from_ix(self.soft_lead)
+    }
+
     /// The stretches of monitoring unknown inside this outage-grade span.
     pub fn unknown(&self) -> &[Stretch] {
         self.unknown.as_deref().map_or(&[], Vec::as_slice)
@@ -124,7 +167,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
             (open, h) => {
                 if let Some(i) = s.open.take() {
                     close_unknown(&mut out[i], k);
-                    out[i].end = Some(k);
+                    out[i].set_end(Some(k));
                 }
                 if h != Health::Ok {
                     let reported = e.who.kind == Kind::Info;
@@ -132,14 +175,14 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                     out.push(Span {
                         subject: subject.clone(),
                         grade: h,
-                        start: k,
-                        end: None,
+                        start: ix(k),
+                        end: NONE,
                         reported,
                         at_evidence_start: reported
                             && open.is_none()
                             && first_statement
                             && (e.instant - head) <= Duration::seconds(HEAD_S),
-                        soft_lead: if reported { None } else { soft },
+                        soft_lead: opt_ix(if reported { None } else { soft }),
                         unknown: None,
                         flapping: s.flapping,
                     });
@@ -172,8 +215,8 @@ fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
         let mut left = 0;
         let mut marked_to = 0; // spans before this index in `list` are marked
         for right in 0..list.len() {
-            let at = t[spans[list[right]].start].instant;
-            while (at - t[spans[list[left]].start].instant).num_seconds() > FLAP_WINDOW_S {
+            let at = t[spans[list[right]].start()].instant;
+            while (at - t[spans[list[left]].start()].instant).num_seconds() > FLAP_WINDOW_S {
                 left += 1;
             }
             if right + 1 - left >= FLAP_ONSETS {
@@ -192,6 +235,21 @@ fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A storm has a span, and a window member, per fault (issue 16).
+    #[test]
+    fn spans_and_members_stay_compact() {
+        assert!(std::mem::size_of::<Span>() <= 32);
+        assert!(std::mem::size_of::<super::super::Member>() <= 24);
+    }
+
+    #[test]
+    fn an_index_round_trips_and_none_stays_none() {
+        assert_eq!(from_ix(ix(0)), Some(0));
+        assert_eq!(from_ix(ix(4_000_000_000)), Some(4_000_000_000));
+        assert_eq!(from_ix(opt_ix(None)), None);
+        assert_eq!(from_ix(opt_ix(Some(7))), Some(7));
+    }
     use crate::event::Role;
     use crate::timeline::tests::ev;
 
@@ -252,9 +310,12 @@ mod tests {
         ];
         let s = spans(&t);
         assert_eq!(s.len(), 2);
-        assert_eq!((&*s[0].subject, s[0].start, s[0].end), ("a", 1, Some(5)));
-        assert_eq!((&*s[1].subject, s[1].start, s[1].end), ("b", 4, None));
-        assert_eq!(s[1].soft_lead, Some(3));
+        assert_eq!(
+            (&*s[0].subject, s[0].start(), s[0].end()),
+            ("a", 1, Some(5))
+        );
+        assert_eq!((&*s[1].subject, s[1].start(), s[1].end()), ("b", 4, None));
+        assert_eq!(s[1].soft_lead(), Some(3));
         assert!(!s[0].at_evidence_start && !s[0].reported);
     }
 
@@ -299,7 +360,7 @@ mod tests {
         ];
         let s = spans(&t);
         assert_eq!(s.len(), 1);
-        assert_eq!((s[0].grade, s[0].end), (Health::Down, Some(4)));
+        assert_eq!((s[0].grade, s[0].end()), (Health::Down, Some(4)));
         assert_eq!(s[0].unknown(), [(1, Some(2)), (3, Some(4))]);
     }
 
@@ -331,7 +392,7 @@ mod tests {
         let s = spans(&t);
         assert_eq!(
             s.iter()
-                .map(|x| (x.grade, x.start, x.end))
+                .map(|x| (x.grade, x.start(), x.end()))
                 .collect::<Vec<_>>(),
             vec![(Health::Down, 0, Some(1)), (Health::Degraded, 1, Some(2))]
         );

@@ -74,16 +74,43 @@ impl Default for Config {
     }
 }
 
-/// One subject's span inside a window.
+/// One subject's span inside a window: what the window needs of it at
+/// hand, indices as `u32` (a storm's windows hold a member per fault).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    /// Index into `Windows::spans`.
-    pub span: usize,
     pub subject: crate::event::Name,
-    pub start: usize,
-    pub end: Option<usize>,
+    span: u32,
+    start: u32,
+    end: u32,
     pub grade: Health,
     pub flapping: bool,
+}
+
+impl Member {
+    /// Span `i` of `Windows::spans`, `s`.
+    pub fn of(i: usize, s: &Span) -> Member {
+        Member {
+            subject: s.subject.clone(),
+            span: episode::ix(i),
+            start: episode::ix(s.start()),
+            end: episode::opt_ix(s.end()),
+            grade: s.grade,
+            flapping: s.flapping,
+        }
+    }
+
+    /// Index into `Windows::spans`.
+    pub fn span(&self) -> usize {
+        self.span as usize
+    }
+
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(&self) -> Option<usize> {
+        episode::from_ix(self.end)
+    }
 }
 
 /// One outage, by timeline indices.
@@ -272,13 +299,13 @@ impl Index {
 
     /// How far a span's evidence goes: its end, or its source's last event.
     fn reach(&self, t: &[TimedEvent], s: &Span) -> DateTime<Utc> {
-        match s.end {
+        match s.end() {
             Some(e) => t[e].instant,
             None => self
                 .source_last
-                .get(&t[s.start].source)
+                .get(&t[s.start()].source)
                 .copied()
-                .unwrap_or(t[s.start].instant),
+                .unwrap_or(t[s.start()].instant),
         }
     }
 }
@@ -310,7 +337,7 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
     for (i, s) in spans.iter().enumerate() {
         if !config
             .focus
-            .admits(&s.subject, t[s.start].who.host.as_deref())
+            .admits(&s.subject, t[s.start()].who.host.as_deref())
         {
             in_focus[i] = false;
             left_out.spans += 1;
@@ -342,17 +369,7 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
             members: c
                 .members
                 .iter()
-                .map(|&i| {
-                    let s = &spans[i];
-                    Member {
-                        span: i,
-                        subject: s.subject.clone(),
-                        start: s.start,
-                        end: s.end,
-                        grade: s.grade,
-                        flapping: s.flapping,
-                    }
-                })
+                .map(|&i| Member::of(i, &spans[i]))
                 .collect(),
         })
         .collect();
@@ -384,7 +401,7 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage], ix: &Index) -> Vec<Vec<us
             None => o
                 .members
                 .iter()
-                .filter_map(|m| ix.source_last.get(&t[m.start].source).copied())
+                .filter_map(|m| ix.source_last.get(&t[m.start()].source).copied())
                 .max(),
         })
         .collect();
@@ -436,7 +453,7 @@ fn background(
         .enumerate()
         .filter(|(i, s)| in_focus[*i] && matches!(s.grade, Health::Down | Health::Unknown))
         .map(|(i, s)| {
-            let onset = t[s.start].instant;
+            let onset = t[s.start()].instant;
             let from = if s.at_evidence_start {
                 onset
             } else {
@@ -457,14 +474,14 @@ fn background(
             next += 1;
         }
         active.retain(|&i| ix.reach(t, &spans[i]) >= start);
-        active.sort_by_key(|&i| (spans[i].start, i));
+        active.sort_by_key(|&i| (spans[i].start(), i));
         out.push(
             active
                 .iter()
                 .map(|&i| Background {
                     span: i,
                     recovered: spans[i]
-                        .end
+                        .end()
                         .filter(|&k| end.is_none_or(|e| t[k].instant <= e)),
                 })
                 .collect(),
@@ -487,20 +504,25 @@ fn degraded(
     let mut list: Vec<usize> = (0..spans.len())
         .filter(|&i| in_focus[i] && spans[i].grade == Health::Degraded)
         .collect();
-    list.sort_by_key(|&i| (spans[i].start, i));
+    list.sort_by_key(|&i| (spans[i].start(), i));
     outages
         .iter()
         .map(|o| {
             let start = t[o.start].instant;
             let end = o.end.map_or_else(
-                || o.members.iter().map(|m| ix.reach(t, &spans[m.span])).max(),
+                || {
+                    o.members
+                        .iter()
+                        .map(|m| ix.reach(t, &spans[m.span()]))
+                        .max()
+                },
                 |k| Some(t[k].instant),
             );
-            let first = list.partition_point(|&i| t[spans[i].start].instant < start - after);
+            let first = list.partition_point(|&i| t[spans[i].start()].instant < start - after);
             let hits: Vec<usize> = list[first..]
                 .iter()
                 .copied()
-                .take_while(|&i| end.is_none_or(|e| t[spans[i].start].instant <= e))
+                .take_while(|&i| end.is_none_or(|e| t[spans[i].start()].instant <= e))
                 .filter(|&i| ix.reach(t, &spans[i]) >= start)
                 .collect();
             let more = hits.len().saturating_sub(DEGRADED_MAX);
@@ -547,12 +569,12 @@ fn facts(
     let mut key_events: Vec<usize> = outage
         .members
         .iter()
-        .flat_map(|m| [Some(m.start), m.end])
+        .flat_map(|m| [Some(m.start()), m.end()])
         .flatten()
         .collect();
     key_events.sort();
     key_events.dedup();
-    let first = &spans[outage.members[0].span];
+    let first = &spans[outage.members[0].span()];
     let start_uncertainty_ms = start_uncertainty(t, first);
     let unknown: Vec<Gap> = ix
         .gaps
@@ -563,12 +585,12 @@ fn facts(
     let end_uncertainty_ms = end_k.map(|k| end_uncertainty(t, k, &unknown));
     let mut check_unknown = Vec::new();
     for m in &outage.members {
-        let s = &spans[m.span];
+        let s = &spans[m.span()];
         if s.grade == Health::Unknown {
             check_unknown.push(CheckUnknown {
                 subject: s.subject.clone(),
-                from: s.start,
-                until: s.end,
+                from: s.start(),
+                until: s.end(),
             });
         }
         check_unknown.extend(s.unknown().iter().map(|&(from, until)| CheckUnknown {
@@ -596,7 +618,7 @@ fn facts(
                 .members
                 .iter()
                 .filter(|m| !steady || !m.flapping)
-                .map(|m| ix.reach(t, &spans[m.span]))
+                .map(|m| ix.reach(t, &spans[m.span()]))
                 .max()
                 .unwrap_or(t[o.start].instant),
         };
@@ -670,10 +692,10 @@ fn start_uncertainty(t: &[TimedEvent], s: &Span) -> Option<u64> {
     if s.reported {
         return None;
     }
-    let e = &t[s.start];
+    let e = &t[s.start()];
     let precision = u64::from(e.who.precision_ms);
     let lead = s
-        .soft_lead
+        .soft_lead()
         .filter(|_| e.who.role == Role::Monitor)
         .map(|x| (e.instant - t[x].instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);

@@ -32,7 +32,7 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
     let fault_hosts: Vec<&str> = outage
         .members
         .iter()
-        .filter_map(|m| timeline[m.start].who.host.as_deref())
+        .filter_map(|m| timeline[m.start()].who.host.as_deref())
         .collect();
     let mut out: Vec<Candidate> = timeline[first..=outage.start]
         .iter()
