@@ -277,8 +277,6 @@ impl Names {
 #[derive(Debug, Default)]
 pub struct Whos {
     map: rustc_hash::FxHashMap<WhoKey, Arc<Who>>,
-    /// The last one handed out: runs of lines about one subject are common.
-    last: Option<(WhoKey, Arc<Who>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -310,15 +308,10 @@ impl WhoKey {
 
 impl Whos {
     pub fn get(&mut self, who: Who) -> Arc<Who> {
-        let key = WhoKey::of(&who);
-        if let Some((k, last)) = &self.last {
-            if *k == key {
-                return last.clone();
-            }
-        }
-        let shared = self.map.entry(key).or_insert_with(|| Arc::new(who)).clone();
-        self.last = Some((key, shared.clone()));
-        shared
+        self.map
+            .entry(WhoKey::of(&who))
+            .or_insert_with(|| Arc::new(who))
+            .clone()
     }
 }
 

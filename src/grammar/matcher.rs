@@ -165,7 +165,8 @@ pub struct Shared {
 const SLOTS: usize = 8;
 
 impl Shared {
-    pub fn new(progs: &[&Program]) -> Shared {
+    pub fn new<'a, P: 'a>(pats: &'a [P], program: impl Fn(&'a P) -> &'a Program) -> Shared {
+        let progs: Vec<&Program> = pats.iter().map(program).collect();
         let common = |a: &Program, b: &Program| {
             a.steps
                 .iter()
@@ -224,6 +225,17 @@ struct Begun {
     stamp: Option<Stamp>,
 }
 
+impl Begun {
+    /// The pass over no steps: at the start, nothing read or captured.
+    const EMPTY: Begun = Begun {
+        read: Some(0),
+        furthest: 0,
+        committed: false,
+        fields: 0,
+        stamp: None,
+    };
+}
+
 /// The first of `pats`' programs (in order) that matches `line`, as `run`
 /// would find it trying each in turn, with its index; the furthest offset
 /// any reached when none does. `shared` must be `Shared::new` of the same
@@ -244,56 +256,53 @@ pub fn run_first<'a, P>(
     let mut furthest = 0;
     for (i, pat) in pats.iter().enumerate() {
         let prog = program(pat);
-        let result = match shared.of.get(i).copied().flatten() {
-            None => {
-                front = None;
-                caps.fields.clear();
-                caps.stamp = None;
-                let mut m = Matcher::new(line);
-                let greedy = m.greedy(&prog.steps, 0, &mut caps);
-                m.finish(prog, greedy, &mut caps)
-            }
-            Some(s) => {
-                let k = shared.len[s];
-                let b = match begun[s] {
-                    Some(b) if front == Some(s) || b.read.is_none() => b,
-                    _ => {
-                        caps.fields.clear();
-                        caps.stamp = None;
-                        let mut m = Matcher::new(line);
-                        let read = m.greedy(&prog.steps[..k], 0, &mut caps);
-                        front = Some(s);
-                        *begun[s].insert(Begun {
-                            read,
-                            furthest: m.furthest,
-                            committed: m.committed,
-                            fields: caps.fields.len(),
-                            stamp: caps.stamp,
-                        })
-                    }
-                };
-                let mut m = Matcher {
-                    line,
-                    furthest: b.furthest,
-                    steps: 0,
-                    committed: b.committed,
-                };
-                let greedy = match b.read {
-                    Some(pos) => {
-                        caps.fields.truncate(b.fields);
-                        caps.stamp = b.stamp;
-                        m.greedy(&prog.steps[k..], pos, &mut caps)
-                    }
-                    None => None,
-                };
-                // The search starts over from an empty vector.
-                if m.committed {
+        // A pattern that shares nothing begins with the empty beginning.
+        let slot = shared.of.get(i).copied().flatten();
+        let (k, b) = match slot {
+            None => (0, Begun::EMPTY),
+            Some(s) => match begun[s] {
+                Some(b) if front == slot || b.read.is_none() => (shared.len[s], b),
+                _ => {
+                    let k = shared.len[s];
+                    caps.fields.clear();
+                    caps.stamp = None;
+                    let mut m = Matcher::new(line);
+                    let read = m.greedy(&prog.steps[..k], 0, &mut caps);
+                    front = slot;
+                    let b = Begun {
+                        read,
+                        furthest: m.furthest,
+                        committed: m.committed,
+                        fields: caps.fields.len(),
+                        stamp: caps.stamp,
+                    };
+                    (k, *begun[s].insert(b))
+                }
+            },
+        };
+        let mut m = Matcher {
+            line,
+            furthest: b.furthest,
+            steps: 0,
+            committed: b.committed,
+        };
+        let greedy = match b.read {
+            Some(pos) => {
+                // What is past the beginning's captures is this pattern's.
+                if front != slot {
                     front = None;
                 }
-                m.finish(prog, greedy, &mut caps)
+                caps.fields.truncate(b.fields);
+                caps.stamp = b.stamp;
+                m.greedy(&prog.steps[k..], pos, &mut caps)
             }
+            None => None,
         };
-        match result {
+        // The search starts over from an empty vector.
+        if m.committed {
+            front = None;
+        }
+        match m.finish(prog, greedy, &mut caps) {
             Ok(()) => return Ok((i, caps)),
             Err(e) => furthest = furthest.max(e.offset),
         }
@@ -718,8 +727,7 @@ fn first_of(nodes: &[Node]) -> First {
             | CapType::Clf => First::digits(),
             // `2017 Mar  9 ...`: a BSD stamp may lead with its year.
             CapType::Bsd => First::letters().union(First::digits()),
-            CapType::Mdy12 | CapType::CTime | CapType::Level => First::letters(),
-            CapType::Abbrev => First::letters(),
+            CapType::Mdy12 | CapType::CTime | CapType::Level | CapType::Abbrev => First::letters(),
             CapType::OneOf(set) if set.is_ascii() => First::of_bytes(set.as_bytes()),
             _ => First::ANY,
         },
@@ -1035,17 +1043,20 @@ mod first_tests {
     }
 
     /// Patterns that begin alike (a shared head, then their own tails),
-    /// and one that may not.
+    /// and, anywhere among them, one that may not.
     fn patterns() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
         use proptest::prelude::*;
         (
             pattern(),
             proptest::collection::vec(pattern(), 1..4),
             proptest::option::of(pattern()),
+            0usize..4,
         )
-            .prop_map(|(head, tails, other)| {
+            .prop_map(|(head, tails, other, at)| {
                 let mut all: Vec<String> = tails.iter().map(|t| format!("{head}{t}")).collect();
-                all.extend(other);
+                if let Some(o) = other {
+                    all.insert(at.min(all.len()), o);
+                }
                 all
             })
     }
@@ -1059,7 +1070,7 @@ mod first_tests {
         else {
             return Ok(());
         };
-        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        let shared = Shared::new(&progs, |p| p);
         let mut expect = Err(NoMatch { offset: 0 });
         for (i, p) in progs.iter().enumerate() {
             match run(p, line) {
@@ -1091,7 +1102,7 @@ mod first_tests {
         .iter()
         .map(|p| Program::new(crate::grammar::pattern::parse(p).unwrap()))
         .collect();
-        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        let shared = Shared::new(&progs, |p| p);
         // `[`, the stamp's choice, `]`, the blank; the third shares nothing.
         assert_eq!(shared.lengths(), [4, 4, 0, 4]);
         let line = "[1489039219] HOST ALERT: web01;DOWN";
@@ -1144,6 +1155,26 @@ mod first_tests {
         assert_eq!(fast(&p, "ab b"), search(&p, "ab b"));
     }
 
+    /// A pattern that shares nothing, tried between two that share a
+    /// beginning, overwrites the captures of that beginning: the second is
+    /// read from its own beginning again, not from the other's captures.
+    #[test]
+    fn a_pattern_between_two_that_share_does_not_lend_its_captures() {
+        let progs: Vec<Program> = [
+            "{a:word} {b:word} x",
+            "{n:int} {m:word} q",
+            "{a:word} {b:word} y",
+        ]
+        .iter()
+        .map(|p| Program::new(crate::grammar::pattern::parse(p).unwrap()))
+        .collect();
+        let shared = Shared::new(&progs, |p| p);
+        assert_eq!(shared.lengths(), [4, 0, 4]);
+        let (i, c) = run_first(&progs, |p| p, &shared, "12 bar y").unwrap();
+        assert_eq!(i, 2);
+        assert_eq!(c.fields, [("a", "12".into()), ("b", "bar".into())]);
+    }
+
     /// What a pattern captured before it failed is not left for the next
     /// pattern that shares its beginning.
     #[test]
@@ -1152,7 +1183,7 @@ mod first_tests {
             .iter()
             .map(|p| Program::new(crate::grammar::pattern::parse(p).unwrap()))
             .collect();
-        let shared = Shared::new(&progs.iter().collect::<Vec<_>>());
+        let shared = Shared::new(&progs, |p| p);
         assert_eq!(shared.lengths(), [2, 2]);
         let (i, c) = run_first(&progs, |p| p, &shared, "foo bar y").unwrap();
         assert_eq!(i, 1);

@@ -129,9 +129,7 @@ impl Grammar {
             message: m,
         })?;
         let shared = match &form {
-            Form::Lines(pats) => {
-                matcher::Shared::new(&pats.iter().map(|p| &p.program).collect::<Vec<_>>())
-            }
+            Form::Lines(pats) => matcher::Shared::new(pats, |p| &p.program),
             Form::LineRecords(_) | Form::Document(_) => matcher::Shared::default(),
         };
         Ok(Grammar {
