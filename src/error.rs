@@ -40,6 +40,23 @@ impl Error {
         }
     }
 
+    /// Ours again, when it crossed a writer's callback (which may return
+    /// only an `io::Error`) inside one: a file that changed under
+    /// `rfo timeline` names that file, not `<stdout>`.
+    pub fn carried(self) -> Self {
+        match self {
+            Error::Io { path, source } => match source.get_ref().is_some_and(|r| r.is::<Error>()) {
+                true => *source
+                    .into_inner()
+                    .expect("checked above")
+                    .downcast::<Error>()
+                    .expect("checked above"),
+                false => Error::Io { path, source },
+            },
+            other => other,
+        }
+    }
+
     pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Input {
             path: path.into(),

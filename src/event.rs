@@ -119,20 +119,76 @@ pub struct Who {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Extra {
     /// The line as written (only kept when the command needs it).
-    pub text: Option<Box<str>>,
+    pub text: Option<Text>,
     /// Who did it, for actions and changes whose grammar rule says (boxed
     /// again: `rfo timeline` keeps every line's text, and an inline
     /// operator would triple the box).
     pub operator: Option<Box<Operator>>,
 }
 
+/// The line an event was read from, as a command that shows lines needs it.
+///
+/// A plain file's line is its place in the file, read back when an output
+/// shows it (`bundle::lines::LineReader`): `rfo timeline` of a 100 MB
+/// bundle held 295 MB when every event kept a copy (issue 16). A line from
+/// a gzip file, a document or an events file, or one rewritten by
+/// `--redact`, is held. Eight bytes either way, so `Extra` stays in one
+/// 32-byte allocation: the place is packed into a word (offsets below
+/// 8 TiB, lengths up to `read::MAX_LINE`; past that the line is held), the
+/// rare held text boxed twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(TextRepr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TextRepr {
+    Held(Box<Box<str>>),
+    At(u64),
+}
+
+/// What a `Text` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextView<'a> {
+    Held(&'a str),
+    At(crate::bundle::read::LineAt),
+}
+
+/// Bits of a packed line's length: enough for `read::MAX_LINE`.
+const LEN_BITS: u32 = 21;
+const _: () = assert!(crate::bundle::read::MAX_LINE < 1 << LEN_BITS);
+
+impl Text {
+    pub fn held(text: &str) -> Text {
+        Text(TextRepr::Held(Box::new(text.into())))
+    }
+
+    /// The line's place, or its text when the place does not pack.
+    pub fn at(at: crate::bundle::read::LineAt, text: &str) -> Text {
+        match at.offset.checked_shl(LEN_BITS) {
+            Some(high) if high >> LEN_BITS == at.offset && at.len < 1 << LEN_BITS => {
+                Text(TextRepr::At(high | at.len as u64))
+            }
+            _ => Text::held(text),
+        }
+    }
+
+    pub fn view(&self) -> TextView<'_> {
+        match &self.0 {
+            TextRepr::Held(s) => TextView::Held(s),
+            TextRepr::At(w) => TextView::At(crate::bundle::read::LineAt {
+                offset: w >> LEN_BITS,
+                len: (w & ((1 << LEN_BITS) - 1)) as u32,
+            }),
+        }
+    }
+}
+
 impl Extra {
     /// The box for `text` and `operator`, none when both are absent.
-    pub fn of(text: Option<Box<str>>, operator: Option<Operator>) -> Option<Box<Extra>> {
+    pub fn of(text: Option<Text>, operator: Option<Operator>) -> Option<Box<Extra>> {
         Extra::boxed(text, operator.map(Box::new))
     }
 
-    fn boxed(text: Option<Box<str>>, operator: Option<Box<Operator>>) -> Option<Box<Extra>> {
+    fn boxed(text: Option<Text>, operator: Option<Box<Operator>>) -> Option<Box<Extra>> {
         (text.is_some() || operator.is_some()).then(|| Box::new(Extra { text, operator }))
     }
 }
@@ -143,9 +199,10 @@ impl TimedEvent {
         Arc::make_mut(&mut self.who)
     }
 
-    /// The line as written, when the command kept it.
-    pub fn text(&self) -> Option<&str> {
-        self.extra.as_ref()?.text.as_deref()
+    /// The line as written or where it is, when the command kept it; read
+    /// it with a `bundle::lines::LineReader`.
+    pub fn text(&self) -> Option<&Text> {
+        self.extra.as_ref()?.text.as_ref()
     }
 
     pub fn operator(&self) -> Option<&Operator> {
@@ -156,7 +213,7 @@ impl TimedEvent {
         self.extra.as_mut()?.operator.as_deref_mut()
     }
 
-    pub fn set_text(&mut self, text: Option<Box<str>>) {
+    pub fn set_text(&mut self, text: Option<Text>) {
         let operator = self.extra.take().and_then(|x| x.operator);
         self.extra = Extra::boxed(text, operator);
     }
@@ -334,6 +391,26 @@ mod tests {
     }
 
     #[test]
+    fn a_line_place_packs_until_it_cannot() {
+        use crate::bundle::read::{LineAt, MAX_LINE};
+        for at in [
+            LineAt { offset: 0, len: 0 },
+            LineAt {
+                offset: (1 << 43) - 1,
+                len: MAX_LINE as u32,
+            },
+        ] {
+            assert_eq!(Text::at(at, "x").view(), TextView::At(at));
+        }
+        // Past 8 TiB the text is held instead of a wrong place.
+        let far = LineAt {
+            offset: 1 << 43,
+            len: 3,
+        };
+        assert_eq!(Text::at(far, "abc").view(), TextView::Held("abc"));
+    }
+
+    #[test]
     fn a_name_compares_and_serialises_as_its_text() {
         let (a, b) = (
             Name::from("db01/MySQL"),
@@ -352,12 +429,12 @@ mod tests {
     fn text_and_operator_share_one_box_that_empties_away() {
         let mut e = crate::timeline::tests::ev("2017-02-23T04:10:00Z", 0, 1, Kind::Change, "x");
         assert!(e.extra.is_none());
-        e.set_text(Some("line".into()));
+        e.set_text(Some(Text::held("line")));
         e.set_operator(Some(Operator {
             user: Some("admin".into()),
             ..Operator::default()
         }));
-        assert_eq!(e.text(), Some("line"));
+        assert_eq!(e.text().map(Text::view), Some(TextView::Held("line")));
         assert_eq!(e.operator().and_then(|o| o.user.as_deref()), Some("admin"));
         e.set_text(None);
         assert_eq!(e.text(), None);

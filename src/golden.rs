@@ -187,8 +187,11 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
         pipeline::select_window(&mut analysis, id)?;
     }
     let template = s.template.as_ref().map(|t| inside(dir, t)).transpose()?;
-    let timeline = if names.iter().any(|n| n.starts_with("timeline.")) {
-        Some(pipeline::load_bundle(bundle(dir)?, &reg, &opts, Keep::All)?.timeline)
+    // The whole load is kept: an archive's unpacked lines are read back.
+    let mut timeline = if names.iter().any(|n| n.starts_with("timeline.")) {
+        let all = pipeline::load_bundle(bundle(dir)?, &reg, &opts, Keep::All)?;
+        let lines = all.lines()?;
+        Some((all, lines))
     } else {
         None
     };
@@ -207,13 +210,12 @@ pub fn render(dir: &Path, names: &[String]) -> Result<BTreeMap<String, String>> 
                     _ => TimelineFormat::Csv,
                 };
                 let zone = pipeline::report_zone(&loaded, &opts)?;
-                report::timeline::render(
-                    timeline.as_deref().map_or(&[][..], |t| &t[..]),
-                    format,
-                    zone,
-                    None,
-                    None,
-                )
+                match timeline.as_mut() {
+                    Some((all, lines)) => {
+                        report::timeline::render(&all.timeline, lines, format, zone, None, None)?
+                    }
+                    None => String::new(),
+                }
             }
             other => {
                 return Err(Error::input(

@@ -35,6 +35,20 @@ pub struct Loaded {
     pub timeline: std::sync::Arc<Vec<TimedEvent>>,
 }
 
+impl Loaded {
+    /// The reader of the lines the timeline's events left in their files,
+    /// its files checked unchanged since they were parsed.
+    pub fn lines(&self) -> Result<crate::bundle::lines::LineReader> {
+        crate::bundle::lines::LineReader::new(
+            self.ingested
+                .sources
+                .iter()
+                .filter_map(|s| s.origin.as_ref()),
+        )
+        .checked()
+    }
+}
+
 pub fn load(path: &Path, reg: &Registry, opts: &Options, keep: Keep) -> Result<Loaded> {
     // Events files read as logs would be a confusing "unknown format".
     if path.is_dir() && crate::extract::is_events_dir(path) {

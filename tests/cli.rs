@@ -193,3 +193,100 @@ fn parse_of_an_unrecognised_file_says_so_once_and_points_to_the_grammars() {
     assert!(err.contains("rfo grammars list"), "{err}");
     assert!(err.contains("--grammar NAME"), "{err}");
 }
+
+/// The lines of a file as `rfo timeline` must show them: gzip undone,
+/// split at LF (bare CR if the file has no LF), a CR before LF dropped,
+/// invalid UTF-8 replaced.
+fn lines_of(path: &std::path::Path) -> Vec<String> {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap();
+    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    } else {
+        raw
+    };
+    let stop = if bytes.contains(&b'\n') { b'\n' } else { b'\r' };
+    bytes
+        .split(|b| *b == stop)
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .collect()
+}
+
+/// Every row of `rfo timeline --format jsonl` of `bundle` shows the line it
+/// cites (a document's line trimmed); returns the rows checked.
+fn timeline_shows_cited_lines(
+    bundle: &std::path::Path,
+    root: &std::path::Path,
+    extra: &[&str],
+) -> usize {
+    let mut args = vec!["timeline", bundle.to_str().unwrap(), "--format", "jsonl"];
+    args.extend_from_slice(extra);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{}: {err}", bundle.display());
+    let mut files = std::collections::HashMap::new();
+    let mut rows = 0;
+    for row in out.lines() {
+        let row: serde_json::Value = serde_json::from_str(row).unwrap();
+        let file = row["file"].as_str().unwrap().to_string();
+        let lines = files
+            .entry(file.clone())
+            .or_insert_with(|| lines_of(&root.join(&file)));
+        let n = row["line"].as_u64().unwrap() as usize;
+        let message = row["message"].as_str().unwrap();
+        let line = &lines[n - 1];
+        assert!(
+            message == line || message == line.trim(),
+            "{file}:{n}: shows {message:?}, the line is {line:?}"
+        );
+        rows += 1;
+    }
+    rows
+}
+
+/// Lines are read back from their files when the timeline is written
+/// (issue 16): what it shows must be the line cited, from a plain file, a
+/// CRLF one, a gzip file (held, not read back) and an unpacked archive.
+#[test]
+fn timeline_messages_are_the_lines_they_cite() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path().join("b");
+    common::copy_dir(&fixture("servercentral-2017-02-22"), &b);
+    let plain = timeline_shows_cited_lines(&b, &b, &[]);
+    assert!(plain > 20, "{plain} rows");
+    // CRLF lines, and a gzip file under the same name (told by its magic).
+    let switch = b.join("core-switch.log");
+    let text = std::fs::read_to_string(&switch).unwrap();
+    std::fs::write(&switch, text.replace('\n', "\r\n")).unwrap();
+    let nagios = b.join("nagios.log");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &std::fs::read(&nagios).unwrap()).unwrap();
+    std::fs::write(&nagios, gz.finish().unwrap()).unwrap();
+    assert_eq!(timeline_shows_cited_lines(&b, &b, &[]), plain);
+    // The same bundle as a .tar.gz: its lines are read from the unpacked copy.
+    let tgz = dir.path().join("b.tar.gz");
+    let mut t = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&tgz).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    t.append_dir_all("b", &b).unwrap();
+    t.into_inner().unwrap().finish().unwrap();
+    assert_eq!(timeline_shows_cited_lines(&tgz, &b, &[]), plain);
+}
+
+/// The same on logs rfo did not write: every corpus directory.
+#[test]
+fn timeline_messages_are_the_lines_they_cite_in_the_corpora() {
+    let corpora = corpora!();
+    let mut rows = 0;
+    for d in std::fs::read_dir(&corpora).unwrap().flatten() {
+        let p = d.path();
+        if p.is_dir() {
+            rows += timeline_shows_cited_lines(&p, &p, &["--year", "2017"]);
+        }
+    }
+    assert!(rows > 10_000, "{rows} rows");
+}

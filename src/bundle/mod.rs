@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod cleanup;
 pub mod exclude;
+pub mod lines;
 pub mod manifest;
 pub mod read;
 pub mod walk;

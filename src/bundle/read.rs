@@ -46,6 +46,18 @@ pub struct Line<'a> {
     pub text: &'a str,
     pub lossy: bool,
     pub truncated: bool,
+    /// Where its bytes are: what `bundle::lines` reads back, so a command
+    /// that shows every line holds positions, not copies (issue 16).
+    pub at: LineAt,
+}
+
+/// A line's bytes in its (decompressed) file: from `offset`, `len` bytes
+/// without the terminator (nor an LF file's CR before it). Decoding them
+/// as `for_each_line` does gives the line's text again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LineAt {
+    pub offset: u64,
+    pub len: u32,
 }
 
 /// Iterate a reader's lines, calling `f` for each. Stops at the first read
@@ -55,7 +67,7 @@ pub fn for_each_line(
     path: &Path,
     f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
-    for_each_line_from(reader, path, 1, f)
+    for_each_line_from(reader, path, 1, 0, f)
 }
 
 /// What ends a line. A file whose first block has no `\n` but has `\r`
@@ -85,19 +97,21 @@ pub fn ending(reader: &mut dyn BufRead) -> std::io::Result<Ending> {
 /// Read one line into `buf` (without its terminator), keeping at most
 /// `cap` bytes: the rest of an over-long line is skipped while reading, so
 /// a 4 GB file without a newline costs `cap`, not 4 GB. `None` at the end
-/// of input; else whether the line was cut.
+/// of input; else whether the line was cut and how many bytes it took,
+/// terminator included.
 pub fn read_line(
     reader: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     cap: usize,
     ending: Ending,
-) -> std::io::Result<Option<bool>> {
+) -> std::io::Result<Option<(bool, u64)>> {
     let stop = match ending {
         Ending::Lf => b'\n',
         Ending::Cr => b'\r',
     };
     let mut any = false;
     let mut cut = false;
+    let mut took = 0u64;
     loop {
         let block = reader.fill_buf()?;
         if block.is_empty() {
@@ -112,6 +126,7 @@ pub fn read_line(
         buf.extend_from_slice(&block[..take.min(room)]);
         cut |= take > room;
         reader.consume(take + usize::from(found));
+        took += (take + usize::from(found)) as u64;
         if found {
             break;
         }
@@ -122,15 +137,16 @@ pub fn read_line(
     if ending == Ending::Lf && buf.last() == Some(&b'\r') {
         buf.pop();
     }
-    Ok(Some(cut))
+    Ok(Some((cut, took)))
 }
 
-/// As `for_each_line`, numbering from `first` (a chunk of a larger file);
-/// returns the number of lines read.
+/// As `for_each_line`, numbering from `first` and counting bytes from
+/// `offset` (a chunk of a larger file); returns the number of lines read.
 pub fn for_each_line_from(
     reader: &mut dyn BufRead,
     path: &Path,
     first: u64,
+    mut offset: u64,
     mut f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
@@ -142,18 +158,25 @@ pub fn for_each_line_from(
     let mode = ending(reader).map_err(|e| err(number, e))?;
     loop {
         buf.clear();
-        let Some(truncated) =
+        let Some((truncated, took)) =
             read_line(reader, &mut buf, MAX_LINE, mode).map_err(|e| err(number, e))?
         else {
             return Ok(number - start);
         };
         number += 1;
+        let at = LineAt {
+            offset,
+            // At most `MAX_LINE`.
+            len: buf.len() as u32,
+        };
+        offset += took;
         match std::str::from_utf8(&buf) {
             Ok(text) => f(Line {
                 number,
                 text,
                 lossy: false,
                 truncated,
+                at,
             }),
             Err(_) => {
                 let owned = String::from_utf8_lossy(&buf).into_owned();
@@ -162,6 +185,7 @@ pub fn for_each_line_from(
                     text: &owned,
                     lossy: true,
                     truncated,
+                    at,
                 })
             }
         }
@@ -210,17 +234,19 @@ mod tests {
         for p in [&plain, &gz] {
             let mut got = Vec::new();
             let n = for_each_line(&mut *open(p).unwrap(), p, |l| {
-                got.push((l.number, l.text.to_string(), l.lossy))
+                got.push((l.number, l.text.to_string(), l.lossy, l.at.offset, l.at.len))
             })
             .unwrap();
             assert_eq!(n, 4);
+            // Offsets count the decompressed bytes; a CR before LF is not
+            // part of the line's length.
             assert_eq!(
                 got,
                 vec![
-                    (1, "one".into(), false),
-                    (2, "two".into(), false),
-                    (3, "\u{fffd}bad".into(), true),
-                    (4, "last".into(), false)
+                    (1, "one".into(), false, 0, 3),
+                    (2, "two".into(), false, 5, 3),
+                    (3, "\u{fffd}bad".into(), true, 9, 4),
+                    (4, "last".into(), false, 14, 4)
                 ]
             );
         }
@@ -237,12 +263,19 @@ mod tests {
         let mut seen = Vec::new();
         for c in &cs {
             let mut r = open_chunk(&p, *c).unwrap();
-            for_each_line_from(&mut *r, &p, c.first_line, |l| {
-                seen.push((l.number, l.text.to_string()))
+            for_each_line_from(&mut *r, &p, c.first_line, c.start, |l| {
+                seen.push((l.number, l.text.to_string(), l.at.offset))
             })
             .unwrap();
         }
-        let want: Vec<(u64, String)> = (1..=100).map(|k| (k, format!("line {k}"))).collect();
+        // Each chunk counts its offsets from its own start in the file.
+        let want: Vec<(u64, String, u64)> = (1..=100)
+            .map(|k| {
+                let line = format!("line {k}");
+                let offset = text.find(&format!("{line}\n")).unwrap() as u64;
+                (k, line, offset)
+            })
+            .collect();
         assert_eq!(seen, want);
     }
 

@@ -70,7 +70,7 @@ fn redacted(
     reg: &crate::grammar::registry::Registry,
     opts: &Options,
 ) -> Result<String> {
-    let mut r = super::redact::redactor_of(&pipeline::load_input(&a.input, reg, opts, Keep::All)?);
+    let mut r = super::redact::redactor_of(&pipeline::load_input(&a.input, reg, opts, Keep::All)?)?;
     let mut value = serde_json::to_value(analysis).expect("analysis serialises");
     r.value(&mut value);
     let text = match a.format {

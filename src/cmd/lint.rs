@@ -45,7 +45,7 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
         a.tolerance,
         a.form.as_deref(),
     )?;
-    let mut outcome = lint::lint(&report, &analysis, &all.timeline, &lopts);
+    let mut outcome = lint::lint(&report, &analysis, &all.timeline, &mut all.lines()?, &lopts)?;
     if a.public {
         let names = crate::redact::Names::from_loaded(&all);
         lint::public::check(&report, &names, &mut outcome);

@@ -15,11 +15,11 @@ use std::path::Path;
 /// so the hosts of info lines count too).
 pub fn redactor(path: &Path, reg: &Registry, opts: &Options) -> Result<Redactor> {
     let all = pipeline::load(path, reg, opts, Keep::All)?;
-    Ok(redactor_of(&all))
+    redactor_of(&all)
 }
 
 /// The redactor of a bundle already loaded with `Keep::All`.
-pub fn redactor_of(all: &Loaded) -> Redactor {
+pub fn redactor_of(all: &Loaded) -> Result<Redactor> {
     Redactor::for_bundle(all)
 }
 

@@ -106,7 +106,7 @@ fn lint_report(
         a.tolerance,
         a.form.as_deref(),
     )?;
-    Ok(lint::lint(report, analysis, &all.timeline, &lopts))
+    lint::lint(report, analysis, &all.timeline, &mut all.lines()?, &lopts)
 }
 
 fn count(o: &Outcome, s: Severity) -> usize {

@@ -15,18 +15,26 @@ pub fn run(a: &TimelineArgs, opts: &Options, common: &Common) -> Result<Exit> {
     warn_diagnostics(common, &diags);
     let loaded = pipeline::load_input(&a.input, &reg, opts, Keep::All)?;
     let zone = pipeline::report_zone(&loaded, opts)?;
-    if a.redact.redact {
-        let mut r = super::redact::redactor_of(&loaded);
-        let mut events = (*loaded.timeline).clone();
-        events.iter_mut().for_each(|e| r.event(e));
-        emit_with(common, &mut |w| {
-            report::timeline::write(w, &events, a.format, zone, from, to)
-        })?;
-        super::redact::write_map(&a.redact, &r)?;
-        return Ok(Exit::Ok);
-    }
+    let mut lines = loaded.lines()?;
+    let mut redactor = match a.redact.redact {
+        true => Some(super::redact::redactor_of(&loaded)?),
+        false => None,
+    };
     emit_with(common, &mut |w| {
-        report::timeline::write(w, &loaded.timeline, a.format, zone, from, to)
-    })?;
+        report::timeline::write(
+            w,
+            &loaded.timeline,
+            &mut lines,
+            redactor.as_mut(),
+            a.format,
+            zone,
+            from,
+            to,
+        )
+    })
+    .map_err(crate::error::Error::carried)?;
+    if let Some(r) = &redactor {
+        super::redact::write_map(&a.redact, r)?;
+    }
     Ok(Exit::Ok)
 }

@@ -395,7 +395,12 @@ fn write_source(
         }
     }
     let parquet = format!("{stem}{PARQUET_SUFFIX}");
-    write::events(&out.join(&parquet), &events)?;
+    let mut lines = match &what {
+        Written::Whole(r) => crate::bundle::lines::LineReader::new(&r.origin),
+        // A stretch's events hold their lines.
+        Written::Part(_) => crate::bundle::lines::LineReader::default(),
+    };
+    write::events(&out.join(&parquet), &events, &mut lines)?;
     let (result, part) = match what {
         Written::Whole(r) => (Some(ResultRecord::of(*r)), None),
         Written::Part(part) => (None, Some(*part)),

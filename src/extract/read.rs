@@ -163,7 +163,7 @@ fn rows_of(
             summary: Box::from(summary.value(k)),
             provenance: provenance.into(),
             extra: crate::event::Extra::of(
-                opt(text, k).map(Box::from),
+                opt(text, k).map(crate::event::Text::held),
                 (operator != Operator::default()).then_some(operator),
             ),
         });
@@ -210,7 +210,9 @@ mod tests {
                 skew_ms: Some(-1500),
             }),
             extra: crate::event::Extra::of(
-                Some("000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …".into()),
+                Some(crate::event::Text::held(
+                    "000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …",
+                )),
                 Some(Operator {
                     user: Some("admin".into()),
                     session: None,
@@ -244,7 +246,7 @@ mod tests {
         let events = vec![event(1), bare, event(12)];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.events.parquet");
-        super::super::write::events(&path, &events).unwrap();
+        super::super::write::events(&path, &events, &mut Default::default()).unwrap();
         let file: Arc<str> = Arc::from("core-switch.log");
         assert_eq!(super::events(&path, &file, 3).unwrap(), events);
         // The row count is checked against the sidecar's.

@@ -168,6 +168,7 @@ impl ResultRecord {
             envelope: self.envelope,
             rates: self.rates,
             users: self.users,
+            origin: None,
         }
     }
 }

@@ -19,8 +19,13 @@ use std::sync::Arc;
 const BATCH: usize = 64 * 1024;
 
 /// Write `events` to `path` (through a temporary file, then a rename, so
-/// that a reader never sees half a file).
-pub fn events(path: &Path, events: &[TimedEvent]) -> Result<()> {
+/// that a reader never sees half a file); `lines` reads back the lines
+/// they left in their files.
+pub fn events(
+    path: &Path,
+    events: &[TimedEvent],
+    lines: &mut crate::bundle::lines::LineReader,
+) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let props = WriterProperties::builder()
@@ -30,7 +35,7 @@ pub fn events(path: &Path, events: &[TimedEvent]) -> Result<()> {
     let fail = |e: parquet::errors::ParquetError| Error::input(path, format!("parquet: {e}"));
     let mut w = ArrowWriter::try_new(file, schema(), Some(props)).map_err(fail)?;
     for chunk in events.chunks(BATCH) {
-        w.write(&batch(chunk)?).map_err(fail)?;
+        w.write(&batch(chunk, lines)?).map_err(fail)?;
     }
     w.close().map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
@@ -54,7 +59,11 @@ fn offset_from(p: &crate::time::provenance::Provenance) -> (&'static str, Option
     }
 }
 
-fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
+fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Result<RecordBatch> {
+    let texts = es
+        .iter()
+        .map(|e| lines.owned(e))
+        .collect::<Result<Vec<Option<String>>>>()?;
     let text = |f: &dyn Fn(&TimedEvent) -> Option<&str>| -> ArrayRef {
         Arc::new(es.iter().map(f).collect::<StringArray>())
     };
@@ -111,7 +120,7 @@ fn batch(es: &[TimedEvent]) -> Result<RecordBatch> {
                 .map(|e| e.who.precision_ms)
                 .collect::<UInt32Array>(),
         ),
-        text(&|e| e.text()),
+        Arc::new(texts.iter().map(Option::as_deref).collect::<StringArray>()),
         op(&|o| o.user.as_deref()),
         op(&|o| o.session.as_deref()),
         op(&|o| o.command.as_deref()),

@@ -7,7 +7,7 @@ use super::plan::SourcePlan;
 use crate::bundle::read;
 use crate::config::Keep;
 use crate::error::{Error, Result};
-use crate::event::{Kind, TimedEvent};
+use crate::event::{Kind, Text, TimedEvent};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::grammar::record::{ParseFailure, Record};
@@ -62,6 +62,9 @@ pub struct SourceResult {
     /// The user names its grammar's rules read (`grammar::rules::USER_FIELDS`),
     /// from every line, kept or not: what `--redact` hides.
     pub users: std::collections::BTreeSet<String>,
+    /// The plain file its events' lines are read back from
+    /// (`Text::At`); `None` when they hold their lines or none.
+    pub origin: Option<crate::bundle::lines::Origin>,
 }
 
 /// Samples of device time − collector time, in milliseconds.
@@ -103,6 +106,8 @@ struct State<'p> {
     provenance: Option<Arc<crate::time::provenance::Provenance>>,
     /// What events say about whom, each held once.
     whos: crate::event::Whos,
+    /// Set when kept lines are left in their file (`Text::At`), not copied.
+    origin: Option<crate::bundle::lines::Origin>,
 }
 
 impl<'p> State<'p> {
@@ -137,6 +142,7 @@ impl<'p> State<'p> {
             names: crate::event::Names::default(),
             provenance: None,
             whos: crate::event::Whos::default(),
+            origin: None,
         }
     }
 
@@ -187,7 +193,8 @@ impl<'p> State<'p> {
         }
     }
 
-    fn record(&mut self, g: &Grammar, rec: &Record, text: Option<&str>) {
+    /// `at`: where `text` is in the file, for a line read from one.
+    fn record(&mut self, g: &Grammar, rec: &Record, text: Option<&str>, at: Option<read::LineAt>) {
         let Some(stamp) = rec.stamp else {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
@@ -255,7 +262,12 @@ impl<'p> State<'p> {
             summary,
             provenance,
             extra: crate::event::Extra::of(
-                text.filter(|_| self.keep == Keep::All).map(Box::from),
+                text.filter(|_| self.keep == Keep::All).map(|t| {
+                    match at.filter(|_| self.origin.is_some()) {
+                        Some(at) => Text::at(at, t),
+                        None => Text::held(t),
+                    }
+                }),
                 class.operator,
             ),
         });
@@ -365,6 +377,11 @@ pub fn run(
         }
         Some(g) if g.is_document() => document(&mut st, g)?,
         Some(g) => {
+            // Taken before the parse, so that a later read back can tell
+            // the file is the one parsed.
+            if keep == Keep::All {
+                st.origin = crate::bundle::lines::Origin::of(plan.index, path)?;
+            }
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let chunks = if size >= 2 * chunk_bytes {
                 read::chunks(path, chunk_bytes)?
@@ -372,7 +389,11 @@ pub fn run(
                 None
             };
             match chunks {
-                Some(cs) if cs.len() > 1 => st = chunked(plan, keep, g, &cs, progress)?,
+                Some(cs) if cs.len() > 1 => {
+                    let origin = st.origin.take();
+                    st = chunked(plan, keep, g, &cs, progress, &origin)?;
+                    st.origin = origin;
+                }
                 _ => {
                     let first = read::Chunk {
                         start: 0,
@@ -397,7 +418,7 @@ fn scan(
 ) -> Result<()> {
     let path = st.plan.file.abs.clone();
     let mut pending: u64 = 0;
-    let n = read::for_each_line_from(reader, &path, chunk.first_line, |l| {
+    let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, |l| {
         if let Some(pb) = progress {
             pending += l.text.len() as u64 + 1;
             if pending >= 1 << 20 {
@@ -414,7 +435,7 @@ fn scan(
             return;
         }
         match g.parse_line(l.text, l.number) {
-            Ok(rec) => st.record(g, &rec, Some(l.text)),
+            Ok(rec) => st.record(g, &rec, Some(l.text), Some(l.at)),
             Err(e) => {
                 let column = l.text[..e.offset.min(l.text.len())].chars().count() + 1;
                 st.fail(l.number, column, l.text)
@@ -435,13 +456,19 @@ fn chunked<'p>(
     g: &Grammar,
     chunks: &[read::Chunk],
     progress: Option<&indicatif::ProgressBar>,
+    origin: &Option<crate::bundle::lines::Origin>,
 ) -> Result<State<'p>> {
     use rayon::prelude::*;
     let path = &plan.file.abs;
+    let fresh = || {
+        let mut st = State::new(plan, keep);
+        st.origin.clone_from(origin);
+        st
+    };
     let parts: Vec<Result<State<'p>>> = chunks
         .par_iter()
         .map(|c| {
-            let mut st = State::new(plan, keep);
+            let mut st = fresh();
             scan(&mut st, g, &mut *read::open_chunk(path, *c)?, *c, progress)?;
             Ok(st)
         })
@@ -456,7 +483,7 @@ fn chunked<'p>(
         let carry = m.clock.carry();
         let recv_carry = m.recv_clock.carry();
         if part.clock.depends_on(&carry) || part.recv_clock.depends_on(&recv_carry) {
-            part = State::new(plan, keep);
+            part = fresh();
             part.clock.resume(carry);
             part.recv_clock.resume(recv_carry);
             scan(
@@ -517,7 +544,7 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
             .get(rec.line.saturating_sub(1) as usize)
             .map(|l| l.trim());
         let before = st.unparsed;
-        st.record(g, rec, line_text);
+        st.record(g, rec, line_text, None);
         if st.unparsed > before {
             failed_lines.insert(rec.line);
         }
@@ -638,5 +665,6 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
         envelope: st.envelope,
         rates: st.rates,
         users: st.users,
+        origin: st.origin,
     })
 }

@@ -204,23 +204,31 @@ fn kind_words(kind: Kind) -> &'static str {
 }
 
 impl Ev {
-    pub fn from_event(e: &TimedEvent) -> Ev {
+    /// `lines` reads the event's line back when its command kept it.
+    pub fn from_event(
+        e: &TimedEvent,
+        lines: &mut crate::bundle::lines::LineReader,
+    ) -> crate::error::Result<Ev> {
         let mut text = e.summary.to_string();
-        for part in [e.who.subject.as_deref(), e.who.state.as_deref(), e.text()]
-            .into_iter()
-            .flatten()
+        for part in [
+            e.who.subject.as_deref(),
+            e.who.state.as_deref(),
+            lines.text(e)?,
+        ]
+        .into_iter()
+        .flatten()
         {
             text.push(' ');
             text.push_str(part);
         }
         text.push(' ');
         text.push_str(kind_words(e.who.kind));
-        Ev {
+        Ok(Ev {
             at: e.instant,
             evidence: e.evidence(),
             summary: e.summary.to_string(),
             words: words(&text),
-        }
+        })
     }
 }
 

@@ -153,14 +153,18 @@ pub fn lint(
     report: &str,
     analysis: &Analysis,
     events: &[TimedEvent],
+    lines: &mut crate::bundle::lines::LineReader,
     opts: &LintOptions,
-) -> Outcome {
+) -> crate::error::Result<Outcome> {
     let form = opts.form.unwrap_or(if read::is_rfo_form(report) {
         Form::Rfo
     } else {
         Form::Any
     });
-    let evs: Vec<evidence::Ev> = events.iter().map(evidence::Ev::from_event).collect();
+    let evs = events
+        .iter()
+        .map(|e| evidence::Ev::from_event(e, lines))
+        .collect::<crate::error::Result<Vec<evidence::Ev>>>()?;
     let year = evs
         .first()
         .map(|e| e.at.year())
@@ -192,5 +196,5 @@ pub fn lint(
     out.coverage.times_unzoned = claims.unzoned;
     out.findings
         .sort_by_key(|f| (f.report_line.unwrap_or(0), f.code));
-    out
+    Ok(out)
 }

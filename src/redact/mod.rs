@@ -215,13 +215,14 @@ impl Redactor {
     }
 
     /// A redactor for a loaded bundle, numbered in its timeline's order.
-    pub fn for_bundle(loaded: &Loaded) -> Redactor {
+    pub fn for_bundle(loaded: &Loaded) -> crate::error::Result<Redactor> {
         let mut r = Redactor::new(Names::from_loaded(loaded));
+        let mut lines = loaded.lines()?;
         for e in loaded.timeline.iter() {
             for s in [
                 e.who.host.as_deref(),
                 e.who.subject.as_deref(),
-                e.text(),
+                lines.text(e)?,
                 Some(&*e.summary),
             ]
             .into_iter()
@@ -230,7 +231,7 @@ impl Redactor {
                 r.text(s);
             }
         }
-        r
+        Ok(r)
     }
 
     pub fn names(&self) -> &Names {
@@ -284,19 +285,27 @@ impl Redactor {
         }
     }
 
-    /// An event's text fields (its file, line and times stay).
-    pub fn event(&mut self, e: &mut TimedEvent) {
+    /// An event's text fields (its file, line and times stay); its line,
+    /// read back through `lines`, is held redacted.
+    pub fn event(
+        &mut self,
+        e: &mut TimedEvent,
+        lines: &mut crate::bundle::lines::LineReader,
+    ) -> crate::error::Result<()> {
         let who = e.who_mut();
         who.host = who.host.as_deref().map(|h| self.text(h).into());
         who.subject = who.subject.as_deref().map(|s| self.text(s).into());
         who.state = who.state.as_deref().map(|s| self.text(s).into());
-        let text = e.text().map(|s| self.text(s).into());
+        let text = lines
+            .text(e)?
+            .map(|s| crate::event::Text::held(&self.text(s)));
         e.set_text(text);
         e.summary = self.text(&e.summary).into();
         if let Some(op) = e.operator_mut() {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));
         }
+        Ok(())
     }
 
     /// The mapping as JSON (schema `rfo.redact-map/1`), in the order the

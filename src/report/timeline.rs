@@ -6,11 +6,14 @@
 
 use super::escape::{csv_text, terminal};
 use super::stamp::{in_zone, zone_header};
+use crate::bundle::lines::LineReader;
 use crate::cli::TimelineFormat;
 use crate::event::TimedEvent;
+use crate::redact::Redactor;
 use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -29,41 +32,56 @@ struct Line<'a> {
 
 const DESC: &str = "Event Recorded";
 
-fn message(e: &TimedEvent) -> &str {
-    e.text().unwrap_or(&e.summary)
+/// What the timeline shows of an event's line: its text, read back
+/// through `lines`, else its summary.
+fn message<'a>(e: &'a TimedEvent, lines: &'a mut LineReader) -> std::io::Result<&'a str> {
+    match lines.text(e) {
+        Ok(t) => Ok(t.unwrap_or(&e.summary)),
+        Err(err) => Err(std::io::Error::other(err)),
+    }
 }
 
 /// The timeline in `format`, limited to `[from, to]`; text in `zone`.
 pub fn render(
     timeline: &[TimedEvent],
+    lines: &mut LineReader,
     format: TimelineFormat,
     zone: chrono_tz::Tz,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
-) -> String {
+) -> crate::error::Result<String> {
     let mut out = Vec::new();
-    write(&mut out, timeline, format, zone, from, to).expect("writing to memory");
-    String::from_utf8(out).expect("the timeline is UTF-8")
+    write(&mut out, timeline, lines, None, format, zone, from, to)
+        .map_err(|e| crate::error::Error::io("<timeline>", e).carried())?;
+    Ok(String::from_utf8(out).expect("the timeline is UTF-8"))
 }
 
 /// The same, line by line into `out`: a timeline is as long as its
-/// evidence, so the command streams it rather than holding it whole.
+/// evidence, so the command streams it rather than holding it whole. Each
+/// event's line is read back through `lines` as it is written, and
+/// redacted by `redact` if given (an error of either is carried inside the
+/// `io::Error`: `Error::carried` takes it out).
+#[allow(clippy::too_many_arguments)]
 pub fn write(
     out: &mut dyn std::io::Write,
     timeline: &[TimedEvent],
+    lines: &mut LineReader,
+    mut redact: Option<&mut Redactor>,
     format: TimelineFormat,
     zone: chrono_tz::Tz,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> std::io::Result<()> {
-    let events = timeline
+    let chosen = timeline
         .iter()
         .filter(|e| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t));
     match format {
         TimelineFormat::Text => {
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
             out.write_all(zone_header(zone).as_bytes())?;
-            for e in events {
+            for e in chosen {
+                let e = redacted(e, redact.as_deref_mut(), lines)?;
+                let e = &*e;
                 writeln!(
                     out,
                     "{}  {:<9} {}:{}  {}",
@@ -71,14 +89,16 @@ pub fn write(
                     e.who.kind.as_str(),
                     terminal(&e.who.file),
                     e.line,
-                    terminal(message(e))
+                    terminal(message(e, lines)?)
                 )?;
             }
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
-            for e in events {
+            for e in chosen {
+                let e = redacted(e, redact.as_deref_mut(), lines)?;
+                let e = &*e;
                 let l = Line {
-                    message: message(e),
+                    message: message(e, lines)?,
                     datetime: rfc3339(&e.instant),
                     timestamp_desc: DESC,
                     file: &e.who.file,
@@ -96,13 +116,15 @@ pub fn write(
         }
         TimelineFormat::Csv => {
             out.write_all(b"message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n")?;
-            for e in events {
+            for e in chosen {
+                let e = redacted(e, redact.as_deref_mut(), lines)?;
+                let e = &*e;
                 let from = serde_json::to_value(&e.provenance.offset)
                     .ok()
                     .and_then(|v| v.get("from").and_then(|f| f.as_str().map(str::to_string)))
                     .unwrap_or_default();
                 let cells = [
-                    csv_text(message(e)).into_owned(),
+                    csv_text(message(e, lines)?).into_owned(),
                     rfc3339(&e.instant),
                     DESC.to_string(),
                     csv_text(&e.who.file).into_owned(),
@@ -121,6 +143,22 @@ pub fn write(
         }
     }
     Ok(())
+}
+
+/// Redacted, an event is a copy that holds its redacted line.
+fn redacted<'e>(
+    e: &'e TimedEvent,
+    redact: Option<&mut Redactor>,
+    lines: &mut LineReader,
+) -> std::io::Result<Cow<'e, TimedEvent>> {
+    Ok(match redact {
+        Some(r) => {
+            let mut e = e.clone();
+            r.event(&mut e, lines).map_err(std::io::Error::other)?;
+            Cow::Owned(e)
+        }
+        None => Cow::Borrowed(e),
+    })
 }
 
 /// RFC 4180 quoting.

@@ -1,0 +1,280 @@
+//! Reading a line back from where the parse saw it.
+//!
+//! The commands that show every line (`timeline`, `lint`, `seal`,
+//! `redact`, `extract --all`) once held each line's text with its event:
+//! on the 100 MB bench bundle that text was most of `rfo timeline`'s
+//! 295 MB. An event from a plain file now holds the line's place
+//! (`read::LineAt`), and what an output shows is read back here when it is
+//! written (issue 16).
+//!
+//! The file must still be the one parsed. Its length and modification time
+//! are taken before the parse (`Origin::of`) and compared when the reader
+//! first opens it, and every line read back must end where the parse said
+//! (at a line terminator or at the end of the file). A file that changed
+//! is an input error naming it: nothing is shown from the wrong bytes.
+
+use super::read::LineAt;
+use crate::error::{Error, Result};
+use crate::event::{TextView, TimedEvent};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// A plain source file as it was when its parse began.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The source's index in the bundle (`TimedEvent::source`).
+    pub index: u32,
+    pub path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Origin {
+    fn changed(&self, why: String) -> Error {
+        Error::input(
+            &self.path,
+            format!("changed since rfo parsed it ({why}); run again on a copy nobody writes to"),
+        )
+    }
+
+    /// The file's identity now, before it is parsed; `None` for a gzip
+    /// file, whose offsets count decompressed bytes that cannot be sought.
+    pub fn of(index: u32, path: &std::path::Path) -> Result<Option<Origin>> {
+        let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut magic = [0u8; 2];
+        let n = f.read(&mut magic).map_err(|e| Error::io(path, e))?;
+        if n == 2 && magic == [0x1f, 0x8b] {
+            return Ok(None);
+        }
+        let m = f.metadata().map_err(|e| Error::io(path, e))?;
+        Ok(Some(Origin {
+            index,
+            path: path.to_path_buf(),
+            len: m.len(),
+            modified: m.modified().ok(),
+        }))
+    }
+}
+
+/// Bytes read around the last line asked for: a timeline asks for a
+/// source's lines mostly in file order, so one read serves hundreds.
+const WINDOW: usize = 1 << 16;
+
+/// Reads events' lines back from their files, one open file per source.
+#[derive(Debug, Default)]
+pub struct LineReader {
+    /// By source index.
+    origins: Vec<Option<Origin>>,
+    open: Vec<Option<Opened>>,
+    text: String,
+}
+
+#[derive(Debug)]
+struct Opened {
+    file: File,
+    /// The bytes from `start` (at most `WINDOW`, more for a longer line).
+    window: Vec<u8>,
+    start: u64,
+}
+
+impl LineReader {
+    /// A reader for the events of sources with these origins.
+    pub fn new<'a>(origins: impl IntoIterator<Item = &'a Origin>) -> LineReader {
+        let mut r = LineReader::default();
+        for o in origins {
+            let k = o.index as usize;
+            if r.origins.len() <= k {
+                r.origins.resize(k + 1, None);
+            }
+            r.origins[k] = Some(o.clone());
+        }
+        r.open.resize_with(r.origins.len(), || None);
+        r
+    }
+
+    /// The event's line as written, if its command kept it.
+    pub fn text<'a>(&'a mut self, e: &'a TimedEvent) -> Result<Option<&'a str>> {
+        match e.text().map(crate::event::Text::view) {
+            None => Ok(None),
+            Some(TextView::Held(s)) => Ok(Some(s)),
+            Some(TextView::At(at)) => self.read(e.source, e.line, at).map(Some),
+        }
+    }
+
+    /// The event's line as an owned value, for output built whole.
+    pub fn owned(&mut self, e: &TimedEvent) -> Result<Option<String>> {
+        Ok(self.text(e)?.map(str::to_string))
+    }
+
+    /// The reader with every file opened and checked: a file changed since
+    /// its parse is an error before any output is written, not part way.
+    pub fn checked(mut self) -> Result<LineReader> {
+        for k in 0..self.origins.len() {
+            if self.origins[k].is_some() {
+                self.open(k)?;
+            }
+        }
+        Ok(self)
+    }
+
+    fn open(&mut self, k: usize) -> Result<()> {
+        let Some(origin) = &self.origins[k] else {
+            return Ok(());
+        };
+        if self.open[k].is_some() {
+            return Ok(());
+        }
+        let io = |e: std::io::Error| Error::io(&origin.path, e);
+        let file = File::open(&origin.path).map_err(io)?;
+        let m = file.metadata().map_err(io)?;
+        if m.len() != origin.len {
+            return Err(origin.changed(format!("{} bytes, was {}", m.len(), origin.len)));
+        }
+        if m.modified().ok() != origin.modified {
+            return Err(origin.changed("modified again".into()));
+        }
+        self.open[k] = Some(Opened {
+            file,
+            window: Vec::new(),
+            start: 0,
+        });
+        Ok(())
+    }
+
+    fn read(&mut self, source: u32, line: u64, at: LineAt) -> Result<&str> {
+        let k = source as usize;
+        if !matches!(self.origins.get(k), Some(Some(_))) {
+            // An event points into a file no origin was given for: a bug in
+            // the caller, reported rather than shown as an empty line.
+            return Err(Error::Usage(format!(
+                "line {line} of source {source}: its file was not given to the line reader"
+            )));
+        }
+        self.open(k)?;
+        let origin = self.origins[k].as_ref().expect("checked above");
+        let io = |e: std::io::Error| Error::io(&origin.path, e);
+        let o = self.open[k].as_mut().expect("opened above");
+        // The line with the bytes either side, which must end the line
+        // before it (or be the file's start) and end this one (or be the
+        // file's end).
+        let first = at.offset.saturating_sub(1);
+        let end = at.offset.saturating_add(at.len as u64 + 1).min(origin.len);
+        if first < o.start || end > o.start + o.window.len() as u64 {
+            let want = (end - first)
+                .max(WINDOW as u64)
+                .min(origin.len.saturating_sub(first));
+            o.window.clear();
+            o.window.resize(want as usize, 0);
+            o.file.seek(SeekFrom::Start(first)).map_err(io)?;
+            let mut got = 0;
+            while got < o.window.len() {
+                match o.file.read(&mut o.window[got..]).map_err(io)? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            o.window.truncate(got);
+            o.start = first;
+        }
+        let from = (at.offset - o.start) as usize;
+        let to = from + at.len as usize;
+        let ends = |b: Option<&u8>| matches!(b, Some(b'\n' | b'\r'));
+        let starts = at.offset == 0 || ends(from.checked_sub(1).and_then(|p| o.window.get(p)));
+        let stops = ends(o.window.get(to)) || at.offset + at.len as u64 == origin.len;
+        let Some(bytes) = o.window.get(from..to).filter(|_| starts && stops) else {
+            return Err(origin.changed(format!("line {line} is not where it was")));
+        };
+        self.text.clear();
+        match std::str::from_utf8(bytes) {
+            Ok(s) => self.text.push_str(s),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        }
+        Ok(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::read;
+
+    /// Every line of `bytes`, read back through its place, is the text the
+    /// parse saw: CRLF, bare CR, invalid UTF-8, a last line without a
+    /// newline, and reads out of order across the window.
+    #[test]
+    fn lines_read_back_are_the_lines_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "x".repeat(WINDOW + 10);
+        for (name, bytes) in [
+            (
+                "lf.log",
+                format!("one\r\ntwo\n\n{long}\na\rb\nlast").into_bytes(),
+            ),
+            ("cr.log", b"one\rtwo\r\xffbad\rlast\r".to_vec()),
+            ("bad.log", b"ok\n\xff\xfeno\n".to_vec()),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, &bytes).unwrap();
+            let mut seen = Vec::new();
+            read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
+                seen.push((l.number, l.text.to_string(), l.at))
+            })
+            .unwrap();
+            let origin = Origin::of(3, &p).unwrap().unwrap();
+            let mut r = LineReader::new([&origin]);
+            for (number, text, at) in seen.iter().rev().chain(seen.iter()) {
+                assert_eq!(r.read(3, *number, *at).unwrap(), text, "{name}:{number}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_that_changed_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        std::fs::write(&p, "first line\nsecond line\n").unwrap();
+        let origin = Origin::of(0, &p).unwrap().unwrap();
+        let second = LineAt {
+            offset: 11,
+            len: 11,
+        };
+        assert_eq!(
+            LineReader::new([&origin]).read(0, 2, second).unwrap(),
+            "second line"
+        );
+        // Longer: caught before any line is read.
+        std::fs::write(&p, "first line\nsecond line, longer\n").unwrap();
+        let err = LineReader::new([&origin]).read(0, 2, second).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a.log: changed since rfo parsed it"),
+            "{err}"
+        );
+        // The same length and time (a copy that kept the time) but other
+        // lines: the line does not start where it did.
+        std::fs::write(&p, "first line\nsecond-line\n").unwrap();
+        let same = Origin::of(0, &p).unwrap().unwrap();
+        std::fs::write(&p, "first line, a\nsecond l\n").unwrap();
+        let f = File::options().write(true).open(&p).unwrap();
+        f.set_modified(same.modified.unwrap()).unwrap();
+        let err = LineReader::new([&same]).read(0, 2, second).unwrap_err();
+        assert!(
+            err.to_string().contains("line 2 is not where it was"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_gzip_file_has_no_origin_and_its_lines_stay_held() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log.gz");
+        let mut e =
+            flate2::write::GzEncoder::new(File::create(&p).unwrap(), flate2::Compression::fast());
+        e.write_all(b"line\n").unwrap();
+        e.finish().unwrap();
+        assert_eq!(Origin::of(0, &p).unwrap(), None);
+    }
+}
