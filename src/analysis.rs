@@ -257,7 +257,7 @@ pub struct Rules {
 fn cited(e: &TimedEvent) -> Cited {
     Cited {
         at: rfc3339(&e.instant),
-        summary: e.summary.to_string(),
+        summary: e.summary.get().into_owned(),
         evidence: e.evidence(),
     }
 }
@@ -280,7 +280,7 @@ fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
             .collect(),
         commands_more: commands.more,
         at: rfc3339(&e.instant),
-        summary: e.summary.to_string(),
+        summary: e.summary.get().into_owned(),
         evidence: e.evidence(),
         status: "candidate",
         reason: c.reason.clone(),
@@ -590,7 +590,7 @@ pub fn public_discrepancies(
             .find(|e| e.who.signal == Some(what) && near(e))
     };
     if let Some(d) = claim(Signal::ClaimedDuration) {
-        if let Some(stated) = crate::time::span::parse(&d.summary) {
+        if let Some(stated) = crate::time::span::parse(&d.summary.get()) {
             if let (Some(s), Some(r)) = (
                 claim(Signal::ClaimedStarted),
                 claim(Signal::ClaimedResolved),

@@ -3,12 +3,14 @@
 //! A `TimedEvent` is one classified record placed on the UTC timeline. It
 //! carries its evidence and time provenance; it never carries the grammar.
 
+mod summary;
 use crate::evidence::Evidence;
 use crate::signal::Signal;
 use crate::time::provenance::Provenance;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+pub use summary::{Packer, Summary};
 
 /// What an event means for an outage (DESIGN.md, "Events").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -86,9 +88,10 @@ pub struct TimedEvent {
     /// Shared: a flapping storm's million events name a few thousand
     /// subjects in a few states. Change it through `who_mut`.
     pub who: Arc<Who>,
-    /// Owned: summaries are nearly all distinct (a storm's name a port or
-    /// a PID), so sharing bought nothing but a 16-byte count each.
-    pub summary: Box<str>,
+    /// Packed with its source's others in compressed blocks: summaries are
+    /// nearly all distinct (a storm's name a port or a PID), and were the
+    /// largest part of a storm's memory held one allocation each.
+    pub summary: Summary,
     /// Shared: consecutive lines of a source mostly tell the same story
     /// (56 bytes an event when each held its own; issue 16).
     pub provenance: Arc<Provenance>,

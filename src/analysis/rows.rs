@@ -16,7 +16,7 @@ pub struct Row<'a> {
     pub at: chrono::DateTime<chrono::Utc>,
     pub kind: &'static str,
     pub subject: Option<&'a str>,
-    pub summary: &'a str,
+    pub summary: std::borrow::Cow<'a, str>,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and
@@ -41,7 +41,7 @@ pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
     a.instant == b.instant
         && a.who.kind == b.who.kind
         && a.who.file != b.who.file
-        && normalised(&a.summary) == normalised(&b.summary)
+        && normalised(&a.summary.get()) == normalised(&b.summary.get())
 }
 
 /// A window's timeline rows, held as indexes into the shared timeline and
@@ -116,7 +116,7 @@ impl Rows {
             at: e.instant,
             kind: e.who.kind.as_str(),
             subject: e.who.subject.as_deref(),
-            summary: &e.summary,
+            summary: e.summary.get(),
             evidence: e.evidence(),
             also: self.also[from..]
                 .iter()

@@ -55,7 +55,11 @@ pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>
         .and_then(|b| b.with_batch_size(64 * 1024).build())
         .map_err(|e| corrupt(e.to_string()))?;
     let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
-    let mut shared = (crate::event::Names::default(), Whos::default());
+    let mut shared = (
+        crate::event::Names::default(),
+        Whos::default(),
+        crate::event::Packer::default(),
+    );
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
         rows_of(&batch, file, &mut shared, &mut out).map_err(corrupt)?;
@@ -86,11 +90,12 @@ fn opt(a: &StringArray, k: usize) -> Option<&str> {
     (!a.is_null(k)).then(|| a.value(k))
 }
 
-/// `shared`: the names and `Who`s the events hold, each once.
+/// `shared`: the names and `Who`s the events hold, each once, and the
+/// packer of their summaries.
 fn rows_of(
     batch: &RecordBatch,
     file: &Arc<str>,
-    (names, whos): &mut (crate::event::Names, Whos),
+    (names, whos, summaries): &mut (crate::event::Names, Whos, crate::event::Packer),
     out: &mut Vec<TimedEvent>,
 ) -> Result<(), String> {
     if batch.num_columns() != columns().len() {
@@ -160,7 +165,7 @@ fn rows_of(
             source: source.value(k),
             line: line.value(k),
             who: whos.get(who),
-            summary: Box::from(summary.value(k)),
+            summary: summaries.pack(summary.value(k)),
             provenance: provenance.into(),
             extra: crate::event::Extra::of(
                 opt(text, k).map(crate::event::Text::held),

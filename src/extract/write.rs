@@ -100,7 +100,11 @@ fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Res
         text(&|e| e.who.subject.as_deref()),
         text(&|e| e.who.state.as_deref()),
         text(&|e| e.who.signal.map(|s| s.as_str())),
-        text(&|e| Some(&e.summary)),
+        Arc::new(
+            es.iter()
+                .map(|e| Some(e.summary.get()))
+                .collect::<StringArray>(),
+        ),
         Arc::new(
             es.iter()
                 .map(|e| e.provenance.offset_s)

@@ -108,6 +108,8 @@ struct State<'p> {
     whos: crate::event::Whos,
     /// Set when kept lines are left in their file (`Text::At`), not copied.
     origin: Option<crate::bundle::lines::Origin>,
+    /// The events' summaries, into compressed blocks.
+    summaries: crate::event::Packer,
 }
 
 impl<'p> State<'p> {
@@ -143,6 +145,7 @@ impl<'p> State<'p> {
             provenance: None,
             whos: crate::event::Whos::default(),
             origin: None,
+            summaries: crate::event::Packer::default(),
         }
     }
 
@@ -236,12 +239,11 @@ impl<'p> State<'p> {
             None => None,
         };
         let state = class.state.map(|s| self.names.get(&s));
-        let summary: Box<str> = match class.summary {
-            // A fresh exact-size copy: shrinking the rendered String in
-            // place (`into_boxed_str`) split malloc's chunks, and unlinking
-            // them cost a fifth of `rfo timeline` on a storm.
-            Some(s) => Box::from(s.as_str()),
-            None => rec.get("msg").or(text).unwrap_or_default().into(),
+        let summary = match class.summary {
+            Some(s) => self.summaries.pack(&s),
+            None => self
+                .summaries
+                .pack(rec.get("msg").or(text).unwrap_or_default()),
         };
         let provenance = self.provenance(timed.provenance);
         let who = self.whos.get(crate::event::Who {

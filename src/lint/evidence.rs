@@ -209,7 +209,7 @@ impl Ev {
         e: &TimedEvent,
         lines: &mut crate::bundle::lines::LineReader,
     ) -> crate::error::Result<Ev> {
-        let mut text = e.summary.to_string();
+        let mut text = e.summary.get().into_owned();
         for part in [
             e.who.subject.as_deref(),
             e.who.state.as_deref(),
@@ -226,7 +226,7 @@ impl Ev {
         Ok(Ev {
             at: e.instant,
             evidence: e.evidence(),
-            summary: e.summary.to_string(),
+            summary: e.summary.get().into_owned(),
             words: words(&text),
         })
     }

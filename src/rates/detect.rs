@@ -147,7 +147,7 @@ pub fn events(
                 signal: Some(Signal::Health(health)),
                 precision_ms: (rule.bucket_s * 1000) as u32,
             }),
-            summary: Box::from(summary),
+            summary: crate::event::Summary::from(summary),
             provenance: Arc::new(provenance),
             extra: None,
         };
@@ -275,7 +275,10 @@ mod tests {
         // The first 503 of minute 1 is line 41.
         assert_eq!(ev[0].line, 41);
         assert!(
-            ev[0].summary.starts_with("shop: 75% of 40 requests 5xx"),
+            ev[0]
+                .summary
+                .get()
+                .starts_with("shop: 75% of 40 requests 5xx"),
             "{}",
             ev[0].summary
         );

@@ -223,7 +223,7 @@ impl Redactor {
                 e.who.host.as_deref(),
                 e.who.subject.as_deref(),
                 lines.text(e)?,
-                Some(&*e.summary),
+                Some(&*e.summary.get()),
             ]
             .into_iter()
             .flatten()
@@ -300,7 +300,7 @@ impl Redactor {
             .text(e)?
             .map(|s| crate::event::Text::held(&self.text(s)));
         e.set_text(text);
-        e.summary = self.text(&e.summary).into();
+        e.summary = self.text(&e.summary.get()).into();
         if let Some(op) = e.operator_mut() {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));

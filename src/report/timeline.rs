@@ -34,9 +34,9 @@ const DESC: &str = "Event Recorded";
 
 /// What the timeline shows of an event's line: its text, read back
 /// through `lines`, else its summary.
-fn message<'a>(e: &'a TimedEvent, lines: &'a mut LineReader) -> std::io::Result<&'a str> {
+fn message<'a>(e: &'a TimedEvent, lines: &'a mut LineReader) -> std::io::Result<Cow<'a, str>> {
     match lines.text(e) {
-        Ok(t) => Ok(t.unwrap_or(&e.summary)),
+        Ok(t) => Ok(t.map_or_else(|| e.summary.get(), Cow::Borrowed)),
         Err(err) => Err(std::io::Error::other(err)),
     }
 }
@@ -89,7 +89,7 @@ pub fn write(
                     e.who.kind.as_str(),
                     terminal(&e.who.file),
                     e.line,
-                    terminal(message(e, lines)?)
+                    terminal(&message(e, lines)?)
                 )?;
             }
         }
@@ -98,7 +98,7 @@ pub fn write(
                 let e = redacted(e, redact.as_deref_mut(), lines)?;
                 let e = &*e;
                 let l = Line {
-                    message: message(e, lines)?,
+                    message: &message(e, lines)?,
                     datetime: rfc3339(&e.instant),
                     timestamp_desc: DESC,
                     file: &e.who.file,
@@ -106,7 +106,7 @@ pub fn write(
                     kind: e.who.kind.as_str(),
                     subject: e.who.subject.as_deref(),
                     state: e.who.state.as_deref(),
-                    summary: &e.summary,
+                    summary: &e.summary.get(),
                     time: &e.provenance,
                     tzdb: crate::time::TZDB_VERSION,
                 };
@@ -124,7 +124,7 @@ pub fn write(
                     .and_then(|v| v.get("from").and_then(|f| f.as_str().map(str::to_string)))
                     .unwrap_or_default();
                 let cells = [
-                    csv_text(message(e, lines)?).into_owned(),
+                    csv_text(&message(e, lines)?).into_owned(),
                     rfc3339(&e.instant),
                     DESC.to_string(),
                     csv_text(&e.who.file).into_owned(),

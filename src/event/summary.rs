@@ -1,0 +1,262 @@
+//! An event's summary, held in compressed blocks.
+//!
+//! Summaries were the largest part of a flapping storm's memory: 1.18 M
+//! distinct strings of about 85 bytes, 113 MB with malloc's rounding, more
+//! than the events themselves (issue 16). They are written once, at
+//! ingest, and read only where an output or a check shows them, mostly in
+//! the order they were written. So each source packs its summaries into
+//! 64 KiB blocks, compressed with LZ4 once full (a storm's compress about
+//! 8 to 1: its summaries repeat the rule's words, the service and host
+//! names); an event holds its block and where its summary is in it.
+//! Reading one decompresses its block into a small per-thread cache, so a
+//! run of reads in written order costs one decompression per block.
+//!
+//! A summary built elsewhere (a rate, a redacted line, an events file, a
+//! test) is held as it is.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Raw bytes a block holds before it is compressed.
+const BLOCK: usize = 64 << 10;
+
+/// Longer summaries are held on their own (a whole line kept as one).
+const PACKED_MAX: usize = 4 << 10;
+
+/// Blocks each thread keeps decompressed.
+const CACHED: usize = 8;
+
+/// What an event says happened, in a line.
+#[derive(Clone)]
+pub struct Summary(Repr);
+
+/// Sixteen bytes either way, so that `TimedEvent` stays at 64.
+#[derive(Clone)]
+enum Repr {
+    Held(Box<Box<str>>),
+    Packed {
+        block: Arc<Block>,
+        start: u32,
+        len: u32,
+    },
+}
+
+/// A block of summaries: open (raw, still filling) or sealed (compressed).
+struct Block {
+    /// Tells blocks apart in the read cache: an address can be reused once
+    /// a block is freed, an id cannot.
+    id: u64,
+    bytes: Mutex<Bytes>,
+}
+
+enum Bytes {
+    Open(Vec<u8>),
+    Sealed(Box<[u8]>),
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+impl Block {
+    fn new() -> Arc<Block> {
+        Arc::new(Block {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            bytes: Mutex::new(Bytes::Open(Vec::with_capacity(BLOCK))),
+        })
+    }
+
+    fn bytes(&self) -> std::sync::MutexGuard<'_, Bytes> {
+        // The lock guards plain bytes: a panic elsewhere cannot leave them
+        // half written.
+        self.bytes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn seal(&self) {
+        let mut b = self.bytes();
+        if let Bytes::Open(raw) = &*b {
+            *b = Bytes::Sealed(lz4_flex::block::compress_prepend_size(raw).into_boxed_slice());
+        }
+    }
+}
+
+thread_local! {
+    /// The last blocks read, decompressed: `(id, raw bytes)`, newest last.
+    static CACHE: RefCell<Vec<(u64, Vec<u8>)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Summary {
+    pub fn held(s: &str) -> Summary {
+        Summary(Repr::Held(Box::new(s.into())))
+    }
+
+    /// The text.
+    pub fn get(&self) -> Cow<'_, str> {
+        match &self.0 {
+            Repr::Held(s) => Cow::Borrowed(s),
+            Repr::Packed { block, start, len } => {
+                Cow::Owned(read(block, *start as usize, *len as usize))
+            }
+        }
+    }
+}
+
+/// The summary at `start..start + len` of `block`.
+fn read(block: &Block, start: usize, len: usize) -> String {
+    let text = |raw: &[u8]| {
+        // Packed from a `&str` at a char boundary: always UTF-8; a lossy
+        // decode keeps a corrupted block from being a panic.
+        String::from_utf8_lossy(raw.get(start..start + len).unwrap_or_default()).into_owned()
+    };
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(k) = c.iter().position(|(id, _)| *id == block.id) {
+            return text(&c[k].1);
+        }
+        let raw = match &*block.bytes() {
+            // Still filling (read during ingest): read in place.
+            Bytes::Open(raw) => return text(raw),
+            Bytes::Sealed(z) => lz4_flex::block::decompress_size_prepended(z).unwrap_or_default(),
+        };
+        let out = text(&raw);
+        if c.len() == CACHED {
+            c.remove(0);
+        }
+        c.push((block.id, raw));
+        out
+    })
+}
+
+impl PartialEq for Summary {
+    fn eq(&self, other: &Summary) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for Summary {}
+
+impl std::fmt::Debug for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.get())
+    }
+}
+
+impl From<&str> for Summary {
+    fn from(s: &str) -> Summary {
+        Summary::held(s)
+    }
+}
+
+impl From<String> for Summary {
+    fn from(s: String) -> Summary {
+        Summary::held(&s)
+    }
+}
+
+/// One source's summaries as they are read, into blocks. Each block is
+/// sealed when the next one starts, and the last when the packer is
+/// dropped: whatever path a source's parse takes, its blocks end sealed.
+#[derive(Default)]
+pub struct Packer {
+    open: Option<Arc<Block>>,
+}
+
+impl Packer {
+    pub fn pack(&mut self, s: &str) -> Summary {
+        if s.len() > PACKED_MAX {
+            return Summary::held(s);
+        }
+        let fits = |b: &Arc<Block>| match &*b.bytes() {
+            Bytes::Open(raw) => raw.len() + s.len() <= BLOCK,
+            Bytes::Sealed(_) => false,
+        };
+        if !self.open.as_ref().is_some_and(fits) {
+            self.seal();
+            self.open = Some(Block::new());
+        }
+        let block = self.open.clone().expect("opened above");
+        let start = match &mut *block.bytes() {
+            Bytes::Open(raw) => {
+                let start = raw.len();
+                raw.extend_from_slice(s.as_bytes());
+                start
+            }
+            Bytes::Sealed(_) => unreachable!("a packer's open block is open"),
+        };
+        Summary(Repr::Packed {
+            block,
+            start: start as u32,
+            len: s.len() as u32,
+        })
+    }
+
+    fn seal(&mut self) {
+        if let Some(b) = self.open.take() {
+            b.seal();
+        }
+    }
+}
+
+impl Drop for Packer {
+    fn drop(&mut self) {
+        self.seal();
+    }
+}
+
+impl std::fmt::Debug for Packer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Packer")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_read_back_from_sealed_blocks_in_any_order() {
+        let texts: Vec<String> = (0..20_000)
+            .map(|k| {
+                format!(
+                    "svc{} on web{k:03} CRITICAL (HARD, attempt 3): port {}",
+                    k % 7,
+                    8000 + k
+                )
+            })
+            .chain([
+                "".to_string(),
+                "é–✓".to_string(),
+                "x".repeat(PACKED_MAX + 1),
+            ])
+            .collect();
+        let mut p = Packer::default();
+        let packed: Vec<Summary> = texts.iter().map(|t| p.pack(t)).collect();
+        // Read while the last block is open, then after all are sealed.
+        assert_eq!(packed[texts.len() - 2].get(), texts[texts.len() - 2]);
+        drop(p);
+        let blocks: std::collections::HashSet<u64> = packed
+            .iter()
+            .filter_map(|s| match &s.0 {
+                Repr::Packed { block, .. } => Some(block.id),
+                Repr::Held(_) => None,
+            })
+            .collect();
+        assert!(blocks.len() > CACHED, "{} blocks", blocks.len());
+        for k in (0..texts.len()).rev().chain(0..texts.len()).step_by(7) {
+            assert_eq!(packed[k].get(), texts[k], "summary {k}");
+        }
+        assert_eq!(packed[0], Summary::held(&texts[0]));
+        assert_ne!(packed[0], packed[1]);
+    }
+
+    #[test]
+    fn a_summary_stays_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Summary>(), 16);
+    }
+}
