@@ -10,7 +10,7 @@ use super::read::{Claims, DateClaim, DurationClaim, Mention};
 use super::scan::Precision;
 use super::zone::{self, Read, Zone};
 use super::{LintFinding, LintOptions, Outcome};
-use crate::analysis::{Analysis, Window};
+use crate::analysis::Analysis;
 use crate::finding::{FindingCode, Severity};
 use crate::human;
 use crate::time::zone::fmt_offset;
@@ -22,7 +22,10 @@ use std::sync::OnceLock;
 pub struct Ctx<'a> {
     pub claims: &'a Claims,
     pub analysis: &'a Analysis,
+    /// Every timed event, in time order.
     pub events: &'a [Ev],
+    /// The numbers of the events' words.
+    pub lexicon: &'a evidence::Lexicon,
     pub opts: &'a LintOptions,
     /// The days a time with no date at all may be on: the windows' days.
     pub fallback_days: Vec<NaiveDate>,
@@ -53,6 +56,7 @@ impl<'a> Ctx<'a> {
         claims: &'a Claims,
         analysis: &'a Analysis,
         events: &'a [Ev],
+        lexicon: &'a evidence::Lexicon,
         opts: &'a LintOptions,
     ) -> Ctx<'a> {
         let mut days: Vec<NaiveDate> = analysis
@@ -62,7 +66,15 @@ impl<'a> Ctx<'a> {
             .map(|t| t.date_naive())
             .collect();
         if days.is_empty() {
-            days.extend(events.iter().map(|e| e.at.date_naive()));
+            // The events are in time order: their first 31 days.
+            for d in events.iter().map(|e| e.at.date_naive()) {
+                if days.len() == 31 {
+                    break;
+                }
+                if days.last() != Some(&d) {
+                    days.push(d);
+                }
+            }
         }
         days.sort();
         days.dedup();
@@ -71,6 +83,7 @@ impl<'a> Ctx<'a> {
             claims,
             analysis,
             events,
+            lexicon,
             opts,
             fallback_days: days,
         }
@@ -189,7 +202,7 @@ pub fn check_mention(
     } else {
         ""
     };
-    let matched = evidence::best(events, &instants, sentence, tol);
+    let matched = evidence::best(events, ctx.lexicon, &instants, sentence, tol);
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }
@@ -435,9 +448,13 @@ pub fn dates(ctx: &Ctx, out: &mut Outcome) {
             continue;
         }
         // A day with evidence in UTC's reckoning or the report zone's.
+        // Only events within a day more of UTC can be (a zone is less than
+        // a day off): found by binary search, visited in time order.
         let tz = ctx.opts.report_zone;
+        let noon = d.date.and_hms_opt(12, 0, 0).expect("noon exists").and_utc();
         let near = |days: i64| {
-            ctx.events.iter().filter(move |e| {
+            let r = evidence::around(ctx.events, noon, (days + 2) * 86_400);
+            ctx.events[r].iter().filter(move |e| {
                 let utc = (e.at.date_naive() - d.date).num_days().abs();
                 let local = (e.at.with_timezone(&tz).date_naive() - d.date)
                     .num_days()
@@ -484,30 +501,43 @@ fn trigger_re() -> &'static Regex {
     })
 }
 
-/// The intervals a stated duration may be: each window's duration and the
-/// time from each window's start to each event after it (`Within 49
-/// minutes, 95% of our network was operating as normal`).
-fn intervals<'a>(ctx: &Ctx<'a>) -> Vec<(i64, &'a Window)> {
-    let mut out = Vec::new();
-    for w in &ctx.analysis.windows {
-        if let Some(d) = w.duration_s {
-            out.push((d, w));
-        }
-        let Some(s) = utc(&w.start) else { continue };
-        for e in ctx.events {
-            let d = (e.at - s).num_seconds();
-            if d > 0 && d <= 3 * 86_400 {
-                out.push((d, w));
-            }
-        }
-    }
-    out
+/// The longest time from a window's start to an event that a stated
+/// duration may be.
+const AFTER_START_MAX_S: i64 = 3 * 86_400;
+
+/// Whether some interval a stated duration may be lies in `lo..=hi`
+/// seconds: a window's duration, or the time from a window's start to an
+/// event after it (`Within 49 minutes, 95% of our network was operating as
+/// normal`), counted in whole seconds up to three days.
+///
+/// By binary search in the events (in time order): listing every
+/// window's time to every event was windows × events entries, 590 million
+/// for a flapping storm (issue 16).
+fn interval_in(ctx: &Ctx, lo: i64, hi: i64) -> bool {
+    ctx.analysis.windows.iter().any(|w| {
+        w.duration_s.is_some_and(|d| (lo..=hi).contains(&d))
+            || utc(&w.start).is_some_and(|s| {
+                // Whole seconds `d` in `lo..=hi` (and `1..=MAX`) are the
+                // instants in `[s + lo, s + hi + 1)`: the first event from
+                // `s + lo` tells.
+                let (lo, hi) = (lo.max(1), hi.min(AFTER_START_MAX_S));
+                if lo > hi {
+                    return false;
+                }
+                let from = s + Duration::seconds(lo);
+                let k = ctx.events.partition_point(|e| e.at < from);
+                ctx.events.get(k).is_some_and(|e| {
+                    let d = (e.at - s).num_seconds();
+                    d > 0 && d <= AFTER_START_MAX_S && (lo..=hi).contains(&d)
+                })
+            })
+    })
 }
 
 /// `duration-mismatch` for durations stated in the text (`for 27 minutes`,
 /// `Within 49 minutes`, `lasted 23 hours and 11 minutes`).
 pub fn durations(ctx: &Ctx, out: &mut Outcome) {
-    let spans = intervals(ctx);
+    let any_interval = interval_in(ctx, i64::MIN, i64::MAX);
     for d in &ctx.claims.durations {
         if d.field.as_deref() == Some("Duration") {
             out.coverage.durations_read += 1;
@@ -536,12 +566,12 @@ pub fn durations(ctx: &Ctx, out: &mut Outcome) {
                 continue;
             }
         };
-        if spans.is_empty() {
+        if !any_interval {
             continue;
         }
         out.coverage.durations_checked += 1;
         let tol = duration_tolerance(ctx, secs, trigger.name("approx").is_some());
-        if spans.iter().any(|(s, _)| (s - secs).abs() <= tol) {
+        if interval_in(ctx, secs.saturating_sub(tol), secs.saturating_add(tol)) {
             continue;
         }
         out.findings.push(duration_finding(ctx, d, secs, tol));

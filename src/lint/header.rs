@@ -111,7 +111,7 @@ fn target(
         (Some(at), Some(ev)) => vec![Ev {
             at,
             evidence: ev.clone(),
-            summary: what.to_string(),
+            summary: crate::event::Summary::held(what),
             words: Default::default(),
         }],
         _ => Vec::new(),

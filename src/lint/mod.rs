@@ -161,9 +161,10 @@ pub fn lint(
     } else {
         Form::Any
     });
+    let mut lex = evidence::Lexicon::default();
     let evs = events
         .iter()
-        .map(|e| evidence::Ev::from_event(e, lines))
+        .map(|e| evidence::Ev::from_event(e, lines, &mut lex))
         .collect::<crate::error::Result<Vec<evidence::Ev>>>()?;
     let year = evs
         .first()
@@ -188,7 +189,7 @@ pub fn lint(
         header::fields_present(&claims, &mut out.findings);
     }
     header::placeholders(&claims, &mut out.findings);
-    let ctx = checks::Ctx::new(&claims, analysis, &evs, opts);
+    let ctx = checks::Ctx::new(&claims, analysis, &evs, &lex, opts);
     checks::times(&ctx, &mut out);
     checks::dates(&ctx, &mut out);
     checks::durations(&ctx, &mut out);
