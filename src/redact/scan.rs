@@ -89,16 +89,27 @@ pub fn hits(s: &str, names: &Names) -> Vec<Hit> {
         taken.push((h.start, h.end));
         out.push(h);
     };
-    for m in email().find_iter(s) {
+    // Each shape needs a byte the text may not have: skipping its search
+    // then changes nothing, and most log lines have no `@` or `:`.
+    let has = |b: u8| memchr::memchr(b, s.as_bytes()).is_some();
+    let (at, colon, dot, dash) = (has(b'@'), has(b':'), has(b'.'), has(b'-'));
+    for m in at.then(|| email().find_iter(s)).into_iter().flatten() {
         let key = m.as_str().to_ascii_lowercase();
         push(hit(m.start(), m.end(), Class::Email, key), &mut taken);
     }
-    for m in ipv6_run().find_iter(s) {
+    // An IPv6 address holds `::` or seven colons (`ipv6`): a line with
+    // neither (a syslog line's clock has two) has none.
+    let v6 = colon && (s.contains("::") || s.bytes().filter(|&b| b == b':').count() >= 7);
+    for m in v6.then(|| ipv6_run().find_iter(s)).into_iter().flatten() {
         if let Some(h) = ipv6(s, m.start(), m.end()) {
             push(h, &mut taken);
         }
     }
-    for m in mac().find_iter(s) {
+    for m in (colon || dash || dot)
+        .then(|| mac().find_iter(s))
+        .into_iter()
+        .flatten()
+    {
         let edge_ok = !before(s, m.start())
             .is_some_and(|c| c.is_ascii_alphanumeric() || ".:-".contains(c))
             && !after(s, m.end()).is_some_and(|c| c.is_ascii_alphanumeric())
@@ -108,7 +119,7 @@ pub fn hits(s: &str, names: &Names) -> Vec<Hit> {
             push(hit(m.start(), m.end(), Class::Mac, key), &mut taken);
         }
     }
-    for m in ipv4().find_iter(s) {
+    for m in dot.then(|| ipv4().find_iter(s)).into_iter().flatten() {
         let octets_ok = m
             .as_str()
             .split('.')
@@ -166,8 +177,9 @@ fn ipv6(s: &str, start: usize, mut end: usize) -> Option<Hit> {
 fn protected(s: &str, names: &Names) -> Vec<(usize, usize)> {
     let path_char = |c: char| c.is_ascii_alphanumeric() || "_-./".contains(c);
     let mut out = Vec::new();
-    for p in names.paths() {
-        for (at, _) in s.match_indices(p.as_str()) {
+    for (p, finder) in names.path_finders() {
+        // Non-overlapping, left to right, as `match_indices` finds them.
+        for at in finder.find_iter(s.as_bytes()) {
             let end = at + p.len();
             let alone = !before(s, at).is_some_and(path_char)
                 && !after(s, end).is_some_and(|c| c.is_ascii_alphanumeric() || "_-/".contains(c));
