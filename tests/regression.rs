@@ -1761,3 +1761,63 @@ fn a_year_first_bsd_stamp_after_an_optional_number_is_read() {
     assert_eq!(read.fields[0], ("ts", "2017 Mar  9 00:00:03".into()));
     assert_eq!(read.fields, search_only(&prog, line).unwrap().fields);
 }
+
+/// An archive member with an empty name is listed as skipped, and that
+/// empty "file name" was then searched for as an evidence name to protect
+/// from redaction: found at every byte, it panicked inside a non-ASCII
+/// character (found by review of issue 16's memmem searchers), and before
+/// that it protected every position, so an IPv6 address with `::` was not
+/// redacted.
+#[test]
+fn an_empty_member_name_protects_nothing_from_redaction() {
+    use tar_kit::*;
+    let log = "[1487822200] SERVICE ALERT: portal;HTTP;CRITICAL;HARD;3;café down from fe80::1\n\
+               [1487823790] SERVICE ALERT: portal;HTTP;OK;HARD;3;up\n";
+    let bytes = tar(&[
+        file("n.log", log.as_bytes()),
+        Member {
+            name: b"",
+            kind: tar::EntryType::Regular,
+            data: b"x",
+        },
+    ]);
+    let (_d, p) = write("b.tar", &bytes);
+    let (code, out, err) = run(&["timeline", p.to_str().unwrap(), "--redact"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("café down from"), "{out}");
+    assert!(!out.contains("fe80::1"), "the address stays:\n{out}");
+}
+
+/// `rfo timeline` read each file's lines back from a handle opened for
+/// every file at once: with 256 handles allowed (macOS's default), a bundle
+/// of 300 files failed with "Too many open files" (found by review of
+/// issue 16's line reader). Now at most a few dozen are open at a time.
+#[cfg(unix)]
+#[test]
+fn a_bundle_of_more_files_than_open_handles_reads_back_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..300 {
+        std::fs::write(
+            dir.path().join(format!("n{k:03}.log")),
+            format!(
+                "[{}] SERVICE ALERT: web{k};HTTP;CRITICAL;HARD;3;down\n",
+                1487822200 + k
+            ),
+        )
+        .unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_rfo");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 128 && '{bin}' timeline '{}' --format jsonl",
+            dir.path().display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let rows: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(rows.len(), 300);
+    assert!(rows[299].contains("web299;HTTP;CRITICAL"), "{}", rows[299]);
+}

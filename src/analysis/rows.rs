@@ -16,7 +16,9 @@ pub struct Row<'a> {
     pub at: chrono::DateTime<chrono::Utc>,
     pub kind: &'static str,
     pub subject: Option<&'a str>,
-    pub summary: std::borrow::Cow<'a, str>,
+    /// Written straight from its block (`Summary`'s `Serialize`): a storm
+    /// writes a million rows.
+    pub summary: &'a crate::event::Summary,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and
@@ -116,7 +118,7 @@ impl Rows {
             at: e.instant,
             kind: e.who.kind.as_str(),
             subject: e.who.subject.as_deref(),
-            summary: e.summary.get(),
+            summary: &e.summary,
             evidence: e.evidence(),
             also: self.also[from..]
                 .iter()

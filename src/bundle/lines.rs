@@ -32,6 +32,17 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// Whether the file, as `m` describes it now, is the one parsed.
+    fn same(&self, m: &std::fs::Metadata) -> Result<()> {
+        if m.len() != self.len {
+            return Err(self.changed(format!("{} bytes, was {}", m.len(), self.len)));
+        }
+        if m.modified().ok() != self.modified {
+            return Err(self.changed("modified again".into()));
+        }
+        Ok(())
+    }
+
     fn changed(&self, why: String) -> Error {
         Error::input(
             &self.path,
@@ -62,12 +73,17 @@ impl Origin {
 /// source's lines mostly in file order, so one read serves hundreds.
 const WINDOW: usize = 1 << 16;
 
-/// Reads events' lines back from their files, one open file per source.
+/// Files held open at once: a bundle of thousands of files must not run
+/// out of file handles (256 by default on macOS).
+const OPEN_MAX: usize = 32;
+
+/// Reads events' lines back from their files.
 #[derive(Debug, Default)]
 pub struct LineReader {
     /// By source index.
     origins: Vec<Option<Origin>>,
-    open: Vec<Option<Opened>>,
+    /// The files open now, by source index, least recently used first.
+    open: Vec<(usize, Opened)>,
     text: String,
 }
 
@@ -90,7 +106,6 @@ impl LineReader {
             }
             r.origins[k] = Some(o.clone());
         }
-        r.open.resize_with(r.origins.len(), || None);
         r
     }
 
@@ -108,66 +123,86 @@ impl LineReader {
         Ok(self.text(e)?.map(str::to_string))
     }
 
-    /// The reader with every file opened and checked: a file changed since
+    /// The reader with every file checked unchanged: a file changed since
     /// its parse is an error before any output is written, not part way.
-    pub fn checked(mut self) -> Result<LineReader> {
-        for k in 0..self.origins.len() {
-            if self.origins[k].is_some() {
-                self.open(k)?;
-            }
+    /// (Each is checked again when it is opened to be read.)
+    pub fn checked(self) -> Result<LineReader> {
+        for o in self.origins.iter().flatten() {
+            let m = std::fs::metadata(&o.path).map_err(|e| Error::io(&o.path, e))?;
+            o.same(&m)?;
         }
         Ok(self)
     }
 
-    fn open(&mut self, k: usize) -> Result<()> {
-        let Some(origin) = &self.origins[k] else {
-            return Ok(());
-        };
-        if self.open[k].is_some() {
-            return Ok(());
+    /// The open file of source `k` among `open`, opened (and checked) if
+    /// it is not.
+    fn opened<'o>(
+        open: &'o mut Vec<(usize, Opened)>,
+        k: usize,
+        origin: &Origin,
+    ) -> Result<&'o mut Opened> {
+        match open.iter().position(|(j, _)| *j == k) {
+            Some(p) => {
+                // Most recently used last.
+                let entry = open.remove(p);
+                open.push(entry);
+            }
+            None => {
+                let io = |e: std::io::Error| Error::io(&origin.path, e);
+                let file = File::open(&origin.path).map_err(io)?;
+                origin.same(&file.metadata().map_err(io)?)?;
+                if open.len() == OPEN_MAX {
+                    open.remove(0);
+                }
+                open.push((
+                    k,
+                    Opened {
+                        file,
+                        window: Vec::new(),
+                        start: 0,
+                    },
+                ));
+            }
         }
-        let io = |e: std::io::Error| Error::io(&origin.path, e);
-        let file = File::open(&origin.path).map_err(io)?;
-        let m = file.metadata().map_err(io)?;
-        if m.len() != origin.len {
-            return Err(origin.changed(format!("{} bytes, was {}", m.len(), origin.len)));
-        }
-        if m.modified().ok() != origin.modified {
-            return Err(origin.changed("modified again".into()));
-        }
-        self.open[k] = Some(Opened {
-            file,
-            window: Vec::new(),
-            start: 0,
-        });
-        Ok(())
+        Ok(&mut open.last_mut().expect("pushed above").1)
     }
 
     fn read(&mut self, source: u32, line: u64, at: LineAt) -> Result<&str> {
         let k = source as usize;
-        if !matches!(self.origins.get(k), Some(Some(_))) {
+        let LineReader {
+            origins,
+            open,
+            text: out,
+        } = self;
+        let Some(Some(origin)) = origins.get(k) else {
             // An event points into a file no origin was given for: a bug in
             // the caller, reported rather than shown as an empty line.
             return Err(Error::Usage(format!(
                 "line {line} of source {source}: its file was not given to the line reader"
             )));
-        }
-        self.open(k)?;
-        let origin = self.origins[k].as_ref().expect("checked above");
+        };
         let io = |e: std::io::Error| Error::io(&origin.path, e);
-        let o = self.open[k].as_mut().expect("opened above");
+        let o = LineReader::opened(open, k, origin)?;
         // The line with the bytes either side, which must end the line
         // before it (or be the file's start) and end this one (or be the
         // file's end).
         let first = at.offset.saturating_sub(1);
         let end = at.offset.saturating_add(at.len as u64 + 1).min(origin.len);
         if first < o.start || end > o.start + o.window.len() as u64 {
-            let want = (end - first)
+            // Read on from the line; but back from it when going backwards
+            // (a file written newest first), so the lines before it are in.
+            let from = if first < o.start {
+                first.min(end.saturating_sub(WINDOW as u64))
+            } else {
+                first
+            };
+            let want = end
+                .saturating_sub(from)
                 .max(WINDOW as u64)
-                .min(origin.len.saturating_sub(first));
+                .min(origin.len.saturating_sub(from));
             o.window.clear();
             o.window.resize(want as usize, 0);
-            o.file.seek(SeekFrom::Start(first)).map_err(io)?;
+            o.file.seek(SeekFrom::Start(from)).map_err(io)?;
             let mut got = 0;
             while got < o.window.len() {
                 match o.file.read(&mut o.window[got..]).map_err(io)? {
@@ -176,22 +211,27 @@ impl LineReader {
                 }
             }
             o.window.truncate(got);
-            o.start = first;
+            o.start = from;
         }
-        let from = (at.offset - o.start) as usize;
+        let (window, start) = (&o.window, o.start);
+        let from = at.offset.saturating_sub(start) as usize;
         let to = from + at.len as usize;
         let ends = |b: Option<&u8>| matches!(b, Some(b'\n' | b'\r'));
-        let starts = at.offset == 0 || ends(from.checked_sub(1).and_then(|p| o.window.get(p)));
-        let stops = ends(o.window.get(to)) || at.offset + at.len as u64 == origin.len;
-        let Some(bytes) = o.window.get(from..to).filter(|_| starts && stops) else {
+        let starts = at.offset == 0 || ends(from.checked_sub(1).and_then(|p| window.get(p)));
+        let stops = ends(window.get(to)) || at.offset + at.len as u64 == origin.len;
+        let Some(bytes) = window
+            .get(from..to)
+            .filter(|_| at.offset >= start && starts && stops)
+        else {
             return Err(origin.changed(format!("line {line} is not where it was")));
         };
-        self.text.clear();
-        match std::str::from_utf8(bytes) {
-            Ok(s) => self.text.push_str(s),
-            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
-        }
-        Ok(&self.text)
+        let text = match std::str::from_utf8(bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        out.clear();
+        out.push_str(&text);
+        Ok(out)
     }
 }
 
@@ -228,6 +268,63 @@ mod tests {
                 assert_eq!(r.read(3, *number, *at).unwrap(), text, "{name}:{number}");
             }
         }
+    }
+
+    /// More files than are held open, read in turns, and a file read
+    /// backwards (newest first): every line is the one parsed, with files
+    /// closed and reopened as needed and windows placed behind the line.
+    #[test]
+    fn many_files_in_turns_and_one_read_backwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = OPEN_MAX + 5;
+        let mut origins = Vec::new();
+        let mut lines = Vec::new();
+        for k in 0..files {
+            let p = dir.path().join(format!("f{k}.log"));
+            let text: String = (0..300)
+                .map(|n| format!("file {k} line {n} {}\n", "y".repeat(n % 300)))
+                .collect();
+            std::fs::write(&p, &text).unwrap();
+            origins.push(Origin::of(k as u32, &p).unwrap().unwrap());
+            let mut seen = Vec::new();
+            read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
+                seen.push((l.number, l.text.to_string(), l.at))
+            })
+            .unwrap();
+            lines.push(seen);
+        }
+        let mut r = LineReader::new(&origins).checked().unwrap();
+        for n in 0..300 {
+            for (k, seen) in lines.iter().enumerate() {
+                let (number, text, at) = &seen[n];
+                assert_eq!(r.read(k as u32, *number, *at).unwrap(), text);
+            }
+        }
+        assert_eq!(r.open.len(), OPEN_MAX);
+        // Newest first, 450 KB: going back, a window is read to end at the
+        // line, the lines before it in (read from the line, it was a read
+        // a line).
+        let p = dir.path().join("back.log");
+        let text: String = (0..3000)
+            .map(|n| format!("line {n} {}\n", "z".repeat(n % 300)))
+            .collect();
+        std::fs::write(&p, &text).unwrap();
+        let mut seen = Vec::new();
+        read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
+            seen.push((l.number, l.text.to_string(), l.at))
+        })
+        .unwrap();
+        let origin = Origin::of(0, &p).unwrap().unwrap();
+        let mut r = LineReader::new([&origin]);
+        let mut reads = 0;
+        let mut start = u64::MAX;
+        for (number, text, at) in seen.iter().rev() {
+            assert_eq!(r.read(0, *number, *at).unwrap(), text);
+            let now = r.open[0].1.start;
+            reads += usize::from(now != start);
+            start = now;
+        }
+        assert!(reads <= 2 * text.len() / WINDOW + 2, "{reads} reads");
     }
 
     #[test]

@@ -396,7 +396,8 @@ fn write_source(
     }
     let parquet = format!("{stem}{PARQUET_SUFFIX}");
     let mut lines = match &what {
-        Written::Whole(r) => crate::bundle::lines::LineReader::new(&r.origin),
+        // Checked before the events file is begun.
+        Written::Whole(r) => crate::bundle::lines::LineReader::new(&r.origin).checked()?,
         // A stretch's events hold their lines.
         Written::Part(_) => crate::bundle::lines::LineReader::default(),
     };

@@ -107,7 +107,13 @@ impl Names {
         );
         n.public
             .extend(public.into_iter().map(|p| p.trim().to_ascii_lowercase()));
-        let mut paths: Vec<String> = paths.into_iter().map(str::to_string).collect();
+        // An empty name (a tar member without one, listed as skipped) is
+        // no file name: it would protect every position of every text.
+        let mut paths: Vec<String> = paths
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
         paths.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         paths.dedup();
         n.finders = paths
@@ -293,6 +299,23 @@ impl Redactor {
             },
         });
         p
+    }
+
+    /// Number what `event` would for an event not shown, in a redactor
+    /// made by `for_bundle` over the same timeline: that numbered its host,
+    /// subject, line and summary, so only its state and operator are left.
+    pub fn pass(&mut self, e: &TimedEvent) {
+        if let Some(s) = e.who.state.as_deref() {
+            self.note(s);
+        }
+        if let Some(op) = e.operator() {
+            for s in [op.user.as_deref(), op.command.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                self.note(s);
+            }
+        }
     }
 
     /// Number the identifiers in `s` not numbered yet (what `text` does,

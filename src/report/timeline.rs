@@ -72,15 +72,16 @@ pub fn write(
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> std::io::Result<()> {
-    let chosen = timeline
-        .iter()
-        .filter(|e| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t));
+    let inside =
+        |e: &TimedEvent| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
     match format {
         TimelineFormat::Text => {
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
             out.write_all(zone_header(zone).as_bytes())?;
-            for e in chosen {
-                let e = redacted(e, redact.as_deref_mut(), lines)?;
+            for e in timeline {
+                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                    continue;
+                };
                 let e = &*e;
                 writeln!(
                     out,
@@ -94,8 +95,10 @@ pub fn write(
             }
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
-            for e in chosen {
-                let e = redacted(e, redact.as_deref_mut(), lines)?;
+            for e in timeline {
+                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                    continue;
+                };
                 let e = &*e;
                 let l = Line {
                     message: &message(e, lines)?,
@@ -116,8 +119,10 @@ pub fn write(
         }
         TimelineFormat::Csv => {
             out.write_all(b"message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n")?;
-            for e in chosen {
-                let e = redacted(e, redact.as_deref_mut(), lines)?;
+            for e in timeline {
+                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                    continue;
+                };
                 let e = &*e;
                 let from = serde_json::to_value(&e.provenance.offset)
                     .ok()
@@ -145,19 +150,28 @@ pub fn write(
     Ok(())
 }
 
-/// Redacted, an event is a copy that holds its redacted line.
-fn redacted<'e>(
+/// The event as shown, `None` outside the range. Redacted, it is a copy
+/// that holds its redacted line; outside the range a redactor still
+/// numbers what redacting it would have (`Redactor::pass`), so that
+/// pseudonyms do not depend on `--from` and `--to`.
+fn shown<'e>(
     e: &'e TimedEvent,
+    inside: bool,
     redact: Option<&mut Redactor>,
     lines: &mut LineReader,
-) -> std::io::Result<Cow<'e, TimedEvent>> {
-    Ok(match redact {
-        Some(r) => {
+) -> std::io::Result<Option<Cow<'e, TimedEvent>>> {
+    Ok(match (redact, inside) {
+        (Some(r), false) => {
+            r.pass(e);
+            None
+        }
+        (None, false) => None,
+        (Some(r), true) => {
             let mut e = e.clone();
             r.event(&mut e, lines).map_err(std::io::Error::other)?;
-            Cow::Owned(e)
+            Some(Cow::Owned(e))
         }
-        None => Cow::Borrowed(e),
+        (None, true) => Some(Cow::Borrowed(e)),
     })
 }
 
