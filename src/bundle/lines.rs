@@ -238,6 +238,16 @@ impl LineReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each line of the file at `p` as the parse sees it: number, text, place.
+    fn parsed(p: &std::path::Path) -> Vec<(u64, String, LineAt)> {
+        let mut seen = Vec::new();
+        read::for_each_line(&mut *read::open(p).unwrap(), p, |l| {
+            seen.push((l.number, l.text.to_string(), l.at))
+        })
+        .unwrap();
+        seen
+    }
     use crate::bundle::read;
 
     /// Every line of `bytes`, read back through its place, is the text the
@@ -257,11 +267,7 @@ mod tests {
         ] {
             let p = dir.path().join(name);
             std::fs::write(&p, &bytes).unwrap();
-            let mut seen = Vec::new();
-            read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
-                seen.push((l.number, l.text.to_string(), l.at))
-            })
-            .unwrap();
+            let seen = parsed(&p);
             let origin = Origin::of(3, &p).unwrap().unwrap();
             let mut r = LineReader::new([&origin]);
             for (number, text, at) in seen.iter().rev().chain(seen.iter()) {
@@ -286,11 +292,7 @@ mod tests {
                 .collect();
             std::fs::write(&p, &text).unwrap();
             origins.push(Origin::of(k as u32, &p).unwrap().unwrap());
-            let mut seen = Vec::new();
-            read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
-                seen.push((l.number, l.text.to_string(), l.at))
-            })
-            .unwrap();
+            let seen = parsed(&p);
             lines.push(seen);
         }
         let mut r = LineReader::new(&origins).checked().unwrap();
@@ -309,11 +311,7 @@ mod tests {
             .map(|n| format!("line {n} {}\n", "z".repeat(n % 300)))
             .collect();
         std::fs::write(&p, &text).unwrap();
-        let mut seen = Vec::new();
-        read::for_each_line(&mut *read::open(&p).unwrap(), &p, |l| {
-            seen.push((l.number, l.text.to_string(), l.at))
-        })
-        .unwrap();
+        let seen = parsed(&p);
         let origin = Origin::of(0, &p).unwrap().unwrap();
         let mut r = LineReader::new([&origin]);
         let mut reads = 0;
