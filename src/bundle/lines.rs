@@ -7,11 +7,18 @@
 //! (`read::LineAt`), and what an output shows is read back here when it is
 //! written (issue 16).
 //!
-//! The file must still be the one parsed. Its length and modification time
-//! are taken before the parse (`Origin::of`) and compared when the reader
-//! first opens it, and every line read back must end where the parse said
-//! (at a line terminator or at the end of the file). A file that changed
-//! is an input error naming it: nothing is shown from the wrong bytes.
+//! The file must still be the one parsed. Its identity (device and inode,
+//! where the system has them), length and modification time are taken
+//! before the parse (`Origin::of`) and compared before output begins and
+//! whenever the file is opened again; every line read back must start
+//! after a line end and end at one. A file that changed is an input error
+//! naming it — before any output when it is found then, part way when it
+//! changes during the output. Nothing is shown from the wrong bytes.
+//!
+//! A log still being written to fails too: a longer file may only have
+//! been appended to, but it may as well have been rewritten in place, and
+//! telling them apart needs a hash of the bytes parsed (not kept). Run on
+//! a copy.
 
 use super::read::LineAt;
 use crate::error::{Error, Result};
@@ -29,11 +36,30 @@ pub struct Origin {
     pub path: PathBuf,
     len: u64,
     modified: Option<SystemTime>,
+    /// Device and inode: another file under the same name is not this one.
+    id: Option<(u64, u64)>,
+}
+
+/// A file's device and inode, where the system has them.
+fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
 }
 
 impl Origin {
     /// Whether the file, as `m` describes it now, is the one parsed.
     fn same(&self, m: &std::fs::Metadata) -> Result<()> {
+        if file_id(m) != self.id {
+            return Err(self.changed("another file under its name".into()));
+        }
         if m.len() != self.len {
             return Err(self.changed(format!("{} bytes, was {}", m.len(), self.len)));
         }
@@ -65,6 +91,7 @@ impl Origin {
             path: path.to_path_buf(),
             len: m.len(),
             modified: m.modified().ok(),
+            id: file_id(&m),
         }))
     }
 }
@@ -82,16 +109,18 @@ const OPEN_MAX: usize = 32;
 pub struct LineReader {
     /// By source index.
     origins: Vec<Option<Origin>>,
+    /// By source index: the bytes read last, kept when the file is closed
+    /// (many files read in turns would otherwise read a window a line).
+    windows: Vec<Window>,
     /// The files open now, by source index, least recently used first.
-    open: Vec<(usize, Opened)>,
+    open: Vec<(usize, File)>,
     text: String,
 }
 
-#[derive(Debug)]
-struct Opened {
-    file: File,
+#[derive(Debug, Default)]
+struct Window {
     /// The bytes from `start` (at most `WINDOW`, more for a longer line).
-    window: Vec<u8>,
+    bytes: Vec<u8>,
     start: u64,
 }
 
@@ -106,6 +135,7 @@ impl LineReader {
             }
             r.origins[k] = Some(o.clone());
         }
+        r.windows.resize_with(r.origins.len(), Window::default);
         r
     }
 
@@ -137,10 +167,10 @@ impl LineReader {
     /// The open file of source `k` among `open`, opened (and checked) if
     /// it is not.
     fn opened<'o>(
-        open: &'o mut Vec<(usize, Opened)>,
+        open: &'o mut Vec<(usize, File)>,
         k: usize,
         origin: &Origin,
-    ) -> Result<&'o mut Opened> {
+    ) -> Result<&'o mut File> {
         match open.iter().position(|(j, _)| *j == k) {
             Some(p) => {
                 // Most recently used last.
@@ -154,14 +184,7 @@ impl LineReader {
                 if open.len() == OPEN_MAX {
                     open.remove(0);
                 }
-                open.push((
-                    k,
-                    Opened {
-                        file,
-                        window: Vec::new(),
-                        start: 0,
-                    },
-                ));
+                open.push((k, file));
             }
         }
         Ok(&mut open.last_mut().expect("pushed above").1)
@@ -171,6 +194,7 @@ impl LineReader {
         let k = source as usize;
         let LineReader {
             origins,
+            windows,
             open,
             text: out,
         } = self;
@@ -182,13 +206,13 @@ impl LineReader {
             )));
         };
         let io = |e: std::io::Error| Error::io(&origin.path, e);
-        let o = LineReader::opened(open, k, origin)?;
+        let o = &mut windows[k];
         // The line with the bytes either side, which must end the line
         // before it (or be the file's start) and end this one (or be the
         // file's end).
         let first = at.offset.saturating_sub(1);
         let end = at.offset.saturating_add(at.len as u64 + 1).min(origin.len);
-        if first < o.start || end > o.start + o.window.len() as u64 {
+        if first < o.start || end > o.start + o.bytes.len() as u64 {
             // Read on from the line; but back from it when going backwards
             // (a file written newest first), so the lines before it are in.
             let from = if first < o.start {
@@ -200,20 +224,21 @@ impl LineReader {
                 .saturating_sub(from)
                 .max(WINDOW as u64)
                 .min(origin.len.saturating_sub(from));
-            o.window.clear();
-            o.window.resize(want as usize, 0);
-            o.file.seek(SeekFrom::Start(from)).map_err(io)?;
+            let file = LineReader::opened(open, k, origin)?;
+            o.bytes.clear();
+            o.bytes.resize(want as usize, 0);
+            file.seek(SeekFrom::Start(from)).map_err(io)?;
             let mut got = 0;
-            while got < o.window.len() {
-                match o.file.read(&mut o.window[got..]).map_err(io)? {
+            while got < o.bytes.len() {
+                match file.read(&mut o.bytes[got..]).map_err(io)? {
                     0 => break,
                     n => got += n,
                 }
             }
-            o.window.truncate(got);
+            o.bytes.truncate(got);
             o.start = from;
         }
-        let (window, start) = (&o.window, o.start);
+        let (window, start) = (&o.bytes, o.start);
         let from = at.offset.saturating_sub(start) as usize;
         let to = from + at.len as usize;
         let ends = |b: Option<&u8>| matches!(b, Some(b'\n' | b'\r'));
@@ -318,7 +343,7 @@ mod tests {
         let mut start = u64::MAX;
         for (number, text, at) in seen.iter().rev() {
             assert_eq!(r.read(0, *number, *at).unwrap(), text);
-            let now = r.open[0].1.start;
+            let now = r.windows[0].start;
             reads += usize::from(now != start);
             start = now;
         }
