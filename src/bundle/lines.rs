@@ -80,9 +80,7 @@ impl Origin {
     /// file, whose offsets count decompressed bytes that cannot be sought.
     pub fn of(index: u32, path: &std::path::Path) -> Result<Option<Origin>> {
         let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut magic = [0u8; 2];
-        let n = f.read(&mut magic).map_err(|e| Error::io(path, e))?;
-        if n == 2 && magic == [0x1f, 0x8b] {
+        if super::read::is_gzip(&mut f).map_err(|e| Error::io(path, e))? {
             return Ok(None);
         }
         let m = f.metadata().map_err(|e| Error::io(path, e))?;
@@ -244,18 +242,12 @@ impl LineReader {
         let ends = |b: Option<&u8>| matches!(b, Some(b'\n' | b'\r'));
         let starts = at.offset == 0 || ends(from.checked_sub(1).and_then(|p| window.get(p)));
         let stops = ends(window.get(to)) || at.offset + at.len as u64 == origin.len;
-        let Some(bytes) = window
-            .get(from..to)
-            .filter(|_| at.offset >= start && starts && stops)
-        else {
+        let Some(bytes) = window.get(from..to).filter(|_| starts && stops) else {
             return Err(origin.changed(format!("line {line} is not where it was")));
         };
-        let text = match std::str::from_utf8(bytes) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
+        // Decoded as the parse decoded it (`read::for_each_line`).
         out.clear();
-        out.push_str(&text);
+        out.push_str(&String::from_utf8_lossy(bytes));
         Ok(out)
     }
 }
@@ -263,6 +255,7 @@ impl LineReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bundle::read;
 
     /// Each line of the file at `p` as the parse sees it: number, text, place.
     fn parsed(p: &std::path::Path) -> Vec<(u64, String, LineAt)> {
@@ -273,7 +266,6 @@ mod tests {
         .unwrap();
         seen
     }
-    use crate::bundle::read;
 
     /// Every line of `bytes`, read back through its place, is the text the
     /// parse saw: CRLF, bare CR, invalid UTF-8, a last line without a

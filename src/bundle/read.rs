@@ -15,10 +15,9 @@ pub const MAX_LINE: usize = 1 << 20;
 /// Open a file, decompressing `*.gz` (by name or by magic bytes).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut magic = [0u8; 2];
-    let n = read_full(&mut f, &mut magic).map_err(|e| Error::io(path, e))?;
+    let gzip = is_gzip(&mut f).map_err(|e| Error::io(path, e))?;
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
+    if gzip {
         Ok(Box::new(BufReader::with_capacity(
             1 << 18,
             MultiGzDecoder::new(BufReader::with_capacity(1 << 16, f)),
@@ -26,6 +25,12 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     } else {
         Ok(Box::new(BufReader::with_capacity(1 << 18, f)))
     }
+}
+
+/// Whether the file starts with gzip's magic bytes (reading them).
+pub fn is_gzip(f: &mut File) -> std::io::Result<bool> {
+    let mut magic = [0u8; 2];
+    Ok(read_full(f, &mut magic)? == 2 && magic == [0x1f, 0x8b])
 }
 
 fn read_full(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -310,9 +315,7 @@ pub struct Chunk {
 pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
     use std::io::{Seek, SeekFrom};
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut magic = [0u8; 2];
-    if read_full(&mut f, &mut magic).map_err(|e| Error::io(path, e))? == 2 && magic == [0x1f, 0x8b]
-    {
+    if is_gzip(&mut f).map_err(|e| Error::io(path, e))? {
         return Ok(None);
     }
     let len = f.metadata().map_err(|e| Error::io(path, e))?.len();

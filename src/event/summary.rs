@@ -29,6 +29,7 @@ const BLOCK: usize = 16 << 10;
 
 /// Longer summaries are held on their own (a whole line kept as one).
 const PACKED_MAX: usize = 4 << 10;
+const _: () = assert!(PACKED_MAX < BLOCK, "a summary packed fits an empty block");
 
 /// Sources each thread keeps a decompressed block of (a source's last
 /// block read): 16 MiB at most. A cache of the last eight blocks whatever
@@ -134,17 +135,6 @@ impl serde::Serialize for Summary {
 
 /// `f` of the summary at `start..start + len` of `block`.
 fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&str) -> R) -> R {
-    let lend = |raw: &[u8], f: &mut dyn FnMut(&str) -> R| -> R {
-        let bytes = raw.get(start..start + len).unwrap_or_default();
-        // Packed from a `&str` at a char boundary: always UTF-8; a lossy
-        // decode keeps a corrupted block from being a panic.
-        match std::str::from_utf8(bytes) {
-            Ok(s) => f(s),
-            Err(_) => f(&String::from_utf8_lossy(bytes)),
-        }
-    };
-    let mut f = Some(f);
-    let mut once = |s: &str| (f.take().expect("lent once"))(s);
     // The cached bytes are shared, not borrowed, while `f` runs: `f` may
     // read another summary.
     let cached = CACHE.with(|c| {
@@ -159,35 +149,48 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&str) -> R) -
             _ => None,
         }
     });
-    if let Some(raw) = cached {
-        return lend(&raw, &mut once);
-    }
-    let guard = block.bytes();
-    let raw: Rc<[u8]> = match &*guard {
-        // Still filling (read during ingest): a copy, read once the lock is
-        // let go, so that none is held while `f` runs.
-        Bytes::Open(raw) => {
-            let copy: Vec<u8> = raw.to_vec();
+    let raw: Rc<[u8]> = match cached {
+        Some(raw) => raw,
+        None => {
+            let guard = block.bytes();
+            let raw: Rc<[u8]> = match &*guard {
+                // Still filling (read during ingest): a copy, so that no
+                // lock is held while `f` runs.
+                Bytes::Open(raw) => {
+                    let copy = slice(raw, start, len).into_owned();
+                    drop(guard);
+                    return f(&copy);
+                }
+                Bytes::Sealed(z) => lz4_flex::block::decompress_size_prepended(z)
+                    .unwrap_or_default()
+                    .into(),
+            };
             drop(guard);
-            return lend(&copy, &mut once);
+            CACHE.with(|c| c.borrow_mut().keep(block, raw.clone()));
+            raw
         }
-        Bytes::Sealed(z) => lz4_flex::block::decompress_size_prepended(z)
-            .unwrap_or_default()
-            .into(),
     };
-    drop(guard);
-    CACHE.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.blocks.len() >= CACHED && !c.blocks.contains_key(&block.packer) {
-            // The packer read longest ago makes room.
-            if let Some(&oldest) = c.blocks.iter().min_by_key(|(_, v)| v.2).map(|(k, _)| k) {
-                c.blocks.remove(&oldest);
+    f(&slice(&raw, start, len))
+}
+
+/// The summary at `start..start + len` of a block's raw bytes. Packed from
+/// a `&str` at a char boundary, it is UTF-8; a lossy decode keeps a
+/// corrupted block from being a panic.
+fn slice(raw: &[u8], start: usize, len: usize) -> Cow<'_, str> {
+    String::from_utf8_lossy(raw.get(start..start + len).unwrap_or_default())
+}
+
+impl Cache {
+    /// Keep `raw` as `block`'s packer's block, making room by the packer
+    /// read longest ago.
+    fn keep(&mut self, block: &Block, raw: Rc<[u8]>) {
+        if self.blocks.len() >= CACHED && !self.blocks.contains_key(&block.packer) {
+            if let Some(&oldest) = self.blocks.iter().min_by_key(|(_, v)| v.2).map(|(k, _)| k) {
+                self.blocks.remove(&oldest);
             }
         }
-        let tick = c.tick;
-        c.blocks.insert(block.packer, (block.id, raw.clone(), tick));
-    });
-    lend(&raw, &mut once)
+        self.blocks.insert(block.packer, (block.id, raw, self.tick));
+    }
 }
 
 impl PartialEq for Summary {
@@ -246,28 +249,24 @@ impl Packer {
         if s.len() > PACKED_MAX {
             return Summary::held(s);
         }
-        let fits = |b: &Arc<Block>| match &*b.bytes() {
-            Bytes::Open(raw) => raw.len() + s.len() <= BLOCK,
-            Bytes::Sealed(_) => false,
-        };
-        if !self.open.as_ref().is_some_and(fits) {
-            self.seal();
-            self.open = Some(Block::new(self.id));
-        }
-        let block = self.open.clone().expect("opened above");
-        let start = match &mut *block.bytes() {
-            Bytes::Open(raw) => {
-                let start = raw.len();
-                raw.extend_from_slice(s.as_bytes());
-                start
+        if let Some(block) = &self.open {
+            if let Bytes::Open(raw) = &mut *block.bytes() {
+                if raw.len() + s.len() <= BLOCK {
+                    let start = raw.len();
+                    raw.extend_from_slice(s.as_bytes());
+                    return Summary(Repr::Packed {
+                        block: block.clone(),
+                        start: start as u32,
+                        len: s.len() as u32,
+                    });
+                }
             }
-            Bytes::Sealed(_) => unreachable!("a packer's open block is open"),
-        };
-        Summary(Repr::Packed {
-            block,
-            start: start as u32,
-            len: s.len() as u32,
-        })
+        }
+        // Full: sealed, and the summary goes to a new block (where it fits,
+        // `PACKED_MAX` being below `BLOCK`).
+        self.seal();
+        self.open = Some(Block::new(self.id));
+        self.pack(s)
     }
 
     fn seal(&mut self) {

@@ -391,11 +391,7 @@ pub fn run(
                 None
             };
             match chunks {
-                Some(cs) if cs.len() > 1 => {
-                    let origin = st.origin.take();
-                    st = chunked(plan, keep, g, &cs, progress, &origin)?;
-                    st.origin = origin;
-                }
+                Some(cs) if cs.len() > 1 => st = chunked(plan, keep, g, &cs, progress, &st.origin)?,
                 _ => {
                     let first = read::Chunk {
                         start: 0,
@@ -498,7 +494,7 @@ fn chunked<'p>(
         }
         m.absorb(part);
     }
-    Ok(merged.unwrap_or_else(|| State::new(plan, keep)))
+    Ok(merged.unwrap_or_else(fresh))
 }
 
 fn document(st: &mut State, g: &Grammar) -> Result<()> {

@@ -35,21 +35,18 @@ pub struct Lexicon {
 impl Lexicon {
     /// The sorted numbers of `text`'s stems, numbering new ones.
     fn numbered(&mut self, text: &str) -> Box<[u32]> {
-        let mut buf = String::new();
         let mut v = Vec::new();
-        for word in text.split(|c: char| !c.is_alphabetic()) {
-            if stem_into(word, &mut buf) {
-                let id = match self.ids.get(buf.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = self.ids.len() as u32;
-                        self.ids.insert(buf.clone(), id);
-                        id
-                    }
-                };
-                v.push(id);
-            }
-        }
+        each_stem(text, |stem| {
+            let id = match self.ids.get(stem) {
+                Some(&id) => id,
+                None => {
+                    let id = self.ids.len() as u32;
+                    self.ids.insert(stem.to_string(), id);
+                    id
+                }
+            };
+            v.push(id);
+        });
         v.sort_unstable();
         v.dedup();
         v.into_boxed_slice()
@@ -58,15 +55,8 @@ impl Lexicon {
     /// The sorted numbers of `text`'s stems that some event has: a stem no
     /// event has cannot be shared with one.
     pub fn known(&self, text: &str) -> Vec<u32> {
-        let mut buf = String::new();
-        let mut v: Vec<u32> = text
-            .split(|c: char| !c.is_alphabetic())
-            .filter_map(|w| {
-                stem_into(w, &mut buf)
-                    .then(|| self.ids.get(buf.as_str()).copied())
-                    .flatten()
-            })
-            .collect();
+        let mut v = Vec::new();
+        each_stem(text, |stem| v.extend(self.ids.get(stem)));
         v.sort_unstable();
         v.dedup();
         v
@@ -260,9 +250,21 @@ fn is_stop(w: &str) -> bool {
 
 /// The stems of a text.
 pub fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphabetic())
-        .filter_map(stem)
-        .collect()
+    let mut out = BTreeSet::new();
+    each_stem(text, |stem| {
+        out.insert(stem.to_string());
+    });
+    out
+}
+
+/// `f` of the stem of each of `text`'s words that has one, in one buffer.
+fn each_stem(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for word in text.split(|c: char| !c.is_alphabetic()) {
+        if stem_into(word, &mut buf) {
+            f(&buf);
+        }
+    }
 }
 
 /// Words that say what kind of thing happened.

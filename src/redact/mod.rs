@@ -23,6 +23,7 @@ use crate::event::{Role, TimedEvent};
 use crate::pipeline::Loaded;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What kind of identifier a pseudonym stands for.
@@ -76,6 +77,15 @@ pub struct Names {
     paths: Vec<String>,
     /// A searcher per path, built once (not once per line scanned).
     finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+/// `s` in ASCII lower case, copied only if it has capitals: every word of
+/// every line is looked up folded.
+fn folded(s: &str) -> Cow<'_, str> {
+    match s.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => s.to_ascii_lowercase().into(),
+        false => s.into(),
+    }
 }
 
 /// A name worth treating as one: two characters or more, not a number.
@@ -186,21 +196,13 @@ impl Names {
 
     /// Whether `text` is on the allow-list.
     pub fn is_public(&self, text: &str) -> bool {
-        match text.bytes().any(|b| b.is_ascii_uppercase()) {
-            true => self.public.contains(&text.to_ascii_lowercase()),
-            false => self.public.contains(text),
-        }
+        self.public.contains(&*folded(text))
     }
 
     /// A word's class and pseudonym key: a host (or a FQDN under one) or a
     /// user; `None` for any other word.
     pub fn classify(&self, word: &str) -> Option<(Class, String)> {
-        // Every word of every line is asked: no copy unless it has capitals.
-        let folded: std::borrow::Cow<str> = if word.bytes().any(|b| b.is_ascii_uppercase()) {
-            word.to_ascii_lowercase().into()
-        } else {
-            word.into()
-        };
+        let folded = folded(word);
         if self.public.contains(&*folded) {
             return None;
         }

@@ -25,7 +25,7 @@ struct Line<'a> {
     kind: &'static str,
     subject: Option<&'a str>,
     state: Option<&'a str>,
-    summary: &'a str,
+    summary: &'a crate::event::Summary,
     time: &'a crate::time::provenance::Provenance,
     tzdb: &'static str,
 }
@@ -109,7 +109,7 @@ pub fn write(
                     kind: e.who.kind.as_str(),
                     subject: e.who.subject.as_deref(),
                     state: e.who.state.as_deref(),
-                    summary: &e.summary.get(),
+                    summary: &e.summary,
                     time: &e.provenance,
                     tzdb: crate::time::TZDB_VERSION,
                 };
