@@ -1821,3 +1821,56 @@ fn a_bundle_of_more_files_than_open_handles_reads_back_its_lines() {
     assert_eq!(rows.len(), 300);
     assert!(rows[299].contains("web299;HTTP;CRITICAL"), "{}", rows[299]);
 }
+
+/// Issue 16's line reader refused a log still being written to: any change
+/// of length or time since the parse was "changed since rfo parsed it", so
+/// `rfo timeline /var/log/...` on a live system failed as soon as a line
+/// was appended. The parse now hashes what it reads: a file only appended
+/// to still shows its parsed lines, and one rewritten where it was parsed
+/// is still an error naming the bytes. Read whole and in parallel chunks.
+#[test]
+fn a_log_appended_to_after_its_parse_still_shows_its_lines() {
+    use rfo::config::{Keep, Options};
+    use std::io::Write;
+    let reg = Registry::builtin().unwrap();
+    for chunk in [None, Some(64)] {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("nagios.log");
+        let lines: Vec<String> = (0..40)
+            .map(|k| {
+                format!(
+                    "[{}] SERVICE ALERT: web{k};HTTP;CRITICAL;HARD;3;down",
+                    1487822200 + k
+                )
+            })
+            .collect();
+        std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+        let opts = Options {
+            chunk_bytes: chunk,
+            ..Options::default()
+        };
+        let loaded = rfo::pipeline::load(dir.path(), &reg, &opts, Keep::All).unwrap();
+        assert_eq!(loaded.timeline.len(), 40);
+        // Appended after the parse, with a later time.
+        let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        writeln!(f, "[1487829999] SERVICE ALERT: db1;PING;CRITICAL;HARD;3;x").unwrap();
+        drop(f);
+        let mut reader = loaded.lines().unwrap();
+        for e in loaded.timeline.iter() {
+            let text = reader.text(e).unwrap().unwrap().to_string();
+            assert_eq!(text, lines[e.line as usize - 1], "{chunk:?}");
+        }
+        // Rewritten in place where it was parsed (same length, a later
+        // time): an error naming the file, before any line is shown.
+        let text = std::fs::read_to_string(&log)
+            .unwrap()
+            .replacen("web3;", "web9;", 1);
+        std::fs::write(&log, text).unwrap();
+        let err = loaded.lines().unwrap_err().to_string();
+        assert!(
+            err.contains("nagios.log: changed since rfo parsed it (bytes ")
+                && err.contains("are not the ones parsed"),
+            "{err}"
+        );
+    }
+}

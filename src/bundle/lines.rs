@@ -7,20 +7,20 @@
 //! (`read::LineAt`), and what an output shows is read back here when it is
 //! written (issue 16).
 //!
-//! The file must still be the one parsed. Its identity (device and inode,
-//! where the system has them), length and modification time are taken
-//! before the parse (`Origin::of`) and compared before output begins and
-//! whenever the file is opened again; every line read back must start
-//! after a line end and end at one. A file that changed is an input error
-//! naming it — before any output when it is found then, part way when it
-//! changes during the output. Nothing is shown from the wrong bytes.
-//!
-//! A log still being written to fails too: a longer file may only have
-//! been appended to, but it may as well have been rewritten in place, and
-//! telling them apart needs a hash of the bytes parsed (not kept). Run on
-//! a copy.
+//! The file must still hold the bytes parsed. Its identity (device and
+//! inode, where the system has them), length and modification time are
+//! taken before the parse (`Origin::of`), and the parse hashes every
+//! stretch it reads (`read::Hashed`). Before output begins, and whenever
+//! the file is opened again, the file must be the same one, and either
+//! unchanged since (length and time) or at least as long with every
+//! stretch hashing as it did: a log still being written to has only been
+//! appended to, and its parsed lines are all still where they were. Every
+//! line read back must also start after a line end and end at one. A file
+//! that changed otherwise is an input error naming it — before any output
+//! when it is found then, part way when it changes during the output.
+//! Nothing is shown from the wrong bytes.
 
-use super::read::LineAt;
+use super::read::{LineAt, Stretch};
 use crate::error::{Error, Result};
 use crate::event::{TextView, TimedEvent};
 use std::fs::File;
@@ -28,16 +28,22 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-/// A plain source file as it was when its parse began.
+/// A plain source file as it was when its parse began, and what the
+/// parse read of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
     /// The source's index in the bundle (`TimedEvent::source`).
     pub index: u32,
     pub path: PathBuf,
+    /// The bytes parsed: every line read back lies before this.
     len: u64,
-    modified: Option<SystemTime>,
+    /// Length and modification time before the parse; after a check that
+    /// found the file only appended to, as it was then.
+    seen: (u64, Option<SystemTime>),
     /// Device and inode: another file under the same name is not this one.
     id: Option<(u64, u64)>,
+    /// What the parse read, stretch by stretch, with the bytes' hashes.
+    stretches: Vec<Stretch>,
 }
 
 /// A file's device and inode, where the system has them.
@@ -55,18 +61,48 @@ fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
 }
 
 impl Origin {
-    /// Whether the file, as `m` describes it now, is the one parsed.
-    fn same(&self, m: &std::fs::Metadata) -> Result<()> {
+    /// Whether `file`, as `m` describes it now, still holds the bytes
+    /// parsed: the same file, unchanged since it was last seen, or at least
+    /// as long with every stretch the parse read hashing as it did (a log
+    /// appended to since).
+    fn check(&mut self, m: &std::fs::Metadata, file: &mut File) -> Result<()> {
         if file_id(m) != self.id {
             return Err(self.changed("another file under its name".into()));
         }
-        if m.len() != self.len {
+        let now = (m.len(), m.modified().ok());
+        if now == self.seen {
+            return Ok(());
+        }
+        if m.len() < self.len {
             return Err(self.changed(format!("{} bytes, was {}", m.len(), self.len)));
         }
-        if m.modified().ok() != self.modified {
+        if self.stretches.is_empty() {
             return Err(self.changed("modified again".into()));
         }
+        for s in &self.stretches {
+            let hash = s.hash_now(file).map_err(|e| Error::io(&self.path, e))?;
+            if hash != Some(s.hash) {
+                return Err(self.changed(format!(
+                    "bytes {}..{} are not the ones parsed",
+                    s.start, s.end
+                )));
+            }
+        }
+        self.seen = now;
         Ok(())
+    }
+
+    /// The parse read `s` (in file order, stretch after stretch).
+    pub fn read(&mut self, s: Stretch) {
+        self.len = self.len.max(s.end);
+        self.stretches.push(s);
+    }
+
+    /// Take in what a parse of a later stretch of the file read.
+    pub fn absorb(&mut self, later: Origin) {
+        for s in later.stretches {
+            self.read(s);
+        }
     }
 
     fn changed(&self, why: String) -> Error {
@@ -87,9 +123,10 @@ impl Origin {
         Ok(Some(Origin {
             index,
             path: path.to_path_buf(),
-            len: m.len(),
-            modified: m.modified().ok(),
+            len: 0,
+            seen: (m.len(), m.modified().ok()),
             id: file_id(&m),
+            stretches: Vec::new(),
         }))
     }
 }
@@ -154,10 +191,12 @@ impl LineReader {
     /// The reader with every file checked unchanged: a file changed since
     /// its parse is an error before any output is written, not part way.
     /// (Each is checked again when it is opened to be read.)
-    pub fn checked(self) -> Result<LineReader> {
-        for o in self.origins.iter().flatten() {
-            let m = std::fs::metadata(&o.path).map_err(|e| Error::io(&o.path, e))?;
-            o.same(&m)?;
+    pub fn checked(mut self) -> Result<LineReader> {
+        for o in self.origins.iter_mut().flatten() {
+            let io = |e: std::io::Error| Error::io(&o.path, e);
+            let mut f = File::open(&o.path).map_err(io)?;
+            let m = f.metadata().map_err(io)?;
+            o.check(&m, &mut f)?;
         }
         Ok(self)
     }
@@ -167,7 +206,7 @@ impl LineReader {
     fn opened<'o>(
         open: &'o mut Vec<(usize, File)>,
         k: usize,
-        origin: &Origin,
+        origin: &mut Origin,
     ) -> Result<&'o mut File> {
         match open.iter().position(|(j, _)| *j == k) {
             Some(p) => {
@@ -177,8 +216,9 @@ impl LineReader {
             }
             None => {
                 let io = |e: std::io::Error| Error::io(&origin.path, e);
-                let file = File::open(&origin.path).map_err(io)?;
-                origin.same(&file.metadata().map_err(io)?)?;
+                let mut file = File::open(&origin.path).map_err(io)?;
+                let m = file.metadata().map_err(io)?;
+                origin.check(&m, &mut file)?;
                 if open.len() == OPEN_MAX {
                     open.remove(0);
                 }
@@ -196,14 +236,13 @@ impl LineReader {
             open,
             text: out,
         } = self;
-        let Some(Some(origin)) = origins.get(k) else {
+        let Some(Some(origin)) = origins.get_mut(k) else {
             // An event points into a file no origin was given for: a bug in
             // the caller, reported rather than shown as an empty line.
             return Err(Error::Usage(format!(
                 "line {line} of source {source}: its file was not given to the line reader"
             )));
         };
-        let io = |e: std::io::Error| Error::io(&origin.path, e);
         let o = &mut windows[k];
         // The line with the bytes either side, which must end the line
         // before it (or be the file's start) and end this one (or be the
@@ -223,6 +262,7 @@ impl LineReader {
                 .max(WINDOW as u64)
                 .min(origin.len.saturating_sub(from));
             let file = LineReader::opened(open, k, origin)?;
+            let io = |e: std::io::Error| Error::io(&origin.path, e);
             o.bytes.clear();
             o.bytes.resize(want as usize, 0);
             file.seek(SeekFrom::Start(from)).map_err(io)?;
@@ -267,6 +307,20 @@ mod tests {
         seen
     }
 
+    /// The file's origin as a parse of all of it leaves it.
+    fn parsed_origin(k: u32, p: &std::path::Path) -> Origin {
+        let mut o = Origin::of(k, p).unwrap().unwrap();
+        let whole = read::Chunk {
+            start: 0,
+            end: u64::MAX,
+            first_line: 1,
+        };
+        let mut r = read::open_hashed(p, whole).unwrap();
+        std::io::copy(&mut r, &mut std::io::sink()).unwrap();
+        o.read(r.get_ref().stretch());
+        o
+    }
+
     /// Every line of `bytes`, read back through its place, is the text the
     /// parse saw: CRLF, bare CR, invalid UTF-8, a last line without a
     /// newline, and reads out of order across the window.
@@ -285,7 +339,7 @@ mod tests {
             let p = dir.path().join(name);
             std::fs::write(&p, &bytes).unwrap();
             let seen = parsed(&p);
-            let origin = Origin::of(3, &p).unwrap().unwrap();
+            let origin = parsed_origin(3, &p);
             let mut r = LineReader::new([&origin]);
             for (number, text, at) in seen.iter().rev().chain(seen.iter()) {
                 assert_eq!(r.read(3, *number, *at).unwrap(), text, "{name}:{number}");
@@ -308,7 +362,7 @@ mod tests {
                 .map(|n| format!("file {k} line {n} {}\n", "y".repeat(n % 300)))
                 .collect();
             std::fs::write(&p, &text).unwrap();
-            origins.push(Origin::of(k as u32, &p).unwrap().unwrap());
+            origins.push(parsed_origin(k as u32, &p));
             let seen = parsed(&p);
             lines.push(seen);
         }
@@ -329,7 +383,7 @@ mod tests {
             .collect();
         std::fs::write(&p, &text).unwrap();
         let seen = parsed(&p);
-        let origin = Origin::of(0, &p).unwrap().unwrap();
+        let origin = parsed_origin(0, &p);
         let mut r = LineReader::new([&origin]);
         let mut reads = 0;
         let mut start = u64::MAX;
@@ -347,7 +401,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.log");
         std::fs::write(&p, "first line\nsecond line\n").unwrap();
-        let origin = Origin::of(0, &p).unwrap().unwrap();
+        let origin = parsed_origin(0, &p);
         let second = LineAt {
             offset: 11,
             len: 11,
@@ -367,15 +421,44 @@ mod tests {
         // The same length and time (a copy that kept the time) but other
         // lines: the line does not start where it did.
         std::fs::write(&p, "first line\nsecond-line\n").unwrap();
-        let same = Origin::of(0, &p).unwrap().unwrap();
+        let same = parsed_origin(0, &p);
         std::fs::write(&p, "first line, a\nsecond l\n").unwrap();
         let f = File::options().write(true).open(&p).unwrap();
-        f.set_modified(same.modified.unwrap()).unwrap();
+        f.set_modified(same.seen.1.unwrap()).unwrap();
         let err = LineReader::new([&same]).read(0, 2, second).unwrap_err();
         assert!(
             err.to_string().contains("line 2 is not where it was"),
             "{err}"
         );
+    }
+
+    /// A log appended to since its parse (a longer file, a later time)
+    /// still shows its lines, with no hashing after the first check; one
+    /// cut shorter is an error before any bytes are hashed.
+    #[test]
+    fn a_file_appended_to_shows_its_lines_and_one_cut_short_does_not() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.log");
+        std::fs::write(&p, "first line\nsecond, no newline").unwrap();
+        let origin = parsed_origin(0, &p);
+        let second = LineAt {
+            offset: 11,
+            len: 18,
+        };
+        let mut f = File::options().append(true).open(&p).unwrap();
+        f.write_all(b" and more\nthird\n").unwrap();
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        drop(f);
+        let mut r = LineReader::new([&origin]).checked().unwrap();
+        let now = std::fs::metadata(&p).unwrap();
+        assert_eq!(r.origins[0].as_ref().unwrap().seen.0, now.len());
+        // The line as parsed, though the file now goes on after it.
+        assert_eq!(r.read(0, 2, second).unwrap(), "second, no newline");
+        std::fs::write(&p, "first line\n").unwrap();
+        let err = LineReader::new([&origin]).checked().unwrap_err();
+        assert!(err.to_string().contains("(11 bytes, was 29)"), "{err}");
     }
 
     #[test]

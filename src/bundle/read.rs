@@ -27,6 +27,79 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     }
 }
 
+/// A stretch of a plain file read through a hash: what `bundle::lines`
+/// compares later to tell a log only appended to since its parse from one
+/// rewritten (issue 16).
+pub struct Hashed<R = std::io::Take<File>> {
+    inner: R,
+    start: u64,
+    read: u64,
+    hash: twox_hash::XxHash3_64,
+}
+
+impl<R: Read> Read for Hashed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        std::hash::Hasher::write(&mut self.hash, &buf[..n]);
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Hashed<R> {
+    /// The stretch read so far and the hash of its bytes.
+    pub fn stretch(&self) -> Stretch {
+        Stretch {
+            start: self.start,
+            end: self.start + self.read,
+            hash: std::hash::Hasher::finish(&self.hash),
+        }
+    }
+}
+
+/// Bytes `start..end` of a file and their hash (`Hashed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stretch {
+    pub start: u64,
+    pub end: u64,
+    pub hash: u64,
+}
+
+impl Stretch {
+    /// The hash of the same stretch of `f` now; `None` if the file no
+    /// longer has all of its bytes.
+    pub fn hash_now(&self, f: &mut File) -> std::io::Result<Option<u64>> {
+        use std::io::{Seek, SeekFrom};
+        f.seek(SeekFrom::Start(self.start))?;
+        let mut h = Hashed {
+            inner: f.take(self.end - self.start),
+            start: self.start,
+            read: 0,
+            hash: twox_hash::XxHash3_64::new(),
+        };
+        std::io::copy(&mut h, &mut std::io::sink())?;
+        Ok((h.read == self.end - self.start).then(|| h.stretch().hash))
+    }
+}
+
+/// A plain file's chunk (`Chunk::end` may be `u64::MAX`: to its end),
+/// hashed as it is read.
+pub fn open_hashed(path: &Path, c: Chunk) -> Result<BufReader<Hashed>> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    f.seek(SeekFrom::Start(c.start))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(BufReader::with_capacity(
+        1 << 18,
+        Hashed {
+            inner: f.take(c.end.saturating_sub(c.start)),
+            start: c.start,
+            read: 0,
+            hash: twox_hash::XxHash3_64::new(),
+        },
+    ))
+}
+
 /// Whether the file starts with gzip's magic bytes (reading them).
 pub fn is_gzip(f: &mut File) -> std::io::Result<bool> {
     let mut magic = [0u8; 2];

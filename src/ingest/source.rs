@@ -172,6 +172,9 @@ impl<'p> State<'p> {
         }
         let room = FAILURES_KEPT.saturating_sub(self.failures.len());
         self.failures.extend(later.failures.into_iter().take(room));
+        if let (Some(mine), Some(theirs)) = (&mut self.origin, later.origin) {
+            mine.absorb(theirs);
+        }
         self.events.append(&mut later.events);
         self.users.append(&mut later.users);
         let room = SKEW_SAMPLES.saturating_sub(self.envelope.samples.len());
@@ -393,17 +396,43 @@ pub fn run(
             match chunks {
                 Some(cs) if cs.len() > 1 => st = chunked(plan, keep, g, &cs, progress, &st.origin)?,
                 _ => {
-                    let first = read::Chunk {
+                    let whole = read::Chunk {
                         start: 0,
                         end: u64::MAX,
                         first_line: 1,
                     };
-                    scan(&mut st, g, &mut *read::open(path)?, first, progress)?;
+                    scan_file(&mut st, g, whole, progress)?;
                 }
             }
         }
     }
     finish(st, grammar)
+}
+
+/// Read `chunk` of the source's file into `st` (`Chunk::end` may be
+/// `u64::MAX`: to the end; the whole file may be gzip). When its lines are
+/// left in the file, what is read is hashed for the line reader.
+fn scan_file(
+    st: &mut State,
+    g: &Grammar,
+    chunk: read::Chunk,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<()> {
+    let path = st.plan.file.abs.clone();
+    if st.origin.is_none() {
+        let mut reader = match chunk.end {
+            u64::MAX => read::open(&path)?,
+            _ => read::open_chunk(&path, chunk)?,
+        };
+        return scan(st, g, &mut *reader, chunk, progress);
+    }
+    let mut reader = read::open_hashed(&path, chunk)?;
+    scan(st, g, &mut reader, chunk, progress)?;
+    let stretch = reader.get_ref().stretch();
+    if let Some(o) = st.origin.as_mut() {
+        o.read(stretch);
+    }
+    Ok(())
 }
 
 /// Read one stretch of lines into `st`.
@@ -457,7 +486,6 @@ fn chunked<'p>(
     origin: &Option<crate::bundle::lines::Origin>,
 ) -> Result<State<'p>> {
     use rayon::prelude::*;
-    let path = &plan.file.abs;
     let fresh = || {
         let mut st = State::new(plan, keep);
         st.origin.clone_from(origin);
@@ -467,7 +495,7 @@ fn chunked<'p>(
         .par_iter()
         .map(|c| {
             let mut st = fresh();
-            scan(&mut st, g, &mut *read::open_chunk(path, *c)?, *c, progress)?;
+            scan_file(&mut st, g, *c, progress)?;
             Ok(st)
         })
         .collect();
@@ -484,13 +512,7 @@ fn chunked<'p>(
             part = fresh();
             part.clock.resume(carry);
             part.recv_clock.resume(recv_carry);
-            scan(
-                &mut part,
-                g,
-                &mut *read::open_chunk(path, chunks[k])?,
-                chunks[k],
-                None,
-            )?;
+            scan_file(&mut part, g, chunks[k], None)?;
         }
         m.absorb(part);
     }
