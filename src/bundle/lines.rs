@@ -44,6 +44,9 @@ pub struct Origin {
     id: Option<(u64, u64)>,
     /// What the parse read, stretch by stretch, with the bytes' hashes.
     stretches: Vec<Stretch>,
+    /// Found appended to since the parse: kept open once opened, since each
+    /// reopen of a file still growing hashes its parsed bytes again.
+    live: bool,
 }
 
 /// A file's device and inode, where the system has them.
@@ -89,6 +92,7 @@ impl Origin {
             }
         }
         self.seen = now;
+        self.live = true;
         Ok(())
     }
 
@@ -127,6 +131,7 @@ impl Origin {
             seen: (m.len(), m.modified().ok()),
             id: file_id(&m),
             stretches: Vec::new(),
+            live: false,
         }))
     }
 }
@@ -147,8 +152,9 @@ pub struct LineReader {
     /// By source index: the bytes read last, kept when the file is closed
     /// (many files read in turns would otherwise read a window a line).
     windows: Vec<Window>,
-    /// The files open now, by source index, least recently used first.
-    open: Vec<(usize, File)>,
+    /// The files open now, by source index, least recently used first,
+    /// each with whether it is being appended to (`Origin::live`).
+    open: Vec<(usize, File, bool)>,
     text: String,
 }
 
@@ -204,11 +210,11 @@ impl LineReader {
     /// The open file of source `k` among `open`, opened (and checked) if
     /// it is not.
     fn opened<'o>(
-        open: &'o mut Vec<(usize, File)>,
+        open: &'o mut Vec<(usize, File, bool)>,
         k: usize,
         origin: &mut Origin,
     ) -> Result<&'o mut File> {
-        match open.iter().position(|(j, _)| *j == k) {
+        match open.iter().position(|(j, ..)| *j == k) {
             Some(p) => {
                 // Most recently used last.
                 let entry = open.remove(p);
@@ -220,9 +226,13 @@ impl LineReader {
                 let m = file.metadata().map_err(io)?;
                 origin.check(&m, &mut file)?;
                 if open.len() == OPEN_MAX {
-                    open.remove(0);
+                    // The least recently used that is not growing: a live
+                    // log reopened at every window would be hashed whole
+                    // each time (quadratic in its size).
+                    let p = open.iter().position(|(.., live)| !live).unwrap_or(0);
+                    open.remove(p);
                 }
-                open.push((k, file));
+                open.push((k, file, origin.live));
             }
         }
         Ok(&mut open.last_mut().expect("pushed above").1)
@@ -459,6 +469,42 @@ mod tests {
         std::fs::write(&p, "first line\n").unwrap();
         let err = LineReader::new([&origin]).checked().unwrap_err();
         assert!(err.to_string().contains("(11 bytes, was 29)"), "{err}");
+    }
+
+    /// A live log among more files than are held open, read in turns,
+    /// stays open: reopened at each window it would be hashed whole again
+    /// each time (a review found this quadratic in the log's size).
+    #[test]
+    fn a_live_log_among_many_files_stays_open() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let mut origins = Vec::new();
+        let mut lines = Vec::new();
+        for k in 0..OPEN_MAX + 5 {
+            let p = dir.path().join(format!("f{k}.log"));
+            let text: String = (0..200)
+                .map(|n| format!("file {k} line {n} {}\n", "y".repeat(400)))
+                .collect();
+            std::fs::write(&p, &text).unwrap();
+            origins.push(parsed_origin(k as u32, &p));
+            lines.push(parsed(&p));
+        }
+        let live = dir.path().join("f7.log");
+        let mut f = File::options().append(true).open(&live).unwrap();
+        f.write_all(b"appended\n").unwrap();
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+        drop(f);
+        let mut r = LineReader::new(&origins).checked().unwrap();
+        for n in 0..200 {
+            for (k, seen) in lines.iter().enumerate() {
+                let (number, text, at) = &seen[n];
+                assert_eq!(r.read(k as u32, *number, *at).unwrap(), text);
+                if n > 0 || k >= 7 {
+                    assert!(r.open.iter().any(|(j, _, live)| *j == 7 && *live));
+                }
+            }
+        }
     }
 
     #[test]
