@@ -42,10 +42,9 @@ pub fn merged(
         .max_by_key(|&k| sources[k].len())
         .unwrap_or(0);
     let several = sources.len() > 1;
-    let mut out = if several {
-        sources.swap_remove(largest)
-    } else {
-        sources.pop().unwrap_or_default()
+    let mut out = match sources.is_empty() {
+        true => Vec::new(),
+        false => sources.swap_remove(largest),
     };
     out.reserve_exact(total - out.len());
     for mut s in sources {

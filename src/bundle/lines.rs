@@ -442,12 +442,21 @@ mod tests {
         );
     }
 
+    /// Append `bytes` to the file at `p` and date it later, as a log still
+    /// being written to.
+    fn append(p: &std::path::Path, bytes: &[u8]) {
+        use std::io::Write;
+        let mut f = File::options().append(true).open(p).unwrap();
+        f.write_all(bytes).unwrap();
+        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
+            .unwrap();
+    }
+
     /// A log appended to since its parse (a longer file, a later time)
     /// still shows its lines, with no hashing after the first check; one
     /// cut shorter is an error before any bytes are hashed.
     #[test]
     fn a_file_appended_to_shows_its_lines_and_one_cut_short_does_not() {
-        use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.log");
         std::fs::write(&p, "first line\nsecond, no newline").unwrap();
@@ -456,11 +465,7 @@ mod tests {
             offset: 11,
             len: 18,
         };
-        let mut f = File::options().append(true).open(&p).unwrap();
-        f.write_all(b" and more\nthird\n").unwrap();
-        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
-            .unwrap();
-        drop(f);
+        append(&p, b" and more\nthird\n");
         let mut r = LineReader::new([&origin]).checked().unwrap();
         let now = std::fs::metadata(&p).unwrap();
         assert_eq!(r.origins[0].as_ref().unwrap().seen.0, now.len());
@@ -476,7 +481,6 @@ mod tests {
     /// each time (a review found this quadratic in the log's size).
     #[test]
     fn a_live_log_among_many_files_stays_open() {
-        use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
         let mut origins = Vec::new();
         let mut lines = Vec::new();
@@ -489,12 +493,7 @@ mod tests {
             origins.push(parsed_origin(k as u32, &p));
             lines.push(parsed(&p));
         }
-        let live = dir.path().join("f7.log");
-        let mut f = File::options().append(true).open(&live).unwrap();
-        f.write_all(b"appended\n").unwrap();
-        f.set_modified(SystemTime::now() + std::time::Duration::from_secs(5))
-            .unwrap();
-        drop(f);
+        append(&dir.path().join("f7.log"), b"appended\n");
         let mut r = LineReader::new(&origins).checked().unwrap();
         for n in 0..200 {
             for (k, seen) in lines.iter().enumerate() {

@@ -47,6 +47,16 @@ impl<R: Read> Read for Hashed<R> {
 }
 
 impl<R> Hashed<R> {
+    /// `inner` reads the file from byte `start`.
+    fn new(inner: R, start: u64) -> Hashed<R> {
+        Hashed {
+            inner,
+            start,
+            read: 0,
+            hash: twox_hash::XxHash3_64::new(),
+        }
+    }
+
     /// The stretch read so far and the hash of its bytes.
     pub fn stretch(&self) -> Stretch {
         Stretch {
@@ -71,12 +81,7 @@ impl Stretch {
     pub fn hash_now(&self, f: &mut File) -> std::io::Result<Option<u64>> {
         use std::io::{Seek, SeekFrom};
         f.seek(SeekFrom::Start(self.start))?;
-        let mut h = Hashed {
-            inner: f.take(self.end - self.start),
-            start: self.start,
-            read: 0,
-            hash: twox_hash::XxHash3_64::new(),
-        };
+        let mut h = Hashed::new(f.take(self.end - self.start), self.start);
         std::io::copy(&mut h, &mut std::io::sink())?;
         Ok((h.read == self.end - self.start).then(|| h.stretch().hash))
     }
@@ -85,18 +90,9 @@ impl Stretch {
 /// A plain file's chunk (`Chunk::end` may be `u64::MAX`: to its end),
 /// hashed as it is read.
 pub fn open_hashed(path: &Path, c: Chunk) -> Result<BufReader<Hashed>> {
-    use std::io::{Seek, SeekFrom};
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    f.seek(SeekFrom::Start(c.start))
-        .map_err(|e| Error::io(path, e))?;
     Ok(BufReader::with_capacity(
         1 << 18,
-        Hashed {
-            inner: f.take(c.end.saturating_sub(c.start)),
-            start: c.start,
-            read: 0,
-            hash: twox_hash::XxHash3_64::new(),
-        },
+        Hashed::new(chunk_of(path, c)?, c.start),
     ))
 }
 
@@ -451,12 +447,18 @@ pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
 
 /// A reader over one chunk of a plain file.
 pub fn open_chunk(path: &Path, c: Chunk) -> Result<Box<dyn BufRead + Send>> {
+    Ok(Box::new(BufReader::with_capacity(
+        1 << 18,
+        chunk_of(path, c)?,
+    )))
+}
+
+/// The bytes of chunk `c` of a plain file (`Chunk::end` may be
+/// `u64::MAX`: to its end).
+fn chunk_of(path: &Path, c: Chunk) -> Result<std::io::Take<File>> {
     use std::io::{Seek, SeekFrom};
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     f.seek(SeekFrom::Start(c.start))
         .map_err(|e| Error::io(path, e))?;
-    Ok(Box::new(BufReader::with_capacity(
-        1 << 18,
-        f.take(c.end - c.start),
-    )))
+    Ok(f.take(c.end.saturating_sub(c.start)))
 }

@@ -418,15 +418,15 @@ fn scan_file(
     chunk: read::Chunk,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<()> {
-    let path = st.plan.file.abs.clone();
+    let path = &st.plan.file.abs;
     if st.origin.is_none() {
         let mut reader = match chunk.end {
-            u64::MAX => read::open(&path)?,
-            _ => read::open_chunk(&path, chunk)?,
+            u64::MAX => read::open(path)?,
+            _ => read::open_chunk(path, chunk)?,
         };
         return scan(st, g, &mut *reader, chunk, progress);
     }
-    let mut reader = read::open_hashed(&path, chunk)?;
+    let mut reader = read::open_hashed(path, chunk)?;
     scan(st, g, &mut reader, chunk, progress)?;
     let stretch = reader.get_ref().stretch();
     if let Some(o) = st.origin.as_mut() {
