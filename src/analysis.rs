@@ -307,7 +307,7 @@ pub fn window(
     let start = &t[f.outage.start];
     let end = f.outage.end.map(|k| &t[k]);
     let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
-    let mut rows: Vec<usize> = f.key_events.clone();
+    let mut rows: Vec<usize> = f.outage.key_events(spans);
     if let Some(c) = f.candidates.first() {
         rows.push(c.event);
         rows.extend(window::commands::before(t, c.event).events);
@@ -428,7 +428,7 @@ pub fn window(
         duration_s: end.map(|e| secs(start, e)),
         impact_s: f.impact_s,
         rank: 0,
-        subjects: f.outage.subjects(),
+        subjects: f.outage.subjects(spans),
         flapping: f.flapping.clone(),
         background,
         degraded,

@@ -237,8 +237,18 @@ pub fn window_config(loaded: &Loaded, opts: &Options) -> Result<(window::Config,
 pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) -> Result<Analysis> {
     let t = &loaded.timeline;
     let (config, config_findings) = window_config(loaded, opts)?;
-    let engine = window::windows(t, &config);
-    let facts = &engine.facts;
+    let window::Windows {
+        spans,
+        facts,
+        left_out,
+    } = window::windows(t, &config);
+    // The status page's claims against each window, before the windows
+    // take their facts.
+    let claims = analysis::public_claims(t);
+    let public_discrepancies: Vec<analysis::Discrepancy> = facts
+        .iter()
+        .flat_map(|f| analysis::public_discrepancies(t, &claims, f))
+        .collect();
     // The sources' events now live in the timeline: find the monitors there.
     // Inserted one by one: collecting into a BTreeSet first gathers every
     // item into a Vec to sort, which on a storm was a 19 MB list of one
@@ -262,11 +272,14 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             })
         })
         .collect();
+    // Each window's facts are freed once it is built: a storm's hold a
+    // member per fault.
     let windows: Vec<analysis::Window> = facts
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(k, f)| analysis::window(t, &engine.spans, k as u32 + 1, f, &silent))
+        .map(|(k, f)| analysis::window(t, &spans, k as u32 + 1, &f, &silent))
         .collect();
+    drop(spans);
     let mut windows = windows;
     rate_summaries(&mut windows, loaded);
     analysis::rank(&mut windows, t);
@@ -274,17 +287,12 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
     let m = loaded.bundle.manifest.as_ref().map(|m| &m.manifest);
     let inc = m.map(|m| &m.incident);
     let report_zone = report_zone_name(loaded, opts);
-    let claims = analysis::public_claims(t);
     let discrepancies: Vec<analysis::Discrepancy> = loaded
         .ingested
         .discrepancies
         .iter()
         .cloned()
-        .chain(
-            facts
-                .iter()
-                .flat_map(|f| analysis::public_discrepancies(t, &claims, f)),
-        )
+        .chain(public_discrepancies)
         .collect();
     let mut findings = loaded.ingested.findings.clone();
     findings.extend(config_findings);
@@ -329,7 +337,7 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         skipped: loaded.bundle.skipped.clone(),
         windows,
         selected,
-        focus: analysis::focus(&config, &engine.left_out),
+        focus: analysis::focus(&config, &left_out),
         discrepancies,
         findings,
     })

@@ -53,8 +53,9 @@ pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
 #[derive(Clone)]
 pub struct Rows {
     events: Arc<Vec<TimedEvent>>,
-    /// Per row, the index of the event it cites.
-    cited: Vec<usize>,
+    /// Per row, the index of the event it cites (`u32`, as the window
+    /// engine holds them: a storm has a row per event).
+    cited: Vec<u32>,
     /// `(row, event)`: the other sources' events stating the same claim,
     /// ordered by row then timeline order. Rare, so kept apart.
     also: Vec<(usize, usize)>,
@@ -65,13 +66,13 @@ impl Rows {
     /// once, citing its first event.
     pub fn new(events: Arc<Vec<TimedEvent>>, idx: &[usize]) -> Rows {
         let t = &events[..];
-        let mut cited: Vec<usize> = Vec::with_capacity(idx.len());
+        let mut cited: Vec<u32> = Vec::with_capacity(idx.len());
         let mut also: Vec<(usize, usize)> = Vec::new();
         let mut same_instant_from = 0;
         for &k in idx {
             if cited
                 .get(same_instant_from)
-                .is_some_and(|&c| t[c].instant != t[k].instant)
+                .is_some_and(|&c| t[c as usize].instant != t[k].instant)
             {
                 same_instant_from = cited.len();
             }
@@ -79,7 +80,7 @@ impl Rows {
             // event it already gathered do.
             let found = (same_instant_from..cited.len()).find(|&r| {
                 let from = also.partition_point(|&(row, _)| row < r);
-                same_claim(&t[cited[r]], &t[k])
+                same_claim(&t[cited[r] as usize], &t[k])
                     && also[from..]
                         .iter()
                         .take_while(|&&(row, _)| row == r)
@@ -91,7 +92,7 @@ impl Rows {
                     let at = also.partition_point(|&(row, _)| row <= r);
                     also.insert(at, (r, k));
                 }
-                None => cited.push(k),
+                None => cited.push(crate::window::episode::ix(k)),
             }
         }
         Rows {
@@ -112,7 +113,7 @@ impl Rows {
     /// Row `r` as the analysis JSON shows it.
     pub fn get(&self, r: usize) -> Row<'_> {
         let t = &self.events[..];
-        let e = &t[self.cited[r]];
+        let e = &t[self.cited[r] as usize];
         let from = self.also.partition_point(|&(row, _)| row < r);
         Row {
             at: e.instant,

@@ -21,8 +21,9 @@ use std::collections::HashMap;
 /// One window, by span indices.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cluster {
-    /// Indices into the span list, in onset order.
-    pub members: Vec<usize>,
+    /// Indices into the span list, in onset order (`u32`: a storm's
+    /// windows hold a span per fault).
+    pub members: Vec<u32>,
     /// The earliest opening statement (timeline index).
     pub start: usize,
     /// The latest closing statement; `None` if any member is still open.
@@ -88,13 +89,16 @@ struct Building {
 pub fn cluster(
     t: &[TimedEvent],
     spans: &[Span],
-    mut chosen: Vec<usize>,
+    mut chosen: Vec<u32>,
     deps: &[Depends],
     gap: Duration,
     join_max: Duration,
     reach_of: impl Fn(&Span) -> DateTime<Utc>,
 ) -> Vec<Cluster> {
-    chosen.sort_by_key(|&i| (t[spans[i].start()].instant, spans[i].start(), i));
+    chosen.sort_by_key(|&i| {
+        let s = &spans[i as usize];
+        (t[s.start()].instant, s.start(), i)
+    });
     let mut built: Vec<Building> = Vec::new();
     // Keys of steady members, and of flapping ones: a flapping span relates
     // only to windows made of flapping spans, and nothing relates through
@@ -106,7 +110,7 @@ pub fn cluster(
     // for being close, nor a steady span a flapping one.
     let mut latest: [Option<usize>; 2] = [None, None];
     for i in chosen {
-        let s = &spans[i];
+        let s = &spans[i as usize];
         let onset = t[s.start()].instant;
         let my_keys = keys(t, s, deps);
         let live = |b: &Building| onset - b.onset <= join_max;
@@ -190,11 +194,11 @@ pub fn cluster(
 /// A window's start and end come from its steady members when it has any:
 /// a flapping subject that joined must not stretch it.
 fn bounds(t: &[TimedEvent], spans: &[Span], mut c: Cluster) -> Cluster {
-    let steady = c.members.iter().any(|&i| !spans[i].flapping);
+    let steady = c.members.iter().any(|&i| !spans[i as usize].flapping);
     let deciding = || {
         c.members
             .iter()
-            .map(|&i| &spans[i])
+            .map(|&i| &spans[i as usize])
             .filter(move |s| !steady || !s.flapping)
     };
     c.start = deciding()
@@ -221,7 +225,7 @@ mod tests {
 
     fn run(t: &[TimedEvent], deps: &[Depends]) -> Vec<Vec<String>> {
         let s = spans(t);
-        let all: Vec<usize> = (0..s.len()).collect();
+        let all: Vec<u32> = (0..s.len() as u32).collect();
         let last = t.last().unwrap().instant;
         cluster(
             t,
@@ -237,7 +241,7 @@ mod tests {
             let mut v: Vec<String> = c
                 .members
                 .iter()
-                .map(|&i| s[i].subject.to_string())
+                .map(|&i| s[i as usize].subject.to_string())
                 .collect();
             v.sort();
             v.dedup();

@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn spans_and_members_stay_compact() {
         assert!(std::mem::size_of::<Span>() <= 32);
-        assert!(std::mem::size_of::<super::super::Member>() <= 24);
+        assert!(std::mem::size_of::<super::super::Member>() <= 8);
     }
 
     #[test]

@@ -74,14 +74,13 @@ impl Default for Config {
     }
 }
 
-/// One subject's span inside a window: what the window needs of it at
-/// hand, indices as `u32` (a storm's windows hold a member per fault).
+/// One subject's span inside a window: the span's index, with the two
+/// facts the window's sums read most at hand. Its subject and times are
+/// the span's (`Windows::spans`): a storm's windows hold a member per
+/// fault, and copies of them made each member 24 bytes instead of 8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub subject: crate::event::Name,
     span: u32,
-    start: u32,
-    end: u32,
     pub grade: Health,
     pub flapping: bool,
 }
@@ -90,10 +89,7 @@ impl Member {
     /// Span `i` of `Windows::spans`, `s`.
     pub fn of(i: usize, s: &Span) -> Member {
         Member {
-            subject: s.subject.clone(),
             span: episode::ix(i),
-            start: episode::ix(s.start()),
-            end: episode::opt_ix(s.end()),
             grade: s.grade,
             flapping: s.flapping,
         }
@@ -102,14 +98,6 @@ impl Member {
     /// Index into `Windows::spans`.
     pub fn span(&self) -> usize {
         self.span as usize
-    }
-
-    pub fn start(&self) -> usize {
-        self.start as usize
-    }
-
-    pub fn end(&self) -> Option<usize> {
-        episode::from_ix(self.end)
     }
 }
 
@@ -124,21 +112,29 @@ pub struct Outage {
 }
 
 impl Outage {
+    /// The members' spans, from the engine's `spans`.
+    pub fn spans<'s>(&self, spans: &'s [Span]) -> impl Iterator<Item = &'s Span> + use<'_, 's> {
+        self.members.iter().map(move |m| &spans[m.span()])
+    }
+
     /// Every member subject, sorted, once.
-    pub fn subjects(&self) -> Vec<Name> {
-        let set: BTreeSet<&Name> = self.members.iter().map(|m| &m.subject).collect();
+    pub fn subjects(&self, spans: &[Span]) -> Vec<Name> {
+        let set: BTreeSet<&Name> = self.spans(spans).map(|s| &s.subject).collect();
         set.into_iter().cloned().collect()
     }
 
-    /// Subjects that were down (not only unknown).
-    pub fn down_subjects(&self) -> Vec<String> {
-        let set: BTreeSet<&str> = self
-            .members
-            .iter()
-            .filter(|m| m.grade == Health::Down)
-            .map(|m| &*m.subject)
+    /// Faults and recoveries of the members, for the report timeline:
+    /// worked out when the rows are written rather than held beside the
+    /// members (a storm's windows hold a million).
+    pub fn key_events(&self, spans: &[Span]) -> Vec<usize> {
+        let mut k: Vec<usize> = self
+            .spans(spans)
+            .flat_map(|s| [Some(s.start()), s.end()])
+            .flatten()
             .collect();
-        set.into_iter().map(str::to_string).collect()
+        k.sort_unstable();
+        k.dedup();
+        k
     }
 }
 
@@ -171,8 +167,6 @@ pub struct WindowFacts {
     pub public: Vec<usize>,
     pub first_public: Option<usize>,
     pub public_resolved: Option<usize>,
-    /// Faults and recoveries of the window's subjects, for the report timeline.
-    pub key_events: Vec<usize>,
     /// `None` when the start is a state the monitor reported at start-up
     /// or rotation: the fault began before the log, by an unknown amount.
     pub start_uncertainty_ms: Option<u64>,
@@ -345,12 +339,13 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
         }
     }
     left_out.subjects = dropped.into_iter().map(str::to_string).collect();
-    let chosen: Vec<usize> = (0..spans.len())
+    let chosen: Vec<u32> = (0..spans.len())
         .filter(|&i| {
             in_focus[i]
                 && !spans[i].at_evidence_start
                 && matches!(spans[i].grade, Health::Down | Health::Unknown)
         })
+        .map(episode::ix)
         .collect();
     let clusters = cluster::cluster(
         t,
@@ -369,11 +364,11 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
             members: c
                 .members
                 .iter()
-                .map(|&i| Member::of(i, &spans[i]))
+                .map(|&i| Member::of(i as usize, &spans[i as usize]))
                 .collect(),
         })
         .collect();
-    let public = assign_public(t, &outages, &ix);
+    let public = assign_public(t, &spans, &outages, &ix);
     let background = background(t, &spans, &in_focus, &outages, &ix, config);
     let degraded = degraded(t, &spans, &in_focus, &outages, &ix, config);
     let facts = outages
@@ -391,7 +386,12 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
 }
 
 /// Give each status-page update to the nearest outage it may belong to.
-fn assign_public(t: &[TimedEvent], outages: &[Outage], ix: &Index) -> Vec<Vec<usize>> {
+fn assign_public(
+    t: &[TimedEvent],
+    spans: &[Span],
+    outages: &[Outage],
+    ix: &Index,
+) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); outages.len()];
     // An open outage's evidence ends where its sources' evidence ends.
     let ends: Vec<Option<DateTime<Utc>>> = outages
@@ -401,7 +401,11 @@ fn assign_public(t: &[TimedEvent], outages: &[Outage], ix: &Index) -> Vec<Vec<us
             None => o
                 .members
                 .iter()
-                .filter_map(|m| ix.source_last.get(&t[m.start()].source).copied())
+                .filter_map(|m| {
+                    ix.source_last
+                        .get(&t[spans[m.span()].start()].source)
+                        .copied()
+                })
                 .max(),
         })
         .collect();
@@ -448,29 +452,33 @@ fn background(
     config: &Config,
 ) -> Vec<Vec<Background>> {
     let after = Duration::seconds(config.background_after_s);
-    let mut eligible: Vec<(DateTime<Utc>, usize)> = spans
+    // When span `i` becomes background.
+    let from = |i: usize| {
+        let s = &spans[i];
+        let onset = t[s.start()].instant;
+        if s.at_evidence_start {
+            onset
+        } else {
+            onset + after
+        }
+    };
+    // Span indices, not (instant, index) pairs: a storm has a span per
+    // fault, and the pairs were 24 bytes each.
+    let mut eligible: Vec<u32> = spans
         .iter()
         .enumerate()
         .filter(|(i, s)| in_focus[*i] && matches!(s.grade, Health::Down | Health::Unknown))
-        .map(|(i, s)| {
-            let onset = t[s.start()].instant;
-            let from = if s.at_evidence_start {
-                onset
-            } else {
-                onset + after
-            };
-            (from, i)
-        })
+        .map(|(i, _)| episode::ix(i))
         .collect();
-    eligible.sort();
+    eligible.sort_unstable_by_key(|&i| (from(i as usize), i));
     let mut next = 0;
     let mut active: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(outages.len());
     for o in outages {
         let start = t[o.start].instant;
         let end = o.end.map(|k| t[k].instant);
-        while next < eligible.len() && eligible[next].0 <= start {
-            active.push(eligible[next].1);
+        while next < eligible.len() && from(eligible[next] as usize) <= start {
+            active.push(eligible[next] as usize);
             next += 1;
         }
         active.retain(|&i| ix.reach(t, &spans[i]) >= start);
@@ -543,14 +551,14 @@ fn facts(
     config: &Config,
 ) -> WindowFacts {
     let t = timeline;
-    let subjects = outage.subjects();
+    let subjects = outage.subjects(spans);
     let grade = if outage.members.iter().any(|m| m.grade == Health::Down) {
         Health::Down
     } else {
         Health::Unknown
     };
     let end_k = outage.end;
-    let candidates = trigger::rank(t, &outage, &config.depends);
+    let candidates = trigger::rank(t, spans, &outage, &config.depends);
     let trigger = candidates.first().map(|c| c.event);
     let detected = (grade == Health::Down)
         .then(|| range(&ix.detections, outage.start, end_k).first().copied())
@@ -566,14 +574,6 @@ fn facts(
         .iter()
         .copied()
         .find(|&k| t[k].who.signal == Some(Signal::PublicResolved));
-    let mut key_events: Vec<usize> = outage
-        .members
-        .iter()
-        .flat_map(|m| [Some(m.start()), m.end()])
-        .flatten()
-        .collect();
-    key_events.sort();
-    key_events.dedup();
     let first = &spans[outage.members[0].span()];
     let start_uncertainty_ms = start_uncertainty(t, first);
     let unknown: Vec<Gap> = ix
@@ -601,10 +601,9 @@ fn facts(
     }
     check_unknown.sort_by_key(|c| (c.from, c.subject.clone()));
     let flapping: Vec<Name> = outage
-        .members
-        .iter()
-        .filter(|m| m.flapping)
-        .map(|m| m.subject.clone())
+        .spans(spans)
+        .filter(|s| s.flapping)
+        .map(|s| s.subject.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -628,7 +627,7 @@ fn facts(
         .members
         .iter()
         .filter(|m| m.grade == Health::Down && (!steady || !m.flapping))
-        .map(|m| &*m.subject)
+        .map(|m| &*spans[m.span()].subject)
         .collect();
     let impact_s = deciding.len() as i64 * duration(&outage);
     let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
@@ -653,7 +652,6 @@ fn facts(
         public,
         first_public,
         public_resolved,
-        key_events,
         start_uncertainty_ms,
         end_uncertainty_ms,
         unknown,
@@ -964,7 +962,10 @@ mod gap_tests {
         ];
         let w = windows(&t, &Config::default());
         assert_eq!(w.facts.len(), 1);
-        assert_eq!(w.facts[0].outage.subjects(), vec!["localhost/squid"]);
+        assert_eq!(
+            w.facts[0].outage.subjects(&w.spans),
+            vec!["localhost/squid"]
+        );
         let bg: Vec<&str> = w.facts[0]
             .background
             .iter()

@@ -6,6 +6,7 @@
 //! Ranking only: the words of a candidate's reason come from `crate::human`,
 //! which every output shares; nothing here formats for another module.
 
+use super::episode::Span;
 use super::focus::Depends;
 use super::Outage;
 use crate::event::{Kind, TimedEvent};
@@ -25,14 +26,18 @@ pub struct Candidate {
 
 /// Candidates best first. Only the lookback range is read: the timeline is
 /// in instant order, so its first index is found by binary search.
-pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<Candidate> {
+pub fn rank(
+    timeline: &[TimedEvent],
+    spans: &[Span],
+    outage: &Outage,
+    deps: &[Depends],
+) -> Vec<Candidate> {
     let start = timeline[outage.start].instant;
     let from = start - Duration::minutes(LOOKBACK_MIN);
     let first = timeline[..=outage.start].partition_point(|e| e.instant < from);
     let fault_hosts: Vec<&str> = outage
-        .members
-        .iter()
-        .filter_map(|m| timeline[m.start()].who.host.as_deref())
+        .spans(spans)
+        .filter_map(|s| timeline[s.start()].who.host.as_deref())
         .collect();
     let mut out: Vec<Candidate> = timeline[first..=outage.start]
         .iter()
@@ -43,10 +48,9 @@ pub fn rank(timeline: &[TimedEvent], outage: &Outage, deps: &[Depends]) -> Vec<C
             let same_host = host.is_some_and(|h| fault_hosts.contains(&h));
             let dependency = deps.iter().find_map(|d| {
                 outage
-                    .members
-                    .iter()
-                    .find(|m| d.links(&m.subject, host, e.who.subject.as_deref()))
-                    .map(|m| &*m.subject)
+                    .spans(spans)
+                    .find(|s| d.links(&s.subject, host, e.who.subject.as_deref()))
+                    .map(|s| &*s.subject)
             });
             let lead_s = (start - e.instant).num_seconds();
             let reason = match (same_host, dependency, host) {
