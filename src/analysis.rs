@@ -385,7 +385,7 @@ pub fn window(
             let s = &spans[b.span];
             let e = &t[s.start()];
             BackgroundOut {
-                subject: s.subject.to_string(),
+                subject: s.subject(t).to_string(),
                 state: if s.grade == crate::signal::Health::Unknown {
                     "unknown"
                 } else {
@@ -409,7 +409,7 @@ pub fn window(
         .map(|&i| {
             let s = &spans[i];
             DegradedOut {
-                subject: s.subject.to_string(),
+                subject: s.subject(t).to_string(),
                 since: rfc3339(&t[s.start()].instant),
                 until: s.end().map(|k| rfc3339(&t[k].instant)),
                 evidence: t[s.start()].evidence(),
@@ -428,7 +428,7 @@ pub fn window(
         duration_s: end.map(|e| secs(start, e)),
         impact_s: f.impact_s,
         rank: 0,
-        subjects: f.outage.subjects(spans),
+        subjects: f.outage.subjects(t, spans),
         flapping: f.flapping.clone(),
         background,
         degraded,

@@ -54,17 +54,18 @@ impl Key {
 
 fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
     let e = &t[s.start()];
-    let mut out = vec![Key::Subject(s.subject.clone())];
+    let subject = s.subject(t);
+    let mut out = vec![Key::Subject(subject.clone())];
     if let Some(h) = &e.who.host {
         out.push(Key::Host(h.clone()));
     }
     for (i, d) in deps.iter().enumerate() {
-        if d.subject.is_match(&s.subject) {
+        if d.subject.is_match(subject) {
             out.push(Key::Needs(i));
         }
         if d.on
             .iter()
-            .any(|p| p.is_match(&s.subject) || e.who.host.as_deref().is_some_and(|h| p.is_match(h)))
+            .any(|p| p.is_match(subject) || e.who.host.as_deref().is_some_and(|h| p.is_match(h)))
         {
             out.push(Key::Serves(i));
         }
@@ -241,7 +242,7 @@ mod tests {
             let mut v: Vec<String> = c
                 .members
                 .iter()
-                .map(|&i| s[i as usize].subject.to_string())
+                .map(|&i| s[i as usize].subject(t).to_string())
                 .collect();
             v.sort();
             v.dedup();

@@ -35,8 +35,6 @@ pub type Stretch = (usize, Option<usize>);
 /// One stretch of not-OK of one subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
-    /// Shared with the events (a storm has a span per fault).
-    pub subject: crate::event::Name,
     pub grade: Health,
     /// Timeline index of the opening statement (`start()`). Indices are
     /// held as `u32` (`NONE` for none): a storm has a span per fault, and
@@ -92,6 +90,16 @@ pub(crate) fn from_ix(k: u32) -> Option<usize> {
 }
 
 impl Span {
+    /// The subject, as its opening statement names it (not held: a storm
+    /// has a span per fault).
+    pub fn subject<'t>(&self, t: &'t [TimedEvent]) -> &'t crate::event::Name {
+        t[self.start()]
+            .who
+            .subject
+            .as_ref()
+            .expect("a span opens on a statement about its subject")
+    }
+
     /// Timeline index of the opening statement.
     pub fn start(&self) -> usize {
         self.start as usize
@@ -173,7 +181,6 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                     let reported = e.who.kind == Kind::Info;
                     s.open = Some(out.len());
                     out.push(Span {
-                        subject: subject.clone(),
                         grade: h,
                         start: ix(k),
                         end: NONE,
@@ -206,29 +213,29 @@ fn close_unknown(span: &mut Span, k: usize) {
 /// grade within `FLAP_WINDOW_S`: such a subject cycles, and its cycles must
 /// not chain unrelated windows. Linear: two pointers per subject and grade.
 fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
-    let mut by: HashMap<(&str, Health), Vec<usize>> = HashMap::new();
+    // Span indices as `u32`: a storm has a span per fault.
+    let mut by: HashMap<(&str, Health), Vec<u32>> = HashMap::new();
     for (i, s) in spans.iter().enumerate() {
-        by.entry((&*s.subject, s.grade)).or_default().push(i);
+        by.entry((&**s.subject(t), s.grade))
+            .or_default()
+            .push(ix(i));
     }
-    let mut marks = Vec::new();
     for list in by.values() {
         let mut left = 0;
         let mut marked_to = 0; // spans before this index in `list` are marked
         for right in 0..list.len() {
-            let at = t[spans[list[right]].start()].instant;
-            while (at - t[spans[list[left]].start()].instant).num_seconds() > FLAP_WINDOW_S {
+            let onset = |j: usize| t[spans[list[j] as usize].start()].instant;
+            let at = onset(right);
+            while (at - onset(left)).num_seconds() > FLAP_WINDOW_S {
                 left += 1;
             }
             if right + 1 - left >= FLAP_ONSETS {
                 for &i in &list[left.max(marked_to)..=right] {
-                    marks.push(i);
+                    spans[i as usize].flapping = true;
                 }
                 marked_to = right + 1;
             }
         }
-    }
-    for i in marks {
-        spans[i].flapping = true;
     }
 }
 
@@ -239,7 +246,7 @@ mod tests {
     /// A storm has a span, and a window member, per fault (issue 16).
     #[test]
     fn spans_and_members_stay_compact() {
-        assert!(std::mem::size_of::<Span>() <= 32);
+        assert!(std::mem::size_of::<Span>() <= 24);
         assert!(std::mem::size_of::<super::super::Member>() <= 8);
     }
 
@@ -311,10 +318,13 @@ mod tests {
         let s = spans(&t);
         assert_eq!(s.len(), 2);
         assert_eq!(
-            (&*s[0].subject, s[0].start(), s[0].end()),
+            (&**s[0].subject(&t), s[0].start(), s[0].end()),
             ("a", 1, Some(5))
         );
-        assert_eq!((&*s[1].subject, s[1].start(), s[1].end()), ("b", 4, None));
+        assert_eq!(
+            (&**s[1].subject(&t), s[1].start(), s[1].end()),
+            ("b", 4, None)
+        );
         assert_eq!(s[1].soft_lead(), Some(3));
         assert!(!s[0].at_evidence_start && !s[0].reported);
     }

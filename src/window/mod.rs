@@ -118,8 +118,8 @@ impl Outage {
     }
 
     /// Every member subject, sorted, once.
-    pub fn subjects(&self, spans: &[Span]) -> Vec<Name> {
-        let set: BTreeSet<&Name> = self.spans(spans).map(|s| &s.subject).collect();
+    pub fn subjects(&self, t: &[TimedEvent], spans: &[Span]) -> Vec<Name> {
+        let set: BTreeSet<&Name> = self.spans(spans).map(|s| s.subject(t)).collect();
         set.into_iter().cloned().collect()
     }
 
@@ -245,12 +245,13 @@ pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
     out
 }
 
-/// Lists of timeline indices built once, for per-window range lookups.
+/// Lists of timeline indices built once, for per-window range lookups
+/// (`u32`, as spans hold them: on a storm every event is a detection).
 struct Index {
     source_last: HashMap<u32, DateTime<Utc>>,
-    detections: Vec<usize>,
-    actions: Vec<usize>,
-    notes: Vec<usize>,
+    detections: Vec<u32>,
+    actions: Vec<u32>,
+    notes: Vec<u32>,
     gaps: Vec<Gap>,
 }
 
@@ -271,10 +272,10 @@ impl Index {
                 && matches!(e.who.kind, Kind::Fault | Kind::Detection)
                 && !failed_check
             {
-                ix.detections.push(k);
+                ix.detections.push(episode::ix(k));
             }
             if matches!(e.who.kind, Kind::Action | Kind::Change) {
-                ix.actions.push(k);
+                ix.actions.push(episode::ix(k));
             }
             if matches!(
                 e.who.signal,
@@ -285,7 +286,7 @@ impl Index {
                         | Signal::FlappingStop
                 )
             ) {
-                ix.notes.push(k);
+                ix.notes.push(episode::ix(k));
             }
         }
         ix
@@ -304,11 +305,12 @@ impl Index {
     }
 }
 
-/// Indices in the sorted `list` from `from` to `to` inclusive (`None`: to the end).
-fn range(list: &[usize], from: usize, to: Option<usize>) -> &[usize] {
-    let a = list.partition_point(|&k| k < from);
-    let b = to.map_or(list.len(), |to| list.partition_point(|&k| k <= to));
-    &list[a..b.max(a)]
+/// Indices in the sorted `list` from `from` to `to` inclusive (`None`: to
+/// the end), as `usize`.
+fn range(list: &[u32], from: usize, to: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+    let a = list.partition_point(|&k| (k as usize) < from);
+    let b = to.map_or(list.len(), |to| list.partition_point(|&k| k as usize <= to));
+    list[a..b.max(a)].iter().map(|&k| k as usize)
 }
 
 /// Run the window engine over a merged timeline.
@@ -319,7 +321,7 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
             && config
                 .degraded_outage
                 .iter()
-                .any(|p| p.is_match(&s.subject))
+                .any(|p| p.is_match(s.subject(t)))
         {
             s.grade = Health::Down;
         }
@@ -331,11 +333,11 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
     for (i, s) in spans.iter().enumerate() {
         if !config
             .focus
-            .admits(&s.subject, t[s.start()].who.host.as_deref())
+            .admits(s.subject(t), t[s.start()].who.host.as_deref())
         {
             in_focus[i] = false;
             left_out.spans += 1;
-            dropped.insert(&s.subject);
+            dropped.insert(s.subject(t));
         }
     }
     left_out.subjects = dropped.into_iter().map(str::to_string).collect();
@@ -551,7 +553,7 @@ fn facts(
     config: &Config,
 ) -> WindowFacts {
     let t = timeline;
-    let subjects = outage.subjects(spans);
+    let subjects = outage.subjects(t, spans);
     let grade = if outage.members.iter().any(|m| m.grade == Health::Down) {
         Health::Down
     } else {
@@ -561,11 +563,9 @@ fn facts(
     let candidates = trigger::rank(t, spans, &outage, &config.depends);
     let trigger = candidates.first().map(|c| c.event);
     let detected = (grade == Health::Down)
-        .then(|| range(&ix.detections, outage.start, end_k).first().copied())
+        .then(|| range(&ix.detections, outage.start, end_k).next())
         .flatten();
     let actions: Vec<usize> = range(&ix.actions, outage.start, end_k)
-        .iter()
-        .copied()
         .filter(|&k| Some(k) != trigger)
         .take(ACTIONS_MAX)
         .collect();
@@ -588,13 +588,13 @@ fn facts(
         let s = &spans[m.span()];
         if s.grade == Health::Unknown {
             check_unknown.push(CheckUnknown {
-                subject: s.subject.clone(),
+                subject: s.subject(t).clone(),
                 from: s.start(),
                 until: s.end(),
             });
         }
         check_unknown.extend(s.unknown().iter().map(|&(from, until)| CheckUnknown {
-            subject: s.subject.clone(),
+            subject: s.subject(t).clone(),
             from,
             until,
         }));
@@ -603,7 +603,7 @@ fn facts(
     let flapping: Vec<Name> = outage
         .spans(spans)
         .filter(|s| s.flapping)
-        .map(|s| s.subject.clone())
+        .map(|s| s.subject(t).clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -627,15 +627,14 @@ fn facts(
         .members
         .iter()
         .filter(|m| m.grade == Health::Down && (!steady || !m.flapping))
-        .map(|m| &*spans[m.span()].subject)
+        .map(|m| &**spans[m.span()].subject(t))
         .collect();
     let impact_s = deciding.len() as i64 * duration(&outage);
     let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
-    let notes: Vec<usize> = ix
-        .notes
-        .iter()
-        .copied()
-        .filter(|&k| t[k].instant >= from && end_k.is_none_or(|e| k <= e))
+    // The notes from `from` to the end: found by binary search, as the
+    // timeline is in instant order (a flapping log has a note per cycle).
+    let first = ix.notes.partition_point(|&k| t[k as usize].instant < from);
+    let notes: Vec<usize> = range(&ix.notes[first..], 0, end_k)
         .filter(|&k| {
             t[k].who
                 .subject
@@ -963,13 +962,13 @@ mod gap_tests {
         let w = windows(&t, &Config::default());
         assert_eq!(w.facts.len(), 1);
         assert_eq!(
-            w.facts[0].outage.subjects(&w.spans),
+            w.facts[0].outage.subjects(&t, &w.spans),
             vec!["localhost/squid"]
         );
         let bg: Vec<&str> = w.facts[0]
             .background
             .iter()
-            .map(|b| &*w.spans[b.span].subject)
+            .map(|b| &**w.spans[b.span].subject(&t))
             .collect();
         assert_eq!(bg, vec!["localhost/SSH"]);
     }

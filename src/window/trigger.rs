@@ -49,8 +49,8 @@ pub fn rank(
             let dependency = deps.iter().find_map(|d| {
                 outage
                     .spans(spans)
-                    .find(|s| d.links(&s.subject, host, e.who.subject.as_deref()))
-                    .map(|s| &*s.subject)
+                    .find(|s| d.links(s.subject(timeline), host, e.who.subject.as_deref()))
+                    .map(|s| &**s.subject(timeline))
             });
             let lead_s = (start - e.instant).num_seconds();
             let reason = match (same_host, dependency, host) {
