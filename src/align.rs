@@ -9,7 +9,7 @@
 //! Every decision is written into the finding with the pairs and the
 //! rejected readings, and into each moved event's provenance.
 
-use crate::event::{Kind, TimedEvent};
+use crate::event::{Kind, ProvenanceEdit, TimedEvent};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::ingest::Ingested;
@@ -20,7 +20,6 @@ use crate::time::zone::fmt_offset;
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// How long after a cause its effect may be seen by another clock.
 pub const PAIR_WINDOW_S: i64 = 600;
@@ -45,7 +44,7 @@ struct Anchor {
 
 fn is_absolute(e: &TimedEvent) -> bool {
     matches!(
-        e.provenance.offset,
+        e.provenance().offset,
         OffsetSource::InLine | OffsetSource::Epoch
     )
 }
@@ -219,9 +218,10 @@ pub fn align(ing: &mut Ingested, correct_skew: bool) {
             if correct_skew {
                 cached = None;
                 let shift = -skew_ms;
+                let mut edit = ProvenanceEdit::new(|p| p.skew_ms = Some(shift));
                 for e in ing.sources[k].events.iter_mut() {
                     e.instant += Duration::milliseconds(shift);
-                    Arc::make_mut(&mut e.provenance).skew_ms = Some(shift);
+                    edit.apply(e);
                 }
                 ing.sources[k].events.sort_by_key(|e| (e.instant, e.line));
                 message.push_str(&format!(
@@ -416,9 +416,10 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         );
         if correct_skew {
             let src = &mut ing.sources[k];
+            let mut edit = ProvenanceEdit::new(|p| p.skew_ms = Some(shift * 1000));
             for e in src.events.iter_mut() {
                 e.instant += Duration::seconds(shift);
-                Arc::make_mut(&mut e.provenance).skew_ms = Some(shift * 1000);
+                edit.apply(e);
             }
             src.events.sort_by_key(|e| (e.instant, e.line));
             message.push_str(&format!(
@@ -466,7 +467,7 @@ struct Decision {
 fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<Decision> {
     let mut groups: BTreeMap<String, Vec<&TimedEvent>> = BTreeMap::new();
     for e in events {
-        if let OffsetSource::ZoneOverLabel { label, .. } = &e.provenance.offset {
+        if let OffsetSource::ZoneOverLabel { label, .. } = &e.provenance().offset {
             groups.entry(label.to_string()).or_default().push(e);
         }
     }
@@ -476,7 +477,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
     let mut out = Vec::new();
     for (label, group) in groups {
         let first = group[0];
-        let OffsetSource::ZoneOverLabel { zone, .. } = &first.provenance.offset else {
+        let OffsetSource::ZoneOverLabel { zone, .. } = &first.provenance().offset else {
             continue;
         };
         let zone = *zone;
@@ -493,7 +494,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
         }));
         let zone_c = Candidate {
             name: format!("the {} reading", zone.name()),
-            offset_s: first.provenance.offset_s,
+            offset_s: first.provenance().offset_s,
             shift: BTreeMap::new(),
             pairs: evaluate(events, |_| 0, source, anchors),
         };
@@ -505,7 +506,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             }
             let shift: BTreeMap<u64, i64> = group
                 .iter()
-                .map(|e| (e.line, i64::from(e.provenance.offset_s - off)))
+                .map(|e| (e.line, i64::from(e.provenance().offset_s - off)))
                 .collect();
             let pairs = evaluate(events, by_line(&shift), source, anchors);
             label_cs.push(Candidate {
@@ -585,7 +586,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
         .iter()
         .filter(|e| {
             matches!(
-                e.provenance.offset,
+                e.provenance().offset,
                 OffsetSource::Zone {
                     origin: ZoneOrigin::Assumed,
                     ..
@@ -651,12 +652,7 @@ fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
     }
     if let Some(c) = &d.chosen {
         let src = &mut ing.sources[k];
-        for e in src.events.iter_mut() {
-            let Some(&s) = c.shift.get(&e.line) else {
-                continue;
-            };
-            e.instant += Duration::seconds(s);
-            let p = Arc::make_mut(&mut e.provenance);
+        let mut edit = ProvenanceEdit::new(|p| {
             p.offset_s = c.offset_s;
             p.offset = match &p.offset {
                 OffsetSource::ZoneOverLabel { label, zone } => OffsetSource::LabelByEvidence {
@@ -665,6 +661,13 @@ fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
                 },
                 _ => OffsetSource::InferredOffset,
             };
+        });
+        for e in src.events.iter_mut() {
+            let Some(&s) = c.shift.get(&e.line) else {
+                continue;
+            };
+            e.instant += Duration::seconds(s);
+            edit.apply(e);
         }
         src.events.sort_by_key(|e| (e.instant, e.line));
         // The per-source summary counts every line; relabel the decided ones.

@@ -75,10 +75,10 @@ pub struct Operator {
 
 /// One event on the timeline.
 ///
-/// 64 bytes (issue 16): what differs from line to line (the instant, the
+/// 56 bytes (issue 16): what differs from line to line (the instant, the
 /// line, the summary) is held here; what a source repeats over many lines
-/// (its file, its role, the host, subject and state, the kind) is one
-/// shared `Who`, and the time provenance another.
+/// (its file, its role, the host, subject and state, the kind, the time
+/// provenance) is one shared `Who`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimedEvent {
     pub instant: DateTime<Utc>,
@@ -92,9 +92,6 @@ pub struct TimedEvent {
     /// nearly all distinct (a storm's name a port or a PID), and were the
     /// largest part of a storm's memory held one allocation each.
     pub summary: Summary,
-    /// Shared: consecutive lines of a source mostly tell the same story
-    /// (56 bytes an event when each held its own; issue 16).
-    pub provenance: Arc<Provenance>,
     /// The line as written and who did it: rare (only `Keep::All` keeps
     /// the line; few rules name an operator), so one box for both.
     pub extra: Option<Box<Extra>>,
@@ -116,6 +113,10 @@ pub struct Who {
     /// How precise the written timestamp is, in milliseconds (1000 for whole
     /// seconds, 60000 for whole minutes): the floor of any uncertainty.
     pub precision_ms: u32,
+    /// How the instant was read. Shared (`time::provenance::Provenances`):
+    /// a source's lines mostly tell the same story, and in the `Who` it
+    /// costs an event nothing of its own.
+    pub provenance: Arc<Provenance>,
 }
 
 /// What few events carry (`TimedEvent::extra`).
@@ -200,6 +201,11 @@ impl TimedEvent {
     /// The event's own `Who`, to change (copied first if it is shared).
     pub fn who_mut(&mut self) -> &mut Who {
         Arc::make_mut(&mut self.who)
+    }
+
+    /// How the instant was read (held in the shared `Who`).
+    pub fn provenance(&self) -> &Provenance {
+        &self.who.provenance
     }
 
     /// The line as written or where it is, when the command kept it; read
@@ -341,7 +347,8 @@ pub struct Whos {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct WhoKey {
-    names: [usize; 4],
+    /// The file, host, subject and state names, and the provenance.
+    names: [usize; 5],
     role: Role,
     kind: Kind,
     signal: Option<Signal>,
@@ -357,6 +364,7 @@ impl WhoKey {
                 name(&w.host),
                 name(&w.subject),
                 name(&w.state),
+                Arc::as_ptr(&w.provenance) as usize,
             ],
             role: w.role,
             kind: w.kind,
@@ -375,6 +383,50 @@ impl Whos {
     }
 }
 
+/// One change of provenance applied to many events (a clock's skew
+/// corrected, an offset decided by evidence), keeping them shared: each
+/// `Who` and each provenance changed once, however many events hold it.
+/// The change must depend on the old provenance alone.
+pub struct ProvenanceEdit<F> {
+    change: F,
+    /// By the old `Who`'s address, the old one (held so that no new `Who`
+    /// can take its address while the edit runs) and its replacement.
+    whos: rustc_hash::FxHashMap<usize, (Arc<Who>, Arc<Who>)>,
+    provenances: rustc_hash::FxHashMap<usize, (Arc<Provenance>, Arc<Provenance>)>,
+}
+
+impl<F: Fn(&mut Provenance)> ProvenanceEdit<F> {
+    pub fn new(change: F) -> Self {
+        ProvenanceEdit {
+            change,
+            whos: Default::default(),
+            provenances: Default::default(),
+        }
+    }
+
+    pub fn apply(&mut self, e: &mut TimedEvent) {
+        let ProvenanceEdit {
+            change,
+            whos,
+            provenances,
+        } = self;
+        let (_, new) = whos.entry(Arc::as_ptr(&e.who) as usize).or_insert_with(|| {
+            let old = &e.who.provenance;
+            let (_, p) = provenances
+                .entry(Arc::as_ptr(old) as usize)
+                .or_insert_with(|| {
+                    let mut p = Provenance::clone(old);
+                    change(&mut p);
+                    (old.clone(), Arc::new(p))
+                });
+            let mut who = Who::clone(&e.who);
+            who.provenance = p.clone();
+            (e.who.clone(), Arc::new(who))
+        });
+        e.who = new.clone();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,7 +442,7 @@ mod tests {
             "every kept line pays for one"
         );
         let size = std::mem::size_of::<TimedEvent>();
-        assert!(size <= 64, "TimedEvent is {size} bytes");
+        assert!(size <= 56, "TimedEvent is {size} bytes");
     }
 
     #[test]

@@ -105,15 +105,15 @@ pub(crate) mod tests {
                     _ => None,
                 },
                 precision_ms: 1000,
+                provenance: Arc::new(Provenance {
+                    offset_s: 0,
+                    offset: OffsetSource::InLine,
+                    year: YearSource::InLine,
+                    dst: None,
+                    skew_ms: None,
+                }),
             }),
             summary: format!("{} {subject}", kind.as_str()).into(),
-            provenance: Arc::new(Provenance {
-                offset_s: 0,
-                offset: OffsetSource::InLine,
-                year: YearSource::InLine,
-                dst: None,
-                skew_ms: None,
-            }),
             extra: None,
         }
     }

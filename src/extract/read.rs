@@ -55,11 +55,7 @@ pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>
         .and_then(|b| b.with_batch_size(64 * 1024).build())
         .map_err(|e| corrupt(e.to_string()))?;
     let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
-    let mut shared = (
-        crate::event::Names::default(),
-        Whos::default(),
-        crate::event::Packer::default(),
-    );
+    let mut shared = Shared::default();
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
         rows_of(&batch, file, &mut shared, &mut out).map_err(corrupt)?;
@@ -90,12 +86,24 @@ fn opt(a: &StringArray, k: usize) -> Option<&str> {
     (!a.is_null(k)).then(|| a.value(k))
 }
 
-/// `shared`: the names and `Who`s the events hold, each once, and the
-/// packer of their summaries.
+/// What a file's events share, each held once, as ingest holds them.
+#[derive(Default)]
+struct Shared {
+    names: crate::event::Names,
+    whos: Whos,
+    summaries: crate::event::Packer,
+    provenances: crate::time::provenance::Provenances,
+}
+
 fn rows_of(
     batch: &RecordBatch,
     file: &Arc<str>,
-    (names, whos, summaries): &mut (crate::event::Names, Whos, crate::event::Packer),
+    Shared {
+        names,
+        whos,
+        summaries,
+        provenances,
+    }: &mut Shared,
     out: &mut Vec<TimedEvent>,
 ) -> Result<(), String> {
     if batch.num_columns() != columns().len() {
@@ -159,6 +167,7 @@ fn rows_of(
                 .map(|v| v.parse().map_err(|_| bad("signal", v)))
                 .transpose()?,
             precision_ms: precision.value(k),
+            provenance: provenances.get(provenance),
         };
         out.push(TimedEvent {
             instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
@@ -166,7 +175,6 @@ fn rows_of(
             line: line.value(k),
             who: whos.get(who),
             summary: summaries.pack(summary.value(k)),
-            provenance: provenance.into(),
             extra: crate::event::Extra::of(
                 opt(text, k).map(crate::event::Text::held),
                 (operator != Operator::default()).then_some(operator),
@@ -199,21 +207,21 @@ mod tests {
                 state: Some("down".into()),
                 signal: Some(Signal::Health(Health::Down)),
                 precision_ms: 1,
+                provenance: Arc::new(Provenance {
+                    offset_s: -21600,
+                    offset: OffsetSource::LabelAgrees {
+                        label: Arc::from("CST"),
+                        zone: chrono_tz::America::Chicago,
+                    },
+                    year: YearSource::Given {
+                        origin: YearOrigin::Bundle,
+                        rollovers: 1,
+                    },
+                    dst: Some(DstResolution::FoldByOrder),
+                    skew_ms: Some(-1500),
+                }),
             }),
             summary: "Line protocol on Interface Port-channel1, changed state to down".into(),
-            provenance: Arc::new(Provenance {
-                offset_s: -21600,
-                offset: OffsetSource::LabelAgrees {
-                    label: Arc::from("CST"),
-                    zone: chrono_tz::America::Chicago,
-                },
-                year: YearSource::Given {
-                    origin: YearOrigin::Bundle,
-                    rollovers: 1,
-                },
-                dst: Some(DstResolution::FoldByOrder),
-                skew_ms: Some(-1500),
-            }),
             extra: crate::event::Extra::of(
                 Some(crate::event::Text::held(
                     "000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …",
@@ -238,7 +246,7 @@ mod tests {
         bare.extra = None;
         bare.who_mut().kind = Kind::Info;
         bare.who_mut().role = Role::Public;
-        bare.provenance = Arc::new(Provenance {
+        bare.who_mut().provenance = Arc::new(Provenance {
             offset_s: 0,
             offset: OffsetSource::Zone {
                 zone: chrono_tz::UTC,

@@ -76,13 +76,13 @@ fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Res
         .collect();
     let provenance: Vec<String> = es
         .iter()
-        .map(|e| serde_json::to_string(&e.provenance).unwrap_or_default())
+        .map(|e| serde_json::to_string(e.provenance()).unwrap_or_default())
         .collect();
     let roles: Vec<String> = es.iter().map(|e| word(&e.who.role)).collect();
-    let from: Vec<(&str, Option<&str>)> = es.iter().map(|e| offset_from(&e.provenance)).collect();
+    let from: Vec<(&str, Option<&str>)> = es.iter().map(|e| offset_from(e.provenance())).collect();
     let dst: Vec<Option<String>> = es
         .iter()
-        .map(|e| e.provenance.dst.map(|d| word(&d)))
+        .map(|e| e.provenance().dst.map(|d| word(&d)))
         .collect();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(TimestampNanosecondArray::from(nanos).with_timezone("UTC")),
@@ -107,7 +107,7 @@ fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Res
         ),
         Arc::new(
             es.iter()
-                .map(|e| e.provenance.offset_s)
+                .map(|e| e.provenance().offset_s)
                 .collect::<Int32Array>(),
         ),
         Arc::new(from.iter().map(|f| Some(f.0)).collect::<StringArray>()),

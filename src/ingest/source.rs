@@ -102,8 +102,8 @@ struct State<'p> {
     users: std::collections::BTreeSet<String>,
     /// Hosts, subjects and states, each held once however many events name it.
     names: crate::event::Names,
-    /// The provenance the last event shared, handed on while lines agree.
-    provenance: Option<Arc<crate::time::provenance::Provenance>>,
+    /// Time provenances, each held once.
+    provenances: crate::time::provenance::Provenances,
     /// What events say about whom, each held once.
     whos: crate::event::Whos,
     /// Set when kept lines are left in their file (`Text::At`), not copied.
@@ -142,7 +142,7 @@ impl<'p> State<'p> {
             rates: None,
             users: Default::default(),
             names: crate::event::Names::default(),
-            provenance: None,
+            provenances: Default::default(),
             whos: crate::event::Whos::default(),
             origin: None,
             summaries: crate::event::Packer::default(),
@@ -248,7 +248,6 @@ impl<'p> State<'p> {
                 .summaries
                 .pack(rec.get("msg").or(text).unwrap_or_default()),
         };
-        let provenance = self.provenance(timed.provenance);
         let who = self.whos.get(crate::event::Who {
             file: self.file.clone(),
             role: g.role,
@@ -258,6 +257,7 @@ impl<'p> State<'p> {
             state,
             signal: class.signal,
             precision_ms: stamp.precision_ms(),
+            provenance: self.provenances.get(timed.provenance),
         });
         self.events.push(TimedEvent {
             instant: timed.instant,
@@ -265,7 +265,6 @@ impl<'p> State<'p> {
             line: rec.line,
             who,
             summary,
-            provenance,
             extra: crate::event::Extra::of(
                 text.filter(|_| self.keep == Keep::All).map(|t| {
                     match at.filter(|_| self.origin.is_some()) {
@@ -276,17 +275,6 @@ impl<'p> State<'p> {
                 class.operator,
             ),
         });
-    }
-
-    /// One shared copy per run of equal provenances.
-    fn provenance(
-        &mut self,
-        p: crate::time::provenance::Provenance,
-    ) -> Arc<crate::time::provenance::Provenance> {
-        match &self.provenance {
-            Some(last) if **last == p => last.clone(),
-            _ => self.provenance.insert(Arc::new(p)).clone(),
-        }
     }
 
     /// Count an access log's request into its subject's bucket.

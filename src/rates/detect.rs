@@ -146,9 +146,9 @@ pub fn events(
                 })),
                 signal: Some(Signal::Health(health)),
                 precision_ms: (rule.bucket_s * 1000) as u32,
+                provenance: Arc::new(provenance),
             }),
             summary: crate::event::Summary::from(summary),
-            provenance: Arc::new(provenance),
             extra: None,
         };
         out.push(event(

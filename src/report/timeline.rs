@@ -110,7 +110,7 @@ pub fn write(
                     subject: e.who.subject.as_deref(),
                     state: e.who.state.as_deref(),
                     summary: &e.summary,
-                    time: &e.provenance,
+                    time: e.provenance(),
                     tzdb: crate::time::TZDB_VERSION,
                 };
                 serde_json::to_writer(&mut *out, &l)?;
@@ -124,7 +124,7 @@ pub fn write(
                     continue;
                 };
                 let e = &*e;
-                let from = serde_json::to_value(&e.provenance.offset)
+                let from = serde_json::to_value(&e.provenance().offset)
                     .ok()
                     .and_then(|v| v.get("from").and_then(|f| f.as_str().map(str::to_string)))
                     .unwrap_or_default();
@@ -137,7 +137,7 @@ pub fn write(
                     e.who.kind.as_str().to_string(),
                     csv_text(e.who.subject.as_deref().unwrap_or_default()).into_owned(),
                     csv_text(e.who.state.as_deref().unwrap_or_default()).into_owned(),
-                    e.provenance.offset_s.to_string(),
+                    e.provenance().offset_s.to_string(),
                     from,
                     crate::time::TZDB_VERSION.to_string(),
                 ];

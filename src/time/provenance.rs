@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
 
 /// Where a source's zone came from, weakest last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ZoneOrigin {
     /// `[[source]] zone` in bundle.toml.
@@ -22,7 +22,7 @@ pub enum ZoneOrigin {
 }
 
 /// A zone and why it applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ZoneChoice {
     #[serde(serialize_with = "ser_tz", deserialize_with = "de_tz")]
     pub tz: Tz,
@@ -30,7 +30,7 @@ pub struct ZoneChoice {
 }
 
 /// Where a year-less source's year came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum YearOrigin {
     Flag,
@@ -41,14 +41,14 @@ pub enum YearOrigin {
     FileMtime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct YearChoice {
     pub year: i32,
     pub origin: YearOrigin,
 }
 
 /// Where the UTC offset of one event came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum OffsetSource {
     /// A numeric offset or `Z` written in the line.
@@ -100,7 +100,7 @@ fn de_tz<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
 }
 
 /// Where the year of one event came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "kebab-case")]
 pub enum YearSource {
     InLine,
@@ -112,7 +112,7 @@ pub enum YearSource {
 }
 
 /// How a DST ambiguity was settled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DstResolution {
     /// Fall-back fold; the line's label named the reading.
@@ -129,7 +129,7 @@ pub enum DstResolution {
 }
 
 /// The whole story of one instant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Provenance {
     pub offset_s: i32,
     pub offset: OffsetSource,
@@ -139,4 +139,32 @@ pub struct Provenance {
     /// Milliseconds added to correct a skewed clock (`--correct-skew`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skew_ms: Option<i64>,
+}
+
+/// One shared copy of each distinct provenance a source's events hold.
+///
+/// A provenance is part of its event's shared `Who` (an event is 56 bytes
+/// without a pointer of its own to it; issue 16), so equal provenances
+/// must be one allocation, or every change of provenance would make new
+/// `Who`s: a log whose lines alternate between two offsets has two.
+#[derive(Debug, Default)]
+pub struct Provenances {
+    map: rustc_hash::FxHashMap<Provenance, std::sync::Arc<Provenance>>,
+    last: Option<std::sync::Arc<Provenance>>,
+}
+
+impl Provenances {
+    pub fn get(&mut self, p: Provenance) -> std::sync::Arc<Provenance> {
+        // Consecutive lines mostly agree: no hashing for them.
+        if let Some(last) = self.last.as_ref().filter(|l| ***l == p) {
+            return last.clone();
+        }
+        let shared = self
+            .map
+            .entry(p)
+            .or_insert_with_key(|p| std::sync::Arc::new(p.clone()))
+            .clone();
+        self.last = Some(shared.clone());
+        shared
+    }
 }
