@@ -337,9 +337,10 @@ impl Names {
 ///
 /// Keyed by the identity of the names, not their text: a source's names
 /// are interned (`Names`), so within one source equal text is one
-/// allocation, and hashing four pointers instead of four strings kept the
-/// interning off a storm's profile. Two equal `Who`s under different
-/// pointers (names from two chunks of a file) are merely not shared.
+/// allocation, and hashing pointers (four names and the provenance)
+/// instead of strings kept the interning off a storm's profile. Two equal
+/// `Who`s under different pointers (names from two chunks of a file) are
+/// merely not shared.
 #[derive(Debug, Default)]
 pub struct Whos {
     map: rustc_hash::FxHashMap<WhoKey, Arc<Who>>,

@@ -34,15 +34,17 @@ fn main() -> ExitCode {
 /// glibc raises its mmap threshold each time it frees a large mapped block
 /// (up to 32 MiB): after ingest frees its per-chunk event lists, the
 /// engine's big lists grow inside the heap by copying, and the holes they
-/// leave stay resident. A fixed threshold keeps every block over 128 KiB
-/// in its own mapping (grown by `mremap`, unmapped on free). The 100 MB
-/// flapping storm peaked at 181 MB without it and 158 MB with it, in the
-/// same time (docs/performance.md, "Session 10").
+/// leave stay resident. A fixed threshold of 1 MiB keeps every larger
+/// block in its own mapping for the whole run (grown by `mremap`, unmapped
+/// on free). The 100 MB flapping storm peaked at 181 MB without it and
+/// 161 MB with it; 128 KiB (glibc's starting value) gave 158 MB but cost
+/// the bench bundle fresh pages for its many buffers of a few hundred KiB
+/// (docs/performance.md, "Session 10").
 fn keep_large_allocations_apart() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets one of the allocator's parameters, and is
-    // called first thing, before rayon starts any thread.
+    // SAFETY: mallopt takes no pointer and only sets one of the
+    // allocator's parameters (it is thread-safe; it runs first anyway).
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
 }

@@ -272,8 +272,8 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
             })
         })
         .collect();
-    // Each window's facts are freed once it is built: a storm's hold a
-    // member per fault.
+    // Each window's facts (its members, a storm's a member per fault) are
+    // freed once the window is built.
     let windows: Vec<analysis::Window> = facts
         .into_iter()
         .enumerate()
