@@ -295,10 +295,16 @@ impl LineReader {
         let Some(bytes) = window.get(from..to).filter(|_| starts && stops) else {
             return Err(origin.changed(format!("line {line} is not where it was")));
         };
-        // Decoded as the parse decoded it (`read::for_each_line`).
-        out.clear();
-        out.push_str(&String::from_utf8_lossy(bytes));
-        Ok(out)
+        // Decoded as the parse decoded it (`read::for_each_line`): valid
+        // UTF-8 is shown from the window as it is, without a copy.
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(s),
+            Err(_) => {
+                out.clear();
+                out.push_str(&String::from_utf8_lossy(bytes));
+                Ok(out)
+            }
+        }
     }
 }
 

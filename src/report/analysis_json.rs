@@ -13,6 +13,5 @@ pub fn render(analysis: &Analysis) -> String {
 
 /// The same, written into `out` as it is serialised.
 pub fn write(out: &mut dyn std::io::Write, analysis: &Analysis) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, analysis)?;
-    out.write_all(b"\n")
+    super::write_json_pretty(out, analysis)
 }

@@ -36,6 +36,22 @@ use chrono_tz::Tz;
 use handlebars::Handlebars;
 use helpers::{TimeFmt, TimeHelper};
 
+/// `value` as pretty JSON and a newline, into `out` as it is serialised.
+///
+/// Through a buffer of its own: serde_json writes a value in many small
+/// pieces, and each went through `out`'s dynamic dispatch (a storm's
+/// analysis JSON is 400 MB; issue 16).
+pub fn write_json_pretty<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buf, value)?;
+    buf.write_all(b"\n")?;
+    buf.flush()
+}
+
 /// The default RFO template (the seed's layout).
 pub const DEFAULT_MARKDOWN: &str = include_str!("../../templates/rfo.md.hbs");
 

@@ -14,6 +14,7 @@ use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
+use std::io::Write as _;
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -74,6 +75,10 @@ pub fn write(
 ) -> std::io::Result<()> {
     let inside =
         |e: &TimedEvent| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
+    // Each row is written whole into `row` and handed on in one call: the
+    // formatter's and serde_json's many small writes each went through
+    // `out`'s dynamic dispatch (a fifth of `timeline --format jsonl`).
+    let mut row: Vec<u8> = Vec::with_capacity(1024);
     match format {
         TimelineFormat::Text => {
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
@@ -83,8 +88,9 @@ pub fn write(
                     continue;
                 };
                 let e = &*e;
+                row.clear();
                 writeln!(
-                    out,
+                    row,
                     "{}  {:<9} {}:{}  {}",
                     in_zone(zone, &e.instant),
                     e.who.kind.as_str(),
@@ -92,6 +98,7 @@ pub fn write(
                     e.line,
                     terminal(&message(e, lines)?)
                 )?;
+                out.write_all(&row)?;
             }
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
@@ -113,8 +120,10 @@ pub fn write(
                     time: e.provenance(),
                     tzdb: crate::time::TZDB_VERSION,
                 };
-                serde_json::to_writer(&mut *out, &l)?;
-                out.write_all(b"\n")?;
+                row.clear();
+                serde_json::to_writer(&mut row, &l)?;
+                row.push(b'\n');
+                out.write_all(&row)?;
             }
         }
         TimelineFormat::Csv => {
@@ -141,9 +150,15 @@ pub fn write(
                     from,
                     crate::time::TZDB_VERSION.to_string(),
                 ];
-                let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                out.write_all(row.join(",").as_bytes())?;
-                out.write_all(b"\n")?;
+                row.clear();
+                for (i, c) in cells.iter().enumerate() {
+                    if i > 0 {
+                        row.push(b',');
+                    }
+                    csv_cell(&mut row, c);
+                }
+                row.push(b'\n');
+                out.write_all(&row)?;
             }
         }
     }
@@ -175,11 +190,13 @@ fn shown<'e>(
     })
 }
 
-/// RFC 4180 quoting.
-fn csv_cell(s: &str) -> String {
+/// `s` as an RFC 4180 cell, onto `row`.
+fn csv_cell(row: &mut Vec<u8>, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        row.push(b'"');
+        row.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        row.push(b'"');
     } else {
-        s.to_string()
+        row.extend_from_slice(s.as_bytes());
     }
 }

@@ -27,8 +27,7 @@ pub fn write_json(out: &mut dyn std::io::Write, analysis: &Analysis) -> std::io:
         tzdb: crate::time::TZDB_VERSION,
         windows: &analysis.windows,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    super::write_json_pretty(out, &doc)
 }
 
 /// Up to three subjects, then how many more.
