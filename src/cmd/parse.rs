@@ -2,7 +2,7 @@
 //! could not read (with the column where matching stopped), and a summary.
 //! Orchestration only; `ingest::inspect` reads, `report::parse` renders.
 
-use super::{emit, warn_diagnostics, Exit};
+use super::{emit_with, warn_diagnostics, Exit};
 use crate::bundle::Bundle;
 use crate::cli::{Common, ParseArgs, TextJson};
 use crate::config::Options;
@@ -54,16 +54,13 @@ pub fn run(a: &ParseArgs, opts: &Options, common: &Common) -> Result<Exit> {
         let planned: Vec<Finding> = p.findings.iter().filter(mine).cloned().collect();
         outs.push(inspect::parse_file(g, &sp, planned)?);
     }
-    let text = match (a.format, single) {
-        (TextJson::Json, true) => report::parse::json_file(&outs[0]),
-        (TextJson::Json, false) => report::parse::json_files(&outs, &p.findings),
-        (TextJson::Text, true) => report::parse::text_file(&outs[0]),
-        (TextJson::Text, false) => report::parse::text_files(&outs, &unknown),
-    };
-    let text = match a.format {
-        TextJson::Text => report::escape::terminal_text(&text),
-        TextJson::Json => text,
-    };
-    emit(common, &text)?;
+    // Written as the records are read again: a log's are not held.
+    emit_with(common, &mut |w| match (a.format, single) {
+        (TextJson::Json, true) => report::parse::write_json_file(w, &outs[0]),
+        (TextJson::Json, false) => report::parse::write_json_files(w, &outs, &p.findings),
+        (TextJson::Text, true) => report::parse::write_text_file(w, &outs[0]),
+        (TextJson::Text, false) => report::parse::write_text_files(w, &outs, &unknown),
+    })
+    .map_err(Error::carried)?;
     Ok(Exit::Ok)
 }

@@ -4,63 +4,78 @@
 //! document (JSON) each in turn.
 
 use crate::finding::{Finding, FindingCode};
-use crate::ingest::inspect::ParsedFile;
+use crate::ingest::inspect::{Failed, ParsedFile};
 use crate::time::provenance::YearOrigin;
 use serde::Serialize;
+use std::io::Write;
 
 /// Several files (`rfo parse DIR`): each parsed in turn, none skipped.
 #[derive(Serialize)]
-struct Many<'a> {
+struct Many<'a, 'g> {
     tzdb: &'static str,
-    files: &'a [ParsedFile],
+    files: &'a [ParsedFile<'g>],
     /// Files no grammar recognised, and other bundle-level findings.
     findings: Vec<&'a Finding>,
 }
 
-/// One file as JSON.
-pub fn json_file(out: &ParsedFile) -> String {
-    pretty(out)
+/// One file as JSON, written into `out` as its records are read again.
+pub fn write_json_file(out: &mut dyn Write, file: &ParsedFile) -> std::io::Result<()> {
+    super::write_json_pretty(out, file)
 }
 
 /// Several files as one JSON document, with the bundle's files no grammar
 /// recognised (`unknown-format` findings from `findings`).
-pub fn json_files(files: &[ParsedFile], findings: &[Finding]) -> String {
-    pretty(&Many {
-        tzdb: crate::time::TZDB_VERSION,
-        files,
-        findings: findings
-            .iter()
-            .filter(|f| f.code == FindingCode::UnknownFormat)
-            .collect(),
-    })
+pub fn write_json_files(
+    out: &mut dyn Write,
+    files: &[ParsedFile],
+    findings: &[Finding],
+) -> std::io::Result<()> {
+    super::write_json_pretty(
+        out,
+        &Many {
+            tzdb: crate::time::TZDB_VERSION,
+            files,
+            findings: findings
+                .iter()
+                .filter(|f| f.code == FindingCode::UnknownFormat)
+                .collect(),
+        },
+    )
 }
 
 /// Several files as text: a section per file, then a line per file no
-/// grammar recognised (`unknown`, paths inside the bundle).
-pub fn text_files(files: &[ParsedFile], unknown: &[String]) -> String {
-    let mut s = String::new();
+/// grammar recognised (`unknown`, paths inside the bundle). Text for a
+/// terminal: control characters from the logs are escaped.
+pub fn write_text_files(
+    out: &mut dyn Write,
+    files: &[ParsedFile],
+    unknown: &[String],
+) -> std::io::Result<()> {
     for o in files {
-        s.push_str(&format!("== {} ({}) ==\n", o.file, o.grammar));
-        s.push_str(&text_file(o));
+        put(out, &format!("== {} ({}) ==\n", o.file, o.grammar))?;
+        write_text_file(out, o)?;
     }
     for f in unknown {
-        s.push_str(&format!(
-            "== {f} == no grammar recognises this file (see `rfo grammars list`; name one with --grammar NAME)\n"
-        ));
+        put(
+            out,
+            &format!(
+                "== {f} == no grammar recognises this file (see `rfo grammars list`; name one with --grammar NAME)\n"
+            ),
+        )?;
     }
-    s
+    Ok(())
 }
 
-fn pretty<T: Serialize>(v: &T) -> String {
-    let mut s = serde_json::to_string_pretty(v).expect("parse output serialises");
-    s.push('\n');
-    s
+/// `text` escaped for a terminal (`escape::terminal_text` maps each
+/// character alone, so escaping piece by piece is escaping the whole).
+fn put(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    out.write_all(super::escape::terminal_text(text).as_bytes())
 }
 
-/// One file as text.
-pub fn text_file(out: &ParsedFile) -> String {
+/// One file as text, each record written as it is read again.
+pub fn write_text_file(out: &mut dyn Write, file: &ParsedFile) -> std::io::Result<()> {
     let mut s = String::new();
-    if let Some(y) = out
+    if let Some(y) = file
         .year
         .as_ref()
         .filter(|y| y.from == YearOrigin::FileMtime)
@@ -70,18 +85,28 @@ pub fn text_file(out: &ParsedFile) -> String {
             y.year
         ));
     }
-    for r in &out.records {
-        let fields: Vec<String> = r.fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-        s.push_str(&format!(
-            "{:>6}  {}  {:<9} {}  {}\n",
-            r.line,
-            r.instant.as_deref().unwrap_or("-"),
-            r.kind,
-            r.pattern,
-            fields.join(" ")
-        ));
-    }
-    for f in out.failures.iter().take(20) {
+    put(out, &s)?;
+    file.records
+        .try_for_each(|r| {
+            let fields: Vec<String> = r.fields.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+            put(
+                out,
+                &format!(
+                    "{:>6}  {}  {:<9} {}  {}\n",
+                    r.line,
+                    r.instant.as_deref().unwrap_or("-"),
+                    r.kind,
+                    r.pattern,
+                    fields.join(" ")
+                ),
+            )
+        })
+        .map_err(|e| match e {
+            Failed::Read(e) => std::io::Error::other(e),
+            Failed::Stopped(e) => e,
+        })?;
+    let mut s = String::new();
+    for f in file.failures.iter().take(20) {
         match &f.reason {
             Some(why) => s.push_str(&format!("{:>6}  NOT DATED ({why}): {}\n", f.line, f.text)),
             None => s.push_str(&format!(
@@ -90,13 +115,13 @@ pub fn text_file(out: &ParsedFile) -> String {
             )),
         }
     }
-    if out.failures.len() > 20 {
+    if file.failures.len() > 20 {
         s.push_str(&format!(
             "        … {} more unparsed lines\n",
-            out.failures.len() - 20
+            file.failures.len() - 20
         ));
     }
-    for f in &out.findings {
+    for f in &file.findings {
         s.push_str(&format!(
             "finding {} ({}): {}\n",
             f.code,
@@ -109,11 +134,11 @@ pub fn text_file(out: &ParsedFile) -> String {
     }
     s.push_str(&format!(
         "grammar {}: {}, {} parsed, {} unparsed (tz database {})\n",
-        out.grammar,
-        crate::human::count(out.lines, "line"),
-        out.parsed,
-        out.unparsed,
-        out.tzdb
+        file.grammar,
+        crate::human::count(file.lines, "line"),
+        file.parsed,
+        file.unparsed,
+        file.tzdb
     ));
-    s
+    put(out, &s)
 }
