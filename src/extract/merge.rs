@@ -14,7 +14,7 @@ use crate::bundle::manifest::ManifestFile;
 use crate::bundle::{Bundle, BundleFile, Skipped};
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
-use crate::event::{Kind, TimedEvent};
+use crate::event::TimedEvent;
 use crate::finding::Finding;
 use crate::grammar::registry::Registry;
 use crate::ingest::plan::{self, Probe, SourcePlan};
@@ -352,16 +352,16 @@ fn decide_years(found: &[Vec<Found>]) -> (Vec<SourcePlan>, Vec<Finding>) {
 fn events_of(f: &Found, p: &SourcePlan, keep: Keep) -> Result<Vec<TimedEvent>> {
     let dir = f.path.parent().unwrap_or(Path::new("."));
     let file: Arc<str> = Arc::from(f.sidecar.source.rel.as_str());
+    // Read as `keep` asks: for `Keep::Significant`, an `--all` file's
+    // plain info lines and texts are left at the reading.
     let mut events = read::events(
         &dir.join(&f.sidecar.events.file),
         &file,
         f.sidecar.events.rows,
+        keep,
     )?;
     for e in events.iter_mut() {
         e.source = p.index;
-    }
-    if keep == Keep::Significant && f.sidecar.keep == KeepRecord::All {
-        significant(&mut events);
     }
     Ok(events)
 }
@@ -382,16 +382,6 @@ fn source_of(
         return stretches(group, p, reg, keep);
     };
     Ok(r.with_events(events_of(f, p, keep)?))
-}
-
-/// Keep what a `Keep::Significant` parse keeps (`source::State::record`):
-/// no plain info line, no line text.
-fn significant(events: &mut Vec<TimedEvent>) {
-    events
-        .retain(|e| !(e.who.kind == Kind::Info && e.who.state.is_none() && e.who.signal.is_none()));
-    for e in events.iter_mut() {
-        e.set_text(None);
-    }
 }
 
 /// A source extracted in stretches, put together as in one process.

@@ -5,7 +5,7 @@
 use super::schema::{columns, from_word};
 use super::sidecar::{Sidecar, SCHEMA};
 use super::EventsError;
-use crate::event::{Operator, TimedEvent, Who, Whos};
+use crate::event::{Kind, Operator, TimedEvent, Who, Whos};
 use arrow_array::{
     Array, Int32Array, RecordBatch, StringArray, TimestampNanosecondArray, UInt32Array, UInt64Array,
 };
@@ -42,7 +42,12 @@ pub fn sidecar(path: &Path) -> Result<Sidecar, EventsError> {
 
 /// The rows of one events file. `file` is the source's evidence name,
 /// shared by every event read.
-pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>, EventsError> {
+pub fn events(
+    path: &Path,
+    file: &Arc<str>,
+    rows: u64,
+    keep: crate::config::Keep,
+) -> Result<Vec<TimedEvent>, EventsError> {
     let corrupt = |message: String| EventsError::Corrupt {
         path: path.to_path_buf(),
         message,
@@ -55,15 +60,22 @@ pub fn events(path: &Path, file: &Arc<str>, rows: u64) -> Result<Vec<TimedEvent>
         .and_then(|b| b.with_batch_size(64 * 1024).build())
         .map_err(|e| corrupt(e.to_string()))?;
     let mut out = Vec::with_capacity(rows.min(1 << 24) as usize);
-    let mut shared = Shared::default();
+    let mut shared = Shared {
+        names: Default::default(),
+        whos: Default::default(),
+        summaries: Default::default(),
+        provenances: Default::default(),
+        keep,
+        rows: 0,
+    };
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
         rows_of(&batch, file, &mut shared, &mut out).map_err(corrupt)?;
     }
-    if out.len() as u64 != rows {
+    if shared.rows != rows {
         return Err(corrupt(format!(
             "{} rows, its sidecar says {rows}",
-            out.len()
+            shared.rows
         )));
     }
     Ok(out)
@@ -86,13 +98,21 @@ fn opt(a: &StringArray, k: usize) -> Option<&str> {
     (!a.is_null(k)).then(|| a.value(k))
 }
 
-/// What a file's events share, each held once, as ingest holds them.
-#[derive(Default)]
+/// What a file's events share, each held once, as ingest holds them, and
+/// how far the reading is.
 struct Shared {
     names: crate::event::Names,
     whos: Whos,
     summaries: crate::event::Packer,
     provenances: crate::time::provenance::Provenances,
+    /// `Keep::Significant`: a plain info line (no state, no signal) is
+    /// read, checked and counted, not kept, and no line's text is held, as
+    /// a `Keep::Significant` parse keeps (`source::State::record`): an
+    /// `extract --all` file read for `analyze` held every line first
+    /// (225 MB for the 100 MB bench bundle, 88 MB now; issue 16).
+    keep: crate::config::Keep,
+    /// Rows read so far.
+    rows: u64,
 }
 
 fn rows_of(
@@ -103,6 +123,8 @@ fn rows_of(
         whos,
         summaries,
         provenances,
+        keep,
+        rows,
     }: &mut Shared,
     out: &mut Vec<TimedEvent>,
 ) -> Result<(), String> {
@@ -137,7 +159,9 @@ fn rows_of(
         s("operator_command")?,
     );
     for k in 0..batch.num_rows() {
-        let bad = |what: &str, v: &str| format!("row {}: {what} {v:?}", out.len() + 1);
+        *rows += 1;
+        let row = *rows;
+        let bad = |what: &str, v: &str| format!("row {row}: {what} {v:?}");
         let provenance: crate::time::provenance::Provenance =
             serde_json::from_str(provenance.value(k))
                 .map_err(|e| bad("provenance", &e.to_string()))?;
@@ -169,6 +193,10 @@ fn rows_of(
             precision_ms: precision.value(k),
             provenance: provenances.get(provenance),
         };
+        let all = *keep == crate::config::Keep::All;
+        if !all && who.kind == Kind::Info && who.state.is_none() && who.signal.is_none() {
+            continue;
+        }
         out.push(TimedEvent {
             instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
             source: source.value(k),
@@ -176,7 +204,7 @@ fn rows_of(
             who: whos.get(who),
             summary: summaries.pack(summary.value(k)),
             extra: crate::event::Extra::of(
-                opt(text, k).map(crate::event::Text::held),
+                opt(text, k).filter(|_| all).map(crate::event::Text::held),
                 (operator != Operator::default()).then_some(operator),
             ),
         });
@@ -261,9 +289,22 @@ mod tests {
         let path = dir.path().join("x.events.parquet");
         super::super::write::events(&path, &events, &mut Default::default()).unwrap();
         let file: Arc<str> = Arc::from("core-switch.log");
-        assert_eq!(super::events(&path, &file, 3).unwrap(), events);
+        let all = crate::config::Keep::All;
+        assert_eq!(super::events(&path, &file, 3, all).unwrap(), events);
         // The row count is checked against the sidecar's.
-        let err = super::events(&path, &file, 4).unwrap_err().to_string();
+        let err = super::events(&path, &file, 4, all).unwrap_err().to_string();
         assert!(err.contains("3 rows, its sidecar says 4"), "{err}");
+        // Read for `analyze`: the plain info line is counted, not kept, and
+        // no text is held; an operator stays.
+        let significant = crate::config::Keep::Significant;
+        let got = super::events(&path, &file, 3, significant).unwrap();
+        let mut want = vec![event(1), event(12)];
+        for e in &mut want {
+            e.set_text(None);
+        }
+        assert_eq!(got, want);
+        assert!(got[0].operator().is_some());
+        let err = super::events(&path, &file, 2, significant).unwrap_err();
+        assert!(err.to_string().contains("3 rows, its sidecar says 2"));
     }
 }
