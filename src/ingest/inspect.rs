@@ -54,7 +54,12 @@ pub struct ParsedFile<'g> {
 /// (`rfo parse` of a 52 MB syslog file peaked at 557 MB; issue 16). A
 /// document's, bounded by the document's size, are held.
 #[derive(Debug)]
-pub struct Records<'g>(Source<'g>);
+pub struct Records<'g> {
+    source: Source<'g>,
+    /// Why the last writing as JSON stopped, when the file could not be
+    /// read again: serde carries only a message, `take_failure` the error.
+    failure: std::cell::RefCell<Option<Error>>,
+}
 
 #[derive(Debug)]
 enum Source<'g> {
@@ -65,6 +70,9 @@ enum Source<'g> {
         /// The lines the first reading read: a line written since is not
         /// shown (its count would not match).
         lines: u64,
+        /// Their text's digest: a file cut or rewritten between the two
+        /// readings is an error, not records that disagree with the counts.
+        digest: u64,
     },
 }
 
@@ -74,11 +82,16 @@ impl Records<'_> {
         &self,
         mut f: impl FnMut(&ParsedRecord) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), Failed<E>> {
-        match &self.0 {
+        match &self.source {
             Source::Held(v) => v.iter().try_for_each(f).map_err(Failed::Stopped),
-            Source::Log { g, sp, lines } => {
+            Source::Log {
+                g,
+                sp,
+                lines,
+                digest,
+            } => {
                 let mut stopped = None;
-                walk(g, sp, Some(*lines), &mut |r| {
+                let again = walk(g, sp, Some(*lines), &mut |r| {
                     if stopped.is_none() {
                         if let Err(e) = f(&r) {
                             stopped = Some(e);
@@ -86,9 +99,25 @@ impl Records<'_> {
                     }
                 })
                 .map_err(Failed::Read)?;
-                stopped.map_or(Ok(()), |e| Err(Failed::Stopped(e)))
+                if let Some(e) = stopped {
+                    return Err(Failed::Stopped(e));
+                }
+                if again.digest != *digest {
+                    return Err(Failed::Read(Error::input(
+                        &sp.file.abs,
+                        "changed while `rfo parse` read it (cut, rewritten or still being \
+                         written within its first lines): run it again, or on a copy",
+                    )));
+                }
+                Ok(())
             }
         }
+    }
+
+    /// The error that stopped the last writing as JSON, if the file could
+    /// not be read again.
+    pub fn take_failure(&self) -> Option<Error> {
+        self.failure.borrow_mut().take()
     }
 }
 
@@ -106,7 +135,11 @@ impl Serialize for Records<'_> {
         let mut seq = s.serialize_seq(None)?;
         self.try_for_each(|r| seq.serialize_element(r))
             .map_err(|e| match e {
-                Failed::Read(e) => S::Error::custom(e),
+                Failed::Read(e) => {
+                    let message = S::Error::custom(&e);
+                    *self.failure.borrow_mut() = Some(e);
+                    message
+                }
                 Failed::Stopped(e) => e,
             })?;
         seq.end()
@@ -117,6 +150,8 @@ impl Serialize for Records<'_> {
 #[derive(Default)]
 struct Walked {
     lines: u64,
+    /// xxh3 of the text of the lines read (up to the limit), each ended.
+    digest: u64,
     parsed: u64,
     unparsed: u64,
     failures: Vec<ParseFailure>,
@@ -150,6 +185,7 @@ fn walk(
     let mut clock = SourceClock::new(sp.file.rel.clone(), sp.zone, sp.year, sp.overrides.clone());
     let path = &sp.file.abs;
     let mut out = Walked::default();
+    let mut hash = twox_hash::XxHash3_64::new();
     let mut take = |rec: &Record, text: &str, out: &mut Walked| match describe(
         g,
         rec,
@@ -163,6 +199,8 @@ fn walk(
         if limit.is_some_and(|n| l.number > n) {
             return;
         }
+        std::hash::Hasher::write(&mut hash, l.text.as_bytes());
+        std::hash::Hasher::write_u8(&mut hash, b'\n');
         if l.text.trim().is_empty() {
             out.parsed += 1;
             return;
@@ -183,6 +221,7 @@ fn walk(
             }
         }
     })?;
+    out.digest = std::hash::Hasher::finish(&hash);
     out.clock = Some(clock);
     Ok(out)
 }
@@ -219,13 +258,14 @@ pub fn parse_file<'g>(
         (w, Source::Held(held))
     } else {
         let w = walk(g, sp, None, &mut |_| {})?;
-        let lines = w.lines;
+        let (lines, digest) = (w.lines, w.digest);
         (
             w,
             Source::Log {
                 g,
                 sp: sp.clone(),
                 lines,
+                digest,
             },
         )
     };
@@ -235,6 +275,7 @@ pub fn parse_file<'g>(
         unparsed,
         failures,
         clock,
+        ..
     } = walked;
     let mut clock = clock.expect("every reading ends with its clock");
     let year = clock.summary().year;
@@ -252,7 +293,10 @@ pub fn parse_file<'g>(
         parsed,
         unparsed,
         year,
-        records: Records(records),
+        records: Records {
+            source: records,
+            failure: Default::default(),
+        },
         failures,
         findings,
     })
@@ -307,6 +351,40 @@ mod tests {
     use super::*;
     use std::io::Write as _;
 
+    fn nagios(k: u64, text: &str) -> String {
+        format!(
+            "[{}] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;{text} {k}\n",
+            1_487_822_160 + k
+        )
+    }
+
+    /// Three alerts whose output is `text` and the alert's number.
+    fn write_alerts(path: &std::path::Path, text: &str) {
+        std::fs::write(path, (1..=3).map(|k| nagios(k, text)).collect::<String>()).unwrap();
+    }
+
+    /// `path` planned and parsed as `rfo parse` does.
+    fn parsed<'g>(
+        path: &std::path::Path,
+        reg: &'g crate::grammar::registry::Registry,
+    ) -> ParsedFile<'g> {
+        let opts = crate::config::Options::default();
+        let bundle = crate::bundle::Bundle::open(path).unwrap();
+        let p = super::super::plan::plan(&bundle, reg, &opts).unwrap();
+        let sp = &p.sources[0];
+        let g = reg.get(sp.grammar.as_deref().unwrap()).unwrap();
+        parse_file(g, sp, Vec::new()).unwrap()
+    }
+
+    fn outputs(p: &ParsedFile) -> std::result::Result<Vec<(u64, String)>, Failed<()>> {
+        let mut seen = Vec::new();
+        p.records.try_for_each(|r| {
+            seen.push((r.line, r.fields["output"].clone()));
+            Ok::<(), ()>(())
+        })?;
+        Ok(seen)
+    }
+
     /// The records are read again when written: lines appended to the file
     /// in between are not shown, so the records match the counts (issue
     /// 16: records are no longer held).
@@ -314,35 +392,38 @@ mod tests {
     fn records_read_again_stop_at_the_lines_first_counted() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nagios.log");
-        let line = |k: u64| {
-            format!(
-                "[{}] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;down {k}\n",
-                1_487_822_160 + k
-            )
-        };
-        std::fs::write(&path, (1..=3).map(line).collect::<String>()).unwrap();
+        write_alerts(&path, "down");
         let reg = crate::grammar::registry::Registry::builtin().unwrap();
-        let opts = crate::config::Options::default();
-        let bundle = crate::bundle::Bundle::open(&path).unwrap();
-        let p = super::super::plan::plan(&bundle, &reg, &opts).unwrap();
-        let sp = &p.sources[0];
-        let g = reg.get(sp.grammar.as_deref().unwrap()).unwrap();
-        let parsed = parse_file(g, sp, Vec::new()).unwrap();
-        assert_eq!((parsed.lines, parsed.parsed), (3, 3));
+        let p = parsed(&path, &reg);
+        assert_eq!((p.lines, p.parsed), (3, 3));
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .unwrap();
-        f.write_all(line(4).as_bytes()).unwrap();
-        let mut seen = Vec::new();
-        parsed
-            .records
-            .try_for_each(|r| {
-                seen.push((r.line, r.fields["output"].clone()));
-                Ok::<(), ()>(())
-            })
-            .unwrap();
+        f.write_all(nagios(4, "down").as_bytes()).unwrap();
         let want: Vec<(u64, String)> = (1..=3).map(|k| (k, format!("down {k}"))).collect();
-        assert_eq!(seen, want);
+        assert_eq!(outputs(&p).unwrap(), want);
+    }
+
+    /// A file rewritten between the two readings (same number of lines) is
+    /// an error naming it, not records that disagree with the counts; as
+    /// JSON too, where serde carries only a message.
+    #[test]
+    fn a_file_rewritten_between_the_readings_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nagios.log");
+        write_alerts(&path, "down");
+        let reg = crate::grammar::registry::Registry::builtin().unwrap();
+        let p = parsed(&path, &reg);
+        write_alerts(&path, "gone");
+        match outputs(&p) {
+            Err(Failed::Read(e)) => assert!(e.to_string().contains("changed while"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        let err = crate::report::parse::write_json_file(&mut Vec::new(), &p).unwrap_err();
+        let ours = crate::error::Error::io("<stdout>", err).carried();
+        assert!(ours.to_string().contains("nagios.log"), "{ours}");
+        assert!(ours.to_string().contains("changed while"), "{ours}");
+        assert!(!ours.to_string().contains("<stdout>"), "{ours}");
     }
 }

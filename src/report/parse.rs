@@ -20,7 +20,16 @@ struct Many<'a, 'g> {
 
 /// One file as JSON, written into `out` as its records are read again.
 pub fn write_json_file(out: &mut dyn Write, file: &ParsedFile) -> std::io::Result<()> {
-    super::write_json_pretty(out, file)
+    super::write_json_pretty(out, file).map_err(|e| failure(e, std::slice::from_ref(file)))
+}
+
+/// The error of a file that could not be read again, in place of the
+/// message serde carried (so that it names the file, not the output).
+fn failure(e: std::io::Error, files: &[ParsedFile]) -> std::io::Error {
+    files
+        .iter()
+        .find_map(|f| f.records.take_failure())
+        .map_or(e, std::io::Error::other)
 }
 
 /// Several files as one JSON document, with the bundle's files no grammar
@@ -41,6 +50,7 @@ pub fn write_json_files(
                 .collect(),
         },
     )
+    .map_err(|e| failure(e, files))
 }
 
 /// Several files as text: a section per file, then a line per file no
