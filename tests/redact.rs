@@ -256,3 +256,57 @@ fn without_the_allow_list_the_public_name_is_hidden_too() {
         "{out}"
     );
 }
+
+/// Pseudonyms are numbered in the order identifiers first appear on the
+/// timeline, across the blocks of events whose texts are searched on
+/// several threads (issue 16: `Redactor::for_bundle` searches 4096
+/// events' texts at a time): 5000 lines, each with a new address.
+#[test]
+fn pseudonyms_follow_first_appearance_across_search_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..5000u32)
+        .map(|k| {
+            format!(
+                "Feb 22 {:02}:{:02}:{:02} web01 sshd[1]: Accepted password for root from 10.1.{}.{} port 22\n",
+                k / 3600,
+                k / 60 % 60,
+                k % 60,
+                k / 256,
+                k % 256
+            )
+        })
+        .collect();
+    std::fs::write(dir.path().join("messages"), lines).unwrap();
+    let map = dir.path().join("map.json");
+    let (code, _, err) = run(&[
+        "analyze",
+        dir.path().to_str().unwrap(),
+        "--year",
+        "2017",
+        "--redact",
+        "--redact-map",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let map = json(&std::fs::read_to_string(&map).unwrap());
+    let ips: Vec<(String, String)> = map["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["class"] == "ip")
+        .map(|e| {
+            (
+                e["pseudonym"].as_str().unwrap().to_string(),
+                e["original"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(ips.len(), 5000);
+    for (k, (pseudonym, original)) in ips.iter().enumerate() {
+        let want = (
+            format!("ip-{}", k + 1),
+            format!("10.1.{}.{}", k / 256, k % 256),
+        );
+        assert_eq!((pseudonym, original), (&want.0, &want.1));
+    }
+}

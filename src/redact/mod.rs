@@ -233,6 +233,10 @@ pub struct MapEntry {
     pub original: String,
 }
 
+/// Events whose texts are searched together (`Redactor::for_bundle`):
+/// enough to keep both threads busy, few enough to hold their texts.
+const NOTE_BLOCK: usize = 4096;
+
 /// Identifiers to pseudonyms, numbered per class in first-appearance order.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
@@ -254,24 +258,41 @@ impl Redactor {
 
     /// A redactor for a loaded bundle, numbered in its timeline's order.
     pub fn for_bundle(loaded: &Loaded) -> crate::error::Result<Redactor> {
+        use rayon::prelude::*;
         let mut r = Redactor::new(Names::from_loaded(loaded));
         let mut lines = loaded.lines()?;
         // A host or subject already scanned has nothing new to number:
         // each is looked at once, not once per line that names it.
         let mut seen: FxHashSet<&str> = FxHashSet::default();
-        for e in loaded.timeline.iter() {
-            for name in [e.who.host.as_deref(), e.who.subject.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                if seen.insert(name) {
-                    r.note(name);
+        // The texts of a block of events are gathered in order, searched
+        // for identifiers on every thread (the search was two thirds of
+        // `analyze --redact`, on one), then numbered in that order: the
+        // same pseudonyms as one text at a time.
+        let mut texts: Vec<String> = Vec::new();
+        for block in loaded.timeline.chunks(NOTE_BLOCK) {
+            texts.clear();
+            for e in block {
+                for name in [e.who.host.as_deref(), e.who.subject.as_deref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    if seen.insert(name) {
+                        texts.push(name.to_string());
+                    }
+                }
+                if let Some(text) = lines.text(e)? {
+                    texts.push(text.to_string());
+                }
+                texts.push(e.summary.get().into_owned());
+            }
+            let names = &r.names;
+            let found: Vec<Vec<scan::Hit>> =
+                texts.par_iter().map(|s| scan::hits(s, names)).collect();
+            for (s, hits) in texts.iter().zip(found) {
+                for h in hits {
+                    r.pseudonym(h.class, &h.key, &s[h.start..h.end]);
                 }
             }
-            if let Some(text) = lines.text(e)? {
-                r.note(text);
-            }
-            r.note(&e.summary.get());
         }
         Ok(r)
     }
