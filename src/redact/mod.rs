@@ -234,8 +234,11 @@ pub struct MapEntry {
 }
 
 /// Events whose texts are searched together (`Redactor::for_bundle`):
-/// enough to keep both threads busy, few enough to hold their texts.
+/// enough to keep the threads busy, few enough to hold their texts; a
+/// block also ends once its texts reach `NOTE_BLOCK_BYTES` (lines may be
+/// a MiB each).
 const NOTE_BLOCK: usize = 4096;
+const NOTE_BLOCK_BYTES: usize = 64 << 20;
 
 /// Identifiers to pseudonyms, numbered per class in first-appearance order.
 #[derive(Debug, Clone, Default)]
@@ -258,7 +261,6 @@ impl Redactor {
 
     /// A redactor for a loaded bundle, numbered in its timeline's order.
     pub fn for_bundle(loaded: &Loaded) -> crate::error::Result<Redactor> {
-        use rayon::prelude::*;
         let mut r = Redactor::new(Names::from_loaded(loaded));
         let mut lines = loaded.lines()?;
         // A host or subject already scanned has nothing new to number:
@@ -268,33 +270,46 @@ impl Redactor {
         // for identifiers on every thread (the search was two thirds of
         // `analyze --redact`, on one), then numbered in that order: the
         // same pseudonyms as one text at a time.
-        let mut texts: Vec<String> = Vec::new();
-        for block in loaded.timeline.chunks(NOTE_BLOCK) {
-            texts.clear();
-            for e in block {
-                for name in [e.who.host.as_deref(), e.who.subject.as_deref()]
-                    .into_iter()
-                    .flatten()
-                {
-                    if seen.insert(name) {
-                        texts.push(name.to_string());
-                    }
+        let mut texts: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+        let (mut events, mut bytes) = (0, 0);
+        for e in loaded.timeline.iter() {
+            for name in [e.who.host.as_deref(), e.who.subject.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                if seen.insert(name) {
+                    texts.push(name.into());
                 }
-                if let Some(text) = lines.text(e)? {
-                    texts.push(text.to_string());
-                }
-                texts.push(e.summary.get().into_owned());
             }
-            let names = &r.names;
-            let found: Vec<Vec<scan::Hit>> =
-                texts.par_iter().map(|s| scan::hits(s, names)).collect();
-            for (s, hits) in texts.iter().zip(found) {
-                for h in hits {
-                    r.pseudonym(h.class, &h.key, &s[h.start..h.end]);
-                }
+            if let Some(text) = lines.text(e)? {
+                bytes += text.len();
+                texts.push(text.to_string().into());
+            }
+            let summary = e.summary.get();
+            bytes += summary.len();
+            texts.push(summary);
+            events += 1;
+            if events == NOTE_BLOCK || bytes >= NOTE_BLOCK_BYTES {
+                r.number(&texts);
+                texts.clear();
+                (events, bytes) = (0, 0);
             }
         }
+        r.number(&texts);
         Ok(r)
+    }
+
+    /// Search `texts` for identifiers on every thread, then number the
+    /// hits in the texts' order.
+    fn number(&mut self, texts: &[std::borrow::Cow<'_, str>]) {
+        use rayon::prelude::*;
+        let names = &self.names;
+        let found: Vec<Vec<scan::Hit>> = texts.par_iter().map(|s| scan::hits(s, names)).collect();
+        for (s, hits) in texts.iter().zip(found) {
+            for h in hits {
+                self.pseudonym(h.class, &h.key, &s[h.start..h.end]);
+            }
+        }
     }
 
     pub fn names(&self) -> &Names {
