@@ -182,7 +182,7 @@ fn walk(
     limit: Option<u64>,
     record: &mut dyn FnMut(ParsedRecord),
 ) -> Result<Walked> {
-    let mut clock = SourceClock::new(sp.file.rel.clone(), sp.zone, sp.year, sp.overrides.clone());
+    let mut clock = sp.clock();
     let path = &sp.file.abs;
     let mut out = Walked::default();
     let mut hash = twox_hash::XxHash3_64::new();
@@ -236,8 +236,7 @@ pub fn parse_file<'g>(
 ) -> Result<ParsedFile<'g>> {
     let (walked, records) = if g.is_document() {
         let path = &sp.file.abs;
-        let mut clock =
-            SourceClock::new(sp.file.rel.clone(), sp.zone, sp.year, sp.overrides.clone());
+        let mut clock = sp.clock();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let recs = g.parse_document(&text).map_err(|m| Error::input(path, m))?;
         let mut w = Walked {

@@ -39,6 +39,19 @@ pub struct SourcePlan {
     pub rates: crate::rates::Rule,
 }
 
+impl SourcePlan {
+    /// A fresh clock for reading this source: its zone, year and
+    /// abbreviation overrides, as the plan settled them.
+    pub fn clock(&self) -> SourceClock {
+        SourceClock::new(
+            self.file.rel.clone(),
+            self.zone,
+            self.year,
+            self.overrides.clone(),
+        )
+    }
+}
+
 /// The plan for a whole bundle, and what planning found.
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -114,20 +114,12 @@ struct State<'p> {
 
 impl<'p> State<'p> {
     fn new(plan: &'p SourcePlan, keep: Keep) -> State<'p> {
-        let clock = || {
-            SourceClock::new(
-                plan.file.rel.clone(),
-                plan.zone,
-                plan.year,
-                plan.overrides.clone(),
-            )
-        };
         State {
             plan,
             file: Arc::from(plan.file.rel.as_str()),
             host: plan.host.as_deref().map(crate::event::Name::from),
             keep,
-            clock: clock(),
+            clock: plan.clock(),
             lines: 0,
             parsed: 0,
             failures: Vec::new(),
@@ -137,7 +129,7 @@ impl<'p> State<'p> {
             invalid_date: (0, None),
             events: Vec::new(),
             document: false,
-            recv_clock: clock(),
+            recv_clock: plan.clock(),
             envelope: EnvelopeSkew::default(),
             rates: None,
             users: Default::default(),

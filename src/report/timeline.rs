@@ -14,7 +14,7 @@ use crate::time::rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
-use std::io::Write as _;
+use std::io::Write;
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -67,6 +67,23 @@ pub fn write(
     out: &mut dyn std::io::Write,
     timeline: &[TimedEvent],
     lines: &mut LineReader,
+    redact: Option<&mut Redactor>,
+    format: TimelineFormat,
+    zone: chrono_tz::Tz,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> std::io::Result<()> {
+    super::buffered(out, |out| {
+        rows(out, timeline, lines, redact, format, zone, from, to)
+    })
+}
+
+/// `write`'s rows, into a concrete buffer (`super::buffered`).
+#[allow(clippy::too_many_arguments)]
+fn rows(
+    out: &mut impl Write,
+    timeline: &[TimedEvent],
+    lines: &mut LineReader,
     mut redact: Option<&mut Redactor>,
     format: TimelineFormat,
     zone: chrono_tz::Tz,
@@ -75,10 +92,6 @@ pub fn write(
 ) -> std::io::Result<()> {
     let inside =
         |e: &TimedEvent| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
-    // Each row is written whole into `row` and handed on in one call: the
-    // formatter's and serde_json's many small writes each went through
-    // `out`'s dynamic dispatch (a fifth of `timeline --format jsonl`).
-    let mut row: Vec<u8> = Vec::with_capacity(1024);
     match format {
         TimelineFormat::Text => {
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
@@ -88,9 +101,8 @@ pub fn write(
                     continue;
                 };
                 let e = &*e;
-                row.clear();
                 writeln!(
-                    row,
+                    out,
                     "{}  {:<9} {}:{}  {}",
                     in_zone(zone, &e.instant),
                     e.who.kind.as_str(),
@@ -98,7 +110,6 @@ pub fn write(
                     e.line,
                     terminal(&message(e, lines)?)
                 )?;
-                out.write_all(&row)?;
             }
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
@@ -120,10 +131,8 @@ pub fn write(
                     time: e.provenance(),
                     tzdb: crate::time::TZDB_VERSION,
                 };
-                row.clear();
-                serde_json::to_writer(&mut row, &l)?;
-                row.push(b'\n');
-                out.write_all(&row)?;
+                serde_json::to_writer(&mut *out, &l)?;
+                out.write_all(b"\n")?;
             }
         }
         TimelineFormat::Csv => {
@@ -150,15 +159,13 @@ pub fn write(
                     from,
                     crate::time::TZDB_VERSION.to_string(),
                 ];
-                row.clear();
                 for (i, c) in cells.iter().enumerate() {
                     if i > 0 {
-                        row.push(b',');
+                        out.write_all(b",")?;
                     }
-                    csv_cell(&mut row, c);
+                    csv_cell(out, c)?;
                 }
-                row.push(b'\n');
-                out.write_all(&row)?;
+                out.write_all(b"\n")?;
             }
         }
     }
@@ -190,13 +197,11 @@ fn shown<'e>(
     })
 }
 
-/// `s` as an RFC 4180 cell, onto `row`.
-fn csv_cell(row: &mut Vec<u8>, s: &str) {
+/// `s` as an RFC 4180 cell.
+fn csv_cell(out: &mut impl Write, s: &str) -> std::io::Result<()> {
     if s.contains([',', '"', '\n', '\r']) {
-        row.push(b'"');
-        row.extend_from_slice(s.replace('"', "\"\"").as_bytes());
-        row.push(b'"');
+        write!(out, "\"{}\"", s.replace('"', "\"\""))
     } else {
-        row.extend_from_slice(s.as_bytes());
+        out.write_all(s.as_bytes())
     }
 }
