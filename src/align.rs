@@ -40,7 +40,7 @@ struct Anchor {
     instant: DateTime<Utc>,
     kind: Kind,
     source: u32,
-    line: u64,
+    line: u32,
 }
 
 fn is_absolute(e: &TimedEvent) -> bool {
@@ -70,7 +70,7 @@ fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
                 Anchor {
                     instant: e.instant,
                     kind: e.who.kind,
-                    source: e.source,
+                    source: e.source(),
                     line: e.line,
                 },
                 e.evidence(),
@@ -142,7 +142,7 @@ struct Candidate {
 #[derive(Debug, Clone)]
 struct Shift {
     /// `(line, base)`, sorted by line, one entry per line (the last event's).
-    lines: Arc<[(u64, i32)]>,
+    lines: Arc<[(u32, i32)]>,
     to: i32,
 }
 
@@ -159,16 +159,16 @@ impl Shift {
     fn lines<'e>(
         events: impl Iterator<Item = &'e TimedEvent>,
         base: impl Fn(&TimedEvent) -> i32,
-    ) -> Arc<[(u64, i32)]> {
+    ) -> Arc<[(u32, i32)]> {
         Shift::table(events.map(|e| (e.line, base(e))).collect())
     }
 
     /// `(line, base)` pairs sorted by line, each line once: as collecting
     /// them into a map would keep them (the last pair of a line wins).
-    fn table(mut v: Vec<(u64, i32)>) -> Arc<[(u64, i32)]> {
+    fn table(mut v: Vec<(u32, i32)>) -> Arc<[(u32, i32)]> {
         // Stable: of the pairs of one line, the last one's stays.
         v.sort_by_key(|&(line, _)| line);
-        let mut out: Vec<(u64, i32)> = Vec::with_capacity(v.len());
+        let mut out: Vec<(u32, i32)> = Vec::with_capacity(v.len());
         for (line, b) in v {
             match out.last_mut() {
                 Some(last) if last.0 == line => last.1 = b,
@@ -179,7 +179,7 @@ impl Shift {
     }
 
     /// Seconds the event on `line` moves, `None` when it is not affected.
-    fn get(&self, line: u64) -> Option<i64> {
+    fn get(&self, line: u32) -> Option<i64> {
         let k = self.lines.binary_search_by_key(&line, |&(l, _)| l).ok()?;
         Some(i64::from(self.lines[k].1) - i64::from(self.to))
     }
@@ -374,7 +374,7 @@ fn effect_before_cause(
             .iter()
             .enumerate()
             .take_while(|(_, (a, _))| a.instant <= to)
-            .filter(|(j, (a, _))| !used[lo + j] && a.source != e.source && wanted(a.kind))
+            .filter(|(j, (a, _))| !used[lo + j] && a.source != e.source() && wanted(a.kind))
             .min_by_key(|(_, (a, _))| (a.instant - e.instant).num_milliseconds().abs())
             .map(|(j, x)| (lo + j, x));
         if let Some((j, (a, aev))) = nearest {
@@ -435,7 +435,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         if is_absolute(first) || !ing.sources[k].envelope.samples.is_empty() {
             continue;
         }
-        let source = first.source;
+        let source = first.source();
         let faults = faults(events);
         // A whole-clock offset moves every event alike: no per-line map
         // (it is applied to all events below, not through `shift`).
@@ -533,7 +533,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             groups.entry(label.to_string()).or_default().push(e);
         }
     }
-    let Some(source) = events.first().map(|e| e.source) else {
+    let Some(source) = events.first().map(|e| e.source()) else {
         return Vec::new();
     };
     let faults = faults(events);
@@ -658,7 +658,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
             )
         })
         .collect();
-    let source = assumed.first()?.source;
+    let source = assumed.first()?.source();
     let faults = faults(events);
     let base = Candidate {
         name: "UTC (assumed)".into(),
@@ -776,10 +776,10 @@ mod tests {
         /// that every reading used to build did (issue 16).
         #[test]
         fn a_shift_table_moves_lines_as_a_map_of_them_did(
-            pairs in proptest::collection::vec((0u64..20, -50_400i32..50_400), 0..40),
+            pairs in proptest::collection::vec((0u32..20, -50_400i32..50_400), 0..40),
             to in -50_400i32..50_400,
         ) {
-            let map: BTreeMap<u64, i64> = pairs
+            let map: BTreeMap<u32, i64> = pairs
                 .iter()
                 .map(|&(line, base)| (line, i64::from(base - to)))
                 .collect();

@@ -131,14 +131,14 @@ fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
     }
     let mut per: std::collections::BTreeMap<(u32, String), (u64, u64, String)> = Default::default();
     for e in t.iter().filter(|e| far(e)) {
-        let entry = per.entry((e.source, e.who.file.to_string())).or_insert((
+        let entry = per.entry((e.source(), e.who.file.to_string())).or_insert((
             0,
-            e.line,
+            u64::from(e.line),
             crate::time::rfc3339(&e.instant),
         ));
         entry.0 += 1;
-        if e.line < entry.1 {
-            entry.1 = e.line;
+        if u64::from(e.line) < entry.1 {
+            entry.1 = e.line.into();
             entry.2 = crate::time::rfc3339(&e.instant);
         }
     }

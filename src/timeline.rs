@@ -85,13 +85,13 @@ pub(crate) mod tests {
     use chrono::{DateTime, Utc};
     use std::sync::Arc;
 
-    pub fn ev(t: &str, source: u32, line: u64, kind: Kind, subject: &str) -> TimedEvent {
+    pub fn ev(t: &str, source: u32, line: u32, kind: Kind, subject: &str) -> TimedEvent {
         TimedEvent {
             instant: DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc),
-            source,
             line,
             who: Arc::new(crate::event::Who {
                 file: Arc::from(format!("s{source}.log")),
+                source,
                 role: Role::Host,
                 kind,
                 host: None,
@@ -128,9 +128,9 @@ pub(crate) mod tests {
             ev("2017-02-23T03:56:00Z", 1, 7, Kind::Info, "b"),
             ev("2017-02-23T03:57:00Z", 1, 8, Kind::Info, "b"),
         ];
-        let got: Vec<(u32, u64)> = merged(vec![b.clone(), a.clone()], None, None)
+        let got: Vec<(u32, u32)> = merged(vec![b.clone(), a.clone()], None, None)
             .iter()
-            .map(|e| (e.source, e.line))
+            .map(|e| (e.source(), e.line))
             .collect();
         assert_eq!(got, vec![(0, 1), (1, 7), (1, 8), (0, 2)]);
         let from = DateTime::parse_from_rfc3339("2017-02-23T03:57:00Z")
@@ -155,7 +155,7 @@ pub(crate) mod tests {
             let mut tag = 0;
             for (k, &n) in sizes.iter().enumerate() {
                 let mut s: Vec<TimedEvent> = (0..n).map(|_| {
-                    let mut e = ev("2017-02-23T03:56:00Z", k as u32, 1 + next(6), Kind::Info, "x");
+                    let mut e = ev("2017-02-23T03:56:00Z", k as u32, 1 + next(6) as u32, Kind::Info, "x");
                     e.instant += chrono::Duration::seconds(next(5) as i64);
                     tag += 1;
                     e.summary = tag.to_string().into();

@@ -185,7 +185,7 @@ impl LineReader {
         match e.text().map(crate::event::Text::view) {
             None => Ok(None),
             Some(TextView::Held(s)) => Ok(Some(s)),
-            Some(TextView::At(at)) => self.read(e.source, e.line, at).map(Some),
+            Some(TextView::At(at)) => self.read(e.source(), e.line.into(), at).map(Some),
         }
     }
 

@@ -12,6 +12,10 @@ use std::path::Path;
 /// Longer lines are cut here for parsing (and counted as unparsed).
 pub const MAX_LINE: usize = 1 << 20;
 
+/// The most lines a file may have: an event holds its line number in 32
+/// bits (`TimedEvent::line`). At one byte a line that is a 4 GiB file.
+pub const MAX_LINES: u64 = u32::MAX as u64;
+
 /// Open a file, decompressing `*.gz` (by name or by magic bytes).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -220,7 +224,19 @@ pub fn for_each_line_from(
     reader: &mut dyn BufRead,
     path: &Path,
     first: u64,
+    offset: u64,
+    f: impl FnMut(Line<'_>),
+) -> Result<u64> {
+    numbered_lines(reader, path, first, offset, MAX_LINES, f)
+}
+
+/// As `for_each_line_from`, refusing a line numbered past `max_lines`.
+fn numbered_lines(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    first: u64,
     mut offset: u64,
+    max_lines: u64,
     mut f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
@@ -238,6 +254,12 @@ pub fn for_each_line_from(
             return Ok(number - start);
         };
         number += 1;
+        if number > max_lines {
+            return Err(Error::input(
+                path,
+                format!("more than {max_lines} lines: rfo numbers a file's lines in 32 bits"),
+            ));
+        }
         let at = LineAt {
             offset,
             // At most `MAX_LINE`.
@@ -292,6 +314,27 @@ pub fn head(path: &Path, max_lines: usize, max_bytes: usize) -> Result<String> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// An event holds its line number in 32 bits: a file numbered past the
+    /// limit is an input error naming it, not a wrapped line number.
+    #[test]
+    fn a_file_of_more_lines_than_an_event_numbers_is_refused() {
+        let path = Path::new("many.log");
+        let mut seen = Vec::new();
+        let mut r: &[u8] = b"a\nb\n";
+        let n = numbered_lines(&mut r, path, 1, 0, 2, |l| seen.push(l.number)).unwrap();
+        assert_eq!((n, seen), (2, vec![1, 2]));
+        let mut r: &[u8] = b"a\nb\nc\n";
+        let err = numbered_lines(&mut r, path, 1, 0, 2, |_| {}).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("many.log") && msg.contains("more than 2 lines"),
+            "{msg}"
+        );
+        // A chunk numbered from further on meets the same limit.
+        let mut r: &[u8] = b"a\n";
+        assert!(numbered_lines(&mut r, path, 3, 0, 2, |_| {}).is_err());
+    }
 
     #[test]
     fn reads_plain_and_gz_lines_with_numbers() {

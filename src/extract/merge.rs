@@ -354,16 +354,13 @@ fn events_of(f: &Found, p: &SourcePlan, keep: Keep) -> Result<Vec<TimedEvent>> {
     let file: Arc<str> = Arc::from(f.sidecar.source.rel.as_str());
     // Read as `keep` asks: for `Keep::Significant`, an `--all` file's
     // plain info lines and texts are left at the reading.
-    let mut events = read::events(
+    Ok(read::events(
         &dir.join(&f.sidecar.events.file),
         &file,
+        p.index,
         f.sidecar.events.rows,
         keep,
-    )?;
-    for e in events.iter_mut() {
-        e.source = p.index;
-    }
-    Ok(events)
+    )?)
 }
 
 /// One source: its events files when its year stands, else read again.

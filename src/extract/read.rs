@@ -41,10 +41,12 @@ pub fn sidecar(path: &Path) -> Result<Sidecar, EventsError> {
 }
 
 /// The rows of one events file. `file` is the source's evidence name,
-/// shared by every event read.
+/// shared by every event read, and `source` its index in the bundle being
+/// analysed (the file's own `source` column is the index at extraction).
 pub fn events(
     path: &Path,
     file: &Arc<str>,
+    source: u32,
     rows: u64,
     keep: crate::config::Keep,
 ) -> Result<Vec<TimedEvent>, EventsError> {
@@ -70,7 +72,7 @@ pub fn events(
     };
     for batch in reader {
         let batch = batch.map_err(|e| corrupt(e.to_string()))?;
-        rows_of(&batch, file, &mut shared, &mut out).map_err(corrupt)?;
+        rows_of(&batch, file, source, &mut shared, &mut out).map_err(corrupt)?;
     }
     if shared.rows != rows {
         return Err(corrupt(format!(
@@ -118,6 +120,7 @@ struct Shared {
 fn rows_of(
     batch: &RecordBatch,
     file: &Arc<str>,
+    source: u32,
     Shared {
         names,
         whos,
@@ -137,7 +140,8 @@ fn rows_of(
     }
     let c = Columns(batch);
     let instant: &TimestampNanosecondArray = c.get("instant")?;
-    let source: &UInt32Array = c.get("source")?;
+    // The index at extraction: checked for its type, replaced by `source`.
+    c.get::<UInt32Array>("source")?;
     let line: &UInt64Array = c.get("line")?;
     let offset: &Int32Array = c.get("offset_s")?;
     let precision: &UInt32Array = c.get("precision_ms")?;
@@ -182,6 +186,7 @@ fn rows_of(
         };
         let who = Who {
             file: file.clone(),
+            source,
             role: from_word(role.value(k)).ok_or_else(|| bad("role", role.value(k)))?,
             kind: from_word(kind.value(k)).ok_or_else(|| bad("kind", kind.value(k)))?,
             host,
@@ -199,8 +204,8 @@ fn rows_of(
         }
         out.push(TimedEvent {
             instant: chrono::DateTime::from_timestamp_nanos(instant.value(k)),
-            source: source.value(k),
-            line: line.value(k),
+            line: u32::try_from(line.value(k))
+                .map_err(|_| bad("line", &line.value(k).to_string()))?,
             who: whos.get(who),
             summary: summaries.pack(summary.value(k)),
             extra: crate::event::Extra::of(
@@ -221,13 +226,13 @@ mod tests {
         DstResolution, OffsetSource, Provenance, YearOrigin, YearSource, ZoneOrigin,
     };
 
-    fn event(line: u64) -> TimedEvent {
+    fn event(line: u32) -> TimedEvent {
         TimedEvent {
             instant: chrono::DateTime::from_timestamp_nanos(1_487_822_163_120_000_001),
-            source: 3,
             line,
             who: Arc::new(crate::event::Who {
                 file: Arc::from("core-switch.log"),
+                source: 3,
                 role: Role::Device,
                 kind: Kind::Fault,
                 host: Some("core-sw1".into()),
@@ -290,21 +295,23 @@ mod tests {
         super::super::write::events(&path, &events, &mut Default::default()).unwrap();
         let file: Arc<str> = Arc::from("core-switch.log");
         let all = crate::config::Keep::All;
-        assert_eq!(super::events(&path, &file, 3, all).unwrap(), events);
+        assert_eq!(super::events(&path, &file, 3, 3, all).unwrap(), events);
         // The row count is checked against the sidecar's.
-        let err = super::events(&path, &file, 4, all).unwrap_err().to_string();
+        let err = super::events(&path, &file, 3, 4, all)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("3 rows, its sidecar says 4"), "{err}");
         // Read for `analyze`: the plain info line is counted, not kept, and
         // no text is held; an operator stays.
         let significant = crate::config::Keep::Significant;
-        let got = super::events(&path, &file, 3, significant).unwrap();
+        let got = super::events(&path, &file, 3, 3, significant).unwrap();
         let mut want = vec![event(1), event(12)];
         for e in &mut want {
             e.set_text(None);
         }
         assert_eq!(got, want);
         assert!(got[0].operator().is_some());
-        let err = super::events(&path, &file, 2, significant).unwrap_err();
+        let err = super::events(&path, &file, 3, 2, significant).unwrap_err();
         assert!(err.to_string().contains("3 rows, its sidecar says 2"));
     }
 }

@@ -86,9 +86,13 @@ fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Res
         .collect();
     let columns: Vec<ArrayRef> = vec![
         Arc::new(TimestampNanosecondArray::from(nanos).with_timezone("UTC")),
-        Arc::new(es.iter().map(|e| e.source).collect::<UInt32Array>()),
+        Arc::new(es.iter().map(|e| e.source()).collect::<UInt32Array>()),
         text(&|e| Some(&e.who.file)),
-        Arc::new(es.iter().map(|e| e.line).collect::<UInt64Array>()),
+        Arc::new(
+            es.iter()
+                .map(|e| u64::from(e.line))
+                .collect::<UInt64Array>(),
+        ),
         Arc::new(
             roles
                 .iter()

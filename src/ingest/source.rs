@@ -242,6 +242,7 @@ impl<'p> State<'p> {
         };
         let who = self.whos.get(crate::event::Who {
             file: self.file.clone(),
+            source: self.plan.index,
             role: g.role,
             kind: class.kind,
             host,
@@ -253,8 +254,7 @@ impl<'p> State<'p> {
         });
         self.events.push(TimedEvent {
             instant: timed.instant,
-            source: self.plan.index,
-            line: rec.line,
+            line: crate::event::line32(rec.line),
             who,
             summary,
             extra: crate::event::Extra::of(

@@ -131,10 +131,10 @@ pub fn events(
             .unwrap_or_default();
         let event = |at: i64, line: u64, provenance, kind, health, summary| TimedEvent {
             instant: DateTime::from_timestamp(at, 0).expect("bucket start from a real instant"),
-            source,
-            line,
+            line: crate::event::line32(line),
             who: Arc::new(crate::event::Who {
                 file: rates.file.clone(),
+                source,
                 role,
                 kind,
                 host: host.clone(),

@@ -123,7 +123,7 @@ fn rows(
                     datetime: rfc3339(&e.instant),
                     timestamp_desc: DESC,
                     file: &e.who.file,
-                    line: e.line,
+                    line: e.line.into(),
                     kind: e.who.kind.as_str(),
                     subject: e.who.subject.as_deref(),
                     state: e.who.state.as_deref(),

@@ -132,7 +132,7 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
     for (k, e) in t.iter().enumerate() {
-        let head = *first.entry(e.source).or_insert(e.instant);
+        let head = *first.entry(e.source()).or_insert(e.instant);
         let Some(subject) = &e.who.subject else {
             continue;
         };
@@ -153,7 +153,8 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
             continue;
         };
         let soft = s.soft.take().filter(|&x| {
-            t[x].source == e.source && (e.instant - t[x].instant).num_seconds() <= SOFT_LEAD_MAX_S
+            t[x].source() == e.source()
+                && (e.instant - t[x].instant).num_seconds() <= SOFT_LEAD_MAX_S
         });
         let first_statement = !s.settled_seen;
         s.settled_seen = true;
@@ -260,7 +261,7 @@ mod tests {
     use crate::event::Role;
     use crate::timeline::tests::ev;
 
-    fn st(t: &str, line: u64, kind: Kind, subject: &str, h: Option<Health>) -> TimedEvent {
+    fn st(t: &str, line: u32, kind: Kind, subject: &str, h: Option<Health>) -> TimedEvent {
         let mut e = ev(t, 0, line, kind, subject);
         e.who_mut().role = Role::Monitor;
         e.who_mut().signal = h.map(Signal::Health);
@@ -472,7 +473,7 @@ mod tests {
             };
             t.push(st(
                 &format!("2017-02-23T{at}:00Z"),
-                k as u64,
+                k as u32,
                 kind,
                 "a",
                 Some(h),

@@ -227,10 +227,10 @@ pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
     for (k, e) in t.iter().enumerate() {
         match e.who.signal {
             Some(Signal::MonitorStop) => {
-                open.entry(e.source).or_insert(k);
+                open.entry(e.source()).or_insert(k);
             }
             Some(Signal::MonitorStart) => {
-                if let Some(stop) = open.remove(&e.source) {
+                if let Some(stop) = open.remove(&e.source()) {
                     out.push(Gap {
                         stop,
                         start: Some(k),
@@ -265,7 +265,7 @@ impl Index {
             gaps: monitor_gaps(t),
         };
         for (k, e) in t.iter().enumerate() {
-            let last = ix.source_last.entry(e.source).or_insert(e.instant);
+            let last = ix.source_last.entry(e.source()).or_insert(e.instant);
             *last = (*last).max(e.instant);
             let failed_check = e.who.signal == Some(Signal::Health(Health::Unknown));
             if e.who.role == Role::Monitor
@@ -298,7 +298,7 @@ impl Index {
             Some(e) => t[e].instant,
             None => self
                 .source_last
-                .get(&t[s.start()].source)
+                .get(&t[s.start()].source())
                 .copied()
                 .unwrap_or(t[s.start()].instant),
         }
@@ -405,7 +405,7 @@ fn assign_public(
                 .iter()
                 .filter_map(|m| {
                     ix.source_last
-                        .get(&t[spans[m.span()].start()].source)
+                        .get(&t[spans[m.span()].start()].source())
                         .copied()
                 })
                 .max(),
@@ -674,7 +674,7 @@ fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
         .filter(|g| {
             g.start.is_some_and(|s| {
                 s <= k && (e.instant - t[s].instant).num_seconds() <= RESTART_REPORT_S
-            }) && t[g.stop].source == e.source
+            }) && t[g.stop].source() == e.source()
         })
         .map(|g| (e.instant - t[g.stop].instant).num_milliseconds().max(0) as u64)
         .max()
@@ -806,7 +806,7 @@ mod gap_tests {
     use super::*;
     use crate::timeline::tests::ev;
 
-    fn mon(t: &str, line: u64, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
+    fn mon(t: &str, line: u32, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
         let mut e = ev(t, 0, line, kind, subject);
         e.who_mut().role = Role::Monitor;
         e.who_mut().state = state.map(Into::into);
