@@ -50,15 +50,39 @@ pub struct Span {
     pub reported: bool,
     /// Not OK when its source's evidence began: background, never a member.
     pub at_evidence_start: bool,
-    /// Stretches inside an outage when the check itself failed:
-    /// (from, until) timeline indices. Boxed: most spans have none, and a
-    /// storm has a span per fault (an empty `Vec` is 24 bytes).
-    // The extra allocation clippy warns of is the point: 8 bytes inline
-    // for the many spans with none, a growable list for the few with some.
-    #[allow(clippy::box_collection)]
-    unknown: Option<Box<Vec<Stretch>>>,
     /// Part of a run of onsets that cycles (or the monitor said it flaps).
     pub flapping: bool,
+}
+
+/// Every subject's spans, ordered by start index, and the stretches inside
+/// them when a check itself failed. The stretches are kept apart, by span
+/// index: few spans have any, and a storm has a span per fault, so a list
+/// (even a boxed one, 8 bytes) in each span made them 24 bytes, not 16.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    list: Vec<Span>,
+    unknown: std::collections::BTreeMap<u32, Vec<Stretch>>,
+}
+
+impl Spans {
+    /// The stretches of monitoring unknown inside outage-grade span `i`:
+    /// (from, until) timeline indices.
+    pub fn unknown(&self, i: usize) -> &[Stretch] {
+        self.unknown.get(&ix(i)).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl std::ops::Deref for Spans {
+    type Target = [Span];
+    fn deref(&self) -> &[Span] {
+        &self.list
+    }
+}
+
+impl std::ops::DerefMut for Spans {
+    fn deref_mut(&mut self) -> &mut [Span] {
+        &mut self.list
+    }
 }
 
 #[derive(Default)]
@@ -119,18 +143,14 @@ impl Span {
     pub fn soft_lead(&self) -> Option<usize> {
         from_ix(self.soft_lead)
     }
-
-    /// The stretches of monitoring unknown inside this outage-grade span.
-    pub fn unknown(&self) -> &[Stretch] {
-        self.unknown.as_deref().map_or(&[], Vec::as_slice)
-    }
 }
 
 /// Every subject's spans, ordered by start index.
-pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
+pub fn spans(t: &[TimedEvent]) -> Spans {
     let mut first: HashMap<u32, DateTime<Utc>> = HashMap::new();
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
+    let mut unknown: std::collections::BTreeMap<u32, Vec<Stretch>> = Default::default();
     for (k, e) in t.iter().enumerate() {
         let head = *first.entry(e.source()).or_insert(e.instant);
         let Some(subject) = &e.who.subject else {
@@ -164,18 +184,18 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
             (Some(g), h) if g == h => {
                 // Back to down after a stretch of unknown inside an outage.
                 if let Some(i) = s.open {
-                    close_unknown(&mut out[i], k);
+                    close_unknown(&mut unknown, i, k);
                 }
             }
             (Some(Health::Down), Health::Unknown) => {
-                let span = &mut out[s.open.expect("open")];
-                if span.unknown().last().is_none_or(|u| u.1.is_some()) {
-                    span.unknown.get_or_insert_default().push((k, None));
+                let list = unknown.entry(ix(s.open.expect("open"))).or_default();
+                if list.last().is_none_or(|u| u.1.is_some()) {
+                    list.push((k, None));
                 }
             }
             (open, h) => {
                 if let Some(i) = s.open.take() {
-                    close_unknown(&mut out[i], k);
+                    close_unknown(&mut unknown, i, k);
                     out[i].set_end(Some(k));
                 }
                 if h != Health::Ok {
@@ -191,7 +211,6 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
                             && first_statement
                             && (e.instant - head) <= Duration::seconds(HEAD_S),
                         soft_lead: opt_ix(if reported { None } else { soft }),
-                        unknown: None,
                         flapping: s.flapping,
                     });
                 }
@@ -199,11 +218,12 @@ pub fn spans(t: &[TimedEvent]) -> Vec<Span> {
         }
     }
     mark_flapping(t, &mut out);
-    out
+    Spans { list: out, unknown }
 }
 
-fn close_unknown(span: &mut Span, k: usize) {
-    if let Some(u) = span.unknown.as_mut().and_then(|v| v.last_mut()) {
+/// Ends span `i`'s stretch of unknown, if one lasts, at `k`.
+fn close_unknown(unknown: &mut std::collections::BTreeMap<u32, Vec<Stretch>>, i: usize, k: usize) {
+    if let Some(u) = unknown.get_mut(&ix(i)).and_then(|v| v.last_mut()) {
         if u.1.is_none() {
             u.1 = Some(k);
         }
@@ -247,7 +267,7 @@ mod tests {
     /// A storm has a span, and a window member, per fault (issue 16).
     #[test]
     fn spans_and_members_stay_compact() {
-        assert!(std::mem::size_of::<Span>() <= 24);
+        assert!(std::mem::size_of::<Span>() <= 16);
         assert!(std::mem::size_of::<super::super::Member>() <= 8);
     }
 
@@ -372,7 +392,7 @@ mod tests {
         let s = spans(&t);
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].grade, s[0].end()), (Health::Down, Some(4)));
-        assert_eq!(s[0].unknown(), [(1, Some(2)), (3, Some(4))]);
+        assert_eq!(s.unknown(0), [(1, Some(2)), (3, Some(4))]);
     }
 
     #[test]

@@ -199,7 +199,7 @@ pub struct LeftOut {
 /// The window engine's whole result.
 #[derive(Debug, Clone)]
 pub struct Windows {
-    pub spans: Vec<Span>,
+    pub spans: episode::Spans,
     pub facts: Vec<WindowFacts>,
     pub left_out: LeftOut,
 }
@@ -316,7 +316,7 @@ fn range(list: &[u32], from: usize, to: Option<usize>) -> impl Iterator<Item = u
 /// Run the window engine over a merged timeline.
 pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
     let mut spans = episode::spans(t);
-    for s in &mut spans {
+    for s in spans.iter_mut() {
         if s.grade == Health::Degraded
             && config
                 .degraded_outage
@@ -544,7 +544,7 @@ fn degraded(
 #[allow(clippy::too_many_arguments)]
 fn facts(
     timeline: &[TimedEvent],
-    spans: &[Span],
+    spans: &episode::Spans,
     outage: Outage,
     public: Vec<usize>,
     background: Vec<Background>,
@@ -593,11 +593,16 @@ fn facts(
                 until: s.end(),
             });
         }
-        check_unknown.extend(s.unknown().iter().map(|&(from, until)| CheckUnknown {
-            subject: s.subject(t).clone(),
-            from,
-            until,
-        }));
+        check_unknown.extend(
+            spans
+                .unknown(m.span())
+                .iter()
+                .map(|&(from, until)| CheckUnknown {
+                    subject: s.subject(t).clone(),
+                    from,
+                    until,
+                }),
+        );
     }
     check_unknown.sort_by_key(|c| (c.from, c.subject.clone()));
     let flapping: Vec<Name> = outage
