@@ -99,10 +99,11 @@ pub struct TimedEvent {
     pub extra: Option<Box<Extra>>,
 }
 
-/// `line` as an event holds it. Every reader of lines refuses a file of
-/// more than fit (`bundle::read::MAX_LINES`), a document is at most
-/// 64 MiB and an events file's lines are checked as read, so a line number
-/// a reader gave always fits.
+/// `line` as an event holds it, for ingest's records: the parse that makes
+/// events refuses a file of more lines than fit
+/// (`bundle::read::for_each_line_from`, `MAX_LINES`) and a document is at
+/// most 64 MiB, so a line number it gave always fits. (An events file's
+/// lines and a stretch's rate buckets are checked as they are read.)
 pub fn line32(line: u64) -> u32 {
     u32::try_from(line).expect("readers refuse files of more than u32::MAX lines")
 }
@@ -368,6 +369,8 @@ pub struct Whos {
 struct WhoKey {
     /// The file, host, subject and state names, and the provenance.
     names: [usize; 5],
+    /// An interner serves one source, but the key does not rest on it.
+    source: u32,
     role: Role,
     kind: Kind,
     signal: Option<Signal>,
@@ -385,6 +388,7 @@ impl WhoKey {
                 name(&w.state),
                 Arc::as_ptr(&w.provenance) as usize,
             ],
+            source: w.source,
             role: w.role,
             kind: w.kind,
             signal: w.signal,

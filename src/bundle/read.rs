@@ -145,7 +145,8 @@ pub fn for_each_line(
     path: &Path,
     f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
-    for_each_line_from(reader, path, 1, 0, f)
+    // Lines counted or shown, not made events: any number of them.
+    numbered_lines(reader, path, 1, 0, u64::MAX, f)
 }
 
 /// What ends a line. A file whose first block has no `\n` but has `\r`
@@ -220,6 +221,8 @@ pub fn read_line(
 
 /// As `for_each_line`, numbering from `first` and counting bytes from
 /// `offset` (a chunk of a larger file); returns the number of lines read.
+/// For a parse that makes events: a line numbered past `MAX_LINES` is an
+/// input error.
 pub fn for_each_line_from(
     reader: &mut dyn BufRead,
     path: &Path,

@@ -296,6 +296,11 @@ mod tests {
         let file: Arc<str> = Arc::from("core-switch.log");
         let all = crate::config::Keep::All;
         assert_eq!(super::events(&path, &file, 3, 3, all).unwrap(), events);
+        // The bundle's index of the source, not the one the file was
+        // extracted with (a merge of parts renumbers sources).
+        let renumbered = super::events(&path, &file, 5, 3, all).unwrap();
+        assert_eq!(renumbered.len(), 3);
+        assert!(renumbered.iter().all(|e| e.source() == 5));
         // The row count is checked against the sidecar's.
         let err = super::events(&path, &file, 3, 4, all)
             .unwrap_err()

@@ -300,7 +300,7 @@ impl<'p> State<'p> {
             &timed.provenance,
             r.status,
             r.latency_us,
-            rec.line,
+            crate::event::line32(rec.line),
         );
     }
 

@@ -129,9 +129,9 @@ pub fn events(
             .p95_us()
             .map(|us| format!(", p95 {} ms", us / 1000))
             .unwrap_or_default();
-        let event = |at: i64, line: u64, provenance, kind, health, summary| TimedEvent {
+        let event = |at: i64, line: u32, provenance, kind, health, summary| TimedEvent {
             instant: DateTime::from_timestamp(at, 0).expect("bucket start from a real instant"),
-            line: crate::event::line32(line),
+            line,
             who: Arc::new(crate::event::Who {
                 file: rates.file.clone(),
                 source,

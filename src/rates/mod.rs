@@ -229,15 +229,17 @@ mod tests {
 pub struct Bucket {
     pub requests: u32,
     pub errors: u32,
-    /// The lowest line of the bucket, and how its time was read.
-    pub first: (u64, Provenance),
+    /// The lowest line of the bucket, and how its time was read. Lines
+    /// are 32 bits, as an event holds them: a stretch's sidecar read back
+    /// with a larger one is refused when it is read, not later.
+    pub first: (u32, Provenance),
     /// The lowest line of a 5xx in the bucket.
-    pub first_error: Option<(u64, Provenance)>,
+    pub first_error: Option<(u32, Provenance)>,
     pub latency: Option<Hist>,
 }
 
 impl Bucket {
-    fn new(line: u64, provenance: &Provenance) -> Bucket {
+    fn new(line: u32, provenance: &Provenance) -> Bucket {
         Bucket {
             requests: 0,
             errors: 0,
@@ -303,7 +305,7 @@ impl SourceRates {
         provenance: &Provenance,
         status: u16,
         latency_us: Option<u64>,
-        line: u64,
+        line: u32,
     ) {
         let start = at.timestamp().div_euclid(self.rule.bucket_s) * self.rule.bucket_s;
         let buckets = match self.subjects.get_mut(subject) {

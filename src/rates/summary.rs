@@ -111,7 +111,7 @@ pub fn for_window(
                             .and_then(|h| h.quantile(0.5))
                             .map(|us| us / 1000),
                         p95_ms: b.p95_us().map(|us| us / 1000),
-                        evidence: Evidence::new(rates.file.clone(), line),
+                        evidence: Evidence::new(rates.file.clone(), line.into()),
                     }
                 });
             let last = end.unwrap_or_else(|| buckets.keys().next_back().copied().unwrap_or(start));
@@ -168,6 +168,6 @@ fn period(rates: &SourceRates, buckets: &[(&i64, &Bucket)]) -> Option<Period> {
             .and_then(|h| h.quantile(0.5))
             .map(|us| us / 1000),
         p95_ms: hist.and_then(|h| h.quantile(0.95)).map(|us| us / 1000),
-        evidence: Evidence::new(rates.file.clone(), line),
+        evidence: Evidence::new(rates.file.clone(), line.into()),
     })
 }

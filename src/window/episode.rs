@@ -79,9 +79,11 @@ impl std::ops::Deref for Spans {
     }
 }
 
-impl std::ops::DerefMut for Spans {
-    fn deref_mut(&mut self) -> &mut [Span] {
-        &mut self.list
+impl Spans {
+    /// Each span, to change in place. Not a `&mut [Span]`: a sort or swap
+    /// would part the spans from their stretches, which go by index.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Span> {
+        self.list.iter_mut()
     }
 }
 
@@ -393,6 +395,30 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].grade, s[0].end()), (Health::Down, Some(4)));
         assert_eq!(s.unknown(0), [(1, Some(2)), (3, Some(4))]);
+        // The stretches go with their own span, kept apart by its index:
+        // an earlier span of another subject, without any, moves them to
+        // the second span and leaves the first with none.
+        let mut t2 = vec![
+            st(
+                "2017-02-23T03:50:00Z",
+                0,
+                Kind::Fault,
+                "b",
+                Some(Health::Down),
+            ),
+            st(
+                "2017-02-23T03:52:00Z",
+                0,
+                Kind::Recovery,
+                "b",
+                Some(Health::Ok),
+            ),
+        ];
+        t2.extend(t);
+        let s = spans(&t2);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.unknown(0), []);
+        assert_eq!(s.unknown(1), [(3, Some(4)), (5, Some(6))]);
     }
 
     #[test]
