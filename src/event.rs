@@ -83,9 +83,8 @@ pub struct Operator {
 pub struct TimedEvent {
     pub instant: DateTime<Utc>,
     /// The line number, in 32 bits: with the 12-byte instant it fills 16
-    /// bytes, where a `u64` cost 8 more on every event. Every reader keeps
-    /// to it: a file of more lines is refused (`bundle::read::MAX_LINES`),
-    /// a document is at most 64 MiB, an events file's line is checked.
+    /// bytes, where a `u64` cost 8 more on every event. Every reader that
+    /// makes events keeps to it (`line32`).
     pub line: u32,
     /// Shared: a flapping storm's million events name a few thousand
     /// subjects in a few states. Change it through `who_mut`.

@@ -12,8 +12,9 @@ use std::path::Path;
 /// Longer lines are cut here for parsing (and counted as unparsed).
 pub const MAX_LINE: usize = 1 << 20;
 
-/// The most lines a file may have: an event holds its line number in 32
-/// bits (`TimedEvent::line`). At one byte a line that is a 4 GiB file.
+/// The most lines a file parsed into events may have: an event holds its
+/// line number in 32 bits (`TimedEvent::line`). At one byte a line that is
+/// a 4 GiB file.
 pub const MAX_LINES: u64 = u32::MAX as u64;
 
 /// Open a file, decompressing `*.gz` (by name or by magic bytes).

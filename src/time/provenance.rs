@@ -143,8 +143,8 @@ pub struct Provenance {
 
 /// One shared copy of each distinct provenance a source's events hold.
 ///
-/// A provenance is part of its event's shared `Who` (an event is 56 bytes
-/// without a pointer of its own to it; issue 16), so equal provenances
+/// A provenance is part of its event's shared `Who` (an event holds no
+/// pointer of its own to it; issue 16), so equal provenances
 /// must be one allocation, or every change of provenance would make new
 /// `Who`s: a log whose lines alternate between two offsets has two.
 #[derive(Debug, Default)]

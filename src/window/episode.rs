@@ -61,8 +61,11 @@ pub struct Span {
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     list: Vec<Span>,
-    unknown: std::collections::BTreeMap<u32, Vec<Stretch>>,
+    unknown: Unknown,
 }
+
+/// Stretches of monitoring unknown, by span index.
+type Unknown = std::collections::BTreeMap<u32, Vec<Stretch>>;
 
 impl Spans {
     /// The stretches of monitoring unknown inside outage-grade span `i`:
@@ -70,20 +73,18 @@ impl Spans {
     pub fn unknown(&self, i: usize) -> &[Stretch] {
         self.unknown.get(&ix(i)).map_or(&[], Vec::as_slice)
     }
+
+    /// Each span, to change in place. Not a `&mut [Span]`: a sort or swap
+    /// would part the spans from their stretches, which go by index.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Span> {
+        self.list.iter_mut()
+    }
 }
 
 impl std::ops::Deref for Spans {
     type Target = [Span];
     fn deref(&self) -> &[Span] {
         &self.list
-    }
-}
-
-impl Spans {
-    /// Each span, to change in place. Not a `&mut [Span]`: a sort or swap
-    /// would part the spans from their stretches, which go by index.
-    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Span> {
-        self.list.iter_mut()
     }
 }
 
@@ -152,7 +153,7 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
     let mut first: HashMap<u32, DateTime<Utc>> = HashMap::new();
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
-    let mut unknown: std::collections::BTreeMap<u32, Vec<Stretch>> = Default::default();
+    let mut unknown = Unknown::default();
     for (k, e) in t.iter().enumerate() {
         let head = *first.entry(e.source()).or_insert(e.instant);
         let Some(subject) = &e.who.subject else {
@@ -224,7 +225,7 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
 }
 
 /// Ends span `i`'s stretch of unknown, if one lasts, at `k`.
-fn close_unknown(unknown: &mut std::collections::BTreeMap<u32, Vec<Stretch>>, i: usize, k: usize) {
+fn close_unknown(unknown: &mut Unknown, i: usize, k: usize) {
     if let Some(u) = unknown.get_mut(&ix(i)).and_then(|v| v.last_mut()) {
         if u.1.is_none() {
             u.1 = Some(k);
