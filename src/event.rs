@@ -64,7 +64,7 @@ pub enum Role {
 /// Who did an action or change, and the command when the event is one
 /// (`User:netadmin logged command:...`): what links the commands logged
 /// before a change to it (`window::commands`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Operator {
     pub user: Option<String>,
     /// A tty, a CLI process id: set only where the log names one.
@@ -75,15 +75,16 @@ pub struct Operator {
 
 /// One event on the timeline.
 ///
-/// 48 bytes (issue 16): what differs from line to line (the instant, the
-/// line, the summary) is held here; what a source repeats over many lines
-/// (its file and index, its role, the host, subject and state, the kind,
-/// the time provenance) is one shared `Who`.
+/// 40 bytes (issue 16): what differs from line to line (the instant, the
+/// line, the summary and the line's place) is held here; what a source
+/// repeats over many lines (its file and index, its role, the host,
+/// subject and state, the kind, the time provenance, an operator) is one
+/// shared `Who`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimedEvent {
     pub instant: DateTime<Utc>,
     /// The line number, in 32 bits: with the 12-byte instant it fills 16
-    /// bytes, where a `u64` cost 8 more on every event. Every reader that
+    /// bytes, where a `u64` cost 8 more on every event. The parse that
     /// makes events keeps to it (`line32`).
     pub line: u32,
     /// Shared: a flapping storm's million events name a few thousand
@@ -91,11 +92,10 @@ pub struct TimedEvent {
     pub who: Arc<Who>,
     /// Packed with its source's others in compressed blocks: summaries are
     /// nearly all distinct (a storm's name a port or a PID), and were the
-    /// largest part of a storm's memory held one allocation each.
+    /// largest part of a storm's memory held one allocation each. It
+    /// carries the line as written or its place, when the command keeps
+    /// lines (`text`): few do, and a field of its own cost every event.
     pub summary: Summary,
-    /// The line as written and who did it: rare (only `Keep::All` keeps
-    /// the line; few rules name an operator), so one box for both.
-    pub extra: Option<Box<Extra>>,
 }
 
 /// `line` as an event holds it, for ingest's records: the parse that makes
@@ -130,17 +130,10 @@ pub struct Who {
     /// a source's lines mostly tell the same story, and in the `Who` it
     /// costs an event nothing of its own.
     pub provenance: Arc<Provenance>,
-}
-
-/// What few events carry (`TimedEvent::extra`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Extra {
-    /// The line as written (only kept when the command needs it).
-    pub text: Option<Text>,
-    /// Who did it, for actions and changes whose grammar rule says (boxed
-    /// again: `rfo timeline` keeps every line's text, and an inline
-    /// operator would triple the box).
-    pub operator: Option<Box<Operator>>,
+    /// Who did it, for actions and changes whose grammar rule says. Few
+    /// events name one; those that do mostly differ (a command each), so
+    /// each such event has a `Who` of its own, and the rest pay nothing.
+    pub operator: Option<Arc<Operator>>,
 }
 
 /// The line an event was read from, as a command that shows lines needs it.
@@ -149,10 +142,10 @@ pub struct Extra {
 /// shows it (`bundle::lines::LineReader`): `rfo timeline` of a 100 MB
 /// bundle held 295 MB when every event kept a copy (issue 16). A line from
 /// a gzip file, a document or an events file, or one rewritten by
-/// `--redact`, is held. Eight bytes either way, so `Extra` stays in one
-/// 32-byte allocation: the place is packed into a word (offsets below
-/// 8 TiB, lengths up to `read::MAX_LINE`; past that the line is held), the
-/// rare held text boxed twice.
+/// `--redact`, is held. It travels in the event's summary
+/// (`Summary::text`): the place packed into a word in the summary's block
+/// (offsets below 8 TiB, lengths up to `read::MAX_LINE`; past that the
+/// line is held), a held line beside a held summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(TextRepr);
 
@@ -191,22 +184,24 @@ impl Text {
     pub fn view(&self) -> TextView<'_> {
         match &self.0 {
             TextRepr::Held(s) => TextView::Held(s),
-            TextRepr::At(w) => TextView::At(crate::bundle::read::LineAt {
-                offset: w >> LEN_BITS,
-                len: (w & ((1 << LEN_BITS) - 1)) as u32,
-            }),
+            TextRepr::At(w) => Text::unpack(*w),
         }
     }
-}
 
-impl Extra {
-    /// The box for `text` and `operator`, none when both are absent.
-    pub fn of(text: Option<Text>, operator: Option<Operator>) -> Option<Box<Extra>> {
-        Extra::boxed(text, operator.map(Box::new))
+    /// The place's word, to pack in a summary's block; none for a held
+    /// line.
+    fn packed(&self) -> Option<u64> {
+        match self.0 {
+            TextRepr::At(w) => Some(w),
+            TextRepr::Held(_) => None,
+        }
     }
 
-    fn boxed(text: Option<Text>, operator: Option<Box<Operator>>) -> Option<Box<Extra>> {
-        (text.is_some() || operator.is_some()).then(|| Box::new(Extra { text, operator }))
+    fn unpack(w: u64) -> TextView<'static> {
+        TextView::At(crate::bundle::read::LineAt {
+            offset: w >> LEN_BITS,
+            len: (w & ((1 << LEN_BITS) - 1)) as u32,
+        })
     }
 }
 
@@ -223,26 +218,26 @@ impl TimedEvent {
 
     /// The line as written or where it is, when the command kept it; read
     /// it with a `bundle::lines::LineReader`.
-    pub fn text(&self) -> Option<&Text> {
-        self.extra.as_ref()?.text.as_ref()
+    pub fn text(&self) -> Option<TextView<'_>> {
+        self.summary.text()
     }
 
     pub fn operator(&self) -> Option<&Operator> {
-        self.extra.as_ref()?.operator.as_deref()
+        self.who.operator.as_deref()
     }
 
+    /// The event's operator, to change (its `Who` copied first if shared).
     pub fn operator_mut(&mut self) -> Option<&mut Operator> {
-        self.extra.as_mut()?.operator.as_deref_mut()
+        self.who_mut().operator.as_mut().map(Arc::make_mut)
     }
 
+    /// Keep `text` as the event's line (held with its summary).
     pub fn set_text(&mut self, text: Option<Text>) {
-        let operator = self.extra.take().and_then(|x| x.operator);
-        self.extra = Extra::boxed(text, operator);
+        self.summary = self.summary.with_text(text);
     }
 
     pub fn set_operator(&mut self, operator: Option<Operator>) {
-        let text = self.extra.take().and_then(|x| x.text);
-        self.extra = Extra::of(text, operator);
+        self.who_mut().operator = operator.map(Arc::new);
     }
 
     pub fn evidence(&self) -> Evidence {
@@ -366,8 +361,9 @@ pub struct Whos {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct WhoKey {
-    /// The file, host, subject and state names, and the provenance.
-    names: [usize; 5],
+    /// The file, host, subject and state names, the provenance and the
+    /// operator.
+    names: [usize; 6],
     /// An interner serves one source, but the key does not rest on it.
     source: u32,
     role: Role,
@@ -386,6 +382,7 @@ impl WhoKey {
                 name(&w.subject),
                 name(&w.state),
                 Arc::as_ptr(&w.provenance) as usize,
+                w.operator.as_ref().map_or(0, |o| Arc::as_ptr(o) as usize),
             ],
             source: w.source,
             role: w.role,
@@ -458,13 +455,8 @@ mod tests {
     #[test]
     fn an_event_stays_compact() {
         assert_eq!(std::mem::size_of::<Option<Name>>(), 8);
-        assert_eq!(std::mem::size_of::<Option<Box<Extra>>>(), 8);
-        assert!(
-            std::mem::size_of::<Extra>() <= 24,
-            "every kept line pays for one"
-        );
         let size = std::mem::size_of::<TimedEvent>();
-        assert!(size <= 48, "TimedEvent is {size} bytes");
+        assert!(size <= 40, "TimedEvent is {size} bytes");
     }
 
     #[test]
@@ -502,21 +494,40 @@ mod tests {
         assert!(Arc::ptr_eq(&x.0, &y.0), "one copy per name");
     }
 
+    /// A line kept by place rides in the summary's block; a held one,
+    /// or one set later, beside a held summary; an operator in the `Who`.
     #[test]
-    fn text_and_operator_share_one_box_that_empties_away() {
+    fn text_and_operator_come_back_as_set() {
+        use crate::bundle::read::LineAt;
         let mut e = crate::timeline::tests::ev("2017-02-23T04:10:00Z", 0, 1, Kind::Change, "x");
-        assert!(e.extra.is_none());
+        assert_eq!(e.text(), None);
+        let mut packer = Packer::default();
+        let at = LineAt {
+            offset: 123_456,
+            len: 77,
+        };
+        e.summary = packer.pack_with("changed", Some(Text::at(at, "ignored")));
+        let plain = packer.pack("plain");
+        drop(packer);
+        assert_eq!(e.text(), Some(TextView::At(at)));
+        assert_eq!(e.summary.get(), "changed");
+        assert_eq!(plain.text(), None);
+        assert_eq!(plain.get(), "plain");
         e.set_text(Some(Text::held("line")));
         e.set_operator(Some(Operator {
             user: Some("admin".into()),
             ..Operator::default()
         }));
-        assert_eq!(e.text().map(Text::view), Some(TextView::Held("line")));
+        assert_eq!(e.text(), Some(TextView::Held("line")));
+        assert_eq!(e.summary.get(), "changed");
         assert_eq!(e.operator().and_then(|o| o.user.as_deref()), Some("admin"));
+        e.operator_mut().unwrap().user = Some("root".into());
+        assert_eq!(e.operator().and_then(|o| o.user.as_deref()), Some("root"));
         e.set_text(None);
         assert_eq!(e.text(), None);
+        assert_eq!(e.summary.get(), "changed");
         assert!(e.operator().is_some());
         e.set_operator(None);
-        assert!(e.extra.is_none());
+        assert!(e.operator().is_none());
     }
 }

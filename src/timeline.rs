@@ -112,9 +112,9 @@ pub(crate) mod tests {
                     dst: None,
                     skew_ms: None,
                 }),
+                operator: None,
             }),
             summary: format!("{} {subject}", kind.as_str()).into(),
-            extra: None,
         }
     }
 

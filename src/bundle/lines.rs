@@ -182,7 +182,7 @@ impl LineReader {
 
     /// The event's line as written, if its command kept it.
     pub fn text<'a>(&'a mut self, e: &'a TimedEvent) -> Result<Option<&'a str>> {
-        match e.text().map(crate::event::Text::view) {
+        match e.text() {
             None => Ok(None),
             Some(TextView::Held(s)) => Ok(Some(s)),
             Some(TextView::At(at)) => self.read(e.source(), e.line.into(), at).map(Some),

@@ -197,6 +197,7 @@ fn rows_of(
                 .transpose()?,
             precision_ms: precision.value(k),
             provenance: provenances.get(provenance),
+            operator: (operator != Operator::default()).then(|| Arc::new(operator)),
         };
         let all = *keep == crate::config::Keep::All;
         if !all && who.kind == Kind::Info && who.state.is_none() && who.signal.is_none() {
@@ -207,10 +208,9 @@ fn rows_of(
             line: u32::try_from(line.value(k))
                 .map_err(|_| bad("line", &line.value(k).to_string()))?,
             who: whos.get(who),
-            summary: summaries.pack(summary.value(k)),
-            extra: crate::event::Extra::of(
+            summary: summaries.pack_with(
+                summary.value(k),
                 opt(text, k).filter(|_| all).map(crate::event::Text::held),
-                (operator != Operator::default()).then_some(operator),
             ),
         });
     }
@@ -253,17 +253,17 @@ mod tests {
                     dst: Some(DstResolution::FoldByOrder),
                     skew_ms: Some(-1500),
                 }),
-            }),
-            summary: "Line protocol on Interface Port-channel1, changed state to down".into(),
-            extra: crate::event::Extra::of(
-                Some(crate::event::Text::held(
-                    "000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …",
-                )),
-                Some(Operator {
+                operator: Some(Arc::new(Operator {
                     user: Some("admin".into()),
                     session: None,
                     command: Some("shutdown".into()),
-                }),
+                })),
+            }),
+            summary: crate::event::Summary::held_with(
+                "Line protocol on Interface Port-channel1, changed state to down",
+                Some(crate::event::Text::held(
+                    "000123: *Feb 22 21:56:03.120 CST: %LINEPROTO-5-UPDOWN: …",
+                )),
             ),
         }
     }
@@ -276,7 +276,8 @@ mod tests {
         bare.who_mut().subject = None;
         bare.who_mut().state = None;
         bare.who_mut().signal = None;
-        bare.extra = None;
+        bare.set_text(None);
+        bare.set_operator(None);
         bare.who_mut().kind = Kind::Info;
         bare.who_mut().role = Role::Public;
         bare.who_mut().provenance = Arc::new(Provenance {

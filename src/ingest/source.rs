@@ -234,11 +234,17 @@ impl<'p> State<'p> {
             None => None,
         };
         let state = class.state.map(|s| self.names.get(&s));
+        let line_text = text.filter(|_| self.keep == Keep::All).map(|t| {
+            match at.filter(|_| self.origin.is_some()) {
+                Some(at) => Text::at(at, t),
+                None => Text::held(t),
+            }
+        });
         let summary = match class.summary {
-            Some(s) => self.summaries.pack(&s),
+            Some(s) => self.summaries.pack_with(&s, line_text),
             None => self
                 .summaries
-                .pack(rec.get("msg").or(text).unwrap_or_default()),
+                .pack_with(rec.get("msg").or(text).unwrap_or_default(), line_text),
         };
         let who = self.whos.get(crate::event::Who {
             file: self.file.clone(),
@@ -251,21 +257,13 @@ impl<'p> State<'p> {
             signal: class.signal,
             precision_ms: stamp.precision_ms(),
             provenance: self.provenances.get(timed.provenance),
+            operator: class.operator.map(Arc::new),
         });
         self.events.push(TimedEvent {
             instant: timed.instant,
             line: crate::event::line32(rec.line),
             who,
             summary,
-            extra: crate::event::Extra::of(
-                text.filter(|_| self.keep == Keep::All).map(|t| {
-                    match at.filter(|_| self.origin.is_some()) {
-                        Some(at) => Text::at(at, t),
-                        None => Text::held(t),
-                    }
-                }),
-                class.operator,
-            ),
         });
     }
 

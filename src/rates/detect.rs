@@ -147,9 +147,9 @@ pub fn events(
                 signal: Some(Signal::Health(health)),
                 precision_ms: (rule.bucket_s * 1000) as u32,
                 provenance: Arc::new(provenance),
+                operator: None,
             }),
             summary: crate::event::Summary::from(summary),
-            extra: None,
         };
         out.push(event(
             w.from,

@@ -405,8 +405,7 @@ impl Redactor {
         let text = lines
             .text(e)?
             .map(|s| crate::event::Text::held(&self.text(s)));
-        e.set_text(text);
-        e.summary = self.text(&e.summary.get()).into();
+        e.summary = crate::event::Summary::held_with(&self.text(&e.summary.get()), text);
         if let Some(op) = e.operator_mut() {
             op.user = op.user.as_deref().map(|s| self.text(s));
             op.command = op.command.as_deref().map(|s| self.text(s));
