@@ -23,7 +23,50 @@ pub struct Ev {
     pub at: DateTime<Utc>,
     pub evidence: Evidence,
     pub summary: crate::event::Summary,
-    pub words: Box<[u32]>,
+    pub words: Words,
+}
+
+/// An event's word numbers, sorted, as the LEB128 gaps between them: most
+/// gaps fit a byte, where a `u32` took four (lint holds the words of every
+/// timed line: 40 numbers a line of a syslog bundle).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Words(Box<[u8]>);
+
+impl Words {
+    /// `sorted`: ascending, no repeats.
+    fn of(sorted: &[u32]) -> Words {
+        let mut out = Vec::with_capacity(sorted.len() + sorted.len() / 2);
+        let mut prev = 0;
+        for &id in sorted {
+            let mut gap = id - prev;
+            prev = id;
+            while gap >= 0x80 {
+                out.push((gap & 0x7f) as u8 | 0x80);
+                gap >>= 7;
+            }
+            out.push(gap as u8);
+        }
+        Words(out.into_boxed_slice())
+    }
+
+    /// The numbers, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut bytes = self.0.iter();
+        let mut prev = 0u32;
+        std::iter::from_fn(move || {
+            let (mut gap, mut shift) = (0u32, 0);
+            loop {
+                let b = *bytes.next()?;
+                gap |= u32::from(b & 0x7f) << shift;
+                if b < 0x80 {
+                    break;
+                }
+                shift += 7;
+            }
+            prev += gap;
+            Some(prev)
+        })
+    }
 }
 
 /// The stems of the evidence's words, each numbered once.
@@ -33,10 +76,15 @@ pub struct Lexicon {
 }
 
 impl Lexicon {
-    /// The sorted numbers of `text`'s stems, numbering new ones.
-    fn numbered(&mut self, text: &str) -> Box<[u32]> {
-        let mut v = Vec::new();
-        each_stem(text, |stem| {
+    /// The sorted numbers of `stems`, numbering those new to the lexicon
+    /// in the order they come: the numbers a text-by-text walk gives.
+    fn number(&mut self, stems: Stems) -> Words {
+        let mut v = stems.known;
+        if stems.new.is_empty() {
+            // Sorted already, where it was stemmed.
+            return Words::of(&v);
+        }
+        for stem in stems.new.split_terminator('\0') {
             let id = match self.ids.get(stem) {
                 Some(&id) => id,
                 None => {
@@ -46,10 +94,10 @@ impl Lexicon {
                 }
             };
             v.push(id);
-        });
+        }
         v.sort_unstable();
         v.dedup();
-        v.into_boxed_slice()
+        Words::of(&v)
     }
 
     /// The sorted numbers of `text`'s stems that some event has: a stem no
@@ -63,11 +111,47 @@ impl Lexicon {
     }
 }
 
-/// How many of `said` (sorted) are in `words` (sorted).
-fn shared(words: &[u32], said: &[u32]) -> usize {
-    said.iter()
-        .filter(|w| words.binary_search(w).is_ok())
-        .count()
+/// A text's stems, read against a lexicon without changing it (so texts
+/// can be stemmed on every thread): the numbers of those it has, sorted,
+/// and the others in order, each followed by a NUL, to number in turn.
+#[derive(Debug, Default)]
+struct Stems {
+    known: Vec<u32>,
+    new: String,
+}
+
+impl Stems {
+    fn of(text: &str, lex: &Lexicon) -> Stems {
+        let mut out = Stems::default();
+        each_stem(text, |stem| match lex.ids.get(stem) {
+            Some(&id) => out.known.push(id),
+            None => {
+                out.new.push_str(stem);
+                out.new.push('\0');
+            }
+        });
+        out.known.sort_unstable();
+        out.known.dedup();
+        out
+    }
+}
+
+/// How many of `said` (sorted, no repeats) are in `words`.
+fn shared(words: &Words, said: &[u32]) -> usize {
+    let mut said = said.iter().peekable();
+    let mut n = 0;
+    for w in words.iter() {
+        while said.next_if(|&&s| s < w).is_some() {}
+        match said.peek() {
+            None => break,
+            Some(&&s) if s == w => {
+                n += 1;
+                said.next();
+            }
+            Some(_) => {}
+        }
+    }
+    n
 }
 
 const STOP: &[&str] = &[
@@ -260,11 +344,57 @@ pub fn words(text: &str) -> BTreeSet<String> {
 /// `f` of the stem of each of `text`'s words that has one, in one buffer.
 fn each_stem(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
+    if text.is_ascii() {
+        // Nearly every log line: split and stem bytes, not chars (Unicode's
+        // `is_alphabetic` and a lower-cased copy of each word were most of
+        // linting against a large bundle).
+        for word in text.as_bytes().split(|b| !b.is_ascii_alphabetic()) {
+            if stem_ascii(word, &mut buf) {
+                f(&buf);
+            }
+        }
+        return;
+    }
     for word in text.split(|c: char| !c.is_alphabetic()) {
         if stem_into(word, &mut buf) {
             f(&buf);
         }
     }
+}
+
+/// Longest stop word: a longer word is not one.
+const STOP_MAX: usize = 16;
+
+/// `stem_into` of a word of ASCII letters: only a word short enough to be
+/// a stop word is lower-cased whole, and only its stem is copied out.
+fn stem_ascii(word: &[u8], out: &mut String) -> bool {
+    let n = word.len();
+    if n < 3 {
+        return false;
+    }
+    if n <= STOP_MAX {
+        let mut lower = [0u8; STOP_MAX];
+        for (l, b) in lower.iter_mut().zip(word) {
+            *l = b.to_ascii_lowercase();
+        }
+        if std::str::from_utf8(&lower[..n]).is_ok_and(is_stop) {
+            return false;
+        }
+    }
+    let mut len = n;
+    for suffix in [&b"ing"[..], b"ed", b"es", b"s", b"e"] {
+        if n > suffix.len() + 2 && word[n - suffix.len()..].eq_ignore_ascii_case(suffix) {
+            len = n - suffix.len();
+            break;
+        }
+    }
+    out.clear();
+    out.extend(
+        word[..len.min(5)]
+            .iter()
+            .map(|b| char::from(b.to_ascii_lowercase())),
+    );
+    true
 }
 
 /// Words that say what kind of thing happened.
@@ -284,15 +414,70 @@ fn kind_words(kind: Kind) -> &'static str {
     }
 }
 
+/// Events whose texts are stemmed together (`Ev::all`); a block also
+/// ends once its texts reach `BLOCK_BYTES` (a line may be a MiB).
+const BLOCK: usize = 4096;
+const BLOCK_BYTES: usize = 64 << 20;
+
 impl Ev {
-    /// `lines` reads the event's line back when its command kept it; `lex`
-    /// numbers its words.
-    pub fn from_event(
-        e: &TimedEvent,
+    /// The evidence of every event, in timeline order. `lines` reads an
+    /// event's line back when its command kept it; `lex` numbers the
+    /// words. Stemming every word of every line was most of linting
+    /// against a large bundle, on one thread: a block's texts are read in
+    /// order (one line reader), stemmed on every thread against the
+    /// lexicon as it stands, then numbered in order, so each stem gets the
+    /// number a walk of one text at a time gives it.
+    pub fn all(
+        events: &[TimedEvent],
         lines: &mut crate::bundle::lines::LineReader,
         lex: &mut Lexicon,
-    ) -> crate::error::Result<Ev> {
-        let mut text = e.summary.get().into_owned();
+    ) -> crate::error::Result<Vec<Ev>> {
+        use rayon::prelude::*;
+        let mut out = Vec::with_capacity(events.len());
+        let mut rest = events;
+        // Kept from block to block, each reused: a text a line.
+        let mut texts: Vec<String> = Vec::new();
+        while !rest.is_empty() {
+            let (mut used, mut bytes) = (0, 0);
+            for e in rest.iter().take(BLOCK) {
+                if used == texts.len() {
+                    texts.push(String::new());
+                }
+                Ev::text(e, lines, &mut texts[used])?;
+                bytes += texts[used].len();
+                used += 1;
+                if bytes >= BLOCK_BYTES {
+                    break;
+                }
+            }
+            let (block, later) = rest.split_at(used);
+            let shared: &Lexicon = lex;
+            let stems: Vec<Stems> = texts[..used]
+                .par_iter()
+                .map(|t| Stems::of(t, shared))
+                .collect();
+            for (e, s) in block.iter().zip(stems) {
+                out.push(Ev {
+                    at: e.instant,
+                    evidence: e.evidence(),
+                    summary: e.summary.clone(),
+                    words: lex.number(s),
+                });
+            }
+            rest = later;
+        }
+        Ok(out)
+    }
+
+    /// What an event says, in words: its summary, subject, state and line,
+    /// and the words of its kind.
+    fn text(
+        e: &TimedEvent,
+        lines: &mut crate::bundle::lines::LineReader,
+        text: &mut String,
+    ) -> crate::error::Result<()> {
+        text.clear();
+        e.summary.with(|s| text.push_str(s));
         for part in [
             e.who.subject.as_deref(),
             e.who.state.as_deref(),
@@ -306,12 +491,7 @@ impl Ev {
         }
         text.push(' ');
         text.push_str(kind_words(e.who.kind));
-        Ok(Ev {
-            at: e.instant,
-            evidence: e.evidence(),
-            summary: e.summary.clone(),
-            words: lex.numbered(&text),
-        })
+        Ok(())
     }
 }
 
@@ -565,6 +745,45 @@ mod tests {
         }
     }
 
+    /// The byte path for ASCII text gives the stems the char path gives.
+    #[test]
+    fn ascii_stems_equal_the_char_path() {
+        let mut texts: Vec<String> = vec![
+            "Jan 12 03:04:05 web01 sshd[123]: Accepted publickey for ADMIN from 10.0.0.1".into(),
+            "SERVICE ALERT: db01;MySQL;CRITICAL;HARD;3;Connection refused (errno 111)".into(),
+            "the THEIR their AT at Ed ed ing ING Thing things Shipped deployes es s e".into(),
+            "x_y-z.Wednesday.wednesdays.WEDNESDAYED internationalisation aaa aaas".into(),
+            String::new(),
+        ];
+        texts.extend(
+            STOP.iter()
+                .map(|w| format!("{w} {} x{w}", w.to_uppercase())),
+        );
+        let mut x = 7u64;
+        for _ in 0..2000 {
+            let len = (x % 40) as usize;
+            let t: String = (0..len)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    char::from(b" aAeEsSdDgGiInN-9tThH"[(x >> 33) as usize % 21])
+                })
+                .collect();
+            texts.push(t);
+        }
+        for t in &texts {
+            let mut fast = Vec::new();
+            each_stem(t, |s| fast.push(s.to_string()));
+            let slow: Vec<String> = t
+                .split(|c: char| !c.is_alphabetic())
+                .filter_map(stem)
+                .collect();
+            assert_eq!(fast, slow, "{t:?}");
+        }
+        assert!(STOP.iter().all(|w| w.len() <= STOP_MAX));
+    }
+
     #[test]
     fn stems() {
         assert_eq!(stem("deployed"), stem("deployment"));
@@ -579,5 +798,73 @@ mod tests {
         assert!(names_event("At 1402 UTC we issued a global kill"));
         assert!(names_event("the site went down"));
         assert!(!names_event("This post was written at 10:00 UTC"));
+    }
+
+    /// Stemmed in blocks on every thread, the words get the numbers of a
+    /// walk of one text at a time: new stems numbered in the order they
+    /// first come, whichever block and thread met them.
+    #[test]
+    fn evidence_in_blocks_numbers_as_one_text_at_a_time() {
+        let events: Vec<TimedEvent> = (0..3 * BLOCK + 17)
+            .map(|k| {
+                let mut e = crate::timeline::tests::ev(
+                    "2017-02-23T04:10:00Z",
+                    0,
+                    k as u32 + 1,
+                    [Kind::Fault, Kind::Recovery, Kind::Info][k % 3],
+                    &format!("svc{}", k % 11),
+                );
+                // Five letters, none an ending a stem drops: a new word
+                // on every event, and one met again on the next.
+                let word = |n: usize| -> String {
+                    (0..4)
+                        .map(|d| char::from(b"bcfhjkmnpqtvwxyz"[(n >> (4 * d)) & 15]))
+                        .collect()
+                };
+                e.summary = format!("unit z{} failed near y{}", word(k), word(k / 2)).into();
+                e
+            })
+            .collect();
+        let mut lines = crate::bundle::lines::LineReader::default();
+        let mut lex = Lexicon::default();
+        let got = Ev::all(&events, &mut lines, &mut lex).unwrap();
+        let mut ids: std::collections::HashMap<String, u32> = Default::default();
+        for (e, ev) in events.iter().zip(&got) {
+            let mut want = Vec::new();
+            let mut text = String::new();
+            Ev::text(e, &mut lines, &mut text).unwrap();
+            for word in text.split(|c: char| !c.is_alphabetic()) {
+                if let Some(stem) = stem(word) {
+                    let next = ids.len() as u32;
+                    want.push(*ids.entry(stem).or_insert(next));
+                }
+            }
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(ev.words.iter().collect::<Vec<_>>(), want, "line {}", e.line);
+            assert_eq!(ev.evidence, e.evidence());
+        }
+        assert_eq!(lex.ids.len(), ids.len());
+        assert!(ids.len() > 2 * BLOCK, "{} stems", ids.len());
+    }
+
+    /// Gaps of every width come back as the numbers, and `shared` counts
+    /// as a search of each number did.
+    #[test]
+    fn words_round_trip_and_count_what_is_shared() {
+        let ids: Vec<u32> = vec![0, 1, 127, 128, 300, 16_383, 16_384, 2_000_000, u32::MAX];
+        let w = Words::of(&ids);
+        assert_eq!(w.iter().collect::<Vec<_>>(), ids);
+        assert_eq!(Words::of(&[]).iter().count(), 0);
+        for said in [
+            vec![],
+            vec![1, 2, 3],
+            vec![0, 128, 129, u32::MAX],
+            vec![5, 300, 16_384, 3_000_000],
+            ids.clone(),
+        ] {
+            let want = said.iter().filter(|s| ids.binary_search(s).is_ok()).count();
+            assert_eq!(shared(&w, &said), want, "{said:?}");
+        }
     }
 }

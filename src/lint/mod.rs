@@ -162,10 +162,7 @@ pub fn lint(
         Form::Any
     });
     let mut lex = evidence::Lexicon::default();
-    let evs = events
-        .iter()
-        .map(|e| evidence::Ev::from_event(e, lines, &mut lex))
-        .collect::<crate::error::Result<Vec<evidence::Ev>>>()?;
+    let evs = evidence::Ev::all(events, lines, &mut lex)?;
     let year = evs
         .first()
         .map(|e| e.at.year())
