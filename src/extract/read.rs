@@ -320,4 +320,47 @@ mod tests {
         let err = super::events(&path, &file, 3, 2, significant).unwrap_err();
         assert!(err.to_string().contains("3 rows, its sidecar says 2"));
     }
+
+    /// An events file is input from elsewhere (another machine's
+    /// `extract`, or hand-made): a line number past what an event holds is
+    /// refused as corrupt, naming the column and value, not narrowed.
+    #[test]
+    fn an_events_file_line_past_32_bits_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.events.parquet");
+        let events = vec![event(1), event(2)];
+        super::super::write::events(&good, &events, &mut Default::default()).unwrap();
+        // The same rows with the second line moved past u32::MAX.
+        let batch = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&good).unwrap())
+            .unwrap()
+            .build()
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let at = batch.schema().index_of("line").unwrap();
+        let mut cols = batch.columns().to_vec();
+        let far = u64::from(u32::MAX) + 1;
+        cols[at] = Arc::new(UInt64Array::from(vec![1, far]));
+        let bad = RecordBatch::try_new(batch.schema(), cols).unwrap();
+        let path = dir.path().join("bad.events.parquet");
+        let mut w = parquet::arrow::ArrowWriter::try_new(
+            std::fs::File::create(&path).unwrap(),
+            batch.schema(),
+            None,
+        )
+        .unwrap();
+        w.write(&bad).unwrap();
+        w.close().unwrap();
+        let file: Arc<str> = Arc::from("core-switch.log");
+        let all = crate::config::Keep::All;
+        assert_eq!(super::events(&good, &file, 3, 2, all).unwrap(), events);
+        let err = super::events(&path, &file, 3, 2, all).unwrap_err();
+        assert!(matches!(err, EventsError::Corrupt { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("line") && msg.contains(&far.to_string()),
+            "{msg}"
+        );
+    }
 }
