@@ -155,10 +155,11 @@ enum TextRepr {
     At(u64),
 }
 
-/// What a `Text` holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a `Text` holds. A held line packed in its summary's block is
+/// read out of it, so it comes owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextView<'a> {
-    Held(&'a str),
+    Held(std::borrow::Cow<'a, str>),
     At(crate::bundle::read::LineAt),
 }
 
@@ -183,17 +184,16 @@ impl Text {
 
     pub fn view(&self) -> TextView<'_> {
         match &self.0 {
-            TextRepr::Held(s) => TextView::Held(s),
+            TextRepr::Held(s) => TextView::Held(std::borrow::Cow::Borrowed(s)),
             TextRepr::At(w) => Text::unpack(*w),
         }
     }
 
-    /// The place's word, to pack in a summary's block; none for a held
-    /// line.
-    fn packed(&self) -> Option<u64> {
-        match self.0 {
-            TextRepr::At(w) => Some(w),
-            TextRepr::Held(_) => None,
+    /// The place's word or the held line, to pack in a summary's block.
+    fn parts(&self) -> Result<u64, &str> {
+        match &self.0 {
+            TextRepr::At(w) => Ok(*w),
+            TextRepr::Held(s) => Err(s),
         }
     }
 
@@ -476,7 +476,7 @@ mod tests {
             offset: 1 << 43,
             len: 3,
         };
-        assert_eq!(Text::at(far, "abc").view(), TextView::Held("abc"));
+        assert_eq!(Text::at(far, "abc").view(), TextView::Held("abc".into()));
     }
 
     #[test]
@@ -518,7 +518,7 @@ mod tests {
             user: Some("admin".into()),
             ..Operator::default()
         }));
-        assert_eq!(e.text(), Some(TextView::Held("line")));
+        assert_eq!(e.text(), Some(TextView::Held("line".into())));
         assert_eq!(e.summary.get(), "changed");
         assert_eq!(e.operator().and_then(|o| o.user.as_deref()), Some("admin"));
         e.operator_mut().unwrap().user = Some("root".into());

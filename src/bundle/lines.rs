@@ -156,6 +156,8 @@ pub struct LineReader {
     /// each with whether it is being appended to (`Origin::live`).
     open: Vec<(usize, File, bool)>,
     text: String,
+    /// A held line read out of its summary's block, lent from here.
+    held: String,
 }
 
 #[derive(Debug, Default)]
@@ -184,7 +186,11 @@ impl LineReader {
     pub fn text<'a>(&'a mut self, e: &'a TimedEvent) -> Result<Option<&'a str>> {
         match e.text() {
             None => Ok(None),
-            Some(TextView::Held(s)) => Ok(Some(s)),
+            Some(TextView::Held(std::borrow::Cow::Borrowed(s))) => Ok(Some(s)),
+            Some(TextView::Held(std::borrow::Cow::Owned(s))) => {
+                self.held = s;
+                Ok(Some(&self.held))
+            }
             Some(TextView::At(at)) => self.read(e.source(), e.line.into(), at).map(Some),
         }
     }
@@ -245,6 +251,7 @@ impl LineReader {
             windows,
             open,
             text: out,
+            ..
         } = self;
         let Some(Some(origin)) = origins.get_mut(k) else {
             // An event points into a file no origin was given for: a bug in

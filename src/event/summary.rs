@@ -17,10 +17,11 @@
 //! test) is held as it is.
 //!
 //! A summary also carries its line (`super::Text`) when the command keeps
-//! lines: a plain file's line place is packed in the block just before the
-//! summary, a held line beside a held summary. An event had a boxed field
-//! of its own for it, 8 bytes on every event whether kept or not, and a
-//! 32-byte allocation on every line `rfo timeline` shows (issue 16).
+//! lines: a plain file's line place, or a held line (from a gzip file, an
+//! events file), is packed in the block just before the summary. An event
+//! had a boxed field of its own for it, 8 bytes on every event whether
+//! kept or not, and a 32-byte allocation on every line `rfo timeline`
+//! shows (issue 16).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -38,15 +39,21 @@ const BLOCK: usize = 16 << 10;
 /// Longer summaries are held on their own (a whole line kept as one).
 const PACKED_MAX: usize = 4 << 10;
 const _: () = assert!(
-    PACKED_MAX + PLACE < BLOCK,
-    "a summary packed with its line's place fits an empty block"
+    2 * PACKED_MAX + PLACE < BLOCK,
+    "a summary packed with its line fits an empty block"
 );
 
-/// Bytes of a line's packed place (`Text::packed`) before a summary.
+/// Bytes of a line's packed place (`Text::parts`) before a summary.
 const PLACE: usize = 8;
 
-/// Set in a packed summary's `len` when its line's place comes first.
+/// A packed summary's `len`: the summary's length in its low bits, a held
+/// line's packed before it in the next ones, and which of the two kinds of
+/// line (if any) comes first in the top two.
+const LEN_BITS: u32 = 13;
+const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
 const WITH_PLACE: u32 = 1 << 31;
+const WITH_LINE: u32 = 1 << 30;
+const _: () = assert!(PACKED_MAX <= LEN_MASK as usize && 2 * LEN_BITS < 30);
 
 /// Sources each thread keeps a decompressed block of (a source's last
 /// block read): 16 MiB at most. A cache of the last eight blocks whatever
@@ -62,8 +69,9 @@ pub struct Summary(Repr);
 #[derive(Clone)]
 enum Repr {
     Held(Box<Held>),
-    /// `len` is the summary's, with `WITH_PLACE` set when the line's place
-    /// is the `PLACE` bytes at `start` and the summary follows them.
+    /// `len` holds the summary's length, and whether the line's place
+    /// (`PLACE` bytes) or a held line (its length in `len`) is at `start`,
+    /// the summary following it.
     Packed {
         block: Arc<Block>,
         start: u32,
@@ -156,9 +164,8 @@ impl Summary {
         match &self.0 {
             Repr::Held(h) => f(&h.summary),
             Repr::Packed { block, start, len } => {
-                let skip = if len & WITH_PLACE != 0 { PLACE } else { 0 };
-                let len = (len & !WITH_PLACE) as usize;
-                read(block, *start as usize + skip, len, |b| {
+                let (lead, summary) = lengths(*len);
+                read(block, *start as usize + lead, summary, |b| {
                     // Packed from a `&str`, it is UTF-8; a lossy decode
                     // keeps a corrupted block from being a panic.
                     f(&String::from_utf8_lossy(b))
@@ -180,6 +187,12 @@ impl Summary {
                 // lossily.
                 word.ok().map(Text::unpack)
             }
+            Repr::Packed { block, start, len } if len & WITH_LINE != 0 => {
+                let line = read(block, *start as usize, lengths(*len).0, |b| {
+                    String::from_utf8_lossy(b).into_owned()
+                });
+                Some(TextView::Held(Cow::Owned(line)))
+            }
             Repr::Packed { .. } => None,
         }
     }
@@ -197,6 +210,19 @@ impl serde::Serialize for Summary {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.with(|text| s.serialize_str(text))
     }
+}
+
+/// A packed summary's `len` taken apart: the bytes of the line before
+/// the summary, and the summary's.
+fn lengths(len: u32) -> (usize, usize) {
+    let lead = if len & WITH_PLACE != 0 {
+        PLACE
+    } else if len & WITH_LINE != 0 {
+        ((len >> LEN_BITS) & LEN_MASK) as usize
+    } else {
+        0
+    };
+    (lead, (len & LEN_MASK) as usize)
 }
 
 /// `f` of the bytes at `start..start + len` of `block`.
@@ -294,6 +320,15 @@ impl From<String> for Summary {
     }
 }
 
+/// What is packed before a summary.
+enum Lead<'a> {
+    None,
+    /// A plain file's line place (`Text::parts`).
+    Place(u64),
+    /// A held line.
+    Line(&'a str),
+}
+
 /// One source's summaries as they are read, into blocks. Each block is
 /// sealed when the next one starts, and the last when the packer is
 /// dropped: whatever path a source's parse takes, its blocks end sealed.
@@ -318,42 +353,58 @@ impl Packer {
         self.pack_with(s, None)
     }
 
-    /// `s` with the event's line: a line's place is packed before it, a
-    /// held line is held with it.
+    /// `s` with the event's line: a line's place, or a held line of at
+    /// most `PACKED_MAX` bytes, is packed before it; a longer one is held
+    /// with it.
     pub fn pack_with(&mut self, s: &str, text: Option<Text>) -> Summary {
-        let place = match &text {
-            None => None,
-            Some(t) => match t.packed() {
-                Some(word) => Some(word),
-                None => return Summary::held_with(s, text),
-            },
+        let lead = match text.as_ref().map(Text::parts) {
+            None => Lead::None,
+            Some(Ok(word)) => Lead::Place(word),
+            Some(Err(line)) if line.len() <= PACKED_MAX => Lead::Line(line),
+            Some(Err(_)) => return Summary::held_with(s, text),
         };
         if s.len() > PACKED_MAX {
             return Summary::held_with(s, text);
         }
-        let need = s.len() + place.map_or(0, |_| PLACE);
-        if let Some(block) = &self.open {
-            if let Bytes::Open(raw) = &mut *block.bytes() {
-                if raw.len() + need <= BLOCK {
-                    let start = raw.len();
-                    if let Some(word) = place {
-                        raw.extend_from_slice(&word.to_le_bytes());
-                    }
-                    raw.extend_from_slice(s.as_bytes());
-                    let flag = place.map_or(0, |_| WITH_PLACE);
-                    return Summary(Repr::Packed {
-                        block: block.clone(),
-                        start: start as u32,
-                        len: s.len() as u32 | flag,
-                    });
-                }
-            }
+        if let Some(packed) = self.write(&lead, s) {
+            return packed;
         }
         // Full: sealed, and the summary goes to a new block (where it fits,
-        // `PACKED_MAX + PLACE` being below `BLOCK`).
+        // `2 * PACKED_MAX + PLACE` being below `BLOCK`).
         self.seal();
         self.open = Some(Block::new(self.id));
-        self.pack_with(s, text)
+        match self.write(&lead, s) {
+            Some(packed) => packed,
+            None => Summary::held_with(s, text),
+        }
+    }
+
+    /// `lead` and `s` appended to the open block, if they fit in it.
+    fn write(&mut self, lead: &Lead<'_>, s: &str) -> Option<Summary> {
+        let block = self.open.as_ref()?;
+        let Bytes::Open(raw) = &mut *block.bytes() else {
+            return None;
+        };
+        let place;
+        let (bytes, flag): (&[u8], u32) = match lead {
+            Lead::None => (&[], 0),
+            Lead::Place(word) => {
+                place = word.to_le_bytes();
+                (&place, WITH_PLACE)
+            }
+            Lead::Line(line) => (line.as_bytes(), WITH_LINE | (line.len() as u32) << LEN_BITS),
+        };
+        if raw.len() + bytes.len() + s.len() > BLOCK {
+            return None;
+        }
+        let start = raw.len();
+        raw.extend_from_slice(bytes);
+        raw.extend_from_slice(s.as_bytes());
+        Some(Summary(Repr::Packed {
+            block: block.clone(),
+            start: start as u32,
+            len: s.len() as u32 | flag,
+        }))
     }
 
     fn seal(&mut self) {
@@ -445,8 +496,9 @@ mod tests {
         assert_eq!(a.with(|x| format!("{x} {}", b.get())), "first second");
     }
 
-    /// Lines' places packed before their summaries, across many blocks
-    /// and beside held ones: each summary reads back with its own line.
+    /// Lines' places and held lines packed before their summaries, across
+    /// many blocks, and beside held ones: each summary reads back with its
+    /// own line.
     #[test]
     fn summaries_read_back_with_their_lines() {
         use crate::bundle::read::LineAt;
@@ -462,9 +514,12 @@ mod tests {
                 offset: k * 81,
                 len: (k % 80) as u32,
             };
-            let text = match k % 3 {
+            let text = match k % 5 {
                 0 => Some(Text::at(at, "unused")),
                 1 => Some(Text::held(&format!("held {k}"))),
+                // At the bound a held line is packed, past it held.
+                2 => Some(Text::held(&"h".repeat(PACKED_MAX + k as usize % 2))),
+                3 => Some(Text::held("é–✓")),
                 _ => None,
             };
             packed.push((p.pack_with(&summary, text.clone()), summary, text));

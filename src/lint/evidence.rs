@@ -419,6 +419,23 @@ fn kind_words(kind: Kind) -> &'static str {
 const BLOCK: usize = 4096;
 const BLOCK_BYTES: usize = 64 << 20;
 
+/// The most room a text buffer keeps from one block to the next.
+const TEXT_KEPT: usize = 64 << 10;
+
+/// Empty a block's text buffers for the next, each giving back room past
+/// `TEXT_KEPT`: a buffer keeps the room of the longest text it held (a
+/// line may be a MiB), so kept whole, the block's byte bound would not
+/// bound what the buffers hold across blocks (found in review).
+fn recycle(texts: &mut [String]) {
+    for t in texts {
+        if t.capacity() > TEXT_KEPT {
+            *t = String::new();
+        } else {
+            t.clear();
+        }
+    }
+}
+
 impl Ev {
     /// The evidence of every event, in timeline order. `lines` reads an
     /// event's line back when its command kept it; `lex` numbers the
@@ -464,6 +481,7 @@ impl Ev {
                     words: lex.number(s),
                 });
             }
+            recycle(&mut texts[..used]);
             rest = later;
         }
         Ok(out)
@@ -846,6 +864,15 @@ mod tests {
         }
         assert_eq!(lex.ids.len(), ids.len());
         assert!(ids.len() > 2 * BLOCK, "{} stems", ids.len());
+    }
+
+    #[test]
+    fn text_buffers_give_back_the_room_of_long_lines() {
+        let mut texts = vec!["x".repeat(TEXT_KEPT + 1), "short".to_string()];
+        let short = texts[1].capacity();
+        recycle(&mut texts);
+        assert_eq!(texts[0].capacity(), 0);
+        assert_eq!((texts[1].len(), texts[1].capacity()), (0, short));
     }
 
     /// Gaps of every width come back as the numbers, and `shared` counts
