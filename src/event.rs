@@ -145,7 +145,8 @@ pub struct Who {
 /// `--redact`, is held. It travels in the event's summary
 /// (`Summary::text`): the place packed into a word in the summary's block
 /// (offsets below 8 TiB, lengths up to `read::MAX_LINE`; past that the
-/// line is held), a held line beside a held summary.
+/// line is held), a held line packed there too up to 4 KiB, a longer one
+/// beside a held summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(TextRepr);
 

@@ -199,10 +199,18 @@ impl Summary {
 
     /// This summary with `text` as its line instead.
     pub fn with_text(&self, text: Option<Text>) -> Summary {
-        if text.is_none() && self.text().is_none() {
+        if text.is_none() && !self.has_text() {
             return self.clone();
         }
         Summary::held_with(&self.get(), text)
+    }
+
+    /// Whether a line is kept, without reading it.
+    fn has_text(&self) -> bool {
+        match &self.0 {
+            Repr::Held(h) => h.text.is_some(),
+            Repr::Packed { len, .. } => len & (WITH_PLACE | WITH_LINE) != 0,
+        }
     }
 }
 
@@ -528,6 +536,14 @@ mod tests {
         for (s, summary, text) in packed.iter().rev() {
             assert_eq!(s.get(), *summary);
             assert_eq!(s.text(), text.as_ref().map(Text::view));
+            assert_eq!(s.has_text(), text.is_some());
+            // A line packs, place or held, whenever both parts fit.
+            let fits = summary.len() <= PACKED_MAX
+                && text.as_ref().is_none_or(|t| match t.parts() {
+                    Ok(_) => true,
+                    Err(line) => line.len() <= PACKED_MAX,
+                });
+            assert_eq!(matches!(s.0, Repr::Packed { .. }), fits, "{summary:.20}");
         }
         let (s, summary, _) = &packed[0];
         let moved = s.with_text(None);
