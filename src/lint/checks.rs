@@ -23,7 +23,7 @@ pub struct Ctx<'a> {
     pub claims: &'a Claims,
     pub analysis: &'a Analysis,
     /// Every timed event, in time order.
-    pub events: &'a [Ev],
+    pub events: &'a [Ev<'a>],
     /// The numbers of the events' words.
     pub lexicon: &'a evidence::Lexicon,
     pub opts: &'a LintOptions,
@@ -55,7 +55,7 @@ impl<'a> Ctx<'a> {
     pub fn new(
         claims: &'a Claims,
         analysis: &'a Analysis,
-        events: &'a [Ev],
+        events: &'a [Ev<'a>],
         lexicon: &'a evidence::Lexicon,
         opts: &'a LintOptions,
     ) -> Ctx<'a> {
@@ -67,7 +67,7 @@ impl<'a> Ctx<'a> {
             .collect();
         if days.is_empty() {
             // The events are in time order: their first 31 days.
-            for d in events.iter().map(|e| e.at.date_naive()) {
+            for d in events.iter().map(|e| e.at().date_naive()) {
                 if days.len() == 31 {
                     break;
                 }
@@ -216,7 +216,7 @@ pub fn check_mention(
             near_other,
         } => {
             let c = meant[reading];
-            let diff = (c.read.reading.utc - ev.at).num_seconds();
+            let diff = (c.read.reading.utc - ev.at()).num_seconds();
             let days = (diff as f64 / 86_400.0).round() as i64;
             let whole_days = days != 0 && (diff - days * 86_400).abs() <= tol;
             if whole_days && c.inherited {
@@ -303,8 +303,8 @@ fn time_finding(
         both(c.read.reading.utc),
         human::duration(diff.abs()),
         if diff > 0 { "after" } else { "before" },
-        both(ev.at),
-        ev.summary,
+        both(ev.at()),
+        ev.summary(),
         tol
     );
     let msg = if error {
@@ -319,13 +319,13 @@ fn time_finding(
         Some(&m.text),
         msg,
     );
-    f.evidence = Some(ev.evidence.clone());
-    f.suggest(as_written(m, c, ev.at));
+    f.evidence = Some(ev.evidence());
+    f.suggest(as_written(m, c, ev.at()));
     f
 }
 
 fn date_finding(m: &Mention, c: &Cand, ev: &Ev, error: bool) -> LintFinding {
-    let local = ev.at + Duration::seconds(i64::from(c.read.reading.offset_s));
+    let local = ev.at() + Duration::seconds(i64::from(c.read.reading.offset_s));
     let stated =
         (c.read.reading.utc + Duration::seconds(i64::from(c.read.reading.offset_s))).date_naive();
     let mut f = LintFinding::new(
@@ -336,11 +336,11 @@ fn date_finding(m: &Mention, c: &Cand, ev: &Ev, error: bool) -> LintFinding {
         format!(
             "the date written is {stated}, but the evidence puts this on {} ({}, {})",
             local.date_naive(),
-            clock(ev.at),
-            ev.summary
+            clock(ev.at()),
+            ev.summary()
         ),
     );
-    f.evidence = Some(ev.evidence.clone());
+    f.evidence = Some(ev.evidence());
     f.suggestion = Some(local.date_naive().to_string());
     f
 }
@@ -426,10 +426,10 @@ pub fn label_finding(ctx: &Ctx, m: &Mention, meant: &[&Cand], matched: &Match) -
         };
         f.message.push_str(&format!(
             "; the logs support the {name} reading (evidence at {}, {} away)",
-            clock(ev.at),
-            human::duration((r.utc - ev.at).num_seconds().abs())
+            clock(ev.at()),
+            human::duration((r.utc - ev.at()).num_seconds().abs())
         ));
-        f.evidence = Some(ev.evidence.clone());
+        f.evidence = Some(ev.evidence());
         if !c.read.literal {
             let local = r.utc + Duration::seconds(i64::from(r.offset_s));
             f.suggest(format!("{} {}", local.format("%H:%M"), r.abbrev));
@@ -455,8 +455,8 @@ pub fn dates(ctx: &Ctx, out: &mut Outcome) {
         let near = |days: i64| {
             let r = evidence::around(ctx.events, noon, (days + 2) * 86_400);
             ctx.events[r].iter().filter(move |e| {
-                let utc = (e.at.date_naive() - d.date).num_days().abs();
-                let local = (e.at.with_timezone(&tz).date_naive() - d.date)
+                let utc = (e.at().date_naive() - d.date).num_days().abs();
+                let local = (e.at().with_timezone(&tz).date_naive() - d.date)
                     .num_days()
                     .abs();
                 utc.min(local) <= days
@@ -466,7 +466,8 @@ pub fn dates(ctx: &Ctx, out: &mut Outcome) {
             out.coverage.dates_checked += 1;
             continue;
         }
-        let Some(ev) = near(2).min_by_key(|e| (e.at.date_naive() - d.date).num_days().abs()) else {
+        let Some(ev) = near(2).min_by_key(|e| (e.at().date_naive() - d.date).num_days().abs())
+        else {
             continue;
         };
         out.coverage.dates_checked += 1;
@@ -484,12 +485,12 @@ fn date_claim_finding(d: &DateClaim, ev: &Ev) -> LintFinding {
         format!(
             "no evidence on {}; the nearest is on {} ({}, {})",
             d.date,
-            ev.at.date_naive(),
-            clock(ev.at),
-            ev.summary
+            ev.at().date_naive(),
+            clock(ev.at()),
+            ev.summary()
         ),
     );
-    f.evidence = Some(ev.evidence.clone());
+    f.evidence = Some(ev.evidence());
     f
 }
 
@@ -525,9 +526,9 @@ fn interval_in(ctx: &Ctx, lo: i64, hi: i64) -> bool {
                     return false;
                 }
                 let from = s + Duration::seconds(lo);
-                let k = ctx.events.partition_point(|e| e.at < from);
+                let k = ctx.events.partition_point(|e| e.at() < from);
                 ctx.events.get(k).is_some_and(|e| {
-                    let d = (e.at - s).num_seconds();
+                    let d = (e.at() - s).num_seconds();
                     d > 0 && d <= AFTER_START_MAX_S && (lo..=hi).contains(&d)
                 })
             })

@@ -14,16 +14,67 @@ use std::collections::BTreeSet;
 
 /// One event of the evidence, as lint sees it.
 ///
-/// Compact, as lint holds one per timed line of the bundle: the summary is
-/// the event's own (shared, not copied) and the words are numbers from the
-/// run's `Lexicon`, sorted. A set of strings per event was about 1 KB:
-/// 850 MB to lint against the 100 MB bench bundle (issue 16).
+/// Compact, as lint holds one per timed line of the bundle: the event is
+/// borrowed from the timeline (its instant, evidence and summary read
+/// there) and the words are numbers from the run's `Lexicon`, sorted. A
+/// set of strings per event was about 1 KB: 850 MB to lint against the
+/// 100 MB bench bundle (issue 16); a copy of the instant, evidence and
+/// summary, 40 bytes more than the 32 now.
 #[derive(Debug, Clone)]
-pub struct Ev {
-    pub at: DateTime<Utc>,
-    pub evidence: Evidence,
-    pub summary: crate::event::Summary,
+pub struct Ev<'a> {
+    of: Of<'a>,
     pub words: Words,
+}
+
+#[derive(Debug, Clone)]
+enum Of<'a> {
+    Event(&'a TimedEvent),
+    /// What a header field is checked against (a window's start or end):
+    /// no event of its own.
+    Target(Box<Target>),
+}
+
+#[derive(Debug, Clone)]
+struct Target {
+    at: DateTime<Utc>,
+    evidence: Evidence,
+    what: String,
+}
+
+impl<'a> Ev<'a> {
+    /// `at`, cited by `evidence`, as `what`: a header field's target.
+    pub fn target(at: DateTime<Utc>, evidence: Evidence, what: &str) -> Ev<'a> {
+        Ev {
+            of: Of::Target(Box::new(Target {
+                at,
+                evidence,
+                what: what.to_string(),
+            })),
+            words: Words::default(),
+        }
+    }
+
+    pub fn at(&self) -> DateTime<Utc> {
+        match &self.of {
+            Of::Event(e) => e.instant,
+            Of::Target(t) => t.at,
+        }
+    }
+
+    pub fn evidence(&self) -> Evidence {
+        match &self.of {
+            Of::Event(e) => e.evidence(),
+            Of::Target(t) => t.evidence.clone(),
+        }
+    }
+
+    /// What the event says, for a finding's message.
+    pub fn summary(&self) -> std::borrow::Cow<'_, str> {
+        match &self.of {
+            Of::Event(e) => e.summary.get(),
+            Of::Target(t) => std::borrow::Cow::Borrowed(&t.what),
+        }
+    }
 }
 
 /// An event's word numbers, sorted, as the LEB128 gaps between them: most
@@ -436,7 +487,7 @@ fn recycle(texts: &mut [String]) {
     }
 }
 
-impl Ev {
+impl<'a> Ev<'a> {
     /// The evidence of every event, in timeline order. `lines` reads an
     /// event's line back when its command kept it; `lex` numbers the
     /// words. Stemming every word of every line was most of linting
@@ -445,10 +496,10 @@ impl Ev {
     /// lexicon as it stands, then numbered in order, so each stem gets the
     /// number a walk of one text at a time gives it.
     pub fn all(
-        events: &[TimedEvent],
+        events: &'a [TimedEvent],
         lines: &mut crate::bundle::lines::LineReader,
         lex: &mut Lexicon,
-    ) -> crate::error::Result<Vec<Ev>> {
+    ) -> crate::error::Result<Vec<Ev<'a>>> {
         use rayon::prelude::*;
         let mut out = Vec::with_capacity(events.len());
         let mut rest = events;
@@ -475,9 +526,7 @@ impl Ev {
                 .collect();
             for (e, s) in block.iter().zip(stems) {
                 out.push(Ev {
-                    at: e.instant,
-                    evidence: e.evidence(),
-                    summary: e.summary.clone(),
+                    of: Of::Event(e),
                     words: lex.number(s),
                 });
             }
@@ -636,11 +685,11 @@ pub fn names_event(sentence: &str) -> bool {
 #[derive(Debug, Clone)]
 pub enum Match<'e> {
     /// An event within tolerance of a reading.
-    Agrees { ev: &'e Ev, reading: usize },
+    Agrees { ev: &'e Ev<'e>, reading: usize },
     /// No event within tolerance; the most plausible counterpart, with the
     /// number of words shared.
     Differs {
-        ev: &'e Ev,
+        ev: &'e Ev<'e>,
         reading: usize,
         shared: usize,
         /// Some event lies within tolerance, sharing no word with the sentence.
@@ -653,10 +702,10 @@ pub enum Match<'e> {
 /// The positions of `events` (in time order) that may lie within `reach`
 /// seconds of `at`, as counted with `num_seconds` (which truncates): a
 /// range a second wider each side, to be filtered exactly.
-pub fn around(events: &[Ev], at: DateTime<Utc>, reach: i64) -> std::ops::Range<usize> {
+pub fn around(events: &[Ev<'_>], at: DateTime<Utc>, reach: i64) -> std::ops::Range<usize> {
     let d = chrono::Duration::seconds(reach + 1);
-    let from = events.partition_point(|e| e.at < at - d);
-    let to = events.partition_point(|e| e.at <= at + d);
+    let from = events.partition_point(|e| e.at() < at - d);
+    let to = events.partition_point(|e| e.at() <= at + d);
     from..to.max(from)
 }
 
@@ -668,7 +717,7 @@ pub fn around(events: &[Ev], at: DateTime<Utc>, reach: i64) -> std::ops::Range<u
 /// the report's mentions times the bundle's lines (issue 16). They are
 /// visited in timeline order, as a scan would, so ties break alike.
 pub fn best<'e>(
-    events: &'e [Ev],
+    events: &'e [Ev<'e>],
     lex: &Lexicon,
     readings: &[DateTime<Utc>],
     sentence: &str,
@@ -687,15 +736,16 @@ pub fn best<'e>(
             _ => merged.push(r),
         }
     }
-    let dist = |e: &Ev| -> (i64, usize) {
+    let dist = |e: &Ev<'_>| -> (i64, usize) {
+        let at = e.at();
         readings
             .iter()
             .enumerate()
-            .map(|(k, r)| ((e.at - *r).num_seconds().abs(), k))
+            .map(|(k, r)| ((at - *r).num_seconds().abs(), k))
             .min()
             .unwrap_or((i64::MAX, 0))
     };
-    let near: Vec<(&Ev, i64, usize, usize)> = merged
+    let near: Vec<(&Ev<'_>, i64, usize, usize)> = merged
         .into_iter()
         .flat_map(|r| &events[r])
         .map(|e| {
@@ -708,7 +758,7 @@ pub fn best<'e>(
         return Match::Nothing;
     }
     let most = near.iter().map(|n| n.3).max().unwrap_or(0);
-    let within: Vec<&(&Ev, i64, usize, usize)> = near.iter().filter(|n| n.1 <= tol_s).collect();
+    let within: Vec<&(&Ev<'_>, i64, usize, usize)> = near.iter().filter(|n| n.1 <= tol_s).collect();
     // Any event within tolerance agrees: a sentence's words choose the
     // counterpart only when no event is near (fewer false errors on real
     // reports, where log words rarely echo the prose).
@@ -860,7 +910,8 @@ mod tests {
             want.sort_unstable();
             want.dedup();
             assert_eq!(ev.words.iter().collect::<Vec<_>>(), want, "line {}", e.line);
-            assert_eq!(ev.evidence, e.evidence());
+            assert_eq!(ev.evidence(), e.evidence());
+            assert_eq!((ev.at(), ev.summary()), (e.instant, e.summary.get()));
         }
         assert_eq!(lex.ids.len(), ids.len());
         assert!(ids.len() > 2 * BLOCK, "{} stems", ids.len());

@@ -106,14 +106,9 @@ fn target(
     at: Option<DateTime<Utc>>,
     ev: Option<&crate::evidence::Evidence>,
     what: &str,
-) -> Vec<Ev> {
+) -> Vec<Ev<'static>> {
     match (at, ev) {
-        (Some(at), Some(ev)) => vec![Ev {
-            at,
-            evidence: ev.clone(),
-            summary: crate::event::Summary::held(what),
-            words: Default::default(),
-        }],
+        (Some(at), Some(ev)) => vec![Ev::target(at, ev.clone(), what)],
         _ => Vec::new(),
     }
 }

@@ -165,7 +165,7 @@ pub fn lint(
     let evs = evidence::Ev::all(events, lines, &mut lex)?;
     let year = evs
         .first()
-        .map(|e| e.at.year())
+        .map(|e| e.at().year())
         .or_else(|| {
             analysis
                 .windows
