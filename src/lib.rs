@@ -36,6 +36,7 @@ pub mod event;
 pub mod evidence;
 pub mod extract;
 pub mod finding;
+pub mod gaps;
 pub mod golden;
 pub mod grammar;
 pub mod human;

@@ -53,9 +53,10 @@ pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
 #[derive(Clone)]
 pub struct Rows {
     events: Arc<Vec<TimedEvent>>,
-    /// Per row, the index of the event it cites (`u32`, as the window
-    /// engine holds them: a storm has a row per event).
-    cited: Vec<u32>,
+    /// Per row, the index of the event it cites, ascending, as gaps (a
+    /// storm's windows cite a million rows; most gaps fit a byte).
+    cited: crate::gaps::Gaps,
+    rows: usize,
     /// `(row, event)`: the other sources' events stating the same claim,
     /// ordered by row then timeline order. Rare, so kept apart.
     also: Vec<(usize, usize)>,
@@ -97,23 +98,24 @@ impl Rows {
         }
         Rows {
             events,
-            cited,
+            rows: cited.len(),
+            cited: crate::gaps::Gaps::of(&cited),
             also,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.cited.len()
+        self.rows
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cited.is_empty()
+        self.rows == 0
     }
 
-    /// Row `r` as the analysis JSON shows it.
-    pub fn get(&self, r: usize) -> Row<'_> {
+    /// Row `r`, citing event `k`, as the analysis JSON shows it.
+    fn row(&self, r: usize, k: u32) -> Row<'_> {
         let t = &self.events[..];
-        let e = &t[self.cited[r] as usize];
+        let e = &t[k as usize];
         let from = self.also.partition_point(|&(row, _)| row < r);
         Row {
             at: e.instant,
@@ -129,8 +131,9 @@ impl Rows {
         }
     }
 
+    /// The rows in order, as the analysis JSON shows them.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> + '_ {
-        (0..self.len()).map(|r| self.get(r))
+        self.cited.iter().enumerate().map(|(r, k)| self.row(r, k))
     }
 }
 
