@@ -143,25 +143,33 @@ pub struct WindowEvidence {
 
 /// A subject already failing when the window began: context, never a member.
 #[derive(Debug, Clone, Serialize)]
+///
+/// The subject is the shared name and the instants are written as text only
+/// when serialised: a storm's windows list tens of thousands, and a string
+/// each for subject and times was a tenth of the storm's peak.
 pub struct BackgroundOut {
-    pub subject: String,
+    pub subject: crate::event::Name,
     /// `down` or `unknown` (its check failing).
     pub state: &'static str,
-    pub since: String,
+    #[serde(serialize_with = "crate::time::ser_rfc3339")]
+    pub since: chrono::DateTime<chrono::Utc>,
     /// Why it is background.
     pub reason: &'static str,
     pub evidence: Evidence,
     /// Its recovery inside the window: mentioned, not extending it.
-    pub recovered_at: Option<String>,
+    #[serde(serialize_with = "crate::time::ser_opt_rfc3339")]
+    pub recovered_at: Option<chrono::DateTime<chrono::Utc>>,
     pub recovered_evidence: Option<Evidence>,
 }
 
 /// A subject degraded (e.g. WARNING) while the window was open.
 #[derive(Debug, Clone, Serialize)]
 pub struct DegradedOut {
-    pub subject: String,
-    pub since: String,
-    pub until: Option<String>,
+    pub subject: crate::event::Name,
+    #[serde(serialize_with = "crate::time::ser_rfc3339")]
+    pub since: chrono::DateTime<chrono::Utc>,
+    #[serde(serialize_with = "crate::time::ser_opt_rfc3339")]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
     pub evidence: Evidence,
 }
 
@@ -385,20 +393,20 @@ pub fn window(
             let s = &spans[b.span];
             let e = &t[s.start()];
             BackgroundOut {
-                subject: s.subject(t).to_string(),
+                subject: s.subject(t).clone(),
                 state: if s.grade == crate::signal::Health::Unknown {
                     "unknown"
                 } else {
                     "down"
                 },
-                since: rfc3339(&e.instant),
+                since: e.instant,
                 reason: if s.at_evidence_start {
                     "already failing when its source's evidence began"
                 } else {
                     "failing since long before the window began"
                 },
                 evidence: e.evidence(),
-                recovered_at: b.recovered.map(|k| rfc3339(&t[k].instant)),
+                recovered_at: b.recovered.map(|k| t[k].instant),
                 recovered_evidence: b.recovered.map(|k| t[k].evidence()),
             }
         })
@@ -409,9 +417,9 @@ pub fn window(
         .map(|&i| {
             let s = &spans[i];
             DegradedOut {
-                subject: s.subject(t).to_string(),
-                since: rfc3339(&t[s.start()].instant),
-                until: s.end().map(|k| rfc3339(&t[k].instant)),
+                subject: s.subject(t).clone(),
+                since: t[s.start()].instant,
+                until: s.end().map(|k| t[k].instant),
                 evidence: t[s.start()].evidence(),
             }
         })

@@ -149,16 +149,18 @@ fn details(s: &mut String, w: &crate::analysis::Window, zone: Tz) {
     if !w.flapping.is_empty() {
         s.push_str(&format!("  flapping: {}\n", w.flapping.join(", ")));
     }
+    // Held as instants, written as the JSON writes them.
+    let instant = |t: &chrono::DateTime<chrono::Utc>| at(&crate::time::rfc3339(t));
     for b in &w.background {
         s.push_str(&format!(
             "  background: {} {} since {} [{}]{}\n",
             b.subject,
             b.state,
-            at(&b.since),
+            instant(&b.since),
             b.evidence,
             b.recovered_at
                 .as_ref()
-                .map(|r| format!(", recovered {} (does not extend the window)", at(r)))
+                .map(|r| format!(", recovered {} (does not extend the window)", instant(r)))
                 .unwrap_or_default()
         ));
     }
@@ -166,10 +168,10 @@ fn details(s: &mut String, w: &crate::analysis::Window, zone: Tz) {
         s.push_str(&format!(
             "  degraded: {} from {} to {} [{}]\n",
             d.subject,
-            at(&d.since),
+            instant(&d.since),
             d.until
-                .as_deref()
-                .map(at)
+                .as_ref()
+                .map(instant)
                 .unwrap_or_else(|| "end of evidence".into()),
             d.evidence
         ));

@@ -35,3 +35,14 @@ pub fn ser_rfc3339<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(t))
 }
+
+/// `ser_rfc3339` of an instant that may be absent (`null`).
+pub fn ser_opt_rfc3339<S: serde::Serializer>(
+    t: &Option<chrono::DateTime<chrono::Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_some(&rfc3339(t)),
+        None => s.serialize_none(),
+    }
+}
