@@ -56,6 +56,7 @@ pub struct Rows {
     /// Per row, the index of the event it cites, ascending, as gaps (a
     /// storm's windows cite a million rows; most gaps fit a byte).
     cited: crate::gaps::Gaps,
+    /// How many: the gaps cannot say without a walk.
     rows: usize,
     /// `(row, event)`: the other sources' events stating the same claim,
     /// ordered by row then timeline order. Rare, so kept apart.
