@@ -313,6 +313,10 @@ pub fn stem(word: &str) -> Option<String> {
     stem_into(word, &mut out).then_some(out)
 }
 
+/// Endings a stem drops (the first that fits), shared by the char and the
+/// byte paths so that they cannot drift apart.
+const ENDINGS: [&str; 5] = ["ing", "ed", "es", "s", "e"];
+
 /// `stem` into a buffer that is reused: lint stems every word of every
 /// timed line of a bundle, and allocating each (with a linear search of
 /// the stop words) was most of linting against a large one (issue 16).
@@ -326,7 +330,7 @@ fn stem_into(word: &str, out: &mut String) -> bool {
     if out.len() < 3 || is_stop(out) || !out.chars().all(char::is_alphabetic) {
         return false;
     }
-    for suffix in ["ing", "ed", "es", "s", "e"] {
+    for suffix in ENDINGS {
         if out.len() > suffix.len() + 2 && out.ends_with(suffix) {
             out.truncate(out.len() - suffix.len());
             break;
@@ -395,7 +399,7 @@ fn stem_ascii(word: &[u8], out: &mut String) -> bool {
         }
     }
     let mut len = n;
-    for suffix in [&b"ing"[..], b"ed", b"es", b"s", b"e"] {
+    for suffix in ENDINGS.map(str::as_bytes) {
         if n > suffix.len() + 2 && word[n - suffix.len()..].eq_ignore_ascii_case(suffix) {
             len = n - suffix.len();
             break;
