@@ -39,6 +39,7 @@ pub mod finding;
 pub mod gaps;
 pub mod golden;
 pub mod grammar;
+pub mod heap;
 pub mod human;
 pub mod ingest;
 pub mod lint;

@@ -9,8 +9,9 @@
 //! windows of their own, so their cycles cannot chain unrelated windows.
 //!
 //! Cost: one pass over the spans in onset order; relation is looked up
-//! through an index of recent windows by key, so no span is compared with
-//! every window.
+//! through an index of the windows still open to joining, by key, so no
+//! span is compared with every window and the index holds only the windows
+//! of the last `join_max`.
 
 use super::episode::Span;
 use super::focus::Depends;
@@ -184,6 +185,12 @@ pub fn cluster(
             if let Err(pos) = v.binary_search(&c) {
                 v.insert(pos, c);
             }
+            // Windows are built in onset order and onsets only grow, so the
+            // windows no longer live are a prefix that no later span can
+            // join: `related` stops at the first of them. A storm's keys
+            // were each in hundreds of windows (issue 16).
+            let dead = v.partition_point(|&w| onset - built[w].onset > join_max);
+            v.drain(..dead);
         }
     }
     built

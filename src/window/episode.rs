@@ -43,9 +43,6 @@ pub struct Span {
     /// Timeline index of the closing statement (`end()`); none while still
     /// open at the end of the evidence.
     end: u32,
-    /// The first SOFT failure before a HARD start, same subject and source
-    /// (`soft_lead()`).
-    soft_lead: u32,
     /// Opened by a state report: the failure began before, by an unknown amount.
     pub reported: bool,
     /// Not OK when its source's evidence began: background, never a member.
@@ -58,10 +55,16 @@ pub struct Span {
 /// them when a check itself failed. The stretches are kept apart, by span
 /// index: few spans have any, and a storm has a span per fault, so a list
 /// (even a boxed one, 8 bytes) in each span made them 24 bytes, not 16.
+/// So are SOFT leads: a storm of HARD alerts has none, and a field for
+/// them made every span 16 bytes, not 12.
 #[derive(Debug, Clone, Default)]
 pub struct Spans {
     list: Vec<Span>,
     unknown: Unknown,
+    /// `(span, event)`: the first SOFT failure before a HARD start, same
+    /// subject and source, by span index (ascending: spans are made in
+    /// order).
+    soft_leads: Vec<(u32, u32)>,
 }
 
 /// Stretches of monitoring unknown, by span index.
@@ -72,6 +75,16 @@ impl Spans {
     /// (from, until) timeline indices.
     pub fn unknown(&self, i: usize) -> &[Stretch] {
         self.unknown.get(&ix(i)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first SOFT failure before span `i`'s HARD start (same subject
+    /// and source), a timeline index.
+    pub fn soft_lead(&self, i: usize) -> Option<usize> {
+        let i = ix(i);
+        self.soft_leads
+            .binary_search_by_key(&i, |&(span, _)| span)
+            .ok()
+            .map(|at| self.soft_leads[at].1 as usize)
     }
 
     /// Each span, to change in place. Not a `&mut [Span]`: a sort or swap
@@ -141,11 +154,6 @@ impl Span {
     pub fn set_end(&mut self, end: Option<usize>) {
         self.end = opt_ix(end);
     }
-
-    /// The first SOFT failure before a HARD start (same subject and source).
-    pub fn soft_lead(&self) -> Option<usize> {
-        from_ix(self.soft_lead)
-    }
 }
 
 /// Every subject's spans, ordered by start index.
@@ -154,6 +162,7 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
     let mut unknown = Unknown::default();
+    let mut soft_leads: Vec<(u32, u32)> = Vec::new();
     for (k, e) in t.iter().enumerate() {
         let head = *first.entry(e.source()).or_insert(e.instant);
         let Some(subject) = &e.who.subject else {
@@ -204,6 +213,9 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
                 if h != Health::Ok {
                     let reported = e.who.kind == Kind::Info;
                     s.open = Some(out.len());
+                    if let Some(lead) = soft.filter(|_| !reported) {
+                        soft_leads.push((ix(out.len()), ix(lead)));
+                    }
                     out.push(Span {
                         grade: h,
                         start: ix(k),
@@ -213,7 +225,6 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
                             && open.is_none()
                             && first_statement
                             && (e.instant - head) <= Duration::seconds(HEAD_S),
-                        soft_lead: opt_ix(if reported { None } else { soft }),
                         flapping: s.flapping,
                     });
                 }
@@ -221,7 +232,11 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
         }
     }
     mark_flapping(t, &mut out);
-    Spans { list: out, unknown }
+    Spans {
+        list: out,
+        unknown,
+        soft_leads,
+    }
 }
 
 /// Ends span `i`'s stretch of unknown, if one lasts, at `k`.
@@ -270,8 +285,8 @@ mod tests {
     /// A storm has a span, and a window member, per fault (issue 16).
     #[test]
     fn spans_and_members_stay_compact() {
-        assert!(std::mem::size_of::<Span>() <= 16);
-        assert!(std::mem::size_of::<super::super::Member>() <= 8);
+        assert!(std::mem::size_of::<Span>() <= 12);
+        assert!(std::mem::size_of::<super::super::Member>() <= 4);
     }
 
     #[test]
@@ -349,7 +364,8 @@ mod tests {
             (&**s[1].subject(&t), s[1].start(), s[1].end()),
             ("b", 4, None)
         );
-        assert_eq!(s[1].soft_lead(), Some(3));
+        assert_eq!(s.soft_lead(1), Some(3));
+        assert_eq!(s.soft_lead(0), None);
         assert!(!s[0].at_evidence_start && !s[0].reported);
     }
 

@@ -74,30 +74,23 @@ impl Default for Config {
     }
 }
 
-/// One subject's span inside a window: the span's index, with the two
-/// facts the window's sums read most at hand. Its subject and times are
-/// the span's (`Windows::spans`): a storm's windows hold a member per
-/// fault, and copies of them made each member 24 bytes instead of 8.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    span: u32,
-    pub grade: Health,
-    pub flapping: bool,
-}
+/// One subject's span inside a window: the span's index. Its subject,
+/// times, grade and flapping mark are the span's (`Windows::spans`): a
+/// storm's windows hold a member per fault, and copies of them made each
+/// member 24 bytes, then 8, instead of 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Member(u32);
 
 impl Member {
-    /// Span `i` of `Windows::spans`, `s`.
-    pub fn of(i: usize, s: &Span) -> Member {
-        Member {
-            span: episode::ix(i),
-            grade: s.grade,
-            flapping: s.flapping,
-        }
+    /// Span `i` of `Windows::spans`.
+    pub fn of(i: u32) -> Member {
+        Member(i)
     }
 
     /// Index into `Windows::spans`.
     pub fn span(&self) -> usize {
-        self.span as usize
+        self.0 as usize
     }
 }
 
@@ -363,11 +356,8 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
         .map(|c| Outage {
             start: c.start,
             end: c.end,
-            members: c
-                .members
-                .iter()
-                .map(|&i| Member::of(i as usize, &spans[i as usize]))
-                .collect(),
+            // In place: the cluster's list becomes the members'.
+            members: c.members.into_iter().map(Member::of).collect(),
         })
         .collect();
     let public = assign_public(t, &spans, &outages, &ix);
@@ -554,7 +544,7 @@ fn facts(
 ) -> WindowFacts {
     let t = timeline;
     let subjects = outage.subjects(t, spans);
-    let grade = if outage.members.iter().any(|m| m.grade == Health::Down) {
+    let grade = if outage.spans(spans).any(|s| s.grade == Health::Down) {
         Health::Down
     } else {
         Health::Unknown
@@ -574,8 +564,7 @@ fn facts(
         .iter()
         .copied()
         .find(|&k| t[k].who.signal == Some(Signal::PublicResolved));
-    let first = &spans[outage.members[0].span()];
-    let start_uncertainty_ms = start_uncertainty(t, first);
+    let start_uncertainty_ms = start_uncertainty(t, spans, outage.members[0].span());
     let unknown: Vec<Gap> = ix
         .gaps
         .iter()
@@ -614,25 +603,23 @@ fn facts(
         .collect();
     // Impact counts the members that decide the window's times: a flapping
     // subject that joined a steady window does not add to it.
-    let steady = outage.members.iter().any(|m| !m.flapping);
+    let steady = outage.spans(spans).any(|s| !s.flapping);
     let duration = |o: &Outage| -> i64 {
         let end = match o.end {
             Some(k) => t[k].instant,
             None => o
-                .members
-                .iter()
-                .filter(|m| !steady || !m.flapping)
-                .map(|m| ix.reach(t, &spans[m.span()]))
+                .spans(spans)
+                .filter(|s| !steady || !s.flapping)
+                .map(|s| ix.reach(t, s))
                 .max()
                 .unwrap_or(t[o.start].instant),
         };
         (end - t[o.start].instant).num_seconds().max(0)
     };
     let deciding: BTreeSet<&str> = outage
-        .members
-        .iter()
-        .filter(|m| m.grade == Health::Down && (!steady || !m.flapping))
-        .map(|m| &**spans[m.span()].subject(t))
+        .spans(spans)
+        .filter(|s| s.grade == Health::Down && (!steady || !s.flapping))
+        .map(|s| &**s.subject(t))
         .collect();
     let impact_s = deciding.len() as i64 * duration(&outage);
     let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
@@ -690,14 +677,15 @@ fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
 /// The start's timestamp precision, widened for a HARD monitor start by
 /// the time since the first SOFT failure of the same subject; unknown for
 /// a state reported at start-up or rotation.
-fn start_uncertainty(t: &[TimedEvent], s: &Span) -> Option<u64> {
+fn start_uncertainty(t: &[TimedEvent], spans: &episode::Spans, i: usize) -> Option<u64> {
+    let s = &spans[i];
     if s.reported {
         return None;
     }
     let e = &t[s.start()];
     let precision = u64::from(e.who.precision_ms);
-    let lead = s
-        .soft_lead()
+    let lead = spans
+        .soft_lead(i)
         .filter(|_| e.who.role == Role::Monitor)
         .map(|x| (e.instant - t[x].instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);
