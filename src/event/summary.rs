@@ -5,8 +5,8 @@
 //! than the events themselves (issue 16). They are written once, at
 //! ingest, and read only where an output or a check shows them, mostly in
 //! the order they were written. So each source packs its summaries into
-//! 16 KiB blocks, compressed with LZ4 once full (a storm's compress about
-//! 8 to 1: its summaries repeat the rule's words, the service and host
+//! 16 KiB blocks, compressed with zstd once full (a storm's compress about
+//! 10 to 1: its summaries repeat the rule's words, the service and host
 //! names); an event holds its block and where its summary is in it.
 //! Reading one decompresses its block into a per-thread cache that keeps
 //! each source's last block: outputs read a source's summaries in the
@@ -121,7 +121,11 @@ impl Block {
     fn seal(&self) {
         let mut b = self.bytes();
         if let Bytes::Open(raw) = &*b {
-            *b = Bytes::Sealed(lz4_flex::block::compress_prepend_size(raw).into_boxed_slice());
+            // A block that cannot be compressed (no memory for the
+            // compressor) stays open: read by copy, never lost.
+            if let Some(z) = compress(raw) {
+                *b = Bytes::Sealed(z);
+            }
         }
     }
 }
@@ -261,9 +265,7 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) 
                     drop(guard);
                     return f(&copy);
                 }
-                Bytes::Sealed(z) => lz4_flex::block::decompress_size_prepended(z)
-                    .unwrap_or_default()
-                    .into(),
+                Bytes::Sealed(z) => decompress(z).into(),
             };
             drop(guard);
             CACHE.with(|c| c.borrow_mut().keep(block, raw.clone()));
@@ -271,6 +273,55 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) 
         }
     };
     f(slice(&raw, start, len))
+}
+
+/// zstd's level 1: a storm's summaries take 6.5 bytes each where LZ4 took
+/// 12.3, for about 40 % more time to compress and to read back
+/// (docs/performance.md, "Session 13"). Faster levels lose the ratio.
+const LEVEL: i32 = 1;
+
+thread_local! {
+    /// A thread's zstd contexts, made once: making one costs more than
+    /// compressing a block.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { RefCell::new(None) };
+    static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { RefCell::new(None) };
+}
+
+/// A block's raw bytes compressed, after their length (4 bytes, little
+/// endian: a block is far below 4 GiB).
+fn compress(raw: &[u8]) -> Option<Box<[u8]>> {
+    let len = u32::try_from(raw.len()).ok()?;
+    COMPRESSOR.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = zstd::bulk::Compressor::new(LEVEL).ok();
+        }
+        let z = c.as_mut()?.compress(raw).ok()?;
+        let mut out = Vec::with_capacity(4 + z.len());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&z);
+        Some(out.into_boxed_slice())
+    })
+}
+
+/// What `compress` made, back to raw bytes; none from bytes it did not
+/// make (a corrupted block reads as empty summaries, not a panic).
+fn decompress(z: &[u8]) -> Vec<u8> {
+    let Some((len, frame)) = z.split_first_chunk::<4>() else {
+        return Vec::new();
+    };
+    let len = u32::from_le_bytes(*len) as usize;
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_none() {
+            *d = zstd::bulk::Decompressor::new().ok();
+        }
+        d.as_mut()
+            .and_then(|d| d.decompress(frame, len).ok())
+            .unwrap_or_default()
+    })
 }
 
 /// The bytes at `start..start + len` of a block's raw bytes (none past
@@ -437,6 +488,25 @@ impl std::fmt::Debug for Packer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_compresses_and_reads_back_and_damage_reads_as_empty() {
+        let raw: Vec<u8> = (0..BLOCK as u32).map(|k| (k % 251) as u8).collect();
+        let z = compress(&raw).expect("compresses");
+        assert!(z.len() < raw.len() / 4, "{} bytes", z.len());
+        assert_eq!(decompress(&z), raw);
+        assert_eq!(decompress(&compress(b"").expect("compresses")), b"");
+        // Cut, flipped or too short: no panic, no bytes.
+        assert!(decompress(&z[..z.len() / 2]).is_empty());
+        assert!(decompress(&z[..3]).is_empty());
+        let mut bad = z.to_vec();
+        bad[6] ^= 0xff;
+        assert!(decompress(&bad).is_empty());
+        // A length that lies is refused, not trusted.
+        let mut short = z.to_vec();
+        short[..4].copy_from_slice(&10u32.to_le_bytes());
+        assert!(decompress(&short).is_empty());
+    }
 
     #[test]
     fn summaries_read_back_from_sealed_blocks_in_any_order() {
