@@ -290,38 +290,50 @@ thread_local! {
 }
 
 /// A block's raw bytes compressed, after their length (4 bytes, little
-/// endian: a block is far below 4 GiB).
+/// endian: a block is at most `BLOCK` bytes).
 fn compress(raw: &[u8]) -> Option<Box<[u8]>> {
     let len = u32::try_from(raw.len()).ok()?;
-    COMPRESSOR.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.is_none() {
-            *c = zstd::bulk::Compressor::new(LEVEL).ok();
-        }
-        let z = c.as_mut()?.compress(raw).ok()?;
-        let mut out = Vec::with_capacity(4 + z.len());
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&z);
-        Some(out.into_boxed_slice())
-    })
+    let fresh = || zstd::bulk::Compressor::new(LEVEL).ok()?.compress(raw).ok();
+    // A packer dropped while its thread's locals are torn down (one held
+    // in a thread-local) seals its last block after the context is gone:
+    // a context of its own then, not an abort.
+    let z = COMPRESSOR
+        .try_with(|c| {
+            let mut c = c.borrow_mut();
+            if c.is_none() {
+                *c = zstd::bulk::Compressor::new(LEVEL).ok();
+            }
+            c.as_mut()?.compress(raw).ok()
+        })
+        .unwrap_or_else(|_| fresh())?;
+    let mut out = Vec::with_capacity(4 + z.len());
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&z);
+    Some(out.into_boxed_slice())
 }
 
 /// What `compress` made, back to raw bytes; none from bytes it did not
-/// make (a corrupted block reads as empty summaries, not a panic).
+/// make (a corrupted block reads as empty summaries, not a panic). The
+/// length is checked against `BLOCK` before it sizes anything.
 fn decompress(z: &[u8]) -> Vec<u8> {
     let Some((len, frame)) = z.split_first_chunk::<4>() else {
         return Vec::new();
     };
     let len = u32::from_le_bytes(*len) as usize;
-    DECOMPRESSOR.with(|d| {
-        let mut d = d.borrow_mut();
-        if d.is_none() {
-            *d = zstd::bulk::Decompressor::new().ok();
-        }
-        d.as_mut()
-            .and_then(|d| d.decompress(frame, len).ok())
-            .unwrap_or_default()
-    })
+    if len > BLOCK {
+        return Vec::new();
+    }
+    let read = |d: &mut zstd::bulk::Decompressor<'static>| d.decompress(frame, len).ok();
+    DECOMPRESSOR
+        .try_with(|d| {
+            let mut d = d.borrow_mut();
+            if d.is_none() {
+                *d = zstd::bulk::Decompressor::new().ok();
+            }
+            d.as_mut().and_then(read)
+        })
+        .unwrap_or_else(|_| read(&mut zstd::bulk::Decompressor::new().ok()?))
+        .unwrap_or_default()
 }
 
 /// The bytes at `start..start + len` of a block's raw bytes (none past
@@ -502,10 +514,38 @@ mod tests {
         let mut bad = z.to_vec();
         bad[6] ^= 0xff;
         assert!(decompress(&bad).is_empty());
-        // A length that lies is refused, not trusted.
-        let mut short = z.to_vec();
-        short[..4].copy_from_slice(&10u32.to_le_bytes());
-        assert!(decompress(&short).is_empty());
+        // A length that lies is refused, not trusted: too short, or past
+        // what a block can hold (it would size the read).
+        for lie in [10u32, BLOCK as u32 + 1, u32::MAX] {
+            let mut wrong = z.to_vec();
+            wrong[..4].copy_from_slice(&lie.to_le_bytes());
+            assert!(decompress(&wrong).is_empty(), "{lie}");
+        }
+    }
+
+    thread_local! {
+        static HELD: RefCell<Option<Packer>> = const { RefCell::new(None) };
+    }
+
+    /// A helper's review: a packer held in a thread-local is dropped, and
+    /// seals its last block, after the thread's compressor is gone; the
+    /// access to it aborted the process.
+    #[test]
+    fn a_packer_dropped_as_its_thread_ends_still_seals_its_block() {
+        let packed = std::thread::spawn(|| {
+            let s = HELD.with(|h| {
+                let mut p = Packer::default();
+                let s = p.pack("svc1 on web001 CRITICAL");
+                *h.borrow_mut() = Some(p);
+                s
+            });
+            // Made after `HELD`, so torn down before it.
+            assert!(compress(b"the thread's compressor").is_some());
+            s
+        })
+        .join()
+        .expect("the thread ends without a panic");
+        assert_eq!(packed.get(), "svc1 on web001 CRITICAL");
     }
 
     #[test]
