@@ -24,13 +24,19 @@ pub fn keep_large_allocations_apart() {
     }
 }
 
+/// Events kept from which `return_freed` is worth calling after ingest.
+///
+/// The call walks every arena on one thread (about 2 ms of the bench
+/// bundle's 210, which keeps 73 k events, for no lower peak there); the
+/// window engine's lists that would reuse the pages grow with the events.
+pub const RETURN_FREED_FROM_EVENTS: usize = 1 << 18;
+
 /// Returns the free pages of every arena to the system.
 ///
 /// Ingest parses on every thread, and what each chunk's parse freed stays
 /// resident in that thread's arena, in pieces below the mmap threshold,
-/// while the window engine builds its lists: 5 MiB on the 100 MB storm,
-/// where one call after ingest takes about 0.3 ms (docs/performance.md,
-/// "Session 13").
+/// while the window engine builds its lists: 4 MiB of the 100 MB storm's
+/// peak (docs/performance.md, "Session 13").
 pub fn return_freed() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim takes no pointer; it only releases free memory

@@ -96,8 +96,12 @@ pub fn load_events(
 /// Where a bundle's and a merge's paths join: cross-source time evidence,
 /// then the merged timeline without its outliers.
 fn merged(bundle: Bundle, mut ingested: Ingested, opts: &Options) -> Loaded {
-    // What the parse freed on its threads, before the engine's lists grow.
-    crate::heap::return_freed();
+    // What the parse freed on its threads, before the engine's lists grow
+    // with the events: worth its walk of the heap only when they are many.
+    let kept: usize = ingested.sources.iter().map(|s| s.events.len()).sum();
+    if kept >= crate::heap::RETURN_FREED_FROM_EVENTS {
+        crate::heap::return_freed();
+    }
     crate::align::align(&mut ingested, opts.correct_skew);
     let streams: Vec<Vec<TimedEvent>> = ingested
         .sources
