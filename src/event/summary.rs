@@ -118,12 +118,12 @@ impl Block {
         self.bytes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn seal(&self) {
+    fn seal(&self, level: i32) {
         let mut b = self.bytes();
         if let Bytes::Open(raw) = &*b {
             // A block that cannot be compressed (no memory for the
             // compressor) stays open: read by copy, never lost.
-            if let Some(z) = compress(raw) {
+            if let Some(z) = compress(raw, level) {
                 *b = Bytes::Sealed(z);
             }
         }
@@ -275,10 +275,19 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) 
     f(slice(&raw, start, len))
 }
 
-/// zstd's level 1: a storm's summaries take 6.5 bytes each where LZ4 took
-/// 12.3, for about 40 % more time to compress and to read back
-/// (docs/performance.md, "Session 13"). Faster levels lose the ratio.
-const LEVEL: i32 = 1;
+/// zstd's level for a block of summaries alone: a storm's take 6.5 bytes
+/// each where LZ4 took 12.3, for about 40 % more time to compress and to
+/// read back (docs/performance.md, "Session 13"). They are held through
+/// the window engine, where memory peaks.
+const SMALL: i32 = 1;
+
+/// zstd's level for a block that also holds lines (their places, or held
+/// lines): only commands that show lines keep them, and those pack every
+/// line's summary and read each back once. Without entropy-coded literals
+/// (a negative level) the bench bundle's `timeline --format jsonl` takes
+/// 4 % longer than with LZ4 instead of 9 %, in 77 MB instead of 73 (LZ4:
+/// 80).
+const FAST: i32 = -1;
 
 thread_local! {
     /// A thread's zstd contexts, made once: making one costs more than
@@ -291,9 +300,9 @@ thread_local! {
 
 /// A block's raw bytes compressed, after their length (4 bytes, little
 /// endian: a block is at most `BLOCK` bytes).
-fn compress(raw: &[u8]) -> Option<Box<[u8]>> {
+fn compress(raw: &[u8], level: i32) -> Option<Box<[u8]>> {
     let len = u32::try_from(raw.len()).ok()?;
-    let fresh = || zstd::bulk::Compressor::new(LEVEL).ok()?.compress(raw).ok();
+    let fresh = || zstd::bulk::Compressor::new(level).ok()?.compress(raw).ok();
     // A packer dropped while its thread's locals are torn down (one held
     // in a thread-local) seals its last block after the context is gone:
     // a context of its own then, not an abort.
@@ -301,9 +310,11 @@ fn compress(raw: &[u8]) -> Option<Box<[u8]>> {
         .try_with(|c| {
             let mut c = c.borrow_mut();
             if c.is_none() {
-                *c = zstd::bulk::Compressor::new(LEVEL).ok();
+                *c = zstd::bulk::Compressor::new(level).ok();
             }
-            c.as_mut()?.compress(raw).ok()
+            let c = c.as_mut()?;
+            c.set_compression_level(level).ok()?;
+            c.compress(raw).ok()
         })
         .unwrap_or_else(|_| fresh())?;
     let mut out = Vec::with_capacity(4 + z.len());
@@ -406,6 +417,8 @@ enum Lead<'a> {
 pub struct Packer {
     id: u64,
     open: Option<Arc<Block>>,
+    /// The open block holds a line (its place or the line): sealed `FAST`.
+    lines: bool,
 }
 
 static NEXT_PACKER: AtomicU64 = AtomicU64::new(0);
@@ -415,6 +428,7 @@ impl Default for Packer {
         Packer {
             id: NEXT_PACKER.fetch_add(1, Ordering::Relaxed),
             open: None,
+            lines: false,
         }
     }
 }
@@ -471,6 +485,7 @@ impl Packer {
         let start = raw.len();
         raw.extend_from_slice(bytes);
         raw.extend_from_slice(s.as_bytes());
+        self.lines |= flag != 0;
         Some(Summary(Repr::Packed {
             block: block.clone(),
             start: start as u32,
@@ -480,8 +495,9 @@ impl Packer {
 
     fn seal(&mut self) {
         if let Some(b) = self.open.take() {
-            b.seal();
+            b.seal(if self.lines { FAST } else { SMALL });
         }
+        self.lines = false;
     }
 }
 
@@ -504,10 +520,10 @@ mod tests {
     #[test]
     fn a_block_compresses_and_reads_back_and_damage_reads_as_empty() {
         let raw: Vec<u8> = (0..BLOCK as u32).map(|k| (k % 251) as u8).collect();
-        let z = compress(&raw).expect("compresses");
+        let z = compress(&raw, SMALL).expect("compresses");
         assert!(z.len() < raw.len() / 4, "{} bytes", z.len());
         assert_eq!(decompress(&z), raw);
-        assert_eq!(decompress(&compress(b"").expect("compresses")), b"");
+        assert_eq!(decompress(&compress(b"", FAST).expect("compresses")), b"");
         // Cut, flipped or too short: no panic, no bytes.
         assert!(decompress(&z[..z.len() / 2]).is_empty());
         assert!(decompress(&z[..3]).is_empty());
@@ -540,7 +556,7 @@ mod tests {
                 s
             });
             // Made after `HELD`, so torn down before it.
-            assert!(compress(b"the thread's compressor").is_some());
+            assert!(compress(b"the thread's compressor", SMALL).is_some());
             s
         })
         .join()
