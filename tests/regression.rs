@@ -1874,3 +1874,35 @@ fn a_log_appended_to_after_its_parse_still_shows_its_lines() {
         );
     }
 }
+
+/// e1fd6a1 (zstd summaries): a packer held in a thread-local seals its
+/// last block when the thread's locals are torn down, after the thread's
+/// zstd context is gone; reaching that context aborted the whole process
+/// (found by a helper's review, fixed in aa14c4e).
+#[test]
+fn a_packer_dropped_as_its_thread_ends_does_not_abort() {
+    use rfo::event::{Packer, Summary};
+    use std::cell::RefCell;
+    thread_local! {
+        static HELD: RefCell<Option<Packer>> = const { RefCell::new(None) };
+    }
+    let (first, filler) = std::thread::spawn(|| {
+        let first = HELD.with(|h| {
+            let mut p = Packer::default();
+            let s = p.pack("svc1 on web001 CRITICAL (HARD, attempt 3)");
+            *h.borrow_mut() = Some(p);
+            s
+        });
+        // A second packer fills and seals blocks now, so the thread's
+        // zstd context is made after `HELD` and torn down before it.
+        let mut other = Packer::default();
+        let filler: Vec<Summary> = (0..2_000)
+            .map(|k| other.pack(&format!("svc{} on web{k:03} OK", k % 10)))
+            .collect();
+        (first, filler)
+    })
+    .join()
+    .expect("the thread ends without a panic");
+    assert_eq!(first.get(), "svc1 on web001 CRITICAL (HARD, attempt 3)");
+    assert_eq!(filler[1234].get(), "svc4 on web1234 OK");
+}

@@ -539,31 +539,6 @@ mod tests {
         }
     }
 
-    thread_local! {
-        static HELD: RefCell<Option<Packer>> = const { RefCell::new(None) };
-    }
-
-    /// A helper's review: a packer held in a thread-local is dropped, and
-    /// seals its last block, after the thread's compressor is gone; the
-    /// access to it aborted the process.
-    #[test]
-    fn a_packer_dropped_as_its_thread_ends_still_seals_its_block() {
-        let packed = std::thread::spawn(|| {
-            let s = HELD.with(|h| {
-                let mut p = Packer::default();
-                let s = p.pack("svc1 on web001 CRITICAL");
-                *h.borrow_mut() = Some(p);
-                s
-            });
-            // Made after `HELD`, so torn down before it.
-            assert!(compress(b"the thread's compressor", SMALL).is_some());
-            s
-        })
-        .join()
-        .expect("the thread ends without a panic");
-        assert_eq!(packed.get(), "svc1 on web001 CRITICAL");
-    }
-
     #[test]
     fn summaries_read_back_from_sealed_blocks_in_any_order() {
         let texts: Vec<String> = (0..20_000)
