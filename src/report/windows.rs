@@ -2,7 +2,7 @@
 //! windows with their metrics, as JSON for tools or as text for a person
 //! in the report zone (`cmd::windows` escapes the text for a terminal).
 
-use super::stamp::{text_in_zone, zone_header};
+use super::stamp::{in_zone, text_in_zone, zone_header};
 use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::human;
@@ -149,8 +149,8 @@ fn details(s: &mut String, w: &crate::analysis::Window, zone: Tz) {
     if !w.flapping.is_empty() {
         s.push_str(&format!("  flapping: {}\n", w.flapping.join(", ")));
     }
-    // Held as instants, written as the JSON writes them.
-    let instant = |t: &chrono::DateTime<chrono::Utc>| at(&crate::time::rfc3339(t));
+    // Held as instants: written in the zone straight, not through text.
+    let instant = |t: &chrono::DateTime<chrono::Utc>| in_zone(zone, t);
     for b in &w.background {
         s.push_str(&format!(
             "  background: {} {} since {} [{}]{}\n",
