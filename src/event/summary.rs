@@ -298,25 +298,37 @@ thread_local! {
         const { RefCell::new(None) };
 }
 
+/// `f` of the thread's context in `key`, made by `make` the first time.
+/// A packer dropped while its thread's locals are torn down (one held in a
+/// thread-local) seals its last block after the context is gone: `f` then
+/// gets a context of its own, not an abort.
+fn with_context<C: 'static, R>(
+    key: &'static std::thread::LocalKey<RefCell<Option<C>>>,
+    make: impl Fn() -> Option<C>,
+    f: impl Fn(&mut C) -> Option<R>,
+) -> Option<R> {
+    key.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = make();
+        }
+        c.as_mut().and_then(&f)
+    })
+    .unwrap_or_else(|_| f(&mut make()?))
+}
+
 /// A block's raw bytes compressed, after their length (4 bytes, little
 /// endian: a block is at most `BLOCK` bytes).
 fn compress(raw: &[u8], level: i32) -> Option<Box<[u8]>> {
     let len = u32::try_from(raw.len()).ok()?;
-    let fresh = || zstd::bulk::Compressor::new(level).ok()?.compress(raw).ok();
-    // A packer dropped while its thread's locals are torn down (one held
-    // in a thread-local) seals its last block after the context is gone:
-    // a context of its own then, not an abort.
-    let z = COMPRESSOR
-        .try_with(|c| {
-            let mut c = c.borrow_mut();
-            if c.is_none() {
-                *c = zstd::bulk::Compressor::new(level).ok();
-            }
-            let c = c.as_mut()?;
+    let z = with_context(
+        &COMPRESSOR,
+        || zstd::bulk::Compressor::new(level).ok(),
+        |c| {
             c.set_compression_level(level).ok()?;
             c.compress(raw).ok()
-        })
-        .unwrap_or_else(|_| fresh())?;
+        },
+    )?;
     let mut out = Vec::with_capacity(4 + z.len());
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&z);
@@ -334,17 +346,12 @@ fn decompress(z: &[u8]) -> Vec<u8> {
     if len > BLOCK {
         return Vec::new();
     }
-    let read = |d: &mut zstd::bulk::Decompressor<'static>| d.decompress(frame, len).ok();
-    DECOMPRESSOR
-        .try_with(|d| {
-            let mut d = d.borrow_mut();
-            if d.is_none() {
-                *d = zstd::bulk::Decompressor::new().ok();
-            }
-            d.as_mut().and_then(read)
-        })
-        .unwrap_or_else(|_| read(&mut zstd::bulk::Decompressor::new().ok()?))
-        .unwrap_or_default()
+    with_context(
+        &DECOMPRESSOR,
+        || zstd::bulk::Decompressor::new().ok(),
+        |d| d.decompress(frame, len).ok(),
+    )
+    .unwrap_or_default()
 }
 
 /// The bytes at `start..start + len` of a block's raw bytes (none past
