@@ -25,6 +25,7 @@ pub mod guard;
 pub mod helpers;
 pub mod html;
 pub mod lint;
+mod lookup;
 pub mod parse;
 pub mod stamp;
 pub mod timeline;
@@ -123,6 +124,7 @@ pub fn render_json(
     ] {
         hb.register_helper(helper, Box::new(TimeHelper { tz, fmt }));
     }
+    hb.register_helper("lookup", Box::new(lookup::Lookup));
     hb.register_helper("duration", Box::new(helpers::Duration));
     hb.register_helper("join", Box::new(helpers::Join));
     hb.register_helper("or", Box::new(helpers::Or));
