@@ -75,7 +75,7 @@ pub struct Operator {
 
 /// One event on the timeline.
 ///
-/// 40 bytes (issue 16): what differs from line to line (the instant, the
+/// 32 bytes (issue 16): what differs from line to line (the instant, the
 /// line, the summary and the line's place) is held here; what a source
 /// repeats over many lines (its file and index, its role, the host,
 /// subject and state, the kind, the time provenance, an operator) is one
@@ -457,7 +457,7 @@ mod tests {
     fn an_event_stays_compact() {
         assert_eq!(std::mem::size_of::<Option<Name>>(), 8);
         let size = std::mem::size_of::<TimedEvent>();
-        assert!(size <= 40, "TimedEvent is {size} bytes");
+        assert!(size <= 32, "TimedEvent is {size} bytes");
     }
 
     #[test]

@@ -25,6 +25,8 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::num::NonZeroUsize;
+use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,21 +41,38 @@ const BLOCK: usize = 16 << 10;
 /// Longer summaries are held on their own (a whole line kept as one).
 const PACKED_MAX: usize = 4 << 10;
 const _: () = assert!(
-    2 * PACKED_MAX + PLACE < BLOCK,
+    HEADER_MAX + 2 * PACKED_MAX + PLACE < BLOCK,
     "a summary packed with its line fits an empty block"
 );
 
 /// Bytes of a line's packed place (`Text::parts`) before a summary.
 const PLACE: usize = 8;
 
-/// A packed summary's `len`: the summary's length in its low bits, a held
-/// line's packed before it in the next ones, and which of the two kinds of
-/// line (if any) comes first in the top two.
+/// A packed summary's entry in its block starts with a header: a `u16`
+/// (little endian) holding the summary's length in its low bits and which
+/// of the two kinds of line (if any) comes first in the top two, then,
+/// for a held line, the line's length as a second `u16`. The lengths
+/// live in the block, not the event: an event's summary is one word.
 const LEN_BITS: u32 = 13;
-const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
-const WITH_PLACE: u32 = 1 << 31;
-const WITH_LINE: u32 = 1 << 30;
-const _: () = assert!(PACKED_MAX <= LEN_MASK as usize && 2 * LEN_BITS < 30);
+const LEN_MASK: u16 = (1 << LEN_BITS) - 1;
+const WITH_PLACE: u16 = 1 << 15;
+const WITH_LINE: u16 = 1 << 14;
+const HEADER_MAX: usize = 4;
+const _: () = assert!(PACKED_MAX <= LEN_MASK as usize && LEN_BITS < 14);
+
+/// The word's low bit: set for a packed summary (its block), clear for a
+/// held one (its box). Both point at types aligned to at least 8.
+const PACKED: usize = 1;
+
+/// A packed summary's offset in its block sits above this bit of the
+/// word: addresses on 64-bit targets use at most 48 bits (a block whose
+/// address does not leave the top 16 free, as on a 32-bit target, has
+/// its summaries held instead). Offsets are below `BLOCK`.
+const SHIFT: u32 = usize::BITS - 16;
+const ADDR: usize = (1 << SHIFT) - 1;
+const _: () = assert!(BLOCK <= 1 << 16);
+const _: () =
+    assert!(std::mem::align_of::<Block>() > PACKED && std::mem::align_of::<Held>() > PACKED);
 
 /// Sources each thread keeps a decompressed block of (a source's last
 /// block read): 16 MiB at most. A cache of the last eight blocks whatever
@@ -62,21 +81,31 @@ const _: () = assert!(PACKED_MAX <= LEN_MASK as usize && 2 * LEN_BITS < 30);
 const CACHED: usize = 1024;
 
 /// What an event says happened, in a line.
-#[derive(Clone)]
-pub struct Summary(Repr);
+///
+/// One word (issue 16: it makes a `TimedEvent` 32 bytes, not 40): a held
+/// summary's `Box<Held>`, or a packed one's `Arc<Block>` tagged with
+/// `PACKED` and its entry's offset in the block above `SHIFT`. It owns
+/// what it points at, as the box or the `Arc` would: `Clone` and `Drop`
+/// below are theirs.
+pub struct Summary {
+    word: NonNull<u8>,
+}
 
-/// Sixteen bytes either way, so that `TimedEvent` stays at 40.
-#[derive(Clone)]
-enum Repr {
-    Held(Box<Held>),
-    /// `len` holds the summary's length, and whether the line's place
-    /// (`PLACE` bytes) or a held line (its length in `len`) is at `start`,
-    /// the summary following it.
-    Packed {
-        block: Arc<Block>,
-        start: u32,
-        len: u32,
-    },
+// What the word owns (`Held`, a `Block` behind its `Arc`) is both, and it
+// is never changed through a shared `Summary`.
+unsafe impl Send for Summary {}
+unsafe impl Sync for Summary {}
+const _: () = {
+    fn both<T: Send + Sync>() {}
+    let _ = both::<Held>;
+    let _ = both::<Block>;
+};
+
+/// What a `Summary`'s word points at, lent.
+enum Repr<'a> {
+    Held(&'a Held),
+    /// The entry's offset in the block's raw bytes.
+    Packed(&'a Block, usize),
 }
 
 #[derive(Clone)]
@@ -149,55 +178,92 @@ impl Summary {
 
     /// `s` held with the event's line.
     pub fn held_with(s: &str, text: Option<Text>) -> Summary {
-        Summary(Repr::Held(Box::new(Held {
+        Summary::boxed(Box::new(Held {
             summary: s.into(),
             text,
-        })))
+        }))
+    }
+
+    fn boxed(held: Box<Held>) -> Summary {
+        let word = NonNull::from(Box::leak(held)).cast::<u8>();
+        Summary { word }
+    }
+
+    /// The entry at `start` of `block`, when the word can say so (else
+    /// `None`, and the caller holds the summary instead).
+    fn packed(block: &Arc<Block>, start: usize) -> Option<Summary> {
+        if Arc::as_ptr(block).addr() & !ADDR != 0 || start >> (usize::BITS - SHIFT) != 0 {
+            return None;
+        }
+        // The word owns a count of the block, as the `Arc` would; it is
+        // `into_raw`'s pointer, as `Arc::{increment,decrement}_strong_count`
+        // need (a pointer from `&Block` may not reach the counts).
+        let raw = NonNull::new(Arc::into_raw(Arc::clone(block)).cast_mut())?;
+        Some(Summary {
+            word: raw.cast::<u8>().map_addr(|a| a | (PACKED | start << SHIFT)),
+        })
+    }
+
+    fn repr(&self) -> Repr<'_> {
+        let addr = self.word.addr().get();
+        if addr & PACKED == 0 {
+            // SAFETY: an untagged word is the pointer `boxed` leaked,
+            // owned by this summary until it drops.
+            return Repr::Held(unsafe { self.word.cast::<Held>().as_ref() });
+        }
+        Repr::Packed(
+            // SAFETY: a tagged word is a block `packed` counted, alive
+            // while this summary is.
+            unsafe { self.block().as_ref() },
+            addr >> SHIFT,
+        )
+    }
+
+    /// A packed summary's block, its word's tags taken off.
+    fn block(&self) -> NonNull<Block> {
+        let addr = self.word.addr().get() & ADDR & !PACKED;
+        match NonZeroUsize::new(addr) {
+            Some(a) => self.word.with_addr(a).cast::<Block>(),
+            None => unreachable!("a packed summary's block has an address"),
+        }
     }
 
     /// The text.
     pub fn get(&self) -> Cow<'_, str> {
-        match &self.0 {
+        match self.repr() {
             Repr::Held(h) => Cow::Borrowed(&h.summary),
-            Repr::Packed { .. } => Cow::Owned(self.with(str::to_string)),
+            Repr::Packed(..) => Cow::Owned(self.with(str::to_string)),
         }
     }
 
     /// `f` of the text, lent from its block without a copy.
     pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        match &self.0 {
+        match self.repr() {
             Repr::Held(h) => f(&h.summary),
-            Repr::Packed { block, start, len } => {
-                let (lead, summary) = lengths(*len);
-                read(block, *start as usize + lead, summary, |b| {
-                    // Packed from a `&str`, it is UTF-8; a lossy decode
-                    // keeps a corrupted block from being a panic.
-                    f(&String::from_utf8_lossy(b))
-                })
-            }
+            Repr::Packed(block, start) => read(block, start, |e| {
+                // Packed from a `&str`, it is UTF-8; a lossy decode keeps a
+                // corrupted block from being a panic.
+                f(&String::from_utf8_lossy(e.summary))
+            }),
         }
     }
 
     /// The event's line as written or where it is, when the command kept
     /// it.
     pub fn text(&self) -> Option<TextView<'_>> {
-        match &self.0 {
+        match self.repr() {
             Repr::Held(h) => h.text.as_ref().map(Text::view),
-            Repr::Packed { block, start, len } if len & WITH_PLACE != 0 => {
-                let word = read(block, *start as usize, PLACE, |b| {
-                    <[u8; PLACE]>::try_from(b).map(u64::from_le_bytes)
-                });
+            Repr::Packed(block, start) => read(block, start, |e| match e.lead {
                 // A corrupted block reads as no line, as its summary reads
                 // lossily.
-                word.ok().map(Text::unpack)
-            }
-            Repr::Packed { block, start, len } if len & WITH_LINE != 0 => {
-                let line = read(block, *start as usize, lengths(*len).0, |b| {
-                    String::from_utf8_lossy(b).into_owned()
-                });
-                Some(TextView::Held(Cow::Owned(line)))
-            }
-            Repr::Packed { .. } => None,
+                EntryLead::Place(b) => <[u8; PLACE]>::try_from(b)
+                    .ok()
+                    .map(|w| Text::unpack(u64::from_le_bytes(w))),
+                EntryLead::Line(b) => Some(TextView::Held(Cow::Owned(
+                    String::from_utf8_lossy(b).into_owned(),
+                ))),
+                EntryLead::None => None,
+            }),
         }
     }
 
@@ -209,11 +275,39 @@ impl Summary {
         Summary::held_with(&self.get(), text)
     }
 
-    /// Whether a line is kept, without reading it.
+    /// Whether a line is kept, without reading it out.
     fn has_text(&self) -> bool {
-        match &self.0 {
+        match self.repr() {
             Repr::Held(h) => h.text.is_some(),
-            Repr::Packed { len, .. } => len & (WITH_PLACE | WITH_LINE) != 0,
+            Repr::Packed(block, start) => {
+                read(block, start, |e| !matches!(e.lead, EntryLead::None))
+            }
+        }
+    }
+}
+
+impl Clone for Summary {
+    fn clone(&self) -> Summary {
+        match self.repr() {
+            Repr::Held(h) => Summary::boxed(Box::new(h.clone())),
+            Repr::Packed(..) => {
+                // SAFETY: the block is alive (this summary counts it); the
+                // copy of the word owns the count taken here.
+                unsafe { Arc::increment_strong_count(self.block().as_ptr()) };
+                Summary { word: self.word }
+            }
+        }
+    }
+}
+
+impl Drop for Summary {
+    fn drop(&mut self) {
+        if self.word.addr().get() & PACKED == 0 {
+            // SAFETY: the box `boxed` leaked, dropped once, here.
+            drop(unsafe { Box::from_raw(self.word.cast::<Held>().as_ptr()) });
+        } else {
+            // SAFETY: the count `packed` or `clone` took, given back once.
+            unsafe { Arc::decrement_strong_count(self.block().as_ptr()) };
         }
     }
 }
@@ -224,21 +318,57 @@ impl serde::Serialize for Summary {
     }
 }
 
-/// A packed summary's `len` taken apart: the bytes of the line before
-/// the summary, and the summary's.
-fn lengths(len: u32) -> (usize, usize) {
-    let lead = if len & WITH_PLACE != 0 {
-        PLACE
-    } else if len & WITH_LINE != 0 {
-        ((len >> LEN_BITS) & LEN_MASK) as usize
-    } else {
-        0
-    };
-    (lead, (len & LEN_MASK) as usize)
+/// What is packed before a summary in its entry.
+enum EntryLead<'a> {
+    None,
+    Place(&'a [u8]),
+    Line(&'a [u8]),
 }
 
-/// `f` of the bytes at `start..start + len` of `block`.
-fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+/// A packed summary's entry taken apart.
+struct Entry<'a> {
+    lead: EntryLead<'a>,
+    summary: &'a [u8],
+}
+
+impl Entry<'_> {
+    /// The entry at the start of `raw` and its length in bytes; a
+    /// corrupted block's (a header cut short, lengths past its end) reads
+    /// as empty.
+    fn parse(raw: &[u8]) -> (Entry<'_>, usize) {
+        let u16_at = |i: usize| {
+            raw.get(i..i + 2)
+                .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+        };
+        let head = u16_at(0);
+        let summary_len = usize::from(head & LEN_MASK);
+        let (header, lead_len) = if head & WITH_PLACE != 0 {
+            (2, PLACE)
+        } else if head & WITH_LINE != 0 {
+            (4, usize::from(u16_at(2) & LEN_MASK))
+        } else {
+            (2, 0)
+        };
+        let len = header + lead_len + summary_len;
+        let Some(entry) = raw.get(header..len) else {
+            let empty = Entry {
+                lead: EntryLead::None,
+                summary: &[],
+            };
+            return (empty, 0);
+        };
+        let (lead, summary) = entry.split_at(lead_len);
+        let lead = match (head & WITH_PLACE != 0, head & WITH_LINE != 0) {
+            (true, _) => EntryLead::Place(lead),
+            (false, true) => EntryLead::Line(lead),
+            (false, false) => EntryLead::None,
+        };
+        (Entry { lead, summary }, len)
+    }
+}
+
+/// `f` of the entry at `start` of `block`.
+fn read<R>(block: &Block, start: usize, f: impl FnOnce(Entry<'_>) -> R) -> R {
     // The cached bytes are shared, not borrowed, while `f` runs: `f` may
     // read another summary.
     let cached = CACHE.with(|c| {
@@ -258,12 +388,13 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) 
         None => {
             let guard = block.bytes();
             let raw: Rc<[u8]> = match &*guard {
-                // Still filling (read during ingest): a copy, so that no
-                // lock is held while `f` runs.
+                // Still filling (read during ingest): a copy of the entry,
+                // so that no lock is held while `f` runs.
                 Bytes::Open(raw) => {
-                    let copy = slice(raw, start, len).to_vec();
+                    let from = raw.get(start..).unwrap_or_default();
+                    let copy = from[..Entry::parse(from).1].to_vec();
                     drop(guard);
-                    return f(&copy);
+                    return f(Entry::parse(&copy).0);
                 }
                 Bytes::Sealed(z) => decompress(z).into(),
             };
@@ -272,7 +403,7 @@ fn read<R>(block: &Block, start: usize, len: usize, f: impl FnOnce(&[u8]) -> R) 
             raw
         }
     };
-    f(slice(&raw, start, len))
+    f(Entry::parse(raw.get(start..).unwrap_or_default()).0)
 }
 
 /// zstd's level for a block of summaries alone: a storm's take 6.5 bytes
@@ -320,6 +451,11 @@ fn with_context<C: 'static, R>(
 /// A block's raw bytes compressed, after their length (4 bytes, little
 /// endian: a block is at most `BLOCK` bytes).
 fn compress(raw: &[u8], level: i32) -> Option<Box<[u8]>> {
+    // Miri cannot call into zstd's C: under it blocks stay open, which
+    // reads them by copy, and the word's ownership is still checked.
+    if cfg!(miri) {
+        return None;
+    }
     let len = u32::try_from(raw.len()).ok()?;
     let z = with_context(
         &COMPRESSOR,
@@ -352,12 +488,6 @@ fn decompress(z: &[u8]) -> Vec<u8> {
         |d| d.decompress(frame, len).ok(),
     )
     .unwrap_or_default()
-}
-
-/// The bytes at `start..start + len` of a block's raw bytes (none past
-/// its end: a corrupted block is not a panic).
-fn slice(raw: &[u8], start: usize, len: usize) -> &[u8] {
-    raw.get(start..start + len).unwrap_or_default()
 }
 
 impl Cache {
@@ -458,46 +588,51 @@ impl Packer {
         if s.len() > PACKED_MAX {
             return Summary::held_with(s, text);
         }
-        if let Some(packed) = self.write(&lead, s) {
+        if let Some(packed) = self.write(&lead, s, text.as_ref()) {
             return packed;
         }
         // Full: sealed, and the summary goes to a new block (where it fits,
         // `2 * PACKED_MAX + PLACE` being below `BLOCK`).
         self.seal();
         self.open = Some(Block::new(self.id));
-        match self.write(&lead, s) {
+        match self.write(&lead, s, text.as_ref()) {
             Some(packed) => packed,
             None => Summary::held_with(s, text),
         }
     }
 
-    /// `lead` and `s` appended to the open block, if they fit in it.
-    fn write(&mut self, lead: &Lead<'_>, s: &str) -> Option<Summary> {
+    /// `lead` and `s` appended to the open block, if they fit in it. (A
+    /// block the word cannot point into holds its summaries instead.)
+    fn write(&mut self, lead: &Lead<'_>, s: &str, text: Option<&Text>) -> Option<Summary> {
         let block = self.open.as_ref()?;
         let Bytes::Open(raw) = &mut *block.bytes() else {
             return None;
         };
         let place;
-        let (bytes, flag): (&[u8], u32) = match lead {
-            Lead::None => (&[], 0),
+        let (bytes, head): (&[u8], [u16; 2]) = match lead {
+            Lead::None => (&[], [0, 0]),
             Lead::Place(word) => {
                 place = word.to_le_bytes();
-                (&place, WITH_PLACE)
+                (&place, [WITH_PLACE, 0])
             }
-            Lead::Line(line) => (line.as_bytes(), WITH_LINE | (line.len() as u32) << LEN_BITS),
+            Lead::Line(line) => (line.as_bytes(), [WITH_LINE, line.len() as u16]),
         };
-        if raw.len() + bytes.len() + s.len() > BLOCK {
+        let header = if head[0] & WITH_LINE != 0 { 4 } else { 2 };
+        if raw.len() + header + bytes.len() + s.len() > BLOCK {
             return None;
         }
         let start = raw.len();
+        let Some(packed) = Summary::packed(block, start) else {
+            return Some(Summary::held_with(s, text.cloned()));
+        };
+        raw.extend_from_slice(&(head[0] | s.len() as u16).to_le_bytes());
+        if header == 4 {
+            raw.extend_from_slice(&head[1].to_le_bytes());
+        }
         raw.extend_from_slice(bytes);
         raw.extend_from_slice(s.as_bytes());
-        self.lines |= flag != 0;
-        Some(Summary(Repr::Packed {
-            block: block.clone(),
-            start: start as u32,
-            len: s.len() as u32 | flag,
-        }))
+        self.lines |= head[0] != 0;
+        Some(packed)
     }
 
     fn seal(&mut self) {
@@ -525,6 +660,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "zstd is C")]
     fn a_block_compresses_and_reads_back_and_damage_reads_as_empty() {
         let raw: Vec<u8> = (0..BLOCK as u32).map(|k| (k % 251) as u8).collect();
         let z = compress(&raw, SMALL).expect("compresses");
@@ -569,8 +705,8 @@ mod tests {
         drop(p);
         let blocks: std::collections::HashSet<u64> = packed
             .iter()
-            .filter_map(|s| match &s.0 {
-                Repr::Packed { block, .. } => Some(block.id),
+            .filter_map(|s| match s.repr() {
+                Repr::Packed(block, _) => Some(block.id),
                 Repr::Held(_) => None,
             })
             .collect();
@@ -651,7 +787,7 @@ mod tests {
                     Ok(_) => true,
                     Err(line) => line.len() <= PACKED_MAX,
                 });
-            assert_eq!(matches!(s.0, Repr::Packed { .. }), fits, "{summary:.20}");
+            assert_eq!(matches!(s.repr(), Repr::Packed(..)), fits, "{summary:.20}");
         }
         let (s, summary, _) = &packed[0];
         let moved = s.with_text(None);
@@ -660,7 +796,60 @@ mod tests {
     }
 
     #[test]
-    fn a_summary_stays_sixteen_bytes() {
-        assert_eq!(std::mem::size_of::<Summary>(), 16);
+    fn a_summary_is_one_word() {
+        assert_eq!(std::mem::size_of::<Summary>(), 8);
+    }
+
+    /// The word owns one count of its block, as an `Arc` would: clones
+    /// take one, drops give it back, and the block is freed with the last.
+    #[test]
+    fn a_packed_summary_counts_its_block_as_an_arc_would() {
+        let mut p = Packer::default();
+        let a = p.pack("first");
+        let b = p.pack_with("second", Some(Text::held("the line")));
+        let block = p.open.clone().expect("an open block");
+        assert_eq!(Arc::strong_count(&block), 4, "packer, a, b and this");
+        let copies: Vec<Summary> = (0..10).map(|_| a.clone()).collect();
+        assert_eq!(Arc::strong_count(&block), 14);
+        drop(copies);
+        drop(p);
+        assert_eq!(Arc::strong_count(&block), 3);
+        assert_eq!((a.get(), b.get()), ("first".into(), "second".into()));
+        assert_eq!(b.text(), Some(TextView::Held(Cow::Borrowed("the line"))));
+        let weak = Arc::downgrade(&block);
+        drop((a, b, block));
+        assert!(weak.upgrade().is_none(), "freed with its last summary");
+        // A held one's clone is its own box.
+        let h = Summary::held("held");
+        let c = h.clone();
+        assert_ne!(h.word, c.word);
+        assert_eq!(c.get(), "held");
+    }
+
+    /// An offset the word cannot hold is refused without taking a count:
+    /// the caller holds the summary instead.
+    #[test]
+    fn an_offset_past_the_word_is_refused_without_a_count() {
+        let block = Block::new(0);
+        assert!(Summary::packed(&block, 1 << (usize::BITS - SHIFT)).is_none());
+        assert_eq!(Arc::strong_count(&block), 1);
+        let s = Summary::packed(&block, (1 << (usize::BITS - SHIFT)) - 1);
+        assert_eq!(s.is_some(), usize::BITS == 64);
+        drop(s);
+        assert_eq!(Arc::strong_count(&block), 1);
+    }
+
+    /// Entries cut short or with lengths past the block read as empty,
+    /// never past the bytes.
+    #[test]
+    fn a_damaged_entry_reads_as_empty() {
+        let cases: [&[u8]; 5] = [&[], &[5], &[5, 0, b'a'], &[2, 0x40, 9], &[0, 0x80, 1, 2, 3]];
+        for raw in cases {
+            let (e, len) = Entry::parse(raw);
+            assert_eq!((e.summary, len), (&[][..], 0), "{raw:?}");
+        }
+        let (e, len) = Entry::parse(&[1, 0x40, 2, 0, b'l', b'n', b's', b'x']);
+        assert_eq!((e.summary, len), (&b"s"[..], 7));
+        assert!(matches!(e.lead, EntryLead::Line(b"ln")));
     }
 }
