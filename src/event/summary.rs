@@ -61,13 +61,15 @@ const HEADER_MAX: usize = 4;
 const _: () = assert!(PACKED_MAX <= LEN_MASK as usize && LEN_BITS < 14);
 
 /// The word's low bit: set for a packed summary (its block), clear for a
-/// held one (its box). Both point at types aligned to at least 8.
+/// held one (its box). Both point at types aligned to more than a byte.
 const PACKED: usize = 1;
 
 /// A packed summary's offset in its block sits above this bit of the
-/// word: addresses on 64-bit targets use at most 48 bits (a block whose
-/// address does not leave the top 16 free, as on a 32-bit target, has
-/// its summaries held instead). Offsets are below `BLOCK`.
+/// word: user-space addresses on x86-64 (4-level paging) and aarch64
+/// leave the top 16 bits clear. A block whose address does not (every
+/// block on a 32-bit target; heaps with tagged pointers, or above 48 bits
+/// with 5-level paging) has its summaries held instead: right, only
+/// larger. Offsets are below `BLOCK`.
 const SHIFT: u32 = usize::BITS - 16;
 const ADDR: usize = (1 << SHIFT) - 1;
 const _: () = assert!(BLOCK <= 1 << 16);
@@ -275,7 +277,9 @@ impl Summary {
         Summary::held_with(&self.get(), text)
     }
 
-    /// Whether a line is kept, without reading it out.
+    /// Whether a line is kept, without reading it out (a packed one's
+    /// flags are in its block's entry: this reads the block, as `get`
+    /// does).
     fn has_text(&self) -> bool {
         match self.repr() {
             Repr::Held(h) => h.text.is_some(),
@@ -592,7 +596,7 @@ impl Packer {
             return packed;
         }
         // Full: sealed, and the summary goes to a new block (where it fits,
-        // `2 * PACKED_MAX + PLACE` being below `BLOCK`).
+        // `HEADER_MAX + 2 * PACKED_MAX + PLACE` being below `BLOCK`).
         self.seal();
         self.open = Some(Block::new(self.id));
         match self.write(&lead, s, text.as_ref()) {

@@ -2,12 +2,18 @@
 //!
 //! The built-in templates reach the selected window as `{{#with (lookup
 //! windows selected.index)}}`. handlebars' own `lookup` (6.4) returns a
-//! clone of the value it finds, so the window's JSON tree — on a flapping
-//! storm thousands of timeline rows — was held twice while the report
-//! rendered (docs/performance.md, "Session 14"). This one answers with a
-//! reference into the render's context when the collection is a path in
-//! it, and `#with` then walks the context in place. Anything else (a
-//! collection a helper derived) is copied, as the built-in does.
+//! clone of the value it finds, and `#with` copies such a derived value
+//! once more into its block, so the window's JSON tree — on a flapping
+//! storm thousands of timeline rows — was held three times while the
+//! report rendered (docs/performance.md, "Session 14"). This one answers
+//! with a reference into the render's context when the collection is a
+//! path in it, and `#with` then walks the context in place. Anything else
+//! (a collection a helper derived) is copied, as the built-in does.
+//!
+//! It renders as the built-in does with rfo's settings: strict mode, and
+//! recursive lookup off. With recursive lookup on, a name missing inside
+//! the lent value would fall back to the root's, where the built-in's
+//! copy has no parent to fall back to.
 
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, JsonValue, RenderContext, RenderError,

@@ -103,6 +103,9 @@ pub fn render_json(
         message: format!("unknown report zone {zone:?}"),
     })?;
     let mut hb = Handlebars::new();
+    // Recursive lookup stays off: `lookup::Lookup` lends values from the
+    // context, which with it on would let a missing name fall back to the
+    // root's.
     hb.set_strict_mode(true);
     match format {
         Format::Markdown => hb.register_escape_fn(escape::markdown),
