@@ -6,13 +6,13 @@
 pub mod rows;
 
 pub use crate::discrepancy::Discrepancy;
-use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use crate::finding::Finding;
 use crate::human;
 use crate::ingest::SourceSummary;
 use crate::signal::Signal;
 use crate::time::rfc3339;
+use crate::timeline::{EventRef, Timeline};
 use crate::window::{self, WindowFacts};
 pub use rows::{Row, Rows};
 use serde::Serialize;
@@ -262,7 +262,7 @@ pub struct Rules {
     pub unknown: &'static str,
 }
 
-fn cited(e: &TimedEvent) -> Cited {
+fn cited(e: &EventRef<'_>) -> Cited {
     Cited {
         at: rfc3339(&e.instant),
         summary: e.summary.get().into_owned(),
@@ -270,20 +270,21 @@ fn cited(e: &TimedEvent) -> Cited {
     }
 }
 
-fn trigger(t: &[TimedEvent], c: &window::trigger::Candidate) -> Trigger {
-    let e = &t[c.event];
+fn trigger(t: &Timeline, c: &window::trigger::Candidate) -> Trigger {
+    let e = &t.get(c.event);
     let commands = window::commands::before(t, c.event);
     Trigger {
         commands: commands
             .events
             .iter()
             .map(|&k| Cited {
-                at: rfc3339(&t[k].instant),
-                summary: t[k]
+                at: rfc3339(&t.get(k).instant),
+                summary: t
+                    .get(k)
                     .operator()
                     .and_then(|o| o.command.clone())
                     .unwrap_or_default(),
-                evidence: t[k].evidence(),
+                evidence: t.get(k).evidence(),
             })
             .collect(),
         commands_more: commands.more,
@@ -306,15 +307,16 @@ pub struct MonitorSilence {
 
 /// Build one window's JSON from its facts.
 pub fn window(
-    t: &std::sync::Arc<Vec<TimedEvent>>,
+    t: &std::sync::Arc<Timeline>,
     spans: &[window::episode::Span],
     id: u32,
     f: &WindowFacts,
     silent: &[MonitorSilence],
 ) -> Window {
-    let start = &t[f.outage.start];
-    let end = f.outage.end.map(|k| &t[k]);
-    let secs = |a: &TimedEvent, b: &TimedEvent| (b.instant - a.instant).num_seconds();
+    let start = &t.get(f.outage.start);
+    let end = f.outage.end.map(|k| t.get(k));
+    let end = end.as_ref();
+    let secs = |a: &EventRef<'_>, b: &EventRef<'_>| (b.instant - a.instant).num_seconds();
     let mut rows: Vec<usize> = f.outage.key_events(spans);
     if let Some(c) = f.candidates.first() {
         rows.push(c.event);
@@ -346,11 +348,11 @@ pub fn window(
         .map(|g| Unknown {
             reason: "the monitor was stopped".to_string(),
             subject: None,
-            from: rfc3339(&t[g.stop].instant),
-            to: g.start.map(|k| rfc3339(&t[k].instant)),
-            source: t[g.stop].who.file.to_string(),
-            evidence: t[g.stop].evidence(),
-            until_evidence: g.start.map(|k| t[k].evidence()),
+            from: rfc3339(&t.get(g.stop).instant),
+            to: g.start.map(|k| rfc3339(&t.get(k).instant)),
+            source: t.get(g.stop).who.file.to_string(),
+            evidence: t.get(g.stop).evidence(),
+            until_evidence: g.start.map(|k| t.get(k).evidence()),
         })
         .collect();
     for m in silent {
@@ -372,7 +374,7 @@ pub fn window(
         }
     }
     for c in &f.check_unknown {
-        let from = &t[c.from];
+        let from = &t.get(c.from);
         unknown.push(Unknown {
             reason: format!(
                 "the check of {} itself failed: its state was unknown, not down and not up",
@@ -380,10 +382,10 @@ pub fn window(
             ),
             subject: Some(c.subject.to_string()),
             from: rfc3339(&from.instant),
-            to: c.until.map(|k| rfc3339(&t[k].instant)),
+            to: c.until.map(|k| rfc3339(&t.get(k).instant)),
             source: from.who.file.to_string(),
             evidence: from.evidence(),
-            until_evidence: c.until.map(|k| t[k].evidence()),
+            until_evidence: c.until.map(|k| t.get(k).evidence()),
         });
     }
     let background = f
@@ -391,7 +393,7 @@ pub fn window(
         .iter()
         .map(|b| {
             let s = &spans[b.span];
-            let e = &t[s.start()];
+            let e = &t.get(s.start());
             BackgroundOut {
                 subject: s.subject(t).clone(),
                 state: if s.grade == crate::signal::Health::Unknown {
@@ -406,8 +408,8 @@ pub fn window(
                     "failing since long before the window began"
                 },
                 evidence: e.evidence(),
-                recovered_at: b.recovered.map(|k| t[k].instant),
-                recovered_evidence: b.recovered.map(|k| t[k].evidence()),
+                recovered_at: b.recovered.map(|k| t.get(k).instant),
+                recovered_evidence: b.recovered.map(|k| t.get(k).evidence()),
             }
         })
         .collect();
@@ -418,9 +420,9 @@ pub fn window(
             let s = &spans[i];
             DegradedOut {
                 subject: s.subject(t).clone(),
-                since: t[s.start()].instant,
-                until: s.end().map(|k| t[k].instant),
-                evidence: t[s.start()].evidence(),
+                since: t.get(s.start()).instant,
+                until: s.end().map(|k| t.get(k).instant),
+                evidence: t.get(s.start()).evidence(),
             }
         })
         .collect();
@@ -443,28 +445,30 @@ pub fn window(
         degraded_more: f.degraded_more,
         trigger: f.candidates.first().map(|c| trigger(t, c)),
         trigger_candidates: f.candidates.iter().skip(1).map(|c| trigger(t, c)).collect(),
-        detected_at: f.detected.map(|k| rfc3339(&t[k].instant)),
-        ttd_s: f.detected.map(|k| secs(start, &t[k])),
-        first_public_update_at: f.first_public.map(|k| rfc3339(&t[k].instant)),
-        first_public_update_lag_s: f.first_public.map(|k| secs(start, &t[k])),
-        public_resolved_at: f.public_resolved.map(|k| rfc3339(&t[k].instant)),
-        public_resolved_lag_s: f.public_resolved.and_then(|k| end.map(|e| secs(e, &t[k]))),
-        ttr_s: f.detected.and_then(|d| end.map(|e| secs(&t[d], e))),
+        detected_at: f.detected.map(|k| rfc3339(&t.get(k).instant)),
+        ttd_s: f.detected.map(|k| secs(start, &t.get(k))),
+        first_public_update_at: f.first_public.map(|k| rfc3339(&t.get(k).instant)),
+        first_public_update_lag_s: f.first_public.map(|k| secs(start, &t.get(k))),
+        public_resolved_at: f.public_resolved.map(|k| rfc3339(&t.get(k).instant)),
+        public_resolved_lag_s: f
+            .public_resolved
+            .and_then(|k| end.map(|e| secs(e, &t.get(k)))),
+        ttr_s: f.detected.and_then(|d| end.map(|e| secs(&t.get(d), e))),
         start_uncertainty_s: f.start_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
         unknown,
-        notes: f.notes.iter().map(|&k| cited(&t[k])).collect(),
+        notes: f.notes.iter().map(|&k| cited(&t.get(k))).collect(),
         end_uncertainty_s: f.end_uncertainty_ms.map(|ms| ms as f64 / 1000.0),
-        actions: f.actions.iter().map(|&k| cited(&t[k])).collect(),
+        actions: f.actions.iter().map(|&k| cited(&t.get(k))).collect(),
         evidence: WindowEvidence {
             start: start.evidence(),
-            end: end.map(TimedEvent::evidence),
-            detected: f.detected.map(|k| t[k].evidence()),
-            first_public_update: f.first_public.map(|k| t[k].evidence()),
+            end: end.map(EventRef::evidence),
+            detected: f.detected.map(|k| t.get(k).evidence()),
+            first_public_update: f.first_public.map(|k| t.get(k).evidence()),
             first_public_update_also: f
                 .first_public
                 .map(|k| rows::also(t, &f.public, k))
                 .unwrap_or_default(),
-            public_resolved: f.public_resolved.map(|k| t[k].evidence()),
+            public_resolved: f.public_resolved.map(|k| t.get(k).evidence()),
             public_resolved_also: f
                 .public_resolved
                 .map(|k| rows::also(t, &f.public, k))
@@ -480,7 +484,7 @@ pub fn window(
 /// that does not flap before flapping-only ones, then impact, then
 /// length (an open window counts as running to the end of the evidence),
 /// then the earliest.
-pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
+pub fn rank(windows: &mut [Window], t: &Timeline) {
     let mut order: Vec<usize> = (0..windows.len()).collect();
     // Each key once per window, with the flapping subjects in a set: a
     // key recomputed per comparison, scanning the flapping list for every
@@ -503,7 +507,7 @@ pub fn rank(windows: &mut [Window], t: &[TimedEvent]) {
     }
 }
 
-fn length(w: &Window, t: &[TimedEvent]) -> i64 {
+fn length(w: &Window, t: &Timeline) -> i64 {
     let last = t.last().map(|e| e.instant.timestamp()).unwrap_or(0);
     w.duration_s.unwrap_or_else(|| {
         let s = chrono::DateTime::parse_from_rfc3339(&w.start)
@@ -551,7 +555,7 @@ pub fn select(
 }
 
 /// The timeline indices of status-page claims about the incident itself.
-pub fn public_claims(t: &[TimedEvent]) -> Vec<usize> {
+pub fn public_claims(t: &Timeline) -> Vec<usize> {
     t.iter()
         .enumerate()
         .filter(|(_, e)| {
@@ -578,23 +582,19 @@ pub fn span_text(secs: i64) -> String {
 /// evidence.
 /// `claims`: the timeline indices of status-page claims (built once, so no
 /// window scans the whole timeline).
-pub fn public_discrepancies(
-    t: &[TimedEvent],
-    claims: &[usize],
-    f: &WindowFacts,
-) -> Vec<Discrepancy> {
+pub fn public_discrepancies(t: &Timeline, claims: &[usize], f: &WindowFacts) -> Vec<Discrepancy> {
     let mut out = Vec::new();
-    let near = |e: &TimedEvent| {
-        let start = t[f.outage.start].instant;
+    let near = |e: &EventRef<'_>| {
+        let start = t.get(f.outage.start).instant;
         e.instant >= start - chrono::Duration::hours(window::PUBLIC_BEFORE_H)
             && f.outage.end.is_none_or(|k| {
-                e.instant <= t[k].instant + chrono::Duration::hours(window::PUBLIC_AFTER_H)
+                e.instant <= t.get(k).instant + chrono::Duration::hours(window::PUBLIC_AFTER_H)
             })
     };
     let claim = |what: Signal| {
         claims
             .iter()
-            .map(|&k| &t[k])
+            .map(|&k| t.get(k))
             .find(|e| e.who.signal == Some(what) && near(e))
     };
     if let Some(d) = claim(Signal::ClaimedDuration) {
@@ -623,7 +623,7 @@ pub fn public_discrepancies(
                 });
             }
             if let Some(e) = f.outage.end {
-                let span = (t[e].instant - t[f.outage.start].instant).num_seconds();
+                let span = (t.get(e).instant - t.get(f.outage.start).instant).num_seconds();
                 out.push(Discrepancy {
                     measure: crate::discrepancy::Measure::Duration,
                     source: d.who.file.to_string(),
@@ -633,15 +633,15 @@ pub fn public_discrepancies(
                     ),
                     evidence: d.evidence(),
                     against: format!("the evidence window lasted {}", human::duration(span)),
-                    against_evidence: Some(t[f.outage.start].evidence()),
+                    against_evidence: Some(t.get(f.outage.start).evidence()),
                     difference_s: Some(stated - span),
                 });
             }
         }
     }
-    let start = &t[f.outage.start];
+    let start = &t.get(f.outage.start);
     if let Some(k) = f.first_public {
-        let p = &t[k];
+        let p = &t.get(k);
         out.push(Discrepancy {
             measure: crate::discrepancy::Measure::Instant,
             source: p.who.file.to_string(),
@@ -657,7 +657,7 @@ pub fn public_discrepancies(
         });
     }
     if let (Some(k), Some(e)) = (f.public_resolved, f.outage.end) {
-        let (p, end) = (&t[k], &t[e]);
+        let (p, end) = (&t.get(k), &t.get(e));
         out.push(Discrepancy {
             measure: crate::discrepancy::Measure::Instant,
             source: p.who.file.to_string(),

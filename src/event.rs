@@ -10,7 +10,7 @@ use crate::time::provenance::Provenance;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-pub use summary::{Packer, Summary};
+pub use summary::{Packer, Summary, SummaryRef};
 
 /// What an event means for an outage (DESIGN.md, "Events").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -242,7 +242,7 @@ impl TimedEvent {
     }
 
     pub fn evidence(&self) -> Evidence {
-        Evidence::new(self.who.file.clone(), self.line.into())
+        self.lent().evidence()
     }
 
     /// Index of the source in the bundle's sorted source list.
@@ -252,7 +252,13 @@ impl TimedEvent {
 
     /// The stable timeline order: instant, then source order, then line.
     pub fn order_key(&self) -> (DateTime<Utc>, u32, u32) {
-        (self.instant, self.who.source, self.line)
+        self.lent().order_key()
+    }
+
+    /// The event as the timeline lends its own (`crate::timeline`): what
+    /// reads an event reads either.
+    pub fn lent(&self) -> crate::timeline::EventRef<'_> {
+        crate::timeline::EventRef::from(self)
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Loaded {
     pub bundle: Bundle,
     pub ingested: Ingested,
     /// Shared: the analysis's rows point into it (`analysis::Rows`).
-    pub timeline: std::sync::Arc<Vec<TimedEvent>>,
+    pub timeline: std::sync::Arc<crate::timeline::Timeline>,
 }
 
 impl Loaded {
@@ -114,7 +114,7 @@ fn merged(bundle: Bundle, mut ingested: Ingested, opts: &Options) -> Loaded {
     Loaded {
         bundle,
         ingested,
-        timeline: std::sync::Arc::new(timeline),
+        timeline: std::sync::Arc::new(crate::timeline::Timeline::from(timeline)),
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::event::TimedEvent;
 
+mod packed;
+pub use packed::{index, Builder, EventRef, Iter, Timeline};
+
 /// Merge into one vector, keeping only events within `[from, to]` when
 /// given.
 ///

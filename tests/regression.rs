@@ -1857,7 +1857,7 @@ fn a_log_appended_to_after_its_parse_still_shows_its_lines() {
         drop(f);
         let mut reader = loaded.lines().unwrap();
         for e in loaded.timeline.iter() {
-            let text = reader.text(e).unwrap().unwrap().to_string();
+            let text = reader.text(&e).unwrap().unwrap().to_string();
             assert_eq!(text, lines[e.line as usize - 1], "{chunk:?}");
         }
         // Rewritten in place where it was parsed (same length, a later

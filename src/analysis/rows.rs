@@ -3,8 +3,8 @@
 //! the same instant, so it is one row citing both sources (the founding
 //! bundle showed every public update twice).
 
-use crate::event::TimedEvent;
 use crate::evidence::Evidence;
+use crate::timeline::{EventRef, Timeline};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ pub struct Row<'a> {
     pub subject: Option<&'a str>,
     /// Written straight from its block (`Summary`'s `Serialize`): a storm
     /// writes a million rows.
-    pub summary: &'a crate::event::Summary,
+    pub summary: crate::event::SummaryRef<'a>,
     /// The first source's line (timeline order: instant, source, line).
     pub evidence: Evidence,
     /// The same claim (same kind, instant and summary, once case and
@@ -39,7 +39,7 @@ pub fn normalised(summary: &str) -> String {
 
 /// Whether `b` states what `a` states: same kind, instant and normalised
 /// summary, from another file (two lines of one file are two events).
-pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
+pub fn same_claim(a: &EventRef<'_>, b: &EventRef<'_>) -> bool {
     a.instant == b.instant
         && a.who.kind == b.who.kind
         && a.who.file != b.who.file
@@ -52,7 +52,7 @@ pub fn same_claim(a: &TimedEvent, b: &TimedEvent) -> bool {
 /// memory (issue 16).
 #[derive(Clone)]
 pub struct Rows {
-    events: Arc<Vec<TimedEvent>>,
+    events: Arc<Timeline>,
     /// Per row, the index of the event it cites, ascending, as gaps (a
     /// storm's windows cite a million rows; most gaps fit a byte).
     cited: crate::gaps::Gaps,
@@ -66,15 +66,15 @@ pub struct Rows {
 impl Rows {
     /// The rows for timeline indices `idx` (in timeline order): each claim
     /// once, citing its first event.
-    pub fn new(events: Arc<Vec<TimedEvent>>, idx: &[usize]) -> Rows {
-        let t = &events[..];
+    pub fn new(events: Arc<Timeline>, idx: &[usize]) -> Rows {
+        let t = &*events;
         let mut cited: Vec<u32> = Vec::with_capacity(idx.len());
         let mut also: Vec<(usize, usize)> = Vec::new();
         let mut same_instant_from = 0;
         for &k in idx {
             if cited
                 .get(same_instant_from)
-                .is_some_and(|&c| t[c as usize].instant != t[k].instant)
+                .is_some_and(|&c| t.get(c as usize).instant != t.get(k).instant)
             {
                 same_instant_from = cited.len();
             }
@@ -82,11 +82,11 @@ impl Rows {
             // event it already gathered do.
             let found = (same_instant_from..cited.len()).find(|&r| {
                 let from = also.partition_point(|&(row, _)| row < r);
-                same_claim(&t[cited[r] as usize], &t[k])
+                same_claim(&t.get(cited[r] as usize), &t.get(k))
                     && also[from..]
                         .iter()
                         .take_while(|&&(row, _)| row == r)
-                        .all(|&(_, j)| same_claim(&t[j], &t[k]))
+                        .all(|&(_, j)| same_claim(&t.get(j), &t.get(k)))
             });
             match found {
                 Some(r) => {
@@ -115,19 +115,19 @@ impl Rows {
 
     /// Row `r`, citing event `k`, as the analysis JSON shows it.
     fn row(&self, r: usize, k: u32) -> Row<'_> {
-        let t = &self.events[..];
-        let e = &t[k as usize];
+        let t = &*self.events;
+        let e = t.get(k as usize);
         let from = self.also.partition_point(|&(row, _)| row < r);
         Row {
             at: e.instant,
             kind: e.who.kind.as_str(),
             subject: e.who.subject.as_deref(),
-            summary: &e.summary,
             evidence: e.evidence(),
+            summary: e.summary,
             also: self.also[from..]
                 .iter()
                 .take_while(|&&(row, _)| row == r)
-                .map(|&(_, j)| t[j].evidence())
+                .map(|&(_, j)| t.get(j).evidence())
                 .collect(),
         }
     }
@@ -157,10 +157,10 @@ impl std::fmt::Debug for Rows {
 
 /// The other sources' lines for the same claim as timeline index `k`,
 /// among `idx` (a window's public updates, say).
-pub fn also(t: &[TimedEvent], idx: &[usize], k: usize) -> Vec<Evidence> {
+pub fn also(t: &Timeline, idx: &[usize], k: usize) -> Vec<Evidence> {
     idx.iter()
-        .filter(|&&j| j != k && same_claim(&t[k], &t[j]))
-        .map(|&j| t[j].evidence())
+        .filter(|&&j| j != k && same_claim(&t.get(k), &t.get(j)))
+        .map(|&j| t.get(j).evidence())
         .collect()
 }
 
@@ -185,14 +185,14 @@ mod tests {
         t[3].summary = "status page: investigating: Network down".into();
         t[1].who_mut().file = Arc::from("b.json");
         t[2].who_mut().file = Arc::from("b.json");
-        let t = Arc::new(t);
+        let t = Arc::new(crate::timeline::Timeline::from(t));
         let rows = Rows::new(t.clone(), &[0, 1, 2, 3]);
         let r: Vec<Row> = rows.iter().collect();
         assert_eq!(r.len(), 3, "{r:#?}");
-        assert_eq!(r[0].evidence, t[0].evidence());
-        assert_eq!(r[0].also, vec![t[1].evidence()]);
+        assert_eq!(r[0].evidence, t.get(0).evidence());
+        assert_eq!(r[0].also, vec![t.get(1).evidence()]);
         assert!(r[1].also.is_empty() && r[2].also.is_empty());
-        assert_eq!(also(&t, &[0, 1, 2, 3], 0), vec![t[1].evidence()]);
+        assert_eq!(also(&t, &[0, 1, 2, 3], 0), vec![t.get(1).evidence()]);
     }
 
     #[test]
@@ -219,14 +219,14 @@ mod tests {
             t[k].summary = summary.into();
             t[k].who_mut().file = Arc::from(file);
         }
-        let t = Arc::new(t);
+        let t = Arc::new(crate::timeline::Timeline::from(t));
         let rows = Rows::new(t.clone(), &[0, 1, 2, 3, 4]);
         let r: Vec<Row> = rows.iter().collect();
         assert_eq!(r.len(), 2, "{r:#?}");
-        assert_eq!(r[0].evidence, t[0].evidence());
-        assert_eq!(r[0].also, vec![t[3].evidence(), t[4].evidence()]);
-        assert_eq!(r[1].evidence, t[1].evidence());
-        assert_eq!(r[1].also, vec![t[2].evidence()]);
+        assert_eq!(r[0].evidence, t.get(0).evidence());
+        assert_eq!(r[0].also, vec![t.get(3).evidence(), t.get(4).evidence()]);
+        assert_eq!(r[1].evidence, t.get(1).evidence());
+        assert_eq!(r[1].also, vec![t.get(2).evidence()]);
     }
 
     #[test]
@@ -235,6 +235,9 @@ mod tests {
             ev("2017-02-23T04:10:00Z", 0, 1, Kind::Fault, "a"),
             ev("2017-02-23T04:10:00Z", 0, 2, Kind::Fault, "a"),
         ];
-        assert_eq!(Rows::new(Arc::new(t), &[0, 1]).len(), 2);
+        assert_eq!(
+            Rows::new(Arc::new(crate::timeline::Timeline::from(t)), &[0, 1]).len(),
+            2
+        );
     }
 }

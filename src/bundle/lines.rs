@@ -22,7 +22,8 @@
 
 use super::read::{LineAt, Stretch};
 use crate::error::{Error, Result};
-use crate::event::{TextView, TimedEvent};
+use crate::event::TextView;
+use crate::timeline::EventRef;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -183,7 +184,7 @@ impl LineReader {
     }
 
     /// The event's line as written, if its command kept it.
-    pub fn text<'a>(&'a mut self, e: &'a TimedEvent) -> Result<Option<&'a str>> {
+    pub fn text<'a>(&'a mut self, e: &'a EventRef<'_>) -> Result<Option<&'a str>> {
         match e.text() {
             None => Ok(None),
             Some(TextView::Held(std::borrow::Cow::Borrowed(s))) => Ok(Some(s)),
@@ -196,7 +197,7 @@ impl LineReader {
     }
 
     /// The event's line as an owned value, for output built whole.
-    pub fn owned(&mut self, e: &TimedEvent) -> Result<Option<String>> {
+    pub fn owned(&mut self, e: &EventRef<'_>) -> Result<Option<String>> {
         Ok(self.text(e)?.map(str::to_string))
     }
 

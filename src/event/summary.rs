@@ -290,6 +290,109 @@ impl Summary {
     }
 }
 
+impl Summary {
+    /// Where a packed summary is: its block (by address, a key while the
+    /// summary lives) and its entry's offset; `None` for a held one. The
+    /// packed timeline (`crate::timeline::Timeline`) keeps one summary per
+    /// block and each event's offset, not each event's word.
+    pub(crate) fn place(&self) -> Option<(usize, u16)> {
+        let addr = self.word.addr().get();
+        if addr & PACKED == 0 {
+            return None;
+        }
+        // `packed` refused offsets of more than 16 bits.
+        Some((addr & ADDR & !PACKED, (addr >> SHIFT) as u16))
+    }
+
+    /// The summary at `offset` in this packed summary's block, lent for as
+    /// long as this one lives (no count taken); a held summary lends
+    /// itself. `offset` must be an entry's, as `place` gave it for a
+    /// summary of the same block.
+    pub(crate) fn sibling(&self, offset: u16) -> SummaryRef<'_> {
+        let word = match self.word.addr().get() & PACKED {
+            0 => self.word,
+            _ => self.word.map_addr(|a| {
+                // The block's address and the tag stay: never zero.
+                NonZeroUsize::new(a.get() & ADDR | usize::from(offset) << SHIFT).unwrap_or(a)
+            }),
+        };
+        SummaryRef {
+            summary: std::mem::ManuallyDrop::new(Summary { word }),
+            life: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A summary lent by the packed timeline: it reads as a `Summary` (it
+/// derefs to one) but owns no count of its block, which the timeline
+/// holds; cloning the `Summary` it derefs to takes one, as any clone does.
+pub struct SummaryRef<'a> {
+    summary: std::mem::ManuallyDrop<Summary>,
+    life: std::marker::PhantomData<&'a Summary>,
+}
+
+impl<'a> SummaryRef<'a> {
+    /// As `Summary::get`, a held text lent for as long as the summary
+    /// it was lent from.
+    pub fn get(&self) -> Cow<'a, str> {
+        match self.summary.repr() {
+            Repr::Held(_) => {
+                // SAFETY: untagged, the word is the box of the summary
+                // this one was lent from (`sibling`, `from`), alive for
+                // `'a`.
+                let held: &'a Held = unsafe { self.summary.word.cast::<Held>().as_ref() };
+                Cow::Borrowed(&held.summary)
+            }
+            Repr::Packed(..) => Cow::Owned(self.summary.with(str::to_string)),
+        }
+    }
+}
+
+impl std::ops::Deref for SummaryRef<'_> {
+    type Target = Summary;
+    fn deref(&self) -> &Summary {
+        &self.summary
+    }
+}
+
+impl Clone for SummaryRef<'_> {
+    fn clone(&self) -> Self {
+        SummaryRef {
+            summary: std::mem::ManuallyDrop::new(Summary {
+                word: self.summary.word,
+            }),
+            life: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'a> From<&'a Summary> for SummaryRef<'a> {
+    fn from(s: &'a Summary) -> SummaryRef<'a> {
+        SummaryRef {
+            summary: std::mem::ManuallyDrop::new(Summary { word: s.word }),
+            life: std::marker::PhantomData,
+        }
+    }
+}
+
+impl serde::Serialize for SummaryRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl std::fmt::Display for SummaryRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl std::fmt::Debug for SummaryRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
 impl Clone for Summary {
     fn clone(&self) -> Summary {
         match self.repr() {

@@ -62,7 +62,7 @@ fn offset_from(p: &crate::time::provenance::Provenance) -> (&'static str, Option
 fn batch(es: &[TimedEvent], lines: &mut crate::bundle::lines::LineReader) -> Result<RecordBatch> {
     let texts = es
         .iter()
-        .map(|e| lines.owned(e))
+        .map(|e| lines.owned(&e.lent()))
         .collect::<Result<Vec<Option<String>>>>()?;
     let text = |f: &dyn Fn(&TimedEvent) -> Option<&str>| -> ArrayRef {
         Arc::new(es.iter().map(f).collect::<StringArray>())

@@ -7,8 +7,9 @@
 //! (`fault` → down, failed, outage, …) so that "the site went down" meets
 //! `HTTP CRITICAL`.
 
-use crate::event::{Kind, TimedEvent};
+use crate::event::Kind;
 use crate::evidence::Evidence;
+use crate::timeline::{EventRef, Timeline};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
@@ -28,7 +29,8 @@ pub struct Ev<'a> {
 
 #[derive(Debug, Clone)]
 enum Of<'a> {
-    Event(&'a TimedEvent),
+    /// Event `.1` of the timeline.
+    Event(&'a Timeline, u32),
     /// What a header field is checked against (a window's start or end):
     /// no event of its own.
     Target(Box<Target>),
@@ -56,14 +58,14 @@ impl<'a> Ev<'a> {
 
     pub fn at(&self) -> DateTime<Utc> {
         match &self.of {
-            Of::Event(e) => e.instant,
+            Of::Event(t, k) => t.get(*k as usize).instant,
             Of::Target(t) => t.at,
         }
     }
 
     pub fn evidence(&self) -> Evidence {
         match &self.of {
-            Of::Event(e) => e.evidence(),
+            Of::Event(t, k) => t.get(*k as usize).evidence(),
             Of::Target(t) => t.evidence.clone(),
         }
     }
@@ -71,7 +73,7 @@ impl<'a> Ev<'a> {
     /// What the event says, for a finding's message.
     pub fn summary(&self) -> std::borrow::Cow<'_, str> {
         match &self.of {
-            Of::Event(e) => e.summary.get(),
+            Of::Event(t, k) => t.get(*k as usize).summary.get(),
             Of::Target(t) => std::borrow::Cow::Borrowed(&t.what),
         }
     }
@@ -462,42 +464,41 @@ impl<'a> Ev<'a> {
     /// lexicon as it stands, then numbered in order, so each stem gets the
     /// number a walk of one text at a time gives it.
     pub fn all(
-        events: &'a [TimedEvent],
+        events: &'a Timeline,
         lines: &mut crate::bundle::lines::LineReader,
         lex: &mut Lexicon,
     ) -> crate::error::Result<Vec<Ev<'a>>> {
         use rayon::prelude::*;
         let mut out = Vec::with_capacity(events.len());
-        let mut rest = events;
+        let mut done = 0;
         // Kept from block to block, each reused: a text a line.
         let mut texts: Vec<String> = Vec::new();
-        while !rest.is_empty() {
+        while done < events.len() {
             let (mut used, mut bytes) = (0, 0);
-            for e in rest.iter().take(BLOCK) {
+            for e in events.range(done..).take(BLOCK) {
                 if used == texts.len() {
                     texts.push(String::new());
                 }
-                Ev::text(e, lines, &mut texts[used])?;
+                Ev::text(&e, lines, &mut texts[used])?;
                 bytes += texts[used].len();
                 used += 1;
                 if bytes >= BLOCK_BYTES {
                     break;
                 }
             }
-            let (block, later) = rest.split_at(used);
             let shared: &Lexicon = lex;
             let stems: Vec<Stems> = texts[..used]
                 .par_iter()
                 .map(|t| Stems::of(t, shared))
                 .collect();
-            for (e, s) in block.iter().zip(stems) {
+            for (k, s) in (done..done + used).zip(stems) {
                 out.push(Ev {
-                    of: Of::Event(e),
+                    of: Of::Event(events, crate::timeline::index(k)),
                     words: lex.number(s),
                 });
             }
             recycle(&mut texts[..used]);
-            rest = later;
+            done += used;
         }
         Ok(out)
     }
@@ -505,7 +506,7 @@ impl<'a> Ev<'a> {
     /// What an event says, in words: its summary, subject, state and line,
     /// and the words of its kind.
     fn text(
-        e: &TimedEvent,
+        e: &EventRef<'_>,
         lines: &mut crate::bundle::lines::LineReader,
         text: &mut String,
     ) -> crate::error::Result<()> {
@@ -748,6 +749,7 @@ pub fn best<'e>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::TimedEvent;
 
     /// The stem as first written (one allocation per word, a linear search
     /// of the stop words), which `stem_into` must equal.
@@ -861,12 +863,13 @@ mod tests {
             .collect();
         let mut lines = crate::bundle::lines::LineReader::default();
         let mut lex = Lexicon::default();
-        let got = Ev::all(&events, &mut lines, &mut lex).unwrap();
+        let timeline = crate::timeline::Timeline::from(events.clone());
+        let got = Ev::all(&timeline, &mut lines, &mut lex).unwrap();
         let mut ids: std::collections::HashMap<String, u32> = Default::default();
         for (e, ev) in events.iter().zip(&got) {
             let mut want = Vec::new();
             let mut text = String::new();
-            Ev::text(e, &mut lines, &mut text).unwrap();
+            Ev::text(&e.into(), &mut lines, &mut text).unwrap();
             for word in text.split(|c: char| !c.is_alphabetic()) {
                 if let Some(stem) = stem(word) {
                     let next = ids.len() as u32;

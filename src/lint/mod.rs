@@ -20,9 +20,9 @@ pub mod scan;
 pub mod zone;
 
 use crate::analysis::Analysis;
-use crate::event::TimedEvent;
 use crate::evidence::Evidence;
 use crate::finding::{FindingCode, Severity};
+use crate::timeline::Timeline;
 use chrono::Datelike;
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -152,7 +152,7 @@ pub struct Outcome {
 pub fn lint(
     report: &str,
     analysis: &Analysis,
-    events: &[TimedEvent],
+    events: &Timeline,
     lines: &mut crate::bundle::lines::LineReader,
     opts: &LintOptions,
 ) -> crate::error::Result<Outcome> {

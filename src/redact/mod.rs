@@ -281,7 +281,7 @@ impl Redactor {
                     texts.push(name.into());
                 }
             }
-            if let Some(text) = lines.text(e)? {
+            if let Some(text) = lines.text(&e)? {
                 bytes += text.len();
                 texts.push(text.to_string().into());
             }
@@ -342,7 +342,7 @@ impl Redactor {
     /// Number what `event` would for an event not shown, in a redactor
     /// made by `for_bundle` over the same timeline: that numbered its host,
     /// subject, line and summary, so only its state and operator are left.
-    pub fn pass(&mut self, e: &TimedEvent) {
+    pub fn pass(&mut self, e: &crate::timeline::EventRef<'_>) {
         if let Some(s) = e.who.state.as_deref() {
             self.note(s);
         }
@@ -403,7 +403,7 @@ impl Redactor {
         who.subject = who.subject.as_deref().map(|s| self.text(s).into());
         who.state = who.state.as_deref().map(|s| self.text(s).into());
         let text = lines
-            .text(e)?
+            .text(&e.lent())?
             .map(|s| crate::event::Text::held(&self.text(s)));
         e.summary = crate::event::Summary::held_with(&self.text(&e.summary.get()), text);
         if let Some(op) = e.operator_mut() {

@@ -11,6 +11,7 @@ use crate::cli::TimelineFormat;
 use crate::event::TimedEvent;
 use crate::redact::Redactor;
 use crate::time::rfc3339;
+use crate::timeline::{EventRef, Timeline};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -35,7 +36,7 @@ const DESC: &str = "Event Recorded";
 
 /// What the timeline shows of an event's line: its text, read back
 /// through `lines`, else its summary.
-fn message<'a>(e: &'a TimedEvent, lines: &'a mut LineReader) -> std::io::Result<Cow<'a, str>> {
+fn message<'a>(e: &'a EventRef<'_>, lines: &'a mut LineReader) -> std::io::Result<Cow<'a, str>> {
     match lines.text(e) {
         Ok(t) => Ok(t.map_or_else(|| e.summary.get(), Cow::Borrowed)),
         Err(err) => Err(std::io::Error::other(err)),
@@ -44,7 +45,7 @@ fn message<'a>(e: &'a TimedEvent, lines: &'a mut LineReader) -> std::io::Result<
 
 /// The timeline in `format`, limited to `[from, to]`; text in `zone`.
 pub fn render(
-    timeline: &[TimedEvent],
+    timeline: &Timeline,
     lines: &mut LineReader,
     format: TimelineFormat,
     zone: chrono_tz::Tz,
@@ -65,7 +66,7 @@ pub fn render(
 #[allow(clippy::too_many_arguments)]
 pub fn write(
     out: &mut dyn std::io::Write,
-    timeline: &[TimedEvent],
+    timeline: &Timeline,
     lines: &mut LineReader,
     redact: Option<&mut Redactor>,
     format: TimelineFormat,
@@ -82,7 +83,7 @@ pub fn write(
 #[allow(clippy::too_many_arguments)]
 fn rows(
     out: &mut impl Write,
-    timeline: &[TimedEvent],
+    timeline: &Timeline,
     lines: &mut LineReader,
     mut redact: Option<&mut Redactor>,
     format: TimelineFormat,
@@ -91,16 +92,16 @@ fn rows(
     to: Option<DateTime<Utc>>,
 ) -> std::io::Result<()> {
     let inside =
-        |e: &TimedEvent| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
+        |e: &EventRef<'_>| from.is_none_or(|f| e.instant >= f) && to.is_none_or(|t| e.instant <= t);
     match format {
         TimelineFormat::Text => {
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
             out.write_all(zone_header(zone).as_bytes())?;
             for e in timeline {
-                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
-                let e = &*e;
+                let e = &e.event();
                 writeln!(
                     out,
                     "{}  {:<9} {}:{}  {}",
@@ -114,10 +115,10 @@ fn rows(
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
             for e in timeline {
-                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
-                let e = &*e;
+                let e = &e.event();
                 let l = Line {
                     message: &message(e, lines)?,
                     datetime: rfc3339(&e.instant),
@@ -138,10 +139,10 @@ fn rows(
         TimelineFormat::Csv => {
             out.write_all(b"message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n")?;
             for e in timeline {
-                let Some(e) = shown(e, inside(e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
-                let e = &*e;
+                let e = &e.event();
                 let from = serde_json::to_value(&e.provenance().offset)
                     .ok()
                     .and_then(|v| v.get("from").and_then(|f| f.as_str().map(str::to_string)))
@@ -177,24 +178,39 @@ fn rows(
 /// numbers what redacting it would have (`Redactor::pass`), so that
 /// pseudonyms do not depend on `--from` and `--to`.
 fn shown<'e>(
-    e: &'e TimedEvent,
+    e: EventRef<'e>,
     inside: bool,
     redact: Option<&mut Redactor>,
     lines: &mut LineReader,
-) -> std::io::Result<Option<Cow<'e, TimedEvent>>> {
+) -> std::io::Result<Option<Shown<'e>>> {
     Ok(match (redact, inside) {
         (Some(r), false) => {
-            r.pass(e);
+            r.pass(&e);
             None
         }
         (None, false) => None,
         (Some(r), true) => {
-            let mut e = e.clone();
+            let mut e = e.to_event();
             r.event(&mut e, lines).map_err(std::io::Error::other)?;
-            Some(Cow::Owned(e))
+            Some(Shown::Redacted(e))
         }
-        (None, true) => Some(Cow::Borrowed(e)),
+        (None, true) => Some(Shown::Lent(e)),
     })
+}
+
+/// An event as the timeline shows it: the timeline's, or a redacted copy.
+enum Shown<'e> {
+    Lent(EventRef<'e>),
+    Redacted(TimedEvent),
+}
+
+impl Shown<'_> {
+    fn event(&self) -> EventRef<'_> {
+        match self {
+            Shown::Lent(e) => e.clone(),
+            Shown::Redacted(e) => e.lent(),
+        }
+    }
 }
 
 /// `s` as an RFC 4180 cell.

@@ -15,7 +15,7 @@
 
 use super::episode::Span;
 use super::focus::Depends;
-use crate::event::TimedEvent;
+use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
@@ -53,8 +53,8 @@ impl Key {
     }
 }
 
-fn keys(t: &[TimedEvent], s: &Span, deps: &[Depends]) -> Vec<Key> {
-    let e = &t[s.start()];
+fn keys(t: &Timeline, s: &Span, deps: &[Depends]) -> Vec<Key> {
+    let e = &t.get(s.start());
     let subject = s.subject(t);
     let mut out = vec![Key::Subject(subject.clone())];
     if let Some(h) = &e.who.host {
@@ -89,7 +89,7 @@ struct Building {
 /// `reach_of` gives how far a span's evidence goes (its end, or its
 /// source's last event while open).
 pub fn cluster(
-    t: &[TimedEvent],
+    t: &Timeline,
     spans: &[Span],
     mut chosen: Vec<u32>,
     deps: &[Depends],
@@ -102,7 +102,7 @@ pub fn cluster(
     // half the list.
     chosen.sort_unstable_by_key(|&i| {
         let s = &spans[i as usize];
-        (t[s.start()].instant, s.start(), i)
+        (t.get(s.start()).instant, s.start(), i)
     });
     let mut built: Vec<Building> = Vec::new();
     // Keys of steady members, and of flapping ones: a flapping span relates
@@ -116,7 +116,7 @@ pub fn cluster(
     let mut latest: [Option<usize>; 2] = [None, None];
     for i in chosen {
         let s = &spans[i as usize];
-        let onset = t[s.start()].instant;
+        let onset = t.get(s.start()).instant;
         let my_keys = keys(t, s, deps);
         let live = |b: &Building| onset - b.onset <= join_max;
         let class = usize::from(s.flapping);
@@ -204,7 +204,7 @@ pub fn cluster(
 
 /// A window's start and end come from its steady members when it has any:
 /// a flapping subject that joined must not stretch it.
-fn bounds(t: &[TimedEvent], spans: &[Span], mut c: Cluster) -> Cluster {
+fn bounds(t: &Timeline, spans: &[Span], mut c: Cluster) -> Cluster {
     let steady = c.members.iter().any(|&i| !spans[i as usize].flapping);
     let deciding = || {
         c.members
@@ -214,14 +214,14 @@ fn bounds(t: &[TimedEvent], spans: &[Span], mut c: Cluster) -> Cluster {
     };
     c.start = deciding()
         .map(|s| s.start())
-        .min_by_key(|&k| (t[k].instant, k))
+        .min_by_key(|&k| (t.get(k).instant, k))
         .expect("a window has members");
     c.end = if deciding().any(|s| s.end().is_none()) {
         None
     } else {
         deciding()
             .filter_map(|s| s.end())
-            .max_by_key(|&k| (t[k].instant, k))
+            .max_by_key(|&k| (t.get(k).instant, k))
     };
     c
 }
@@ -234,7 +234,7 @@ mod tests {
     use crate::window::episode::spans;
     use crate::window::focus::Pattern;
 
-    fn run(t: &[TimedEvent], deps: &[Depends]) -> Vec<Vec<String>> {
+    fn run(t: &Timeline, deps: &[Depends]) -> Vec<Vec<String>> {
         let s = spans(t);
         let all: Vec<u32> = (0..s.len() as u32).collect();
         let last = t.last().unwrap().instant;
@@ -245,7 +245,7 @@ mod tests {
             deps,
             Duration::seconds(300),
             Duration::minutes(60),
-            |x| x.end().map_or(last, |e| t[e].instant),
+            |x| x.end().map_or(last, |e| t.get(e).instant),
         )
         .into_iter()
         .map(|c| {
@@ -271,7 +271,10 @@ mod tests {
             ev("2017-02-23T04:23:00Z", 1, 2, Kind::Recovery, "b"),
             ev("2017-02-23T04:26:00Z", 2, 2, Kind::Recovery, "c"),
         ];
-        assert_eq!(run(&t, &[]), vec![vec!["a", "b"], vec!["c"]]);
+        assert_eq!(
+            run(&crate::timeline::Timeline::from(t.clone()), &[]),
+            vec![vec!["a", "b"], vec!["c"]]
+        );
     }
 
     #[test]
@@ -297,13 +300,16 @@ mod tests {
         t[0].who_mut().host = Some("core-sw1".into());
         t[2].who_mut().host = Some("core-sw1".into());
         t[1].who_mut().host = Some("portal".into());
-        assert_eq!(run(&t, &[]).len(), 2);
+        assert_eq!(
+            run(&crate::timeline::Timeline::from(t.clone()), &[]).len(),
+            2
+        );
         let deps = [Depends {
             subject: Pattern::new("portal/*").unwrap(),
             on: vec![Pattern::new("core-sw1").unwrap()],
         }];
         assert_eq!(
-            run(&t, &deps),
+            run(&crate::timeline::Timeline::from(t.clone()), &deps),
             vec![vec!["core-sw1 Gi1/0/24", "portal/HTTP"]]
         );
     }
@@ -318,7 +324,10 @@ mod tests {
         for e in &mut t {
             e.who_mut().host = Some("localhost".into());
         }
-        assert_eq!(run(&t, &[]), vec![vec!["ssh"], vec!["squid"]]);
+        assert_eq!(
+            run(&crate::timeline::Timeline::from(t.clone()), &[]),
+            vec![vec!["ssh"], vec!["squid"]]
+        );
     }
 
     /// flapping-beside-outage-2019: a tunnel cycling every 10 min on another
@@ -349,7 +358,7 @@ mod tests {
         t.sort_by_key(|e| e.instant);
         // The late cycle starts after the tunnel's own window went quiet
         // (its reach plus the gap), so it starts another flapping window.
-        let got = run(&t, &[]);
+        let got = run(&crate::timeline::Timeline::from(t.clone()), &[]);
         assert_eq!(got, vec![vec!["tunnel"], vec!["db"], vec!["tunnel"]]);
     }
 }

@@ -7,7 +7,8 @@
 //! fields (data, not code): same host, same user, and the same session
 //! where both lines name one. Nothing is guessed from free text.
 
-use crate::event::{Operator, TimedEvent};
+use crate::event::Operator;
+use crate::timeline::{EventRef, Timeline};
 use chrono::Duration;
 
 /// How far before a change its commands may be.
@@ -25,7 +26,7 @@ pub struct Commands {
 }
 
 /// Whether `a` and `b` were done by one operator on one host.
-fn same_operator(a: &TimedEvent, b: &TimedEvent) -> bool {
+fn same_operator(a: &EventRef<'_>, b: &EventRef<'_>) -> bool {
     let same_host = match (&a.who.host, &b.who.host) {
         (Some(x), Some(y)) => x == y,
         _ => a.who.file == b.who.file,
@@ -41,23 +42,23 @@ fn same_operator(a: &TimedEvent, b: &TimedEvent) -> bool {
     same_host && checks.iter().any(Option::is_some) && !checks.contains(&Some(false))
 }
 
-fn is_command(e: &TimedEvent) -> bool {
+fn is_command(e: &EventRef<'_>) -> bool {
     e.operator().is_some_and(|o: &Operator| o.command.is_some())
 }
 
 /// The commands logged by the operator of change `change` (a timeline
 /// index) before it: within `LOOKBACK_MIN`, after that operator's previous
 /// change on the host (whose commands they were), at most `MAX`.
-pub fn before(t: &[TimedEvent], change: usize) -> Commands {
-    let c = &t[change];
+pub fn before(t: &Timeline, change: usize) -> Commands {
+    let c = &t.get(change);
     if c.operator().is_none() {
         return Commands::default();
     }
     let from = c.instant - Duration::minutes(LOOKBACK_MIN);
-    let first = t[..change].partition_point(|e| e.instant < from);
+    let first = t.range(..change).partition_point(|e| e.instant < from);
     let mut found = Vec::new();
     for k in (first..change).rev() {
-        let e = &t[k];
+        let e = &t.get(k);
         if !same_operator(c, e) {
             continue;
         }
@@ -80,6 +81,7 @@ pub fn before(t: &[TimedEvent], change: usize) -> Commands {
 mod tests {
     use super::*;
     use crate::event::Kind;
+    use crate::event::TimedEvent;
     use crate::timeline::tests::ev;
 
     fn op(e: &mut TimedEvent, user: &str, session: Option<&str>, command: Option<&str>) {
@@ -121,10 +123,20 @@ mod tests {
             Some("switchport trunk allowed vlan remove 120"),
         );
         op(&mut t[7], "netadmin", None, None);
-        assert_eq!(before(&t, 7).events, vec![3, 6]);
-        assert_eq!(before(&t, 2).events, vec![1], "the look-back is 30 min");
+        assert_eq!(
+            before(&crate::timeline::Timeline::from(t.clone()), 7).events,
+            vec![3, 6]
+        );
+        assert_eq!(
+            before(&crate::timeline::Timeline::from(t.clone()), 2).events,
+            vec![1],
+            "the look-back is 30 min"
+        );
         t[7].set_operator(None);
-        assert_eq!(before(&t, 7), Commands::default());
+        assert_eq!(
+            before(&crate::timeline::Timeline::from(t.clone()), 7),
+            Commands::default()
+        );
     }
 
     #[test]
@@ -138,7 +150,7 @@ mod tests {
         }
         t.push(ev("2017-02-23T03:56:00Z", 0, 26, Kind::Change, "r1"));
         op(&mut t[25], "admin", Some("5010"), None);
-        let c = before(&t, 25);
+        let c = before(&crate::timeline::Timeline::from(t.clone()), 25);
         assert_eq!(c.events, (4..24).collect::<Vec<_>>());
         assert_eq!(c.more, 4);
     }

@@ -14,8 +14,9 @@
 //! background. Flapping spans are marked here too, from the subject's own
 //! onsets and the monitor's flapping alerts.
 
-use crate::event::{Kind, TimedEvent};
+use crate::event::Kind;
 use crate::signal::{Health, Signal};
+use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
@@ -132,8 +133,8 @@ pub(crate) fn from_ix(k: u32) -> Option<usize> {
 impl Span {
     /// The subject, as its opening statement names it (not held: a storm
     /// has a span per fault).
-    pub fn subject<'t>(&self, t: &'t [TimedEvent]) -> &'t crate::event::Name {
-        t[self.start()]
+    pub fn subject<'t>(&self, t: &'t Timeline) -> &'t crate::event::Name {
+        t.get(self.start())
             .who
             .subject
             .as_ref()
@@ -157,7 +158,7 @@ impl Span {
 }
 
 /// Every subject's spans, ordered by start index.
-pub fn spans(t: &[TimedEvent]) -> Spans {
+pub fn spans(t: &Timeline) -> Spans {
     let mut first: HashMap<u32, DateTime<Utc>> = HashMap::new();
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
@@ -185,8 +186,8 @@ pub fn spans(t: &[TimedEvent]) -> Spans {
             continue;
         };
         let soft = s.soft.take().filter(|&x| {
-            t[x].source() == e.source()
-                && (e.instant - t[x].instant).num_seconds() <= SOFT_LEAD_MAX_S
+            t.get(x).source() == e.source()
+                && (e.instant - t.get(x).instant).num_seconds() <= SOFT_LEAD_MAX_S
         });
         let first_statement = !s.settled_seen;
         s.settled_seen = true;
@@ -251,7 +252,7 @@ fn close_unknown(unknown: &mut Unknown, i: usize, k: usize) {
 /// Mark every span in a run of `FLAP_ONSETS` onsets of one subject and
 /// grade within `FLAP_WINDOW_S`: such a subject cycles, and its cycles must
 /// not chain unrelated windows. Linear: two pointers per subject and grade.
-fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
+fn mark_flapping(t: &Timeline, spans: &mut [Span]) {
     // Span indices as `u32`: a storm has a span per fault.
     let mut by: HashMap<(&str, Health), Vec<u32>> = HashMap::new();
     for (i, s) in spans.iter().enumerate() {
@@ -263,7 +264,7 @@ fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
         let mut left = 0;
         let mut marked_to = 0; // spans before this index in `list` are marked
         for right in 0..list.len() {
-            let onset = |j: usize| t[spans[list[j] as usize].start()].instant;
+            let onset = |j: usize| t.get(spans[list[j] as usize].start()).instant;
             let at = onset(right);
             while (at - onset(left)).num_seconds() > FLAP_WINDOW_S {
                 left += 1;
@@ -281,6 +282,7 @@ fn mark_flapping(t: &[TimedEvent], spans: &mut [Span]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::TimedEvent;
 
     /// A storm has a span, and a window member, per fault (issue 16).
     #[test]
@@ -354,14 +356,22 @@ mod tests {
                 Some(Health::Ok),
             ),
         ];
-        let s = spans(&t);
+        let s = spans(&crate::timeline::Timeline::from(t.clone()));
         assert_eq!(s.len(), 2);
         assert_eq!(
-            (&**s[0].subject(&t), s[0].start(), s[0].end()),
+            (
+                &**s[0].subject(&crate::timeline::Timeline::from(t.clone())),
+                s[0].start(),
+                s[0].end()
+            ),
             ("a", 1, Some(5))
         );
         assert_eq!(
-            (&**s[1].subject(&t), s[1].start(), s[1].end()),
+            (
+                &**s[1].subject(&crate::timeline::Timeline::from(t.clone())),
+                s[1].start(),
+                s[1].end()
+            ),
             ("b", 4, None)
         );
         assert_eq!(s.soft_lead(1), Some(3));
@@ -408,7 +418,7 @@ mod tests {
                 Some(Health::Ok),
             ),
         ];
-        let s = spans(&t);
+        let s = spans(&crate::timeline::Timeline::from(t.clone()));
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].grade, s[0].end()), (Health::Down, Some(4)));
         assert_eq!(s.unknown(0), [(1, Some(2)), (3, Some(4))]);
@@ -432,7 +442,7 @@ mod tests {
             ),
         ];
         t2.extend(t);
-        let s = spans(&t2);
+        let s = spans(&crate::timeline::Timeline::from(t2.clone()));
         assert_eq!(s.len(), 2);
         assert_eq!(s.unknown(0), []);
         assert_eq!(s.unknown(1), [(3, Some(4)), (5, Some(6))]);
@@ -463,7 +473,7 @@ mod tests {
                 Some(Health::Ok),
             ),
         ];
-        let s = spans(&t);
+        let s = spans(&crate::timeline::Timeline::from(t.clone()));
         assert_eq!(
             s.iter()
                 .map(|x| (x.grade, x.start(), x.end()))
@@ -504,7 +514,7 @@ mod tests {
                 Some(Health::Down),
             ),
         ];
-        let s = spans(&t);
+        let s = spans(&crate::timeline::Timeline::from(t.clone()));
         assert_eq!(s.len(), 3);
         assert!(s[0].at_evidence_start && s[0].reported);
         assert!(!s[1].at_evidence_start && s[1].reported);
@@ -542,7 +552,7 @@ mod tests {
                 Some(h),
             ));
         }
-        let s = spans(&t);
+        let s = spans(&crate::timeline::Timeline::from(t.clone()));
         let flags: Vec<bool> = s.iter().map(|x| x.flapping).collect();
         assert_eq!(flags, vec![false, false, true, true, true]);
     }

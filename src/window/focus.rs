@@ -6,7 +6,7 @@
 //! `[[depends]]` makes a fault or change on a dependency *related* to the
 //! subjects that depend on it, though their hosts differ.
 
-use crate::event::TimedEvent;
+use crate::timeline::Timeline;
 use globset::{Glob, GlobMatcher};
 
 /// A compiled glob with the text the user wrote.
@@ -52,7 +52,7 @@ impl Focus {
 
     /// Globs that match no subject (or host) of the timeline, each with the
     /// closest names there are: a typo must not silently empty the analysis.
-    pub fn unmatched(&self, t: &[TimedEvent]) -> Vec<Unmatched> {
+    pub fn unmatched(&self, t: &Timeline) -> Vec<Unmatched> {
         if self.subjects.is_empty() && self.hosts.is_empty() {
             return Vec::new();
         }
@@ -110,7 +110,7 @@ impl Depends {
 
 /// Depends entries naming nothing the evidence has, each side checked:
 /// (entry index, message).
-pub fn unmatched_depends(deps: &[Depends], t: &[TimedEvent]) -> Vec<(usize, String)> {
+pub fn unmatched_depends(deps: &[Depends], t: &Timeline) -> Vec<(usize, String)> {
     if deps.is_empty() {
         return Vec::new();
     }
@@ -157,7 +157,7 @@ fn hint(close: &[String]) -> String {
 /// The timeline's subjects and hosts, each sorted and once. A walk over
 /// every event: only worth it when there is a glob to check (a storm spent
 /// a tenth of its analysis here with none).
-fn names(t: &[TimedEvent]) -> (Vec<String>, Vec<String>) {
+fn names(t: &Timeline) -> (Vec<String>, Vec<String>) {
     let mut subjects = std::collections::HashSet::new();
     let mut hosts = std::collections::HashSet::new();
     for e in t {
@@ -220,7 +220,7 @@ mod tests {
             subjects: vec![Pattern::new("portl/*").unwrap()],
             hosts: vec![],
         };
-        let u = f.unmatched(&[a, b]);
+        let u = f.unmatched(&crate::timeline::Timeline::from(vec![a, b]));
         assert_eq!(u.len(), 1);
         assert_eq!((u[0].host, u[0].index), (false, 0));
         assert_eq!(u[0].what, "subject \"portl/*\"");

@@ -15,8 +15,9 @@ pub mod episode;
 pub mod focus;
 pub mod trigger;
 
-use crate::event::{Kind, Name, Role, TimedEvent};
+use crate::event::{Kind, Name, Role};
 use crate::signal::{Health, Signal};
+use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use episode::Span;
 use focus::{Depends, Focus, Pattern};
@@ -111,7 +112,7 @@ impl Outage {
     }
 
     /// Every member subject, sorted, once.
-    pub fn subjects(&self, t: &[TimedEvent], spans: &[Span]) -> Vec<Name> {
+    pub fn subjects(&self, t: &Timeline, spans: &[Span]) -> Vec<Name> {
         let set: BTreeSet<&Name> = self.spans(spans).map(|s| s.subject(t)).collect();
         set.into_iter().cloned().collect()
     }
@@ -214,7 +215,7 @@ pub struct Gap {
 }
 
 /// Every span a monitor source was stopped, by its own start/stop lines.
-pub fn monitor_gaps(t: &[TimedEvent]) -> Vec<Gap> {
+pub fn monitor_gaps(t: &Timeline) -> Vec<Gap> {
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut out = Vec::new();
     for (k, e) in t.iter().enumerate() {
@@ -249,7 +250,7 @@ struct Index {
 }
 
 impl Index {
-    fn new(t: &[TimedEvent]) -> Index {
+    fn new(t: &Timeline) -> Index {
         let mut ix = Index {
             source_last: HashMap::new(),
             detections: Vec::new(),
@@ -286,14 +287,14 @@ impl Index {
     }
 
     /// How far a span's evidence goes: its end, or its source's last event.
-    fn reach(&self, t: &[TimedEvent], s: &Span) -> DateTime<Utc> {
+    fn reach(&self, t: &Timeline, s: &Span) -> DateTime<Utc> {
         match s.end() {
-            Some(e) => t[e].instant,
+            Some(e) => t.get(e).instant,
             None => self
                 .source_last
-                .get(&t[s.start()].source())
+                .get(&t.get(s.start()).source())
                 .copied()
-                .unwrap_or(t[s.start()].instant),
+                .unwrap_or(t.get(s.start()).instant),
         }
     }
 }
@@ -307,7 +308,7 @@ fn range(list: &[u32], from: usize, to: Option<usize>) -> impl Iterator<Item = u
 }
 
 /// Run the window engine over a merged timeline.
-pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
+pub fn windows(t: &Timeline, config: &Config) -> Windows {
     let mut spans = episode::spans(t);
     for s in spans.iter_mut() {
         if s.grade == Health::Degraded
@@ -326,7 +327,7 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
     for (i, s) in spans.iter().enumerate() {
         if !config
             .focus
-            .admits(s.subject(t), t[s.start()].who.host.as_deref())
+            .admits(s.subject(t), t.get(s.start()).who.host.as_deref())
         {
             in_focus[i] = false;
             left_out.spans += 1;
@@ -378,24 +379,19 @@ pub fn windows(t: &[TimedEvent], config: &Config) -> Windows {
 }
 
 /// Give each status-page update to the nearest outage it may belong to.
-fn assign_public(
-    t: &[TimedEvent],
-    spans: &[Span],
-    outages: &[Outage],
-    ix: &Index,
-) -> Vec<Vec<usize>> {
+fn assign_public(t: &Timeline, spans: &[Span], outages: &[Outage], ix: &Index) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); outages.len()];
     // An open outage's evidence ends where its sources' evidence ends.
     let ends: Vec<Option<DateTime<Utc>>> = outages
         .iter()
         .map(|o| match o.end {
-            Some(x) => Some(t[x].instant),
+            Some(x) => Some(t.get(x).instant),
             None => o
                 .members
                 .iter()
                 .filter_map(|m| {
                     ix.source_last
-                        .get(&t[spans[m.span()].start()].source())
+                        .get(&t.get(spans[m.span()].start()).source())
                         .copied()
                 })
                 .max(),
@@ -409,7 +405,7 @@ fn assign_public(
             .iter()
             .enumerate()
             .filter_map(|(i, o)| {
-                let start = t[o.start].instant;
+                let start = t.get(o.start).instant;
                 let end = ends[i];
                 let from = start - Duration::hours(PUBLIC_BEFORE_H);
                 let to = end.map(|x| x + Duration::hours(PUBLIC_AFTER_H));
@@ -436,7 +432,7 @@ fn assign_public(
 /// the evidence began, or since longer than the background threshold.
 /// One sweep: windows are in start order, spans become eligible in order.
 fn background(
-    t: &[TimedEvent],
+    t: &Timeline,
     spans: &[Span],
     in_focus: &[bool],
     outages: &[Outage],
@@ -447,7 +443,7 @@ fn background(
     // When span `i` becomes background.
     let from = |i: usize| {
         let s = &spans[i];
-        let onset = t[s.start()].instant;
+        let onset = t.get(s.start()).instant;
         if s.at_evidence_start {
             onset
         } else {
@@ -467,8 +463,8 @@ fn background(
     let mut active: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(outages.len());
     for o in outages {
-        let start = t[o.start].instant;
-        let end = o.end.map(|k| t[k].instant);
+        let start = t.get(o.start).instant;
+        let end = o.end.map(|k| t.get(k).instant);
         while next < eligible.len() && from(eligible[next] as usize) <= start {
             active.push(eligible[next] as usize);
             next += 1;
@@ -482,7 +478,7 @@ fn background(
                     span: i,
                     recovered: spans[i]
                         .end()
-                        .filter(|&k| end.is_none_or(|e| t[k].instant <= e)),
+                        .filter(|&k| end.is_none_or(|e| t.get(k).instant <= e)),
                 })
                 .collect(),
         );
@@ -493,7 +489,7 @@ fn background(
 /// Per window, the in-focus degraded spans that overlap it and began no
 /// more than the background threshold before it (older ones are chronic).
 fn degraded(
-    t: &[TimedEvent],
+    t: &Timeline,
     spans: &[Span],
     in_focus: &[bool],
     outages: &[Outage],
@@ -508,7 +504,7 @@ fn degraded(
     outages
         .iter()
         .map(|o| {
-            let start = t[o.start].instant;
+            let start = t.get(o.start).instant;
             let end = o.end.map_or_else(
                 || {
                     o.members
@@ -516,13 +512,13 @@ fn degraded(
                         .map(|m| ix.reach(t, &spans[m.span()]))
                         .max()
                 },
-                |k| Some(t[k].instant),
+                |k| Some(t.get(k).instant),
             );
-            let first = list.partition_point(|&i| t[spans[i].start()].instant < start - after);
+            let first = list.partition_point(|&i| t.get(spans[i].start()).instant < start - after);
             let hits: Vec<usize> = list[first..]
                 .iter()
                 .copied()
-                .take_while(|&i| end.is_none_or(|e| t[spans[i].start()].instant <= e))
+                .take_while(|&i| end.is_none_or(|e| t.get(spans[i].start()).instant <= e))
                 .filter(|&i| ix.reach(t, &spans[i]) >= start)
                 .collect();
             let more = hits.len().saturating_sub(DEGRADED_MAX);
@@ -533,7 +529,7 @@ fn degraded(
 
 #[allow(clippy::too_many_arguments)]
 fn facts(
-    timeline: &[TimedEvent],
+    timeline: &Timeline,
     spans: &episode::Spans,
     outage: Outage,
     public: Vec<usize>,
@@ -563,7 +559,7 @@ fn facts(
     let public_resolved = public
         .iter()
         .copied()
-        .find(|&k| t[k].who.signal == Some(Signal::PublicResolved));
+        .find(|&k| t.get(k).who.signal == Some(Signal::PublicResolved));
     let start_uncertainty_ms = start_uncertainty(t, spans, outage.members[0].span());
     let unknown: Vec<Gap> = ix
         .gaps
@@ -606,15 +602,15 @@ fn facts(
     let steady = outage.spans(spans).any(|s| !s.flapping);
     let duration = |o: &Outage| -> i64 {
         let end = match o.end {
-            Some(k) => t[k].instant,
+            Some(k) => t.get(k).instant,
             None => o
                 .spans(spans)
                 .filter(|s| !steady || !s.flapping)
                 .map(|s| ix.reach(t, s))
                 .max()
-                .unwrap_or(t[o.start].instant),
+                .unwrap_or(t.get(o.start).instant),
         };
-        (end - t[o.start].instant).num_seconds().max(0)
+        (end - t.get(o.start).instant).num_seconds().max(0)
     };
     let deciding: BTreeSet<&str> = outage
         .spans(spans)
@@ -622,13 +618,16 @@ fn facts(
         .map(|s| &**s.subject(t))
         .collect();
     let impact_s = deciding.len() as i64 * duration(&outage);
-    let from = t[outage.start].instant - Duration::hours(DOWNTIME_BEFORE_H);
+    let from = t.get(outage.start).instant - Duration::hours(DOWNTIME_BEFORE_H);
     // The notes from `from` to the end: found by binary search, as the
     // timeline is in instant order (a flapping log has a note per cycle).
-    let first = ix.notes.partition_point(|&k| t[k as usize].instant < from);
+    let first = ix
+        .notes
+        .partition_point(|&k| t.get(k as usize).instant < from);
     let notes: Vec<usize> = range(&ix.notes[first..], 0, end_k)
         .filter(|&k| {
-            t[k].who
+            t.get(k)
+                .who
                 .subject
                 .as_deref()
                 .is_some_and(|s| subjects.iter().any(|x| x == s))
@@ -659,16 +658,20 @@ fn facts(
 /// A recovery first seen after the monitor restarted happened somewhere
 /// in the gap before it; only a recovery reported soon after the restart
 /// (the start-up state) is one that did.
-fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
-    let e = &t[k];
+fn end_uncertainty(t: &Timeline, k: usize, unknown: &[Gap]) -> u64 {
+    let e = &t.get(k);
     let gap = unknown
         .iter()
         .filter(|g| {
             g.start.is_some_and(|s| {
-                s <= k && (e.instant - t[s].instant).num_seconds() <= RESTART_REPORT_S
-            }) && t[g.stop].source() == e.source()
+                s <= k && (e.instant - t.get(s).instant).num_seconds() <= RESTART_REPORT_S
+            }) && t.get(g.stop).source() == e.source()
         })
-        .map(|g| (e.instant - t[g.stop].instant).num_milliseconds().max(0) as u64)
+        .map(|g| {
+            (e.instant - t.get(g.stop).instant)
+                .num_milliseconds()
+                .max(0) as u64
+        })
         .max()
         .unwrap_or(0);
     u64::from(e.who.precision_ms).max(gap)
@@ -677,17 +680,17 @@ fn end_uncertainty(t: &[TimedEvent], k: usize, unknown: &[Gap]) -> u64 {
 /// The start's timestamp precision, widened for a HARD monitor start by
 /// the time since the first SOFT failure of the same subject; unknown for
 /// a state reported at start-up or rotation.
-fn start_uncertainty(t: &[TimedEvent], spans: &episode::Spans, i: usize) -> Option<u64> {
+fn start_uncertainty(t: &Timeline, spans: &episode::Spans, i: usize) -> Option<u64> {
     let s = &spans[i];
     if s.reported {
         return None;
     }
-    let e = &t[s.start()];
+    let e = &t.get(s.start());
     let precision = u64::from(e.who.precision_ms);
     let lead = spans
         .soft_lead(i)
         .filter(|_| e.who.role == Role::Monitor)
-        .map(|x| (e.instant - t[x].instant).num_milliseconds().max(0) as u64)
+        .map(|x| (e.instant - t.get(x).instant).num_milliseconds().max(0) as u64)
         .unwrap_or(0);
     Some(precision.max(lead))
 }
@@ -695,6 +698,7 @@ fn start_uncertainty(t: &[TimedEvent], spans: &episode::Spans, i: usize) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::TimedEvent;
     use crate::timeline::tests::ev;
 
     fn monitor(mut e: TimedEvent) -> TimedEvent {
@@ -728,7 +732,11 @@ mod tests {
                 "portal/HTTP",
             )),
         ];
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start_uncertainty_ms, Some(60_000));
         assert_eq!(w[0].end_uncertainty_ms, Some(1000));
@@ -747,7 +755,11 @@ mod tests {
         ];
         t[2].who_mut().role = Role::Public;
         t[3].who_mut().role = Role::Public;
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].public, vec![2]);
         assert_eq!(w[1].public, vec![3]);
@@ -762,12 +774,25 @@ mod tests {
             ev("2017-02-23T03:30:00Z", 0, 4, Kind::Recovery, "b"),
         ];
         // Onsets 20 min apart: one window only with a merge gap that long.
-        assert_eq!(windows(&t, &Config::default()).facts.len(), 2);
+        assert_eq!(
+            windows(
+                &crate::timeline::Timeline::from(t.clone()),
+                &Config::default()
+            )
+            .facts
+            .len(),
+            2
+        );
         let wide = Config {
             merge_gap_s: 1200,
             ..Config::default()
         };
-        assert_eq!(windows(&t, &wide).facts.len(), 1);
+        assert_eq!(
+            windows(&crate::timeline::Timeline::from(t.clone()), &wide)
+                .facts
+                .len(),
+            1
+        );
     }
 
     /// Duplicate and out-of-order lines arrive sorted by the merge; a
@@ -782,7 +807,11 @@ mod tests {
         ];
         src.sort_by_key(|e| (e.instant, e.line));
         let t = crate::timeline::merged(vec![src], None, None);
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w.len(), 1);
         assert_eq!(
             (
@@ -797,6 +826,7 @@ mod tests {
 #[cfg(test)]
 mod gap_tests {
     use super::*;
+    use crate::event::TimedEvent;
     use crate::timeline::tests::ev;
 
     fn mon(t: &str, line: u32, kind: Kind, subject: &str, state: Option<&str>) -> TimedEvent {
@@ -844,7 +874,11 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].outage.end, Some(3));
         assert_eq!(
@@ -890,7 +924,11 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w[0].end_uncertainty_ms, Some(1000));
         assert_eq!(w[0].unknown.len(), 1);
     }
@@ -920,7 +958,11 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
-        let w = windows(&t, &Config::default()).facts;
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        )
+        .facts;
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].start_uncertainty_ms, None);
     }
@@ -952,6 +994,7 @@ mod gap_tests {
                 Some("OK"),
             ),
         ];
+        let t = crate::timeline::Timeline::from(t);
         let w = windows(&t, &Config::default());
         assert_eq!(w.facts.len(), 1);
         assert_eq!(

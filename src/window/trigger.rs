@@ -9,7 +9,8 @@
 use super::episode::Span;
 use super::focus::Depends;
 use super::Outage;
-use crate::event::{Kind, TimedEvent};
+use crate::event::Kind;
+use crate::timeline::Timeline;
 use chrono::Duration;
 
 /// How far before the start a change may be and still be a candidate.
@@ -27,20 +28,22 @@ pub struct Candidate {
 /// Candidates best first. Only the lookback range is read: the timeline is
 /// in instant order, so its first index is found by binary search.
 pub fn rank(
-    timeline: &[TimedEvent],
+    timeline: &Timeline,
     spans: &[Span],
     outage: &Outage,
     deps: &[Depends],
 ) -> Vec<Candidate> {
-    let start = timeline[outage.start].instant;
+    let start = timeline.get(outage.start).instant;
     let from = start - Duration::minutes(LOOKBACK_MIN);
-    let first = timeline[..=outage.start].partition_point(|e| e.instant < from);
+    let first = timeline
+        .range(..=outage.start)
+        .partition_point(|e| e.instant < from);
     let fault_hosts: Vec<&str> = outage
         .spans(spans)
-        .filter_map(|s| timeline[s.start()].who.host.as_deref())
+        .filter_map(|s| timeline.get(s.start()).who.host.as_deref())
         .collect();
-    let mut out: Vec<Candidate> = timeline[first..=outage.start]
-        .iter()
+    let mut out: Vec<Candidate> = timeline
+        .range(first..=outage.start)
         .enumerate()
         .filter(|(_, e)| e.who.kind == Kind::Change && e.instant <= start)
         .map(|(k, e)| {
@@ -110,7 +113,10 @@ mod tests {
         t[0].who_mut().host = Some("core-sw1".into());
         t[1].who_mut().host = Some("db01".into());
         t[2].who_mut().host = Some("core-sw1".into());
-        let w = windows(&t, &Config::default());
+        let w = windows(
+            &crate::timeline::Timeline::from(t.clone()),
+            &Config::default(),
+        );
         let c = &w.facts[0].candidates;
         assert_eq!(c.iter().map(|c| c.event).collect::<Vec<_>>(), vec![0, 1]);
         assert!(c[0].related && !c[1].related);

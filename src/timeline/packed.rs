@@ -1,0 +1,622 @@
+//! The merged timeline, packed: about 6 bytes an event where a
+//! `TimedEvent` is 32 (issue 16).
+//!
+//! The events of a flapping storm were the one large block left in its
+//! memory (1.18 M events, 36 MiB), and no field of the event could go
+//! alone any more. But along the timeline, fields change little from one
+//! event to the next: instants a few seconds apart, lines counting up, a
+//! few thousand `Who`s, summaries in the same few blocks. So events are
+//! kept in blocks of `BLOCK`, each field as an offset from the block's
+//! least value in as many bits as the block's largest offset needs
+//! (frame-of-reference packing): the `Who` and the summary's block become
+//! indexes into tables the timeline holds once, a summary's word its
+//! entry's offset in its block.
+//!
+//! Every field is at a fixed bit position, so reading event `k` is a few
+//! shifts, with no decompression and no cache: the window engine's reads
+//! jump about (a span's end, a cluster's bounds), and a reader thread
+//! shares nothing. `get` lends an `EventRef`, which reads like a
+//! `TimedEvent` (`e.instant`, `e.who.host`, `e.summary.get()`) and takes
+//! no count of the shared `Who` or summary block.
+
+use std::ops::{Bound, Range, RangeBounds};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use rustc_hash::FxHashMap;
+
+use crate::event::{Operator, Summary, SummaryRef, TextView, TimedEvent, Who};
+use crate::evidence::Evidence;
+use crate::time::provenance::Provenance;
+
+/// Events a block holds: its header (40 bytes) costs under 3 bits an
+/// event, and a block's instants and lines stay close.
+const BLOCK: usize = 128;
+
+/// The fields, in the order they are packed.
+const SECS: usize = 0;
+const NANOS: usize = 1;
+const LINE: usize = 2;
+const WHO: usize = 3;
+const SUM: usize = 4;
+const OFFSET: usize = 5;
+const FIELDS: usize = 6;
+
+/// The events of a bundle in timeline order, packed.
+#[derive(Default)]
+pub struct Timeline {
+    len: usize,
+    heads: Vec<Head>,
+    bits: Vec<u64>,
+    /// Every distinct `Who` (by address), once.
+    whos: Vec<Arc<Who>>,
+    /// One summary per packed summaries' block (the others of the block
+    /// are its siblings, by offset), and each held summary.
+    sums: Vec<Summary>,
+}
+
+/// A block's least values and each field's width in bits.
+#[derive(Clone, Copy, Debug)]
+struct Head {
+    secs: i64,
+    /// The day of `secs` and its second in the day: an instant of the
+    /// same day (nearly every one) is made without chrono's calendar
+    /// arithmetic, which was a third of a read.
+    day: NaiveDate,
+    second_of_day: u32,
+    /// Bit position of the block's first event in `bits`.
+    at: u64,
+    line: u32,
+    who: u32,
+    sum: u32,
+    width: [u8; FIELDS],
+    /// Bits an event takes: the widths' sum.
+    stride: u16,
+}
+
+/// An event of a `Timeline`, lent: its fields are a `TimedEvent`'s.
+#[derive(Clone, Debug)]
+pub struct EventRef<'a> {
+    pub instant: DateTime<Utc>,
+    pub line: u32,
+    pub who: &'a Arc<Who>,
+    pub summary: SummaryRef<'a>,
+}
+
+impl<'a> EventRef<'a> {
+    /// As `TimedEvent::provenance`.
+    pub fn provenance(&self) -> &'a Provenance {
+        &self.who.provenance
+    }
+
+    /// As `TimedEvent::text`.
+    pub fn text(&self) -> Option<TextView<'_>> {
+        self.summary.text()
+    }
+
+    pub fn operator(&self) -> Option<&'a Operator> {
+        self.who.operator.as_deref()
+    }
+
+    pub fn evidence(&self) -> Evidence {
+        Evidence::new(self.who.file.clone(), self.line.into())
+    }
+
+    /// Index of the source in the bundle's sorted source list.
+    pub fn source(&self) -> u32 {
+        self.who.source
+    }
+
+    /// The stable timeline order: instant, then source order, then line.
+    pub fn order_key(&self) -> (DateTime<Utc>, u32, u32) {
+        (self.instant, self.who.source, self.line)
+    }
+
+    /// The event, owned (its `Who` and summary counted again).
+    pub fn to_event(&self) -> TimedEvent {
+        TimedEvent {
+            instant: self.instant,
+            line: self.line,
+            who: Arc::clone(self.who),
+            summary: (*self.summary).clone(),
+        }
+    }
+}
+
+impl<'a> From<&'a TimedEvent> for EventRef<'a> {
+    fn from(e: &'a TimedEvent) -> EventRef<'a> {
+        EventRef {
+            instant: e.instant,
+            line: e.line,
+            who: &e.who,
+            summary: SummaryRef::from(&e.summary),
+        }
+    }
+}
+
+impl Timeline {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Event `k`, lent. Panics when `k` is out of range, as a slice's
+    /// index does.
+    pub fn get(&self, k: usize) -> EventRef<'_> {
+        assert!(k < self.len, "event {k} of a timeline of {}", self.len);
+        let h = &self.heads[k / BLOCK];
+        let at = h.at + (k % BLOCK) as u64 * u64::from(h.stride);
+        // Nearly always an event's fields fit a word, read at once.
+        let word = (h.stride <= 64).then(|| read(&self.bits, at, h.stride as u8));
+        let mut from = 0u64;
+        let mut field = |f: usize| {
+            let w = h.width[f];
+            let v = match word {
+                Some(word) if w > 0 => (word >> from) & mask(w),
+                Some(_) => 0,
+                None => read(&self.bits, at + from, w),
+            };
+            from += u64::from(w);
+            v
+        };
+        let delta = field(SECS);
+        let nanos = field(NANOS) as u32;
+        let line = h.line.wrapping_add(field(LINE) as u32);
+        let who = &self.whos[(h.who as usize) + field(WHO) as usize];
+        let sum = &self.sums[(h.sum as usize) + field(SUM) as usize];
+        let offset = field(OFFSET) as u16;
+        EventRef {
+            instant: h.instant(delta, nanos),
+            line,
+            who,
+            summary: sum.sibling(offset),
+        }
+    }
+
+    pub fn first(&self) -> Option<EventRef<'_>> {
+        (!self.is_empty()).then(|| self.get(0))
+    }
+
+    pub fn last(&self) -> Option<EventRef<'_>> {
+        self.len.checked_sub(1).map(|k| self.get(k))
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        self.range(..)
+    }
+
+    /// The events in `r`, in order. Panics when `r` is out of range, as a
+    /// slice's index does.
+    pub fn range(&self, r: impl RangeBounds<usize>) -> Iter<'_> {
+        let Range { start, end } = self.bounds(r);
+        Iter {
+            t: self,
+            front: start,
+            back: end,
+        }
+    }
+
+    /// As `slice::partition_point`.
+    pub fn partition_point(&self, pred: impl FnMut(&EventRef<'_>) -> bool) -> usize {
+        self.iter().partition_point(pred)
+    }
+
+    fn bounds(&self, r: impl RangeBounds<usize>) -> Range<usize> {
+        let start = match r.start_bound() {
+            Bound::Included(&a) => a,
+            Bound::Excluded(&a) => a + 1,
+            Bound::Unbounded => 0,
+        };
+        let end = match r.end_bound() {
+            Bound::Included(&b) => b + 1,
+            Bound::Excluded(&b) => b,
+            Bound::Unbounded => self.len,
+        };
+        assert!(
+            start <= end && end <= self.len,
+            "range {start}..{end} of a timeline of {}",
+            self.len
+        );
+        start..end
+    }
+
+    /// Bytes the packed events take, tables included (not what the `Who`s
+    /// and summaries they share point at): for `docs/performance.md`.
+    pub fn packed_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.heads.capacity() * size_of::<Head>()
+            + self.bits.capacity() * size_of::<u64>()
+            + self.whos.capacity() * size_of::<Arc<Who>>()
+            + self.sums.capacity() * size_of::<Summary>()
+    }
+}
+
+impl Head {
+    fn instant(&self, delta: u64, nanos: u32) -> DateTime<Utc> {
+        let second = u64::from(self.second_of_day) + delta;
+        if second < 86_400 {
+            if let Some(t) = NaiveTime::from_num_seconds_from_midnight_opt(second as u32, nanos) {
+                return NaiveDateTime::new(self.day, t).and_utc();
+            }
+        }
+        // Packed from an instant (`Builder::flush`), so it is one; the
+        // fallback is never taken.
+        DateTime::from_timestamp(self.secs.wrapping_add(delta as i64), nanos)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+impl std::fmt::Debug for Timeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl From<Vec<TimedEvent>> for Timeline {
+    fn from(events: Vec<TimedEvent>) -> Timeline {
+        events.into_iter().collect()
+    }
+}
+
+impl FromIterator<TimedEvent> for Timeline {
+    fn from_iter<I: IntoIterator<Item = TimedEvent>>(events: I) -> Timeline {
+        let mut b = Builder::default();
+        for e in events {
+            b.push(e);
+        }
+        b.finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Timeline {
+    type Item = EventRef<'a>;
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// Events lent in order, from either end.
+#[derive(Clone)]
+pub struct Iter<'a> {
+    t: &'a Timeline,
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = EventRef<'a>;
+
+    fn next(&mut self) -> Option<EventRef<'a>> {
+        (self.front < self.back).then(|| {
+            self.front += 1;
+            self.t.get(self.front - 1)
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.back - self.front;
+        (n, Some(n))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<EventRef<'a>> {
+        self.front = self.front.saturating_add(n).min(self.back);
+        self.next()
+    }
+}
+
+impl Iter<'_> {
+    /// As `slice::partition_point` on the events left: an index from the
+    /// first of them.
+    pub fn partition_point(&self, mut pred: impl FnMut(&EventRef<'_>) -> bool) -> usize {
+        let (mut start, mut end) = (self.front, self.back);
+        while start < end {
+            let mid = start + (end - start) / 2;
+            if pred(&self.t.get(mid)) {
+                start = mid + 1;
+            } else {
+                end = mid;
+            }
+        }
+        start - self.front
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        (self.front < self.back).then(|| {
+            self.back -= 1;
+            self.t.get(self.back)
+        })
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// Packs events as they come, a block at a time.
+#[derive(Default)]
+pub struct Builder {
+    t: Timeline,
+    pending: Vec<TimedEvent>,
+    /// Bits used in `t.bits`.
+    end: u64,
+    who_of: FxHashMap<*const Who, u32>,
+    /// A packed summaries' block (by address) → its summary in `sums`.
+    block_of: FxHashMap<usize, u32>,
+}
+
+impl Builder {
+    pub fn push(&mut self, e: TimedEvent) {
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(BLOCK);
+        }
+        self.pending.push(e);
+        if self.pending.len() == BLOCK {
+            self.flush();
+        }
+    }
+
+    pub fn finish(mut self) -> Timeline {
+        self.flush();
+        let mut t = self.t;
+        t.heads.shrink_to_fit();
+        t.bits.truncate(self.end.div_ceil(64) as usize);
+        // One word past the last, so a read never needs a bound of its own.
+        t.bits.push(0);
+        t.bits.shrink_to_fit();
+        t.whos.shrink_to_fit();
+        t.sums.shrink_to_fit();
+        t
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let n = self.pending.len();
+        let mut values = [[0u64; BLOCK]; FIELDS];
+        let mut secs = [0i64; BLOCK];
+        for (i, e) in self.pending.drain(..).enumerate() {
+            secs[i] = e.instant.timestamp();
+            values[NANOS][i] = u64::from(e.instant.timestamp_subsec_nanos());
+            values[LINE][i] = u64::from(e.line);
+            let whos = &mut self.t.whos;
+            values[WHO][i] =
+                u64::from(*self.who_of.entry(Arc::as_ptr(&e.who)).or_insert_with(|| {
+                    whos.push(Arc::clone(&e.who));
+                    index(whos.len() - 1)
+                }));
+            let (sum, offset) = match e.summary.place() {
+                Some((block, offset)) => {
+                    let sums = &mut self.t.sums;
+                    let sum = *self.block_of.entry(block).or_insert_with(|| {
+                        sums.push(e.summary.clone());
+                        index(sums.len() - 1)
+                    });
+                    (sum, offset)
+                }
+                None => {
+                    self.t.sums.push(e.summary);
+                    (index(self.t.sums.len() - 1), 0)
+                }
+            };
+            values[SUM][i] = u64::from(sum);
+            values[OFFSET][i] = u64::from(offset);
+        }
+        let least_secs = secs[..n].iter().copied().min().unwrap_or(0);
+        for (v, s) in values[SECS].iter_mut().zip(&secs[..n]) {
+            *v = s.wrapping_sub(least_secs) as u64;
+        }
+        let mut least = [0u64; FIELDS];
+        for f in [LINE, WHO, SUM] {
+            least[f] = values[f][..n].iter().copied().min().unwrap_or(0);
+            for v in &mut values[f][..n] {
+                *v -= least[f];
+            }
+        }
+        let mut width = [0u8; FIELDS];
+        for (w, v) in width.iter_mut().zip(&values) {
+            let most = v[..n].iter().copied().max().unwrap_or(0);
+            *w = (u64::BITS - most.leading_zeros()) as u8;
+        }
+        let stride: u16 = width.iter().map(|&w| u16::from(w)).sum();
+        let base = DateTime::from_timestamp(least_secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+        self.t.heads.push(Head {
+            secs: least_secs,
+            day: base.date_naive(),
+            second_of_day: base.num_seconds_from_midnight(),
+            at: self.end,
+            line: least[LINE] as u32,
+            who: least[WHO] as u32,
+            sum: least[SUM] as u32,
+            width,
+            stride,
+        });
+        let need = (self.end + n as u64 * u64::from(stride)).div_ceil(64) as usize + 1;
+        if self.t.bits.len() < need {
+            self.t.bits.resize(need, 0);
+        }
+        for i in 0..n {
+            for (&w, v) in width.iter().zip(&values) {
+                write(&mut self.t.bits, self.end, w, v[i]);
+                self.end += u64::from(w);
+            }
+        }
+        self.t.len += n;
+    }
+}
+
+/// A table index: a timeline has fewer events than `u32::MAX`
+/// (`timeline::merged` indexes it so), so fewer `Who`s and summaries.
+pub fn index(k: usize) -> u32 {
+    u32::try_from(k).expect("a timeline holds fewer than u32::MAX events")
+}
+
+fn mask(width: u8) -> u64 {
+    match width {
+        64 => u64::MAX,
+        w => (1u64 << w) - 1,
+    }
+}
+
+fn read(bits: &[u64], at: u64, width: u8) -> u64 {
+    if width == 0 {
+        return 0;
+    }
+    let (word, shift) = ((at / 64) as usize, (at % 64) as u32);
+    let mut v = bits[word] >> shift;
+    if shift + u32::from(width) > 64 {
+        v |= bits[word + 1] << (64 - shift);
+    }
+    v & mask(width)
+}
+
+fn write(bits: &mut [u64], at: u64, width: u8, v: u64) {
+    if width == 0 {
+        return;
+    }
+    let (word, shift) = ((at / 64) as usize, (at % 64) as u32);
+    bits[word] |= v << shift;
+    if shift + u32::from(width) > 64 {
+        bits[word + 1] |= v >> (64 - shift);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Kind, Packer};
+    use chrono::TimeZone;
+
+    fn who(source: u32, host: &str) -> Arc<Who> {
+        let mut e =
+            crate::timeline::tests::ev("2017-02-23T03:56:00Z", source, 1, Kind::Fault, "svc");
+        e.who_mut().host = Some(host.into());
+        e.who
+    }
+
+    fn event(instant: DateTime<Utc>, line: u32, who: &Arc<Who>, summary: Summary) -> TimedEvent {
+        TimedEvent {
+            instant,
+            line,
+            who: Arc::clone(who),
+            summary,
+        }
+    }
+
+    fn same(t: &Timeline, want: &[TimedEvent]) {
+        assert_eq!(t.len(), want.len());
+        for (k, w) in want.iter().enumerate() {
+            let e = t.get(k);
+            assert_eq!(e.instant, w.instant, "event {k}");
+            assert_eq!(e.line, w.line, "event {k}");
+            assert!(Arc::ptr_eq(e.who, &w.who), "event {k}");
+            assert_eq!(*e.summary, w.summary, "event {k}");
+            assert_eq!(e.to_event(), *w, "event {k}");
+        }
+    }
+
+    /// Every field at its extremes, within and across blocks: far
+    /// instants, a leap second, nanoseconds, lines from 0 to `u32::MAX`,
+    /// held and packed summaries, many `Who`s.
+    #[test]
+    fn gives_back_every_event_as_it_was() {
+        let mut packer = Packer::default();
+        let hosts: Vec<Arc<Who>> = (0..300).map(|k| who(k % 3, &format!("h{k}"))).collect();
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .map(|t| t.and_utc())
+            .expect("a leap second");
+        let mut want = Vec::new();
+        for k in 0..1000u32 {
+            let instant = match k % 7 {
+                0 => DateTime::<Utc>::MIN_UTC,
+                1 => DateTime::<Utc>::MAX_UTC,
+                2 => leap,
+                _ => Utc
+                    .timestamp_opt(1_487_736_600 + i64::from(k), k * 997)
+                    .unwrap(),
+            };
+            let line = match k % 5 {
+                0 => u32::MAX - k,
+                _ => k,
+            };
+            let summary = match k % 3 {
+                0 => Summary::held(&format!("held {k}")),
+                _ => packer.pack(&format!("packed summary number {k}")),
+            };
+            want.push(event(
+                instant,
+                line,
+                &hosts[(k as usize * 7) % 300],
+                summary,
+            ));
+        }
+        drop(packer);
+        let t = Timeline::from(want.clone());
+        same(&t, &want);
+        let back: Vec<TimedEvent> = t.iter().rev().map(|e| e.to_event()).collect();
+        assert_eq!(back.into_iter().rev().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn a_storm_packs_in_a_few_bytes_an_event() {
+        let mut packer = Packer::default();
+        let hosts: Vec<Arc<Who>> = (0..2000).map(|k| who(0, &format!("svc{k}"))).collect();
+        let want: Vec<TimedEvent> = (0..20_000u32)
+            .map(|k| {
+                let at = Utc
+                    .timestamp_opt(1_700_000_000 + i64::from(k / 3), 0)
+                    .unwrap();
+                let s = packer.pack(&format!(
+                    "SERVICE ALERT: svc{};CRITICAL;HARD;3;port {k}",
+                    k % 2000
+                ));
+                event(at, k + 1, &hosts[(k as usize * 13) % 2000], s)
+            })
+            .collect();
+        drop(packer);
+        let t = Timeline::from(want.clone());
+        same(&t, &want);
+        let per_event = (t.packed_bytes() - 2000 * 8) as f64 / 20_000.0;
+        assert!(per_event < 7.0, "{per_event} bytes an event");
+    }
+
+    #[test]
+    fn ranges_and_partition_points_are_a_slices() {
+        let hosts = [who(0, "a"), who(1, "b")];
+        let want: Vec<TimedEvent> = (0..300u32)
+            .map(|k| {
+                let at = Utc
+                    .timestamp_opt(1_600_000_000 + i64::from(k / 2), 0)
+                    .unwrap();
+                event(at, k, &hosts[k as usize % 2], Summary::held(&k.to_string()))
+            })
+            .collect();
+        let t = Timeline::from(want.clone());
+        for (a, b) in [(0, 0), (0, 300), (5, 129), (127, 128), (290, 300)] {
+            let lines: Vec<u32> = t.range(a..b).map(|e| e.line).collect();
+            let slice: Vec<u32> = want[a..b].iter().map(|e| e.line).collect();
+            assert_eq!(lines, slice);
+            let rev: Vec<u32> = t
+                .range(a..=b.saturating_sub(1).max(a))
+                .rev()
+                .map(|e| e.line)
+                .collect();
+            assert_eq!(rev.len(), (b.max(a + 1) - a).min(300 - a));
+            for cut in [0, 1, 64, 100, 200] {
+                let at = Utc.timestamp_opt(1_600_000_000 + cut, 0).unwrap();
+                let ours = a + t.range(a..b).partition_point(|e| e.instant < at);
+                let theirs = a + want[a..b].partition_point(|e| e.instant < at);
+                assert_eq!(ours, theirs, "{a}..{b} at {cut}");
+            }
+        }
+        assert_eq!(t.iter().nth(299).map(|e| e.line), Some(299));
+        assert!(t.iter().nth(300).is_none());
+        assert_eq!(t.last().map(|e| e.line), Some(299));
+        assert!(Timeline::default().first().is_none());
+    }
+}
