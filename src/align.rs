@@ -9,7 +9,7 @@
 //! Every decision is written into the finding with the pairs and the
 //! rejected readings, and into each moved event's provenance.
 
-use crate::event::{Kind, ProvenanceEdit, TimedEvent};
+use crate::event::{Kind, ProvenanceEdit};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::ingest::Ingested;
@@ -17,6 +17,7 @@ use crate::time::abbrev;
 use crate::time::note::{NoteKind, Verdict};
 use crate::time::provenance::{OffsetSource, ZoneOrigin};
 use crate::time::zone::fmt_offset;
+use crate::timeline::{EventRef, Timeline};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -43,7 +44,7 @@ struct Anchor {
     line: u32,
 }
 
-fn is_absolute(e: &TimedEvent) -> bool {
+fn is_absolute(e: &EventRef<'_>) -> bool {
     matches!(
         e.provenance().offset,
         OffsetSource::InLine | OffsetSource::Epoch
@@ -85,7 +86,7 @@ fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
 /// other sources. The event is borrowed: a source is tried at a hundred
 /// offsets, and only the pairs found need its evidence.
 fn pairs(
-    events: &[(DateTime<Utc>, Kind, &TimedEvent)],
+    events: &[(DateTime<Utc>, Kind, EventRef<'_>)],
     source: u32,
     anchors: &[(Anchor, Evidence)],
 ) -> Vec<Pair> {
@@ -157,10 +158,10 @@ impl Shift {
 
     /// The lines of `events` with the offset `base` read each at.
     fn lines<'e>(
-        events: impl Iterator<Item = &'e TimedEvent>,
-        base: impl Fn(&TimedEvent) -> i32,
+        events: impl Iterator<Item = EventRef<'e>>,
+        base: impl Fn(&EventRef<'_>) -> i32,
     ) -> Arc<[(u32, i32)]> {
-        Shift::table(events.map(|e| (e.line, base(e))).collect())
+        Shift::table(events.map(|e| (e.line, base(&e))).collect())
     }
 
     /// `(line, base)` pairs sorted by line, each line once: as collecting
@@ -196,7 +197,7 @@ impl Candidate {
 
 /// A source's faults and recoveries: what every reading is judged by,
 /// gathered once per source rather than once per reading tried.
-fn faults(events: &[TimedEvent]) -> Vec<&TimedEvent> {
+fn faults(events: &Timeline) -> Vec<EventRef<'_>> {
     events
         .iter()
         .filter(|e| matches!(e.who.kind, Kind::Fault | Kind::Recovery))
@@ -206,20 +207,20 @@ fn faults(events: &[TimedEvent]) -> Vec<&TimedEvent> {
 /// Pairs for a source's `faults` (and recoveries), each moved by
 /// `shift(e)` seconds.
 fn evaluate(
-    faults: &[&TimedEvent],
-    shift: impl Fn(&TimedEvent) -> i64,
+    faults: &[EventRef<'_>],
+    shift: impl Fn(&EventRef<'_>) -> i64,
     source: u32,
     anchors: &[(Anchor, Evidence)],
 ) -> Vec<Pair> {
-    let moved: Vec<(DateTime<Utc>, Kind, &TimedEvent)> = faults
+    let moved: Vec<(DateTime<Utc>, Kind, EventRef<'_>)> = faults
         .iter()
-        .map(|&e| (e.instant + Duration::seconds(shift(e)), e.who.kind, e))
+        .map(|&e| (e.instant + Duration::seconds(shift(&e)), e.who.kind, e))
         .collect();
     pairs(&moved, source, anchors)
 }
 
 /// A shift by line, as a candidate reading records it.
-fn by_line(shift: &Shift) -> impl Fn(&TimedEvent) -> i64 + '_ {
+fn by_line(shift: &Shift) -> impl Fn(&EventRef<'_>) -> i64 + '_ {
     move |e| shift.get(e.line).unwrap_or(0)
 }
 
@@ -280,11 +281,11 @@ pub fn align(ing: &mut Ingested, correct_skew: bool) {
                 cached = None;
                 let shift = -skew_ms;
                 let mut edit = ProvenanceEdit::new(|p| p.skew_ms = Some(shift));
-                for e in ing.sources[k].events.iter_mut() {
+                let events = std::mem::take(&mut ing.sources[k].events);
+                ing.sources[k].events = events.edited(|e| {
                     e.instant += Duration::milliseconds(shift);
                     edit.apply(e);
-                }
-                ing.sources[k].events.sort_by_key(|e| (e.instant, e.line));
+                });
                 message.push_str(&format!(
                     "; corrected (--correct-skew): its events moved by {:+} s",
                     shift.div_euclid(1000)
@@ -352,7 +353,7 @@ fn effect_before_cause(
     anchors: &[(Anchor, Evidence)],
 ) -> Option<(i64, String, Evidence)> {
     let first = src.events.first()?;
-    if is_absolute(first) {
+    if is_absolute(&first) {
         return None;
     }
     let mut pairs: Vec<Pair> = Vec::new();
@@ -432,7 +433,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         let Some(first) = events.first() else {
             continue;
         };
-        if is_absolute(first) || !ing.sources[k].envelope.samples.is_empty() {
+        if is_absolute(&first) || !ing.sources[k].envelope.samples.is_empty() {
             continue;
         }
         let source = first.source();
@@ -479,11 +480,10 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         if correct_skew {
             let src = &mut ing.sources[k];
             let mut edit = ProvenanceEdit::new(|p| p.skew_ms = Some(shift * 1000));
-            for e in src.events.iter_mut() {
+            src.events = std::mem::take(&mut src.events).edited(|e| {
                 e.instant += Duration::seconds(shift);
                 edit.apply(e);
-            }
-            src.events.sort_by_key(|e| (e.instant, e.line));
+            });
             message.push_str(&format!(
                 "; corrected (--correct-skew): its events moved by {:+} s",
                 shift
@@ -526,20 +526,32 @@ struct Decision {
     chosen: Option<Candidate>,
 }
 
-fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<Decision> {
-    let mut groups: BTreeMap<String, Vec<&TimedEvent>> = BTreeMap::new();
-    for e in events {
+fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decision> {
+    // Each label's events, as indexes: 4 bytes each, not a lent event's 32.
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (k, e) in events.iter().enumerate() {
         if let OffsetSource::ZoneOverLabel { label, .. } = &e.provenance().offset {
-            groups.entry(label.to_string()).or_default().push(e);
+            groups
+                .entry(label.to_string())
+                .or_default()
+                .push(crate::timeline::index(k));
         }
     }
     let Some(source) = events.first().map(|e| e.source()) else {
         return Vec::new();
     };
+    // A source with no label to decide (a flapping storm's epoch stamps)
+    // needs no list of its faults.
+    if groups.is_empty() {
+        return Vec::new();
+    }
     let faults = faults(events);
     let mut out = Vec::new();
     for (label, group) in groups {
-        let first = group[0];
+        let group = || group.iter().map(|&k| events.get(k as usize));
+        let Some(first) = group().next() else {
+            continue;
+        };
         let OffsetSource::ZoneOverLabel { zone, .. } = &first.provenance().offset else {
             continue;
         };
@@ -561,7 +573,7 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
             shift: Shift::none(),
             pairs: evaluate(&faults, |_| 0, source, anchors),
         };
-        let lines = Shift::lines(group.iter().copied(), |e| e.provenance().offset_s);
+        let lines = Shift::lines(group(), |e| e.provenance().offset_s);
         let mut seen = std::collections::BTreeSet::new();
         let mut label_cs: Vec<Candidate> = Vec::new();
         for (off, name) in offsets {
@@ -645,10 +657,9 @@ fn decide_labels(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Vec<D
 }
 
 /// A zone-less source: try whole and half-hour offsets.
-fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Option<Decision> {
-    let assumed: Vec<&TimedEvent> = events
-        .iter()
-        .filter(|e| {
+fn decide_assumed(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Option<Decision> {
+    let assumed = || {
+        events.iter().filter(|e| {
             matches!(
                 e.provenance().offset,
                 OffsetSource::Zone {
@@ -657,8 +668,8 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
                 }
             )
         })
-        .collect();
-    let source = assumed.first()?.source();
+    };
+    let source = assumed().next()?.source();
     let faults = faults(events);
     let base = Candidate {
         name: "UTC (assumed)".into(),
@@ -668,7 +679,7 @@ fn decide_assumed(events: &[TimedEvent], anchors: &[(Anchor, Evidence)]) -> Opti
     };
     // Every zone-less line read at offset 0: a reading at `off` moves it by
     // `-off`.
-    let lines = Shift::lines(assumed.iter().copied(), |_| 0);
+    let lines = Shift::lines(assumed(), |_| 0);
     let mut cs: Vec<Candidate> = (-24..=28)
         .map(|half| half * 1800)
         .filter(|&off| off != 0)
@@ -732,14 +743,12 @@ fn apply(ing: &mut Ingested, k: usize, mut d: Decision) {
                 _ => OffsetSource::InferredOffset,
             };
         });
-        for e in src.events.iter_mut() {
-            let Some(s) = c.shift.get(e.line) else {
-                continue;
-            };
-            e.instant += Duration::seconds(s);
-            edit.apply(e);
-        }
-        src.events.sort_by_key(|e| (e.instant, e.line));
+        src.events = std::mem::take(&mut src.events).edited(|e| {
+            if let Some(s) = c.shift.get(e.line) {
+                e.instant += Duration::seconds(s);
+                edit.apply(e);
+            }
+        });
         // The per-source summary counts every line; relabel the decided ones.
         let (from, to) = match &d.label {
             Some(_) => ("zone-over-label", "label-by-evidence"),

@@ -5,11 +5,11 @@ use crate::analysis::{self, Analysis, Incident};
 use crate::bundle::Bundle;
 use crate::config::{Keep, Options};
 use crate::error::{Error, Result};
-use crate::event::TimedEvent;
 use crate::finding::{Finding, FindingCode};
 use crate::grammar::registry::{Diagnostic, Registry};
 use crate::ingest::{self, Ingested};
 use crate::timeline;
+use crate::timeline::{EventRef, Timeline};
 use crate::window;
 use std::path::Path;
 
@@ -103,18 +103,17 @@ fn merged(bundle: Bundle, mut ingested: Ingested, opts: &Options) -> Loaded {
         crate::heap::return_freed();
     }
     crate::align::align(&mut ingested, opts.correct_skew);
-    let streams: Vec<Vec<TimedEvent>> = ingested
+    let streams: Vec<Timeline> = ingested
         .sources
         .iter_mut()
         .map(|s| std::mem::take(&mut s.events))
         .collect();
-    let mut timeline = timeline::merged(streams, None, None);
-    let outliers = drop_outliers(&mut timeline);
+    let (timeline, outliers) = drop_outliers(timeline::merged(streams));
     ingested.findings.extend(outliers);
     Loaded {
         bundle,
         ingested,
-        timeline: std::sync::Arc::new(crate::timeline::Timeline::from(timeline)),
+        timeline: std::sync::Arc::new(timeline),
     }
 }
 
@@ -126,14 +125,15 @@ pub const OUTLIER_YEARS: i64 = 5;
 /// instant is no evidence of this incident, and it would make a bogus
 /// window the longest. One finding per source, with the count and the
 /// first line. A late postmortem a year after the logs stays in.
-fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
-    let Some(median) = t.get(t.len() / 2).map(|e| e.instant) else {
-        return Vec::new();
-    };
+fn drop_outliers(t: Timeline) -> (Timeline, Vec<Finding>) {
+    if t.is_empty() {
+        return (t, Vec::new());
+    }
+    let median = t.get(t.len() / 2).instant;
     let span = chrono::Duration::days(366 * OUTLIER_YEARS);
-    let far = |e: &TimedEvent| (e.instant - median).abs() > span;
-    if !t.iter().any(far) {
-        return Vec::new();
+    let far = |e: &EventRef<'_>| (e.instant - median).abs() > span;
+    if !t.iter().any(|e| far(&e)) {
+        return (t, Vec::new());
     }
     let mut per: std::collections::BTreeMap<(u32, String), (u64, u64, String)> = Default::default();
     for e in t.iter().filter(|e| far(e)) {
@@ -148,8 +148,9 @@ fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
             entry.2 = crate::time::rfc3339(&e.instant);
         }
     }
-    t.retain(|e| !far(e));
-    per.into_iter()
+    let t = t.filtered(|e| !far(e));
+    let findings = per
+        .into_iter()
         .map(|((_, file), (n, line, at))| {
             Finding::warning(
                 FindingCode::TimeOutlier,
@@ -160,7 +161,8 @@ fn drop_outliers(t: &mut Vec<TimedEvent>) -> Vec<Finding> {
                 Some(crate::evidence::Evidence::new(file.clone(), line)),
             )
         })
-        .collect()
+        .collect();
+    (t, findings)
 }
 
 /// The window engine's settings from flags and manifest. A focus glob

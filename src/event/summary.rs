@@ -89,6 +89,7 @@ const CACHED: usize = 1024;
 /// `PACKED` and its entry's offset in the block above `SHIFT`. It owns
 /// what it points at, as the box or the `Arc` would: `Clone` and `Drop`
 /// below are theirs.
+#[repr(transparent)]
 pub struct Summary {
     word: NonNull<u8>,
 }
@@ -317,7 +318,7 @@ impl Summary {
             }),
         };
         SummaryRef {
-            summary: std::mem::ManuallyDrop::new(Summary { word }),
+            word,
             life: std::marker::PhantomData,
         }
     }
@@ -326,24 +327,31 @@ impl Summary {
 /// A summary lent by the packed timeline: it reads as a `Summary` (it
 /// derefs to one) but owns no count of its block, which the timeline
 /// holds; cloning the `Summary` it derefs to takes one, as any clone does.
+/// A summary's word, and `Copy`, as a reference is.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
 pub struct SummaryRef<'a> {
-    summary: std::mem::ManuallyDrop<Summary>,
+    word: NonNull<u8>,
     life: std::marker::PhantomData<&'a Summary>,
 }
+
+// As `&Summary` is.
+unsafe impl Send for SummaryRef<'_> {}
+unsafe impl Sync for SummaryRef<'_> {}
 
 impl<'a> SummaryRef<'a> {
     /// As `Summary::get`, a held text lent for as long as the summary
     /// it was lent from.
     pub fn get(&self) -> Cow<'a, str> {
-        match self.summary.repr() {
+        match self.repr() {
             Repr::Held(_) => {
                 // SAFETY: untagged, the word is the box of the summary
                 // this one was lent from (`sibling`, `from`), alive for
                 // `'a`.
-                let held: &'a Held = unsafe { self.summary.word.cast::<Held>().as_ref() };
+                let held: &'a Held = unsafe { self.word.cast::<Held>().as_ref() };
                 Cow::Borrowed(&held.summary)
             }
-            Repr::Packed(..) => Cow::Owned(self.summary.with(str::to_string)),
+            Repr::Packed(..) => Cow::Owned(self.with(str::to_string)),
         }
     }
 }
@@ -351,25 +359,18 @@ impl<'a> SummaryRef<'a> {
 impl std::ops::Deref for SummaryRef<'_> {
     type Target = Summary;
     fn deref(&self) -> &Summary {
-        &self.summary
-    }
-}
-
-impl Clone for SummaryRef<'_> {
-    fn clone(&self) -> Self {
-        SummaryRef {
-            summary: std::mem::ManuallyDrop::new(Summary {
-                word: self.summary.word,
-            }),
-            life: std::marker::PhantomData,
-        }
+        // SAFETY: both are one word, `repr(transparent)`; the word is a
+        // live summary's (its own, or a sibling's in a block the lender
+        // counts) for as long as this is lent, and through `&Summary` it
+        // is never dropped, only read or cloned (which takes its count).
+        unsafe { &*std::ptr::from_ref(self).cast::<Summary>() }
     }
 }
 
 impl<'a> From<&'a Summary> for SummaryRef<'a> {
     fn from(s: &'a Summary) -> SummaryRef<'a> {
         SummaryRef {
-            summary: std::mem::ManuallyDrop::new(Summary { word: s.word }),
+            word: s.word,
             life: std::marker::PhantomData,
         }
     }

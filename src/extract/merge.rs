@@ -394,7 +394,7 @@ fn stretches(group: &[Found], p: &SourcePlan, reg: &Registry, keep: Keep) -> Res
             path: f.path.clone(),
             message: "neither a result nor a part".into(),
         })?;
-        part.events = events_of(f, p, keep)?;
+        part.events = crate::timeline::Timeline::from(events_of(f, p, keep)?);
         parts.push(part);
     }
     let readable =

@@ -374,7 +374,7 @@ fn write_source(
     p: &plan::SourcePlan,
     keep: Keep,
     what: Written,
-    events: Vec<crate::event::TimedEvent>,
+    events: crate::timeline::Timeline,
 ) -> Result<PathBuf> {
     let stem = match &what {
         Written::Whole(_) => stem(p.index, &p.file.rel),

@@ -293,7 +293,8 @@ mod tests {
         let events = vec![event(1), bare, event(12)];
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.events.parquet");
-        super::super::write::events(&path, &events, &mut Default::default()).unwrap();
+        super::super::write::events(&path, &events.clone().into(), &mut Default::default())
+            .unwrap();
         let file: Arc<str> = Arc::from("core-switch.log");
         let all = crate::config::Keep::All;
         assert_eq!(super::events(&path, &file, 3, 3, all).unwrap(), events);
@@ -329,7 +330,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.events.parquet");
         let events = vec![event(1), event(2)];
-        super::super::write::events(&good, &events, &mut Default::default()).unwrap();
+        super::super::write::events(&good, &events.clone().into(), &mut Default::default())
+            .unwrap();
         // The same rows with the second line moved past u32::MAX.
         let batch = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&good).unwrap())
             .unwrap()

@@ -161,7 +161,7 @@ impl ResultRecord {
         crate::ingest::SourceResult {
             summary: self.summary,
             failures: self.failures,
-            events,
+            events: crate::timeline::Timeline::from(events),
             findings: self.findings,
             silences: self.silences,
             cadence_s: self.cadence_s,

@@ -23,7 +23,7 @@ const BATCH: usize = 64 * 1024;
 /// they left in their files.
 pub fn events(
     path: &Path,
-    events: &[TimedEvent],
+    events: &crate::timeline::Timeline,
     lines: &mut crate::bundle::lines::LineReader,
 ) -> Result<()> {
     let tmp = path.with_extension("parquet.tmp");
@@ -34,8 +34,12 @@ pub fn events(
         .build();
     let fail = |e: parquet::errors::ParquetError| Error::input(path, format!("parquet: {e}"));
     let mut w = ArrowWriter::try_new(file, schema(), Some(props)).map_err(fail)?;
-    for chunk in events.chunks(BATCH) {
-        w.write(&batch(chunk, lines)?).map_err(fail)?;
+    for from in (0..events.len()).step_by(BATCH) {
+        let chunk: Vec<TimedEvent> = events
+            .range(from..(from + BATCH).min(events.len()))
+            .map(|e| e.to_event())
+            .collect();
+        w.write(&batch(&chunk, lines)?).map_err(fail)?;
     }
     w.close().map_err(fail)?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))

@@ -44,8 +44,10 @@ pub struct SourceSummary {
 pub struct SourceResult {
     pub summary: SourceSummary,
     pub failures: Vec<ParseFailure>,
-    /// Sorted by instant (stable: file order among equals).
-    pub events: Vec<TimedEvent>,
+    /// Sorted by instant (stable: file order among equals); packed as
+    /// they are read, so a storm's source never holds its events as
+    /// 32-byte `TimedEvent`s (issue 16).
+    pub events: crate::timeline::Timeline,
     /// In order; the cases `align` may still decide are typed notes.
     pub findings: Vec<crate::time::note::Slot>,
     /// Stretches with no line at all, when the source usually writes at
@@ -93,7 +95,7 @@ struct State<'p> {
     out_of_range: (u64, Option<(u64, i32)>),
     /// Lines whose date does not exist: (count, first line and why).
     invalid_date: (u64, Option<(u64, String)>),
-    events: Vec<TimedEvent>,
+    events: crate::timeline::Builder,
     document: bool,
     /// The collector's clock, for envelope times (`recv`).
     recv_clock: SourceClock,
@@ -127,7 +129,7 @@ impl<'p> State<'p> {
             no_year: 0,
             out_of_range: (0, None),
             invalid_date: (0, None),
-            events: Vec::new(),
+            events: crate::timeline::Builder::default(),
             document: false,
             recv_clock: plan.clock(),
             envelope: EnvelopeSkew::default(),
@@ -167,7 +169,7 @@ impl<'p> State<'p> {
         if let (Some(mine), Some(theirs)) = (&mut self.origin, later.origin) {
             mine.absorb(theirs);
         }
-        self.events.append(&mut later.events);
+        self.events.append(later.events.finish());
         self.users.append(&mut later.users);
         let room = SKEW_SAMPLES.saturating_sub(self.envelope.samples.len());
         self.envelope
@@ -640,11 +642,12 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
     // monitor's (each citing a request line).
     if let (Some(r), Some(g)) = (&st.rates, grammar) {
         let host = st.host.clone();
-        st.events
-            .extend(crate::rates::detect::events(r, st.plan.index, g.role, host));
+        for e in crate::rates::detect::events(r, st.plan.index, g.role, host) {
+            st.events.push(e);
+        }
     }
     // Stable: lines with equal instants keep file order.
-    st.events.sort_by_key(|e| (e.instant, e.line));
+    let events = st.events.finish().sorted_by_instant_and_line();
     Ok(SourceResult {
         summary: SourceSummary {
             path: rel,
@@ -656,7 +659,7 @@ fn finish(mut st: State, grammar: Option<&Grammar>) -> Result<SourceResult> {
             time,
         },
         failures: st.failures,
-        events: st.events,
+        events,
         findings,
         silences,
         cadence_s: cadence,

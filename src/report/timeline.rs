@@ -98,7 +98,7 @@ fn rows(
             writeln!(out, "# tz database {}", crate::time::TZDB_VERSION)?;
             out.write_all(zone_header(zone).as_bytes())?;
             for e in timeline {
-                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e, inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
                 let e = &e.event();
@@ -115,7 +115,7 @@ fn rows(
         }
         TimelineFormat::Jsonl | TimelineFormat::Json => {
             for e in timeline {
-                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e, inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
                 let e = &e.event();
@@ -139,7 +139,7 @@ fn rows(
         TimelineFormat::Csv => {
             out.write_all(b"message,datetime,timestamp_desc,file,line,kind,subject,state,offset_s,offset_from,tzdb\n")?;
             for e in timeline {
-                let Some(e) = shown(e.clone(), inside(&e), redact.as_deref_mut(), lines)? else {
+                let Some(e) = shown(e, inside(&e), redact.as_deref_mut(), lines)? else {
                     continue;
                 };
                 let e = &e.event();
@@ -207,7 +207,7 @@ enum Shown<'e> {
 impl Shown<'_> {
     fn event(&self) -> EventRef<'_> {
         match self {
-            Shown::Lent(e) => e.clone(),
+            Shown::Lent(e) => *e,
             Shown::Redacted(e) => e.lent(),
         }
     }

@@ -42,8 +42,9 @@ const SUM: usize = 4;
 const OFFSET: usize = 5;
 const FIELDS: usize = 6;
 
-/// The events of a bundle in timeline order, packed.
-#[derive(Default)]
+/// The events of a bundle in timeline order, packed (or of a source, in
+/// its order, before the merge).
+#[derive(Default, Clone)]
 pub struct Timeline {
     len: usize,
     heads: Vec<Head>,
@@ -75,7 +76,7 @@ struct Head {
 }
 
 /// An event of a `Timeline`, lent: its fields are a `TimedEvent`'s.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct EventRef<'a> {
     pub instant: DateTime<Utc>,
     pub line: u32,
@@ -223,6 +224,58 @@ impl Timeline {
         start..end
     }
 
+    /// Each event owned, in order: for the rare pass that must move events
+    /// (a clock corrected, outliers left out) or sort them.
+    pub fn to_events(&self) -> Vec<TimedEvent> {
+        self.iter().map(|e| e.to_event()).collect()
+    }
+
+    /// The events with `edit` applied to each, then stably sorted by
+    /// (instant, line) as a source's events are (`--correct-skew` moves a
+    /// source's instants). Built as they come; only a source whose order
+    /// the edit changed is held as owned events to be sorted.
+    pub fn edited(self, mut edit: impl FnMut(&mut TimedEvent)) -> Timeline {
+        let mut b = Builder::default();
+        for e in self.iter() {
+            let mut e = e.to_event();
+            edit(&mut e);
+            b.push(e);
+        }
+        drop(self);
+        b.finish().sorted_by_instant_and_line()
+    }
+
+    /// Only the events `keep` is true for.
+    pub fn filtered(self, mut keep: impl FnMut(&EventRef<'_>) -> bool) -> Timeline {
+        if self.iter().all(|e| keep(&e)) {
+            return self;
+        }
+        self.iter()
+            .filter(|e| keep(e))
+            .map(|e| e.to_event())
+            .collect()
+    }
+
+    /// Stably sorted by (instant, line): a source's order. Already so, as
+    /// nearly every log is, it is returned as it is.
+    pub fn sorted_by_instant_and_line(self) -> Timeline {
+        let key = |e: &EventRef<'_>| (e.instant, e.line);
+        let mut previous = None;
+        let sorted = self.iter().all(|e| {
+            let k = key(&e);
+            let ok = previous.is_none_or(|p| p <= k);
+            previous = Some(k);
+            ok
+        });
+        if sorted {
+            return self;
+        }
+        let mut events = self.to_events();
+        drop(self);
+        events.sort_by_key(|e| (e.instant, e.line));
+        Timeline::from(events)
+    }
+
     /// Bytes the packed events take, tables included (not what the `Who`s
     /// and summaries they share point at): for `docs/performance.md`.
     pub fn packed_bytes(&self) -> usize {
@@ -343,12 +396,28 @@ pub struct Builder {
     pending: Vec<TimedEvent>,
     /// Bits used in `t.bits`.
     end: u64,
-    who_of: FxHashMap<*const Who, u32>,
+    /// A `Who` (by address) → its index in `whos`.
+    who_of: FxHashMap<usize, u32>,
     /// A packed summaries' block (by address) → its summary in `sums`.
     block_of: FxHashMap<usize, u32>,
 }
 
 impl Builder {
+    pub fn len(&self) -> usize {
+        self.t.len + self.pending.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `t`'s events after those pushed so far.
+    pub fn append(&mut self, t: Timeline) {
+        for e in t.iter() {
+            self.push(e.to_event());
+        }
+    }
+
     pub fn push(&mut self, e: TimedEvent) {
         if self.pending.capacity() == 0 {
             self.pending.reserve_exact(BLOCK);
@@ -384,11 +453,15 @@ impl Builder {
             values[NANOS][i] = u64::from(e.instant.timestamp_subsec_nanos());
             values[LINE][i] = u64::from(e.line);
             let whos = &mut self.t.whos;
-            values[WHO][i] =
-                u64::from(*self.who_of.entry(Arc::as_ptr(&e.who)).or_insert_with(|| {
-                    whos.push(Arc::clone(&e.who));
-                    index(whos.len() - 1)
-                }));
+            values[WHO][i] = u64::from(
+                *self
+                    .who_of
+                    .entry(Arc::as_ptr(&e.who).addr())
+                    .or_insert_with(|| {
+                        whos.push(Arc::clone(&e.who));
+                        index(whos.len() - 1)
+                    }),
+            );
             let (sum, offset) = match e.summary.place() {
                 Some((block, offset)) => {
                     let sums = &mut self.t.sums;

@@ -806,17 +806,13 @@ mod tests {
             ev("2017-02-23T03:58:00Z", 0, 4, Kind::Recovery, "a"),
         ];
         src.sort_by_key(|e| (e.instant, e.line));
-        let t = crate::timeline::merged(vec![src], None, None);
-        let w = windows(
-            &crate::timeline::Timeline::from(t.clone()),
-            &Config::default(),
-        )
-        .facts;
+        let t = crate::timeline::merged(vec![src.into()]);
+        let w = windows(&t, &Config::default()).facts;
         assert_eq!(w.len(), 1);
         assert_eq!(
             (
-                t[w[0].outage.start].line,
-                w[0].outage.end.map(|k| t[k].line)
+                t.get(w[0].outage.start).line,
+                w[0].outage.end.map(|k| t.get(k).line)
             ),
             (1, Some(3))
         );

@@ -7,7 +7,6 @@ use super::{finish, scan, EnvelopeSkew, SourcePlan, SourceResult, State};
 use crate::bundle::read;
 use crate::config::Keep;
 use crate::error::{Error, Result};
-use crate::event::TimedEvent;
 use crate::grammar::record::ParseFailure;
 use crate::grammar::Grammar;
 use crate::time::resolve::SourceClock;
@@ -36,7 +35,7 @@ pub struct Partial {
     users: std::collections::BTreeSet<String>,
     /// Kept apart (in Parquet), not in the sidecar.
     #[serde(skip)]
-    pub events: Vec<TimedEvent>,
+    pub events: crate::timeline::Timeline,
 }
 
 impl Partial {
@@ -67,7 +66,7 @@ impl<'p> State<'p> {
             envelope: self.envelope,
             rates: self.rates,
             users: self.users,
-            events: self.events,
+            events: self.events.finish(),
         }
     }
 
@@ -95,7 +94,7 @@ impl<'p> State<'p> {
         st.envelope = p.envelope;
         st.rates = p.rates;
         st.users = p.users;
-        st.events = p.events;
+        st.events.append(p.events);
         Ok(st)
     }
 }
