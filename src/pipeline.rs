@@ -250,6 +250,11 @@ pub fn analyze(loaded: &Loaded, opts: &Options, generated_at: Option<String>) ->
         facts,
         left_out,
     } = window::windows(t, &config);
+    // The engine's index and clusters are freed: their pages go back
+    // before the windows are built, where a storm's memory peaks.
+    if t.len() >= crate::heap::RETURN_FREED_FROM_EVENTS {
+        crate::heap::return_freed();
+    }
     // The status page's claims against each window, before the windows
     // take their facts.
     let claims = analysis::public_claims(t);

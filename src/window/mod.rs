@@ -310,6 +310,11 @@ fn range(list: &[u32], from: usize, to: Option<usize>) -> impl Iterator<Item = u
 /// Run the window engine over a merged timeline.
 pub fn windows(t: &Timeline, config: &Config) -> Windows {
     let mut spans = episode::spans(t);
+    // What finding the spans freed (per subject lists, a storm's hundreds
+    // of thousands of entries) goes back before the engine's lists grow.
+    if t.len() >= crate::heap::RETURN_FREED_FROM_EVENTS {
+        crate::heap::return_freed();
+    }
     for s in spans.iter_mut() {
         if s.grade == Health::Degraded
             && config
