@@ -692,4 +692,43 @@ mod tests {
         assert_eq!(t.last().map(|e| e.line), Some(299));
         assert!(Timeline::default().first().is_none());
     }
+
+    /// The passes that change a source's packed events give what the same
+    /// edits give on a vector: `--correct-skew`'s move and re-sort,
+    /// outliers left out, a later stretch appended.
+    #[test]
+    fn edits_are_a_vectors() {
+        let hosts = [who(0, "a"), who(0, "b")];
+        let want: Vec<TimedEvent> = (0..400u32)
+            .map(|k| {
+                let at = Utc.timestamp_opt(1_600_000_000 + i64::from(k), 0).unwrap();
+                event(
+                    at,
+                    k + 1,
+                    &hosts[k as usize % 2],
+                    Summary::held(&k.to_string()),
+                )
+            })
+            .collect();
+        // Every third event moved back ten minutes: the order changes.
+        let edit = |e: &mut TimedEvent| {
+            if e.line % 3 == 0 {
+                e.instant -= chrono::Duration::minutes(10);
+            }
+        };
+        let mut moved = want.clone();
+        moved.iter_mut().for_each(edit);
+        moved.sort_by_key(|e| (e.instant, e.line));
+        same(&Timeline::from(want.clone()).edited(edit), &moved);
+        let kept: Vec<TimedEvent> = want.iter().filter(|e| e.line % 7 != 0).cloned().collect();
+        same(
+            &Timeline::from(want.clone()).filtered(|e| e.line % 7 != 0),
+            &kept,
+        );
+        let mut b = Builder::default();
+        b.push(want[0].clone());
+        b.append(Timeline::from(want[1..].to_vec()));
+        assert_eq!(b.len(), want.len());
+        same(&b.finish(), &want);
+    }
 }
