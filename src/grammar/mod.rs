@@ -27,6 +27,7 @@ use matcher::NoMatch;
 use record::Record;
 use rules::LazyClassifier;
 use spec::{GrammarSpec, RecordForm, SampleSpec};
+use std::borrow::Cow;
 
 /// How a grammar reads its input.
 #[derive(Debug, Clone)]
@@ -190,7 +191,27 @@ impl Grammar {
         text: &'a str,
         line: u64,
     ) -> Result<(Record<'a>, Strength), NoMatch> {
-        let read = self.read_any(text, line)?;
+        self.read_line_in(text, line, Vec::new())
+    }
+
+    /// `parse_line` into `fields`, the vector of an earlier record
+    /// (`record::recycle`): one allocation for a file, not one per line.
+    pub fn parse_line_in<'a>(
+        &'a self,
+        text: &'a str,
+        line: u64,
+        fields: Vec<(&'a str, Cow<'a, str>)>,
+    ) -> Result<Record<'a>, NoMatch> {
+        self.read_line_in(text, line, fields).map(|(r, _)| r)
+    }
+
+    fn read_line_in<'a>(
+        &'a self,
+        text: &'a str,
+        line: u64,
+        fields: Vec<(&'a str, Cow<'a, str>)>,
+    ) -> Result<(Record<'a>, Strength), NoMatch> {
+        let read = self.read_any(text, line, fields)?;
         // A JSON access log's record is a request: a JSON line without a
         // status is some other log, which this grammar must not claim.
         // (A pattern grammar says so in its patterns: `{status:int}`.)
@@ -202,7 +223,12 @@ impl Grammar {
         Ok(read)
     }
 
-    fn read_any<'a>(&'a self, text: &'a str, line: u64) -> Result<(Record<'a>, Strength), NoMatch> {
+    fn read_any<'a>(
+        &'a self,
+        text: &'a str,
+        line: u64,
+        mut fields: Vec<(&'a str, Cow<'a, str>)>,
+    ) -> Result<(Record<'a>, Strength), NoMatch> {
         let pats = match &self.form {
             Form::Lines(pats) => pats,
             Form::LineRecords(RecordForm::Jsonl) => {
@@ -210,7 +236,10 @@ impl Grammar {
             }
             Form::LineRecords(_) | Form::Document(_) => return Err(NoMatch { offset: 0 }),
         };
-        let (k, c) = matcher::run_first(pats, |p| &p.program, &self.shared, text)?;
+        if fields.capacity() == 0 {
+            fields.reserve(16);
+        }
+        let (k, c) = matcher::run_first_in(pats, |p| &p.program, &self.shared, text, fields)?;
         let p = &pats[k];
         let rec = Record {
             line,

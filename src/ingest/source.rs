@@ -458,6 +458,8 @@ fn scan(
 ) -> Result<()> {
     let path = st.plan.file.abs.clone();
     let mut pending: u64 = 0;
+    // One field vector for the stretch, handed from record to record.
+    let mut fields = Vec::new();
     let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, |l| {
         if let Some(pb) = progress {
             pending += l.text.len() as u64 + 1;
@@ -474,8 +476,15 @@ fn scan(
             st.fail(l.number, read::MAX_LINE + 1, l.text);
             return;
         }
-        match g.parse_line(l.text, l.number) {
-            Ok(rec) => st.record(g, &rec, Some(l.text), Some(l.at)),
+        match g.parse_line_in(
+            l.text,
+            l.number,
+            crate::grammar::record::recycle(std::mem::take(&mut fields)),
+        ) {
+            Ok(rec) => {
+                st.record(g, &rec, Some(l.text), Some(l.at));
+                fields = crate::grammar::record::recycle(rec.fields);
+            }
             Err(e) => {
                 let column = l.text[..e.offset.min(l.text.len())].chars().count() + 1;
                 st.fail(l.number, column, l.text)

@@ -223,8 +223,23 @@ fn place_wall(
         }
     }
     let tz = ctx.zone.tz;
-    let reading = memo.cache.read(tz, naive);
     let zone_assumed = ctx.zone.origin == ZoneOrigin::Assumed;
+    let zone = OffsetSource::Zone {
+        zone: tz,
+        origin: ctx.zone.origin,
+    };
+    // No label, and a bucket read before with one offset throughout: what
+    // `settle` gives a unique reading, without building the reading.
+    if let (None, Some(off)) = (label, memo.cache.cached_offset(tz, naive)) {
+        let utc = (naive - chrono::Duration::seconds(i64::from(off))).and_utc();
+        let notes = Notes {
+            zone_assumed,
+            label: None,
+            dst: None,
+        };
+        return at(utc, off, zone, None, notes);
+    }
+    let reading = memo.cache.read(tz, naive);
     let label = match label {
         None => {
             let (r, dst, dst_note) = settle(reading, None, ctx);
@@ -233,11 +248,7 @@ fn place_wall(
                 label: None,
                 dst: dst_note,
             };
-            let offset = OffsetSource::Zone {
-                zone: tz,
-                origin: ctx.zone.origin,
-            };
-            return at(r.utc, r.offset_s, offset, dst, notes);
+            return at(r.utc, r.offset_s, zone, dst, notes);
         }
         Some(l) => l,
     };

@@ -283,6 +283,16 @@ pub struct ReadingCache {
 const BUCKET_S: i64 = 900;
 
 impl ReadingCache {
+    /// The cached offset for `naive` when its bucket is cached (one
+    /// offset throughout), without building a `Reading`: a line with no
+    /// label needs neither the abbreviation nor its reference count (two
+    /// atomic operations a line; issue 16).
+    pub fn cached_offset(&self, tz: Tz, naive: NaiveDateTime) -> Option<i32> {
+        let (ctz, b, off, _) = self.entry.as_ref()?;
+        let bucket = naive.and_utc().timestamp().div_euclid(BUCKET_S);
+        (*ctz == tz && *b == bucket).then_some(*off)
+    }
+
     pub fn read(&mut self, tz: Tz, naive: NaiveDateTime) -> LocalReading {
         let secs = naive.and_utc().timestamp();
         let bucket = secs.div_euclid(BUCKET_S);
