@@ -17,9 +17,38 @@ pub use packed::{index, Builder, EventRef, Iter, Timeline};
 /// The sources and the timeline are both packed (issue 16): the merge
 /// holds them together, about 6 bytes an event each, where a merge of
 /// `TimedEvent` vectors held 32.
+///
+/// Each source must be in (instant, line) order and name its own source
+/// index: a parse sorts its events (`Timeline::sorted_by_instant_and_line`)
+/// and an events file's are sorted as they are read (`with_events`).
 pub fn merged(mut sources: Vec<Timeline>) -> Timeline {
     use std::cmp::Reverse;
     sources.retain(|s| !s.is_empty());
+    debug_assert!(
+        sources.iter().all(|s| s
+            .iter()
+            .zip(s.iter().skip(1))
+            .all(|(a, b)| (a.instant, a.line) <= (b.instant, b.line))),
+        "a source out of (instant, line) order"
+    );
+    debug_assert!(
+        {
+            let mut ids: Vec<u32> = sources
+                .iter()
+                .flat_map(|s| {
+                    let mut v: Vec<u32> = s.iter().map(|e| e.who.source).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let n = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len() == n
+        },
+        "two inputs name the same source"
+    );
     if sources.len() <= 1 {
         return sources.pop().unwrap_or_default();
     }

@@ -1906,3 +1906,68 @@ fn a_packer_dropped_as_its_thread_ends_does_not_abort() {
     assert_eq!(first.get(), "svc1 on web001 CRITICAL (HARD, attempt 3)");
     assert_eq!(filler[1234].get(), "svc4 on web1234 OK");
 }
+
+/// `timeline::merged` became a k-way merge that takes each source in
+/// (instant, line) order (session 15), and an events file's rows were
+/// packed as they came: a hand-edited file out of order gave a misordered
+/// timeline, where the stable sort before it had put every event in its
+/// place (found by a helper's review of the packed timeline).
+#[test]
+fn an_events_file_out_of_order_gives_the_bundles_timeline() {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::arrow::ArrowWriter;
+    let f = fixture("servercentral-2017-02-22");
+    let dir = tempfile::tempdir().unwrap();
+    let ev = dir.path().join("ev");
+    let (code, _, err) = run(&[
+        "extract",
+        f.to_str().unwrap(),
+        "--out",
+        ev.to_str().unwrap(),
+        "--all",
+        "-q",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // The events file with the most rows, its rows written back reversed.
+    let read = |p: &std::path::Path| {
+        let r = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(p).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        r.map(|b| b.unwrap()).collect::<Vec<_>>()
+    };
+    let pq = std::fs::read_dir(&ev)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".events.parquet"))
+        .max_by_key(|p| read(p).iter().map(|b| b.num_rows()).sum::<usize>())
+        .expect("an events file");
+    let batches = read(&pq);
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert!(rows >= 5, "{} holds {rows} rows", pq.display());
+    let mut w = ArrowWriter::try_new(
+        std::fs::File::create(&pq).unwrap(),
+        batches[0].schema(),
+        None,
+    )
+    .unwrap();
+    for b in batches.iter().rev() {
+        for k in (0..b.num_rows()).rev() {
+            w.write(&b.slice(k, 1)).unwrap();
+        }
+    }
+    w.close().unwrap();
+    let bundle = run(&["timeline", f.to_str().unwrap(), "--format", "jsonl"]);
+    let events = run(&[
+        "timeline",
+        "--events",
+        ev.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert_eq!(bundle.0, 0, "{}", bundle.2);
+    assert_eq!(events.0, 0, "{}", events.2);
+    assert!(bundle.1.lines().count() > rows);
+    assert_eq!(events.1, bundle.1, "the reversed events file's timeline");
+}

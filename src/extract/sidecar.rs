@@ -156,8 +156,16 @@ impl ResultRecord {
         }
     }
 
-    /// The parsed source again, with its events read back.
-    pub fn with_events(self, events: Vec<crate::event::TimedEvent>) -> crate::ingest::SourceResult {
+    /// The parsed source again, with its events read back, in the order a
+    /// parse gives (instant, then line; stable): `timeline::merged` takes
+    /// each source in that order, and an events file is a file anyone
+    /// can edit. Already in order, as `rfo extract` writes them, the sort
+    /// is one pass.
+    pub fn with_events(
+        self,
+        mut events: Vec<crate::event::TimedEvent>,
+    ) -> crate::ingest::SourceResult {
+        events.sort_by_key(|e| (e.instant, e.line));
         crate::ingest::SourceResult {
             summary: self.summary,
             failures: self.failures,

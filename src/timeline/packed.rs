@@ -206,13 +206,16 @@ impl Timeline {
     }
 
     fn bounds(&self, r: impl RangeBounds<usize>) -> Range<usize> {
+        // Checked as a slice's are: `Excluded(usize::MAX)` wrapped to 0 in
+        // a release build and gave the whole timeline.
+        let past = |x: usize| x.checked_add(1).expect("range bound past usize::MAX");
         let start = match r.start_bound() {
             Bound::Included(&a) => a,
-            Bound::Excluded(&a) => a + 1,
+            Bound::Excluded(&a) => past(a),
             Bound::Unbounded => 0,
         };
         let end = match r.end_bound() {
-            Bound::Included(&b) => b + 1,
+            Bound::Included(&b) => past(b),
             Bound::Excluded(&b) => b,
             Bound::Unbounded => self.len,
         };
@@ -656,6 +659,22 @@ mod tests {
         same(&t, &want);
         let per_event = (t.packed_bytes() - 2000 * 8) as f64 / 20_000.0;
         assert!(per_event < 7.0, "{per_event} bytes an event");
+    }
+
+    /// A slice panics on `[usize::MAX + 1..]`; the timeline wrapped the
+    /// bound to 0 and gave every event (found in review).
+    #[test]
+    #[should_panic(expected = "past usize::MAX")]
+    fn a_range_past_usize_max_panics_as_a_slices() {
+        use std::ops::Bound;
+        let t = Timeline::from(vec![crate::timeline::tests::ev(
+            "2017-02-23T03:56:00Z",
+            0,
+            1,
+            Kind::Fault,
+            "svc",
+        )]);
+        let _ = t.range((Bound::Excluded(usize::MAX), Bound::Unbounded));
     }
 
     #[test]
