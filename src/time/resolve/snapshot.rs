@@ -132,7 +132,7 @@ impl SourceClock {
         overrides: Arc<HashMap<String, i32>>,
     ) -> Result<SourceClock, String> {
         let mut c = SourceClock::new(file, zone, year, overrides);
-        let mut tally: HashMap<TallyKey, u64> = HashMap::new();
+        let mut tally: rustc_hash::FxHashMap<TallyKey, u64> = Default::default();
         for (k, off, label, n) in state.tally {
             tally.insert((known(&k, &KINDS)?, off, label.map(Arc::from)), n);
         }
