@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Time commands in alternating rounds and print each one's median.
+
+Each round runs every command once, in the order given, so a slow stretch
+of a noisy machine touches them all alike; medians and quartiles, not
+means, because that noise comes in episodes (docs/performance.md,
+"Session 16"). One warm-up run of each first.
+
+    benches/rounds.py 21 \
+      'one::RAYON_NUM_THREADS=1::target/release/rfo analyze /tmp/b100 --format json' \
+      'two::::target/release/rfo analyze /tmp/b100 --format json'
+
+Each argument is NAME::ENV::COMMAND (ENV: space-separated K=V, may be
+empty). Output goes to /dev/null.
+"""
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main() -> None:
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    rounds = int(sys.argv[1])
+    specs = []
+    for arg in sys.argv[2:]:
+        name, env, cmd = arg.split("::")
+        e = dict(os.environ)
+        for kv in env.split():
+            k, v = kv.split("=", 1)
+            e[k] = v
+        specs.append((name, e, shlex.split(cmd)))
+
+    def once(e, c):
+        t = time.perf_counter()
+        subprocess.run(c, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return time.perf_counter() - t
+
+    for _, e, c in specs:
+        once(e, c)
+    times = {name: [] for name, _, _ in specs}
+    for _ in range(rounds):
+        for name, e, c in specs:
+            times[name].append(once(e, c))
+    for name, _, _ in specs:
+        v = sorted(times[name])
+        q1, q3 = v[len(v) // 4], v[3 * len(v) // 4]
+        print(f"{name:30s} median {statistics.median(v) * 1000:7.1f} ms"
+              f"  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}")
+
+
+if __name__ == "__main__":
+    main()
