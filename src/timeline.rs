@@ -33,21 +33,14 @@ pub fn merged(mut sources: Vec<Timeline>) -> Timeline {
     );
     debug_assert!(
         {
-            let mut ids: Vec<u32> = sources
-                .iter()
-                .flat_map(|s| {
-                    let mut v: Vec<u32> = s.iter().map(|e| e.who.source).collect();
-                    v.sort_unstable();
-                    v.dedup();
-                    v
-                })
-                .collect();
-            let n = ids.len();
+            let mut ids: Vec<u32> = sources.iter().map(|s| s.get(0).who.source).collect();
             ids.sort_unstable();
-            ids.dedup();
-            ids.len() == n
+            sources
+                .iter()
+                .all(|s| s.iter().all(|e| e.who.source == s.get(0).who.source))
+                && ids.windows(2).all(|w| w[0] != w[1])
         },
-        "two inputs name the same source"
+        "an input of two sources, or two inputs of one"
     );
     if sources.len() <= 1 {
         return sources.pop().unwrap_or_default();

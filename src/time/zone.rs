@@ -288,23 +288,27 @@ impl ReadingCache {
     /// label needs neither the abbreviation nor its reference count (two
     /// atomic operations a line; issue 16).
     pub fn cached_offset(&self, tz: Tz, naive: NaiveDateTime) -> Option<i32> {
-        let (ctz, b, off, _) = self.entry.as_ref()?;
+        self.hit(tz, naive).map(|(off, _)| off)
+    }
+
+    /// The cached offset and abbreviation, when `naive` is in the cached
+    /// bucket of `tz`.
+    fn hit(&self, tz: Tz, naive: NaiveDateTime) -> Option<(i32, &Arc<str>)> {
+        let (ctz, b, off, ab) = self.entry.as_ref()?;
         let bucket = naive.and_utc().timestamp().div_euclid(BUCKET_S);
-        (*ctz == tz && *b == bucket).then_some(*off)
+        (*ctz == tz && *b == bucket).then_some((*off, ab))
     }
 
     pub fn read(&mut self, tz: Tz, naive: NaiveDateTime) -> LocalReading {
+        if let Some((off, ab)) = self.hit(tz, naive) {
+            return LocalReading::Unique(Reading {
+                utc: (naive - Duration::seconds(i64::from(off))).and_utc(),
+                offset_s: off,
+                abbrev: ab.clone(),
+            });
+        }
         let secs = naive.and_utc().timestamp();
         let bucket = secs.div_euclid(BUCKET_S);
-        if let Some((ctz, b, off, ab)) = &self.entry {
-            if *ctz == tz && *b == bucket {
-                return LocalReading::Unique(Reading {
-                    utc: (naive - Duration::seconds(i64::from(*off))).and_utc(),
-                    offset_s: *off,
-                    abbrev: ab.clone(),
-                });
-            }
-        }
         let reading = read_local(tz, naive);
         if let LocalReading::Unique(r) = &reading {
             let first = naive - Duration::seconds(secs - bucket * BUCKET_S);
