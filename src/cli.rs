@@ -100,6 +100,7 @@ pub struct Common {
     pub abbrev: Vec<String>,
     pub grammars: Option<PathBuf>,
     pub chunk_bytes: Option<u64>,
+    pub share_bytes: Option<u64>,
     pub correct_skew: bool,
     pub merge_gap: Option<i64>,
     pub background_after: Option<i64>,
@@ -117,6 +118,7 @@ impl Common {
         self.abbrev = s.abbrev.clone();
         self.grammars = s.grammars.grammars.clone();
         self.chunk_bytes = s.chunk_bytes;
+        self.share_bytes = s.share_bytes;
     }
 
     fn report(&mut self, r: &ReportArgs) {
@@ -164,6 +166,10 @@ pub struct SourceArgs {
     /// Read files of at least twice this many bytes in parallel chunks (testing aid).
     #[arg(long, hide = true, value_name = "BYTES")]
     pub chunk_bytes: Option<u64>,
+    /// Let a thread cut another's file down to this many bytes, and read
+    /// this many at a time (testing aid).
+    #[arg(long, hide = true, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub share_bytes: Option<u64>,
 }
 
 /// How the merged timeline is presented.

@@ -27,6 +27,9 @@ pub struct Options {
     /// Chunk size for reading large files in parallel (`--chunk-bytes`,
     /// hidden: tests force tiny chunks to prove the result is the same).
     pub chunk_bytes: Option<u64>,
+    /// How finely threads share a file (`--share-bytes`, hidden: tests
+    /// force tiny cuts to prove the result is the same).
+    pub share_bytes: Option<u64>,
     /// Draw a progress bar on stderr (a terminal and not `-q`).
     pub progress: bool,
     /// `--correct-skew`: move the events of sources whose clock is skewed.
@@ -94,6 +97,7 @@ impl Options {
             hosts: c.hosts.clone(),
             correct_skew: c.correct_skew,
             chunk_bytes: c.chunk_bytes,
+            share_bytes: c.share_bytes,
             progress: !c.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             range: (None, None),
         })

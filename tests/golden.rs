@@ -248,11 +248,9 @@ fn analyze_twice_is_byte_identical_for_every_fixture() {
     }
 }
 
-/// Large files are read in parallel chunks; forcing tiny chunks on every
-/// fixture (DST folds, a New Year rollover, out-of-order status pages) must
-/// give byte-identical analyses and timelines.
-#[test]
-fn chunked_reading_gives_the_same_answers() {
+/// Every fixture's analysis and timeline read with `extra` flags on
+/// `threads` threads, against a plain read.
+fn reads_the_same(extra: &[&str], threads: &str) {
     for case in FIXTURES {
         let p = fixture(case);
         for args in [
@@ -260,9 +258,40 @@ fn chunked_reading_gives_the_same_answers() {
             vec!["timeline", p.to_str().unwrap(), "--format", "json"],
         ] {
             let whole = run(&args);
-            let mut chunked = args.clone();
-            chunked.extend(["--chunk-bytes", "100"]);
-            assert_eq!(run(&chunked), whole, "{case} {args:?}");
+            let out = rfo()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(&args)
+                .args(extra)
+                .output()
+                .unwrap();
+            let other = (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            );
+            assert_eq!(
+                other, whole,
+                "{case} {args:?} {extra:?} on {threads} threads"
+            );
         }
     }
+}
+
+/// A thread without a file to start takes half of what another has yet
+/// to read of its own (`ingest::source::share`); forcing tiny reads and
+/// cuts on two to eight threads over every fixture must give
+/// byte-identical analyses and timelines, wherever the cuts fall.
+#[test]
+fn shared_reading_gives_the_same_answers() {
+    for (threads, bytes) in [("2", "1"), ("3", "64"), ("8", "16")] {
+        reads_the_same(&["--share-bytes", bytes], threads);
+    }
+}
+
+/// Large files are read in parallel chunks; forcing tiny chunks on every
+/// fixture (DST folds, a New Year rollover, out-of-order status pages) must
+/// give byte-identical analyses and timelines.
+#[test]
+fn chunked_reading_gives_the_same_answers() {
+    reads_the_same(&["--chunk-bytes", "100"], "2");
 }

@@ -1971,3 +1971,74 @@ fn an_events_file_out_of_order_gives_the_bundles_timeline() {
     assert!(bundle.1.lines().count() > rows);
     assert_eq!(events.1, bundle.1, "the reversed events file's timeline");
 }
+
+/// Triggered by `--share-bytes 50` on three threads over the
+/// `new-years-eve-2016` fixture: `web01/messages` reported 15 lines where
+/// it has 9. A stretch cut off another thread's file runs to the end of
+/// the file (its end is "to the end", `u64::MAX`); when its answers
+/// depended on the year before it (a New Year in it) it was read again,
+/// and that second read took "to the end" from byte 0: the whole file,
+/// counted twice. Here a year-less log of 30,000 lines crosses New Year
+/// in its second half, so the stretch a second thread takes from it is
+/// read again; the answers must be the ones of a read on one thread.
+#[test]
+fn a_stretch_cut_from_a_file_and_read_again_starts_at_its_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = dir.path();
+    std::fs::write(
+        b.join("bundle.toml"),
+        "[incident]\ntitle = \"New Year\"\nyear = 2016\n\n\
+         [[source]]\npath = \"messages\"\ngrammar = \"rfc3164\"\nzone = \"UTC\"\n",
+    )
+    .unwrap();
+    let mut text = String::new();
+    let start = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    for k in 0..30_000i64 {
+        let t = start + chrono::Duration::seconds(2 * k);
+        let what = if k % 997 == 0 {
+            "Server store_back/web-a is DOWN, reason: Layer7 timeout"
+        } else {
+            "Server store_back/web-a is UP, reason: Layer7 check passed"
+        };
+        text.push_str(&format!(
+            "{} web01 haproxy[1201]: {what} {k}\n",
+            t.format("%b %e %H:%M:%S")
+        ));
+    }
+    assert!(text.contains("\nJan  1 00:00:00 web01"));
+    std::fs::write(b.join("messages"), &text).unwrap();
+    let p = b.to_str().unwrap();
+    for args in [
+        ["analyze", p, "--format", "json"],
+        ["timeline", p, "--format", "json"],
+    ] {
+        let one = rfo()
+            .env("RAYON_NUM_THREADS", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            one.status.success(),
+            "{}",
+            String::from_utf8_lossy(&one.stderr)
+        );
+        for threads in ["2", "3"] {
+            let shared = rfo()
+                .env("RAYON_NUM_THREADS", threads)
+                .args(args)
+                .args(["--share-bytes", "64"])
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&shared.stdout),
+                String::from_utf8_lossy(&one.stdout),
+                "{args:?} on {threads} threads"
+            );
+        }
+    }
+    let (_, out, _) = run(&["analyze", p, "--format", "json"]);
+    assert_eq!(json(&out)["sources"][0]["lines"], 30_000);
+}

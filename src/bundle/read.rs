@@ -53,7 +53,7 @@ impl<R: Read> Read for Hashed<R> {
 
 impl<R> Hashed<R> {
     /// `inner` reads the file from byte `start`.
-    fn new(inner: R, start: u64) -> Hashed<R> {
+    pub fn new(inner: R, start: u64) -> Hashed<R> {
         Hashed {
             inner,
             start,
@@ -147,7 +147,7 @@ pub fn for_each_line(
     f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
     // Lines counted or shown, not made events: any number of them.
-    numbered_lines(reader, path, 1, 0, u64::MAX, f)
+    numbered_lines(reader, path, 1, 0, u64::MAX, None, f)
 }
 
 /// What ends a line. A file whose first block has no `\n` but has `\r`
@@ -223,15 +223,17 @@ pub fn read_line(
 /// As `for_each_line`, numbering from `first` and counting bytes from
 /// `offset` (a chunk of a larger file); returns the number of lines read.
 /// For a parse that makes events: a line numbered past `MAX_LINES` is an
-/// input error.
+/// input error. `known`: the file's line ending when the reader starts
+/// mid-file, where its first block says nothing about the file's.
 pub fn for_each_line_from(
     reader: &mut dyn BufRead,
     path: &Path,
     first: u64,
     offset: u64,
+    known: Option<Ending>,
     f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
-    numbered_lines(reader, path, first, offset, MAX_LINES, f)
+    numbered_lines(reader, path, first, offset, MAX_LINES, known, f)
 }
 
 /// As `for_each_line_from`, refusing a line numbered past `max_lines`.
@@ -241,6 +243,7 @@ fn numbered_lines(
     first: u64,
     mut offset: u64,
     max_lines: u64,
+    known: Option<Ending>,
     mut f: impl FnMut(Line<'_>),
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
@@ -249,7 +252,10 @@ fn numbered_lines(
     let err = |number: u64, e: std::io::Error| {
         Error::input(path, format!("read error after line {number}: {e}"))
     };
-    let mode = ending(reader).map_err(|e| err(number, e))?;
+    let mode = match known {
+        Some(m) => m,
+        None => ending(reader).map_err(|e| err(number, e))?,
+    };
     loop {
         buf.clear();
         let Some((truncated, took)) =
@@ -326,10 +332,10 @@ mod tests {
         let path = Path::new("many.log");
         let mut seen = Vec::new();
         let mut r: &[u8] = b"a\nb\n";
-        let n = numbered_lines(&mut r, path, 1, 0, 2, |l| seen.push(l.number)).unwrap();
+        let n = numbered_lines(&mut r, path, 1, 0, 2, None, |l| seen.push(l.number)).unwrap();
         assert_eq!((n, seen), (2, vec![1, 2]));
         let mut r: &[u8] = b"a\nb\nc\n";
-        let err = numbered_lines(&mut r, path, 1, 0, 2, |_| {}).unwrap_err();
+        let err = numbered_lines(&mut r, path, 1, 0, 2, None, |_| {}).unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains("many.log") && msg.contains("more than 2 lines"),
@@ -337,7 +343,7 @@ mod tests {
         );
         // A chunk numbered from further on meets the same limit.
         let mut r: &[u8] = b"a\n";
-        assert!(numbered_lines(&mut r, path, 3, 0, 2, |_| {}).is_err());
+        assert!(numbered_lines(&mut r, path, 3, 0, 2, None, |_| {}).is_err());
     }
 
     #[test]
@@ -384,7 +390,7 @@ mod tests {
         let mut seen = Vec::new();
         for c in &cs {
             let mut r = open_chunk(&p, *c).unwrap();
-            for_each_line_from(&mut *r, &p, c.first_line, c.start, |l| {
+            for_each_line_from(&mut *r, &p, c.first_line, c.start, None, |l| {
                 seen.push((l.number, l.text.to_string(), l.at.offset))
             })
             .unwrap();
@@ -472,24 +478,61 @@ pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
             first_line,
         });
         // Count this chunk's lines for the next one's numbering.
-        f.seek(SeekFrom::Start(start))
-            .map_err(|e| Error::io(path, e))?;
-        let mut left = end - start;
-        while left > 0 {
-            let want = left.min(buf.len() as u64) as usize;
-            let got = f.read(&mut buf[..want]).map_err(|e| Error::io(path, e))?;
-            if got == 0 {
-                break;
-            }
-            first_line += memchr::memchr_iter(b'\n', &buf[..got]).count() as u64;
-            left -= got as u64;
-        }
+        first_line += count_lines(&mut f, start, end, &mut buf).map_err(|e| Error::io(path, e))?;
         start = end;
         if start >= len {
             break;
         }
     }
     Ok(Some(out))
+}
+
+/// The newlines in bytes `from..to` of `f` (fewer if it ends sooner).
+pub fn count_lines(f: &mut File, from: u64, to: u64, buf: &mut [u8]) -> std::io::Result<u64> {
+    use std::io::{Seek, SeekFrom};
+    f.seek(SeekFrom::Start(from))?;
+    let mut left = to.saturating_sub(from);
+    let mut n = 0;
+    while left > 0 {
+        let want = left.min(buf.len() as u64) as usize;
+        let got = f.read(&mut buf[..want])?;
+        if got == 0 {
+            break;
+        }
+        n += memchr::memchr_iter(b'\n', &buf[..got]).count() as u64;
+        left -= got as u64;
+    }
+    Ok(n)
+}
+
+/// The start of the first line that begins at or after byte `from` of
+/// `f` and before `limit`: the byte after the next newline; `None` if
+/// there is none there.
+pub fn next_line_start(
+    f: &mut File,
+    from: u64,
+    limit: u64,
+    buf: &mut [u8],
+) -> std::io::Result<Option<u64>> {
+    use std::io::{Seek, SeekFrom};
+    if from == 0 {
+        return Ok(Some(0).filter(|_| limit > 0));
+    }
+    // The line before `from` ends at `from - 1` or later.
+    let mut at = from - 1;
+    f.seek(SeekFrom::Start(at))?;
+    while at < limit {
+        let got = f.read(buf)?;
+        if got == 0 {
+            return Ok(None);
+        }
+        if let Some(p) = memchr::memchr(b'\n', &buf[..got]) {
+            let start = at + p as u64 + 1;
+            return Ok(Some(start).filter(|&s| s < limit));
+        }
+        at += got as u64;
+    }
+    Ok(None)
 }
 
 /// A reader over one chunk of a plain file.

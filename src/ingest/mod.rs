@@ -12,7 +12,6 @@ use crate::config::{Keep, Options};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::grammar::registry::Registry;
-use rayon::prelude::*;
 pub use source::{SourceResult, SourceSummary};
 
 /// All sources of a bundle, parsed.
@@ -68,23 +67,21 @@ pub fn parse(
         None if threads > 1 && size * threads * 4 > total * 5 => CHUNK_BYTES,
         None => u64::MAX / 4,
     };
-    let results: Vec<Result<SourceResult>> = plans
-        .par_iter()
-        .zip(sizes.par_iter())
-        .map(|(p, &size)| {
-            let r = source::run(
-                p,
-                p.grammar.as_deref().and_then(|g| reg.get(g)),
-                keep,
-                progress.as_ref(),
-                chunk_for(size),
-            );
-            if let Some(pb) = &progress {
-                pb.set_message(p.file.rel.clone());
-            }
-            r
+    let jobs: Vec<source::Job> = plans
+        .iter()
+        .zip(&sizes)
+        .map(|(p, &size)| source::Job {
+            plan: p,
+            grammar: p.grammar.as_deref().and_then(|g| reg.get(g)),
+            size,
+            chunk_bytes: chunk_for(size),
         })
         .collect();
+    let sharing = opts
+        .share_bytes
+        .map(|bytes| source::Sharing { bytes })
+        .unwrap_or_default();
+    let results = source::read_shared(&jobs, keep, progress.as_ref(), sharing);
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }

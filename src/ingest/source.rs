@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 mod part;
+mod share;
 pub use part::{merge_parts, run_part, Partial};
+pub use share::{read_shared, Job, Sharing};
 
 /// Parse failures kept per source (all are counted).
 pub const FAILURES_KEPT: usize = 100;
@@ -414,7 +416,7 @@ pub fn run(
                         end: u64::MAX,
                         first_line: 1,
                     };
-                    scan_file(&mut st, g, whole, progress)?;
+                    scan_file(&mut st, g, whole, progress, None)?;
                 }
             }
         }
@@ -430,17 +432,19 @@ fn scan_file(
     g: &Grammar,
     chunk: read::Chunk,
     progress: Option<&indicatif::ProgressBar>,
+    known: Option<read::Ending>,
 ) -> Result<()> {
     let path = &st.plan.file.abs;
     if st.origin.is_none() {
-        let mut reader = match chunk.end {
-            u64::MAX => read::open(path)?,
+        // The whole file may be gzip; a stretch of one is plain.
+        let mut reader = match (chunk.start, chunk.end) {
+            (0, u64::MAX) => read::open(path)?,
             _ => read::open_chunk(path, chunk)?,
         };
-        return scan(st, g, &mut *reader, chunk, progress);
+        return scan(st, g, &mut *reader, chunk, progress, known, &());
     }
     let mut reader = read::open_hashed(path, chunk)?;
-    scan(st, g, &mut reader, chunk, progress)?;
+    scan(st, g, &mut reader, chunk, progress, known, &())?;
     let stretch = reader.get_ref().stretch();
     if let Some(o) = st.origin.as_mut() {
         o.read(stretch);
@@ -448,19 +452,24 @@ fn scan_file(
     Ok(())
 }
 
-/// Read one stretch of lines into `st`.
+/// Read one stretch of lines into `st`; `known`: the file's line ending,
+/// for a stretch that starts mid-file; `tail`: where the stretch's lines
+/// are told, so an idle thread may take what is left of it.
 fn scan(
     st: &mut State,
     g: &Grammar,
     reader: &mut dyn std::io::BufRead,
     chunk: read::Chunk,
     progress: Option<&indicatif::ProgressBar>,
+    known: Option<read::Ending>,
+    tail: &impl share::Tell,
 ) -> Result<()> {
     let path = st.plan.file.abs.clone();
     let mut pending: u64 = 0;
     // One field vector for the stretch, handed from record to record.
     let mut fields = Vec::new();
-    let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, |l| {
+    let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, known, |l| {
+        tail.passed(&l);
         if let Some(pb) = progress {
             pending += l.text.len() as u64 + 1;
             if pending >= 1 << 20 {
@@ -513,17 +522,33 @@ fn chunked<'p>(
         st.origin.clone_from(origin);
         st
     };
-    let parts: Vec<Result<State<'p>>> = chunks
+    let parts: Vec<Result<(read::Chunk, State<'p>)>> = chunks
         .par_iter()
         .map(|c| {
             let mut st = fresh();
-            scan_file(&mut st, g, *c, progress)?;
-            Ok(st)
+            scan_file(&mut st, g, *c, progress, None)?;
+            Ok((*c, st))
         })
         .collect();
+    in_order(
+        parts.into_iter().collect::<Result<Vec<_>>>()?,
+        g,
+        None,
+        &fresh,
+    )
+}
+
+/// A file's stretches, each read from a fresh clock, put together in file
+/// order: one whose answers could depend on the stretches before it is
+/// read again from their clock first. `known`: the file's line ending.
+fn in_order<'p>(
+    parts: Vec<(read::Chunk, State<'p>)>,
+    g: &Grammar,
+    known: Option<read::Ending>,
+    fresh: &dyn Fn() -> State<'p>,
+) -> Result<State<'p>> {
     let mut merged: Option<State<'p>> = None;
-    for (k, part) in parts.into_iter().enumerate() {
-        let mut part = part?;
+    for (chunk, mut part) in parts {
         let Some(m) = merged.as_mut() else {
             merged = Some(part);
             continue;
@@ -534,7 +559,7 @@ fn chunked<'p>(
             part = fresh();
             part.clock.resume(carry);
             part.recv_clock.resume(recv_carry);
-            scan_file(&mut part, g, chunks[k], None)?;
+            scan_file(&mut part, g, chunk, None, known)?;
         }
         m.absorb(part);
     }

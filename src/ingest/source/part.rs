@@ -108,6 +108,8 @@ pub fn run_part(plan: &SourcePlan, g: &Grammar, keep: Keep, chunk: read::Chunk) 
         &mut *read::open_chunk(&plan.file.abs, chunk)?,
         chunk,
         None,
+        None,
+        &(),
     )?;
     Ok(st.into_partial(chunk))
 }
@@ -145,6 +147,8 @@ pub fn merge_parts(
                 &mut *read::open_chunk(path, chunk)?,
                 chunk,
                 None,
+                None,
+                &(),
             )?;
         }
         m.absorb(part);

@@ -1,0 +1,637 @@
+//! A bundle's sources read on every thread, where a thread left without a
+//! file to start takes the second half of what another thread has yet to
+//! read of its file.
+//!
+//! Whole files rarely share out evenly: on the bench bundle one thread
+//! read `messages` and `nagios.log` (173 ms of work) while the other read
+//! `app.log` and `core-switch.log` (154 ms) and then waited (issue 16).
+//! Cutting files into fixed chunks up front evens that out but costs a
+//! pass counting every chunk's lines before the first one starts, more
+//! than the balance gives back (docs/performance.md, "Session 16"). A cut
+//! made late, when a thread runs out of work, counts only the lines
+//! between the last line its reader told and the cut.
+//!
+//! The stretches of a file are put together in file order as fixed chunks
+//! are (`in_order`), each one read again from the clock before it when its
+//! answers could depend on it, so where the cuts fall never shows in the
+//! output.
+
+use super::{finish, in_order, run, scan, SourcePlan, SourceResult, State};
+use crate::bundle::lines::Origin;
+use crate::bundle::read::{self, Ending};
+use crate::config::Keep;
+use crate::error::{Error, Result};
+use crate::grammar::Grammar;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How finely sources are shared out between threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sharing {
+    /// The most a reader takes from its file at a time after its first
+    /// block, and the least either side keeps when a stretch is cut.
+    pub bytes: u64,
+}
+
+impl Default for Sharing {
+    /// A reader's usual buffer: a cut is worth its count and its fresh
+    /// clock only with a few milliseconds of reading on each side.
+    fn default() -> Sharing {
+        Sharing { bytes: 256 << 10 }
+    }
+}
+
+/// One source to read: its plan, its grammar, and the chunk size its
+/// size called for (`source::run`).
+pub struct Job<'p> {
+    pub plan: &'p SourcePlan,
+    pub grammar: Option<&'p Grammar>,
+    pub size: u64,
+    pub chunk_bytes: u64,
+}
+
+/// Read `jobs` on every thread of the pool, largest first; the results in
+/// the order of `jobs`.
+pub fn read_shared(
+    jobs: &[Job<'_>],
+    keep: Keep,
+    progress: Option<&indicatif::ProgressBar>,
+    sharing: Sharing,
+) -> Vec<Result<SourceResult>> {
+    read_counting_cuts(jobs, keep, progress, sharing).0
+}
+
+/// As `read_shared`, with how many times a thread cut another's stretch.
+fn read_counting_cuts(
+    jobs: &[Job<'_>],
+    keep: Keep,
+    progress: Option<&indicatif::ProgressBar>,
+    sharing: Sharing,
+) -> (Vec<Result<SourceResult>>, usize) {
+    let threads = rayon::current_num_threads().max(1);
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(jobs[i].size));
+    let pool = Pool {
+        jobs,
+        keep,
+        progress,
+        sharing,
+        threads,
+        next: AtomicUsize::new(0),
+        starting: AtomicUsize::new(0),
+        order,
+        tails: Mutex::new(Vec::new()),
+        results: jobs.iter().map(|_| Mutex::new(None)).collect(),
+        cuts: AtomicUsize::new(0),
+    };
+    rayon::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|_| pool.work());
+        }
+    });
+    let cuts = pool.cuts.into_inner();
+    let results = pool
+        .results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|p| p.into_inner())
+                .expect("every source is read")
+        })
+        .collect();
+    (results, cuts)
+}
+
+/// Lines between two reports of where a reader is: a cut counts the
+/// lines from the last report to itself.
+const TELL_EVERY: u64 = 1024;
+
+struct Pool<'j, 'p> {
+    jobs: &'j [Job<'p>],
+    keep: Keep,
+    progress: Option<&'j indicatif::ProgressBar>,
+    sharing: Sharing,
+    threads: usize,
+    /// The next place in `order` to start.
+    next: AtomicUsize,
+    /// Sources taken from `order` whose stretch is not yet open to cuts
+    /// (nor found not to be cut): a thread with nothing to do waits for
+    /// them rather than leave a file it could share to one thread.
+    starting: AtomicUsize,
+    order: Vec<usize>,
+    /// Stretches being read that a thread may cut.
+    tails: Mutex<Vec<(Arc<Shared<'p>>, Arc<Tail>)>>,
+    results: Vec<Mutex<Option<Result<SourceResult>>>>,
+    cuts: AtomicUsize,
+}
+
+/// What the stretches of one file share.
+struct Shared<'p> {
+    slot: usize,
+    plan: &'p SourcePlan,
+    grammar: &'p Grammar,
+    keep: Keep,
+    /// As taken before the parse: each stretch starts from it.
+    origin: Option<Origin>,
+    parts: Mutex<Parts<'p>>,
+}
+
+struct Parts<'p> {
+    /// Stretches being read.
+    pending: usize,
+    done: Vec<(read::Chunk, State<'p>)>,
+    /// The error of the earliest stretch that failed.
+    failed: Option<(u64, Error)>,
+}
+
+impl<'p> Shared<'p> {
+    fn fresh(&self) -> State<'p> {
+        let mut st = State::new(self.plan, self.keep);
+        st.origin.clone_from(&self.origin);
+        st
+    }
+}
+
+/// A stretch of a file being read, from `start` to its `end`, which a
+/// thread may move closer to take what lies beyond.
+pub(super) struct Tail {
+    start: u64,
+    first_line: u64,
+    /// The file's size when its reading began: no cut at or past it.
+    size: u64,
+    cut: Mutex<Cut>,
+}
+
+struct Cut {
+    /// Bytes handed to the reader so far: no cut before them.
+    read_to: u64,
+    /// `u64::MAX`: to the end of the file.
+    end: u64,
+    /// A line's start and the number of lines before it.
+    told: (u64, u64),
+    /// Whether a thread may cut it: its line ending is known (and is LF),
+    /// and its reader has not stopped.
+    open: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A thread that panicked holding it is reported by rayon; what it
+    // guarded is counts and offsets, still whole.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Tail {
+    /// Open to cuts when its lines end in LF: cuts fall after a newline.
+    fn new(start: u64, first_line: u64, size: u64, end: u64, ending: Ending) -> Tail {
+        Tail {
+            start,
+            first_line,
+            size,
+            cut: Mutex::new(Cut {
+                read_to: start,
+                end,
+                told: (start, first_line - 1),
+                open: ending == Ending::Lf,
+            }),
+        }
+    }
+
+    /// Bytes not yet handed to the reader, when a thread may cut them.
+    fn unread(&self) -> Option<(u64, u64)> {
+        let c = lock(&self.cut);
+        let to = c.end.min(self.size);
+        (c.open && to > c.read_to).then_some((c.read_to, to))
+    }
+
+    /// Make `at` (a line start in the unread bytes) the stretch's end and
+    /// count one more pending stretch of the file, as one step: the reader
+    /// cannot stop in between. Where the reader last told it was and the
+    /// old end.
+    fn cut_at(&self, at: u64, parts: &Mutex<Parts>) -> Option<((u64, u64), u64)> {
+        let mut c = lock(&self.cut);
+        if !c.open || at < c.read_to || at >= c.end.min(self.size) {
+            return None;
+        }
+        let old = std::mem::replace(&mut c.end, at);
+        lock(parts).pending += 1;
+        Some((c.told, old))
+    }
+
+    fn close(&self) {
+        lock(&self.cut).open = false;
+    }
+
+    fn end(&self) -> u64 {
+        lock(&self.cut).end
+    }
+}
+
+/// Where a stretch's reader is, told line by line: to a `Tail`, which a
+/// cut counts lines from, or to no one (`()`, a read no one may cut).
+pub(super) trait Tell {
+    fn passed(&self, l: &read::Line<'_>);
+}
+
+impl Tell for () {
+    #[inline(always)]
+    fn passed(&self, _: &read::Line<'_>) {}
+}
+
+impl Tell for Tail {
+    fn passed(&self, l: &read::Line<'_>) {
+        if l.number % TELL_EVERY == 0 {
+            lock(&self.cut).told = (l.at.offset, l.number - 1);
+        }
+    }
+}
+
+/// A stretch's bytes, no further than its end as it is when each read
+/// starts.
+struct TailReader<'t> {
+    file: File,
+    tail: &'t Tail,
+    /// The most taken at a time.
+    granule: usize,
+}
+
+impl Read for TailReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf.len().min(self.granule);
+        let n = {
+            let mut c = lock(&self.tail.cut);
+            let n = c.end.saturating_sub(c.read_to).min(want as u64);
+            c.read_to += n;
+            if n == 0 {
+                c.open = false;
+            }
+            n as usize
+        };
+        if n == 0 {
+            return Ok(0);
+        }
+        let got = self.file.read(&mut buf[..n]);
+        let short = n - *got.as_ref().unwrap_or(&0);
+        if short > 0 {
+            let mut c = lock(&self.tail.cut);
+            c.read_to -= short as u64;
+            if matches!(got, Ok(0) | Err(_)) {
+                c.open = false;
+                // Cut, so its bytes were there when the cut was made.
+                if got.is_ok() && c.end != u64::MAX {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the file was cut shorter while it was read",
+                    ));
+                }
+            }
+        }
+        got
+    }
+}
+
+impl<'p> Pool<'_, 'p> {
+    fn work(&self) {
+        loop {
+            // Counted before it is taken: no thread sees the list empty
+            // and nothing starting while a source is between the two.
+            self.starting.fetch_add(1, Ordering::SeqCst);
+            let k = self.next.fetch_add(1, Ordering::SeqCst);
+            if let Some(&i) = self.order.get(k) {
+                self.start(i);
+                continue;
+            }
+            self.started();
+            if self.steal() {
+                continue;
+            }
+            if self.starting.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    fn started(&self) {
+        self.starting.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn put(&self, slot: usize, r: Result<SourceResult>) {
+        if let Some(pb) = self.progress {
+            pb.set_message(self.jobs[slot].plan.file.rel.clone());
+        }
+        *lock(&self.results[slot]) = Some(r);
+    }
+
+    /// Read source `i` from its start: shared when it can be cut (a plain
+    /// file of lines, not already read in fixed chunks, with other threads
+    /// to take from it), else as `source::run` reads it.
+    fn start(&self, i: usize) {
+        let job = &self.jobs[i];
+        let run_whole = || {
+            self.started();
+            run(
+                job.plan,
+                job.grammar,
+                self.keep,
+                self.progress,
+                job.chunk_bytes,
+            )
+        };
+        let g = match job.grammar {
+            Some(g)
+                if self.threads > 1
+                    && !g.is_document()
+                    && job.size < 2 * job.chunk_bytes
+                    && job.size >= 2 * self.sharing.bytes =>
+            {
+                g
+            }
+            _ => return self.put(i, run_whole()),
+        };
+        let path = &job.plan.file.abs;
+        let opened = File::open(path).and_then(|mut f| {
+            let gzip = read::is_gzip(&mut f)?;
+            f.seek(SeekFrom::Start(0))?;
+            // The line ending as a whole-file read tells it, from the same
+            // first block, however small the reads that follow.
+            let mut head = Vec::new();
+            (&mut f).take(1 << 18).read_to_end(&mut head)?;
+            let ending = read::ending(&mut head.as_slice())?;
+            f.seek(SeekFrom::Start(0))?;
+            Ok((f, gzip, ending))
+        });
+        let (file, ending) = match opened {
+            Ok((_, true, _)) => return self.put(i, run_whole()),
+            Ok((f, false, ending)) => (f, ending),
+            Err(e) => {
+                self.started();
+                return self.put(i, Err(Error::io(path, e)));
+            }
+        };
+        // Taken before the parse, so that a later read back can tell the
+        // file is the one parsed.
+        let origin = match self.keep {
+            Keep::All => match Origin::of(job.plan.index, path) {
+                Ok(o) => o,
+                Err(e) => {
+                    self.started();
+                    return self.put(i, Err(e));
+                }
+            },
+            Keep::Significant => None,
+        };
+        let src = Arc::new(Shared {
+            slot: i,
+            plan: job.plan,
+            grammar: g,
+            keep: self.keep,
+            origin,
+            parts: Mutex::new(Parts {
+                pending: 1,
+                done: Vec::new(),
+                failed: None,
+            }),
+        });
+        let tail = Arc::new(Tail::new(0, 1, job.size, u64::MAX, ending));
+        lock(&self.tails).push((src.clone(), tail.clone()));
+        self.started();
+        self.read_stretch(&src, tail, file, ending);
+    }
+
+    /// Read one stretch (listed in `tails`, open to cuts) into a fresh
+    /// state, take it off the list, and hand it to its file.
+    fn read_stretch(&self, src: &Arc<Shared<'p>>, tail: Arc<Tail>, file: File, ending: Ending) {
+        let mut st = src.fresh();
+        let reader = TailReader {
+            file,
+            tail: &tail,
+            granule: self.sharing.bytes.clamp(1, 1 << 18) as usize,
+        };
+        let read = self.scan_tail(src, &tail, &mut st, reader, ending);
+        tail.close();
+        lock(&self.tails).retain(|(_, t)| !Arc::ptr_eq(t, &tail));
+        let chunk = read::Chunk {
+            start: tail.start,
+            end: tail.end(),
+            first_line: tail.first_line,
+        };
+        self.deposit(src, chunk, read.map(|()| st));
+    }
+
+    fn scan_tail(
+        &self,
+        src: &Shared<'p>,
+        tail: &Tail,
+        st: &mut State<'p>,
+        reader: TailReader<'_>,
+        ending: Ending,
+    ) -> Result<()> {
+        let chunk = read::Chunk {
+            start: tail.start,
+            end: u64::MAX,
+            first_line: tail.first_line,
+        };
+        let go = |st: &mut State<'p>, r: &mut dyn std::io::BufRead| {
+            scan(st, src.grammar, r, chunk, self.progress, Some(ending), tail)
+        };
+        if st.origin.is_none() {
+            return go(st, &mut BufReader::with_capacity(1 << 18, reader));
+        }
+        let mut r = BufReader::with_capacity(1 << 18, read::Hashed::new(reader, tail.start));
+        go(st, &mut r)?;
+        let stretch = r.get_ref().stretch();
+        if let Some(o) = st.origin.as_mut() {
+            o.read(stretch);
+        }
+        Ok(())
+    }
+
+    /// A stretch read (or failed); the last of a file's puts them together.
+    fn deposit(&self, src: &Shared<'p>, chunk: read::Chunk, read: Result<State<'p>>) {
+        let mut parts = lock(&src.parts);
+        match read {
+            Ok(st) => parts.done.push((chunk, st)),
+            Err(e) => {
+                if parts
+                    .failed
+                    .as_ref()
+                    .is_none_or(|(at, _)| chunk.start < *at)
+                {
+                    parts.failed = Some((chunk.start, e));
+                }
+            }
+        }
+        parts.pending -= 1;
+        if parts.pending > 0 {
+            return;
+        }
+        let mut done = std::mem::take(&mut parts.done);
+        let failed = parts.failed.take();
+        drop(parts);
+        let r = match failed {
+            Some((_, e)) => Err(e),
+            None => {
+                done.sort_by_key(|(c, _)| c.start);
+                in_order(done, src.grammar, Some(Ending::Lf), &|| src.fresh())
+                    .and_then(|st| finish(st, Some(src.grammar)))
+            }
+        };
+        self.put(src.slot, r);
+    }
+
+    /// Cut the stretch with the most left unread in two and read its
+    /// second half; false when none is worth cutting.
+    fn steal(&self) -> bool {
+        let least = self.sharing.bytes.max(1);
+        let best = lock(&self.tails)
+            .iter()
+            .filter_map(|(s, t)| {
+                let (from, to) = t.unread()?;
+                (to - from >= 2 * least).then(|| (to - from, s.clone(), t.clone()))
+            })
+            .max_by_key(|(left, s, t)| (*left, std::cmp::Reverse((s.slot, t.start))));
+        let Some((_, src, tail)) = best else {
+            return false;
+        };
+        let Some((from, to)) = tail.unread() else {
+            return true;
+        };
+        let path = &src.plan.file.abs;
+        let mut buf = vec![0u8; 1 << 16];
+        let Ok(mut f) = File::open(path) else {
+            return false;
+        };
+        let mid = from + (to - from) / 2;
+        // No line starts in the second half: nothing here to take.
+        let Ok(Some(at)) = read::next_line_start(&mut f, mid, to, &mut buf) else {
+            return false;
+        };
+        let Some((told, end)) = tail.cut_at(at, &src.parts) else {
+            return true;
+        };
+        // From here on the bytes from `at` are this thread's to read.
+        self.cuts.fetch_add(1, Ordering::Relaxed);
+        let counted = read::count_lines(&mut f, told.0, at, &mut buf)
+            .and_then(|n| f.seek(SeekFrom::Start(at)).map(|_| n));
+        match counted {
+            Ok(n) => {
+                let next = Arc::new(Tail::new(at, told.1 + n + 1, tail.size, end, Ending::Lf));
+                lock(&self.tails).push((src.clone(), next.clone()));
+                self.read_stretch(&src, next, f, Ending::Lf);
+            }
+            Err(e) => {
+                let chunk = read::Chunk {
+                    start: at,
+                    end,
+                    first_line: 0,
+                };
+                self.deposit(&src, chunk, Err(Error::io(path, e)));
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grammar::registry::Registry;
+
+    /// A year-less log crossing New Year: 30,000 lines, 2 MB.
+    fn new_year_bundle(dir: &std::path::Path) {
+        std::fs::write(
+            dir.join("bundle.toml"),
+            "[incident]\nyear = 2016\n\n[[source]]\npath = \"messages\"\n\
+             grammar = \"rfc3164\"\nzone = \"UTC\"\n",
+        )
+        .unwrap();
+        let start = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        let text: String = (0..30_000i64)
+            .map(|k| {
+                let t = start + chrono::Duration::seconds(2 * k);
+                let what = if k % 997 == 0 { "DOWN" } else { "UP" };
+                format!(
+                    "{} web01 haproxy[1201]: Server store_back/web-a is {what}, line {}\n",
+                    t.format("%b %e %H:%M:%S"),
+                    k + 1
+                )
+            })
+            .collect();
+        std::fs::write(dir.join("messages"), text).unwrap();
+    }
+
+    /// With nothing else to read, the second thread cuts the first one's
+    /// file (and the stretches cut from it), and the stretches put
+    /// together give what one read gives: every line once, at its number.
+    #[test]
+    fn an_idle_thread_cuts_the_file_another_is_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        new_year_bundle(dir.path());
+        let bundle = crate::bundle::Bundle::open(dir.path()).unwrap();
+        let reg = Registry::builtin().unwrap();
+        let opts = crate::config::Options::default();
+        let plan = crate::ingest::plan::plan(&bundle, &reg, &opts).unwrap();
+        let p = &plan.sources[0];
+        let g = reg.get("rfc3164").unwrap();
+        let size = std::fs::metadata(&p.file.abs).unwrap().len();
+        let jobs = [Job {
+            plan: p,
+            grammar: Some(g),
+            size,
+            chunk_bytes: u64::MAX / 4,
+        }];
+        let whole = run(p, Some(g), Keep::All, None, u64::MAX / 4).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (mut results, cuts) =
+            pool.install(|| read_counting_cuts(&jobs, Keep::All, None, Sharing { bytes: 64 }));
+        assert!(cuts > 0, "no cut in {size} bytes read 64 at a time");
+        let shared = results.remove(0).unwrap();
+        assert_eq!(shared.summary, whole.summary);
+        assert_eq!(shared.summary.lines, 30_000);
+        let lines = |r: &SourceResult| -> Vec<(chrono::DateTime<chrono::Utc>, u32)> {
+            r.events.iter().map(|e| (e.instant, e.line)).collect()
+        };
+        // Every line is an event when all are kept: each once, at its number.
+        assert_eq!(lines(&shared), lines(&whole));
+        let numbers: Vec<u32> = lines(&shared).iter().map(|l| l.1).collect();
+        assert_eq!(numbers, (1..=30_000).collect::<Vec<u32>>());
+        assert_eq!(
+            format!("{:?}", shared.findings),
+            format!("{:?}", whole.findings)
+        );
+    }
+
+    /// One thread never cuts: there is no one to take a half.
+    #[test]
+    fn one_thread_reads_each_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        new_year_bundle(dir.path());
+        let bundle = crate::bundle::Bundle::open(dir.path()).unwrap();
+        let reg = Registry::builtin().unwrap();
+        let plan =
+            crate::ingest::plan::plan(&bundle, &reg, &crate::config::Options::default()).unwrap();
+        let p = &plan.sources[0];
+        let jobs = [Job {
+            plan: p,
+            grammar: reg.get("rfc3164"),
+            size: std::fs::metadata(&p.file.abs).unwrap().len(),
+            chunk_bytes: u64::MAX / 4,
+        }];
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (results, cuts) = pool
+            .install(|| read_counting_cuts(&jobs, Keep::Significant, None, Sharing { bytes: 64 }));
+        assert_eq!(cuts, 0);
+        assert_eq!(results[0].as_ref().unwrap().summary.lines, 30_000);
+    }
+}
