@@ -51,7 +51,7 @@ pub struct Origin {
 }
 
 /// A file's device and inode, where the system has them.
-fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+pub(crate) fn file_id(m: &std::fs::Metadata) -> Option<(u64, u64)> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

@@ -57,16 +57,10 @@ pub fn parse(
         .iter()
         .map(|p| std::fs::metadata(&p.file.abs).map(|m| m.len()).unwrap_or(0))
         .collect();
-    let total: u64 = sizes.iter().sum();
-    let threads = rayon::current_num_threads().max(1) as u64;
-    // Chunk a file only when it would keep one thread busy well past the
-    // others: splitting costs a counting pass, and files already spread
-    // over the threads gain nothing (`--chunk-bytes` forces it, for tests).
-    let chunk_for = |size: u64| match opts.chunk_bytes {
-        Some(b) => b,
-        None if threads > 1 && size * threads * 4 > total * 5 => CHUNK_BYTES,
-        None => u64::MAX / 4,
-    };
+    // Threads share a file by cutting what another has yet to read
+    // (`source::share`): fixed chunks, which count every chunk's lines
+    // before the first starts, only when forced (`--chunk-bytes`, tests).
+    let chunk_bytes = opts.chunk_bytes.unwrap_or(u64::MAX / 4);
     let jobs: Vec<source::Job> = plans
         .iter()
         .zip(&sizes)
@@ -74,7 +68,7 @@ pub fn parse(
             plan: p,
             grammar: p.grammar.as_deref().and_then(|g| reg.get(g)),
             size,
-            chunk_bytes: chunk_for(size),
+            chunk_bytes,
         })
         .collect();
     let sharing = opts
@@ -124,7 +118,9 @@ pub fn assemble(
     }
 }
 
-/// Files of at least twice this size are read in parallel chunks of it.
+/// Files of at least twice this size are read in parallel chunks of it
+/// where a source is read alone, outside a bundle's shared read (a source
+/// read again at a merge of events files, `extract::merge`).
 pub const CHUNK_BYTES: u64 = 16 << 20;
 
 /// Bundles smaller than this finish before a bar would help.

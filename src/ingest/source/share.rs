@@ -9,7 +9,8 @@
 //! pass counting every chunk's lines before the first one starts, more
 //! than the balance gives back (docs/performance.md, "Session 16"). A cut
 //! made late, when a thread runs out of work, counts only the lines
-//! between the last line its reader told and the cut.
+//! between the last line its reader told (every 1024) and the cut: about
+//! half of what that reader had left, not the whole file before it.
 //!
 //! The stretches of a file are put together in file order as fixed chunks
 //! are (`in_order`), each one read again from the clock before it when its
@@ -30,8 +31,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// How finely sources are shared out between threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sharing {
-    /// The most a reader takes from its file at a time after its first
-    /// block, and the least either side keeps when a stretch is cut.
+    /// The most a reader takes from its file at a time, and the least
+    /// either side keeps when a stretch is cut.
     pub bytes: u64,
 }
 
@@ -135,6 +136,8 @@ struct Shared<'p> {
     keep: Keep,
     /// As taken before the parse: each stretch starts from it.
     origin: Option<Origin>,
+    /// The file's device and inode: a cut reads the same file.
+    id: Option<(u64, u64)>,
     parts: Mutex<Parts<'p>>,
 }
 
@@ -161,10 +164,10 @@ pub(super) struct Tail {
     first_line: u64,
     /// The file's size when its reading began: no cut at or past it.
     size: u64,
-    cut: Mutex<Cut>,
+    cut: Mutex<Bounds>,
 }
 
-struct Cut {
+struct Bounds {
     /// Bytes handed to the reader so far: no cut before them.
     read_to: u64,
     /// `u64::MAX`: to the end of the file.
@@ -189,7 +192,7 @@ impl Tail {
             start,
             first_line,
             size,
-            cut: Mutex::new(Cut {
+            cut: Mutex::new(Bounds {
                 read_to: start,
                 end,
                 told: (start, first_line - 1),
@@ -219,12 +222,12 @@ impl Tail {
         Some((c.told, old))
     }
 
-    fn close(&self) {
-        lock(&self.cut).open = false;
-    }
-
-    fn end(&self) -> u64 {
-        lock(&self.cut).end
+    /// No more cuts; where its reader stopped: the stretch's end as read,
+    /// which a second read of it must keep to though the file grew.
+    fn close(&self) -> u64 {
+        let mut c = lock(&self.cut);
+        c.open = false;
+        c.read_to
     }
 }
 
@@ -258,6 +261,9 @@ struct TailReader<'t> {
 
 impl Read for TailReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let want = buf.len().min(self.granule);
         let n = {
             let mut c = lock(&self.tail.cut);
@@ -291,18 +297,35 @@ impl Read for TailReader<'_> {
     }
 }
 
+/// One source taken from the list, or one cut being made, not yet open
+/// to cuts (`Pool::starting`); counted until dropped, panics included.
+struct Starting<'a>(&'a AtomicUsize);
+
+impl<'a> Starting<'a> {
+    fn new(n: &'a AtomicUsize) -> Starting<'a> {
+        n.fetch_add(1, Ordering::SeqCst);
+        Starting(n)
+    }
+}
+
+impl Drop for Starting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 impl<'p> Pool<'_, 'p> {
     fn work(&self) {
         loop {
             // Counted before it is taken: no thread sees the list empty
             // and nothing starting while a source is between the two.
-            self.starting.fetch_add(1, Ordering::SeqCst);
+            let starting = Starting::new(&self.starting);
             let k = self.next.fetch_add(1, Ordering::SeqCst);
             if let Some(&i) = self.order.get(k) {
-                self.start(i);
+                self.start(i, starting);
                 continue;
             }
-            self.started();
+            drop(starting);
             if self.steal() {
                 continue;
             }
@@ -313,10 +336,6 @@ impl<'p> Pool<'_, 'p> {
         }
     }
 
-    fn started(&self) {
-        self.starting.fetch_sub(1, Ordering::SeqCst);
-    }
-
     fn put(&self, slot: usize, r: Result<SourceResult>) {
         if let Some(pb) = self.progress {
             pb.set_message(self.jobs[slot].plan.file.rel.clone());
@@ -325,12 +344,12 @@ impl<'p> Pool<'_, 'p> {
     }
 
     /// Read source `i` from its start: shared when it can be cut (a plain
-    /// file of lines, not already read in fixed chunks, with other threads
-    /// to take from it), else as `source::run` reads it.
-    fn start(&self, i: usize) {
+    /// file of lines, not read in fixed chunks, with other threads to
+    /// take from it), else as `source::run` reads it.
+    fn start(&self, i: usize, starting: Starting<'_>) {
         let job = &self.jobs[i];
-        let run_whole = || {
-            self.started();
+        let run_whole = |starting: Starting<'_>| {
+            drop(starting);
             run(
                 job.plan,
                 job.grammar,
@@ -348,9 +367,18 @@ impl<'p> Pool<'_, 'p> {
             {
                 g
             }
-            _ => return self.put(i, run_whole()),
+            _ => return self.put(i, run_whole(starting)),
         };
         let path = &job.plan.file.abs;
+        // Taken before the parse, so that a later read back can tell the
+        // file is the one parsed (as `run` does).
+        let origin = match self.keep {
+            Keep::All => match Origin::of(job.plan.index, path) {
+                Ok(o) => o,
+                Err(e) => return self.put(i, Err(e)),
+            },
+            Keep::Significant => None,
+        };
         let opened = File::open(path).and_then(|mut f| {
             let gzip = read::is_gzip(&mut f)?;
             f.seek(SeekFrom::Start(0))?;
@@ -360,27 +388,13 @@ impl<'p> Pool<'_, 'p> {
             (&mut f).take(1 << 18).read_to_end(&mut head)?;
             let ending = read::ending(&mut head.as_slice())?;
             f.seek(SeekFrom::Start(0))?;
-            Ok((f, gzip, ending))
+            let id = crate::bundle::lines::file_id(&f.metadata()?);
+            Ok((f, gzip, ending, id))
         });
-        let (file, ending) = match opened {
-            Ok((_, true, _)) => return self.put(i, run_whole()),
-            Ok((f, false, ending)) => (f, ending),
-            Err(e) => {
-                self.started();
-                return self.put(i, Err(Error::io(path, e)));
-            }
-        };
-        // Taken before the parse, so that a later read back can tell the
-        // file is the one parsed.
-        let origin = match self.keep {
-            Keep::All => match Origin::of(job.plan.index, path) {
-                Ok(o) => o,
-                Err(e) => {
-                    self.started();
-                    return self.put(i, Err(e));
-                }
-            },
-            Keep::Significant => None,
+        let (file, ending, id) = match opened {
+            Ok((_, true, _, _)) => return self.put(i, run_whole(starting)),
+            Ok((f, false, ending, id)) => (f, ending, id),
+            Err(e) => return self.put(i, Err(Error::io(path, e))),
         };
         let src = Arc::new(Shared {
             slot: i,
@@ -388,6 +402,7 @@ impl<'p> Pool<'_, 'p> {
             grammar: g,
             keep: self.keep,
             origin,
+            id,
             parts: Mutex::new(Parts {
                 pending: 1,
                 done: Vec::new(),
@@ -396,7 +411,7 @@ impl<'p> Pool<'_, 'p> {
         });
         let tail = Arc::new(Tail::new(0, 1, job.size, u64::MAX, ending));
         lock(&self.tails).push((src.clone(), tail.clone()));
-        self.started();
+        drop(starting);
         self.read_stretch(&src, tail, file, ending);
     }
 
@@ -410,11 +425,11 @@ impl<'p> Pool<'_, 'p> {
             granule: self.sharing.bytes.clamp(1, 1 << 18) as usize,
         };
         let read = self.scan_tail(src, &tail, &mut st, reader, ending);
-        tail.close();
+        let end = tail.close();
         lock(&self.tails).retain(|(_, t)| !Arc::ptr_eq(t, &tail));
         let chunk = read::Chunk {
             start: tail.start,
-            end: tail.end(),
+            end,
             first_line: tail.first_line,
         };
         self.deposit(src, chunk, read.map(|()| st));
@@ -481,57 +496,102 @@ impl<'p> Pool<'_, 'p> {
         self.put(src.slot, r);
     }
 
-    /// Cut the stretch with the most left unread in two and read its
-    /// second half; false when none is worth cutting.
+    /// Cut a stretch being read, the one with the most left unread first,
+    /// and read the second half of what it had left; false when none can
+    /// be cut.
     fn steal(&self) -> bool {
         let least = self.sharing.bytes.max(1);
-        let best = lock(&self.tails)
+        // Counted as starting: no thread gives up while this one may
+        // still open a stretch to cuts.
+        let starting = Starting::new(&self.starting);
+        let mut open: Vec<(u64, Arc<Shared<'p>>, Arc<Tail>)> = lock(&self.tails)
             .iter()
             .filter_map(|(s, t)| {
                 let (from, to) = t.unread()?;
                 (to - from >= 2 * least).then(|| (to - from, s.clone(), t.clone()))
             })
-            .max_by_key(|(left, s, t)| (*left, std::cmp::Reverse((s.slot, t.start))));
-        let Some((_, src, tail)) = best else {
-            return false;
-        };
+            .collect();
+        open.sort_by_key(|(left, s, t)| {
+            std::cmp::Reverse((*left, std::cmp::Reverse((s.slot, t.start))))
+        });
+        for (_, src, tail) in open {
+            match self.cut(&src, &tail, least) {
+                Cut::Taken(next, f) => {
+                    lock(&self.tails).push((src.clone(), next.clone()));
+                    drop(starting);
+                    self.read_stretch(&src, next, f, Ending::Lf);
+                    return true;
+                }
+                // Its reader moved on: look again.
+                Cut::Raced => return true,
+                Cut::Failed(chunk, e) => {
+                    self.deposit(&src, chunk, Err(e));
+                    return true;
+                }
+                Cut::Nothing => continue,
+            }
+        }
+        false
+    }
+
+    /// Cut `tail` after a line start in the second half of what it has
+    /// left unread, leaving at least `least` bytes on each side.
+    fn cut(&self, src: &Shared<'p>, tail: &Tail, least: u64) -> Cut {
         let Some((from, to)) = tail.unread() else {
-            return true;
+            return Cut::Raced;
         };
         let path = &src.plan.file.abs;
         let mut buf = vec![0u8; 1 << 16];
+        // The file its owner is reading, not another put in its place.
         let Ok(mut f) = File::open(path) else {
-            return false;
+            return Cut::Nothing;
         };
+        let same = f
+            .metadata()
+            .ok()
+            .and_then(|m| crate::bundle::lines::file_id(&m));
+        if same.is_none() || same != src.id {
+            return Cut::Nothing;
+        }
         let mid = from + (to - from) / 2;
-        // No line starts in the second half: nothing here to take.
-        let Ok(Some(at)) = read::next_line_start(&mut f, mid, to, &mut buf) else {
-            return false;
+        let Ok(Some(at)) = read::next_line_start(&mut f, mid, to.saturating_sub(least), &mut buf)
+        else {
+            return Cut::Nothing;
         };
         let Some((told, end)) = tail.cut_at(at, &src.parts) else {
-            return true;
+            return Cut::Raced;
         };
         // From here on the bytes from `at` are this thread's to read.
         self.cuts.fetch_add(1, Ordering::Relaxed);
         let counted = read::count_lines(&mut f, told.0, at, &mut buf)
             .and_then(|n| f.seek(SeekFrom::Start(at)).map(|_| n));
         match counted {
-            Ok(n) => {
-                let next = Arc::new(Tail::new(at, told.1 + n + 1, tail.size, end, Ending::Lf));
-                lock(&self.tails).push((src.clone(), next.clone()));
-                self.read_stretch(&src, next, f, Ending::Lf);
-            }
-            Err(e) => {
-                let chunk = read::Chunk {
+            Ok(n) => Cut::Taken(
+                Arc::new(Tail::new(at, told.1 + n + 1, tail.size, end, Ending::Lf)),
+                f,
+            ),
+            Err(e) => Cut::Failed(
+                read::Chunk {
                     start: at,
                     end,
                     first_line: 0,
-                };
-                self.deposit(&src, chunk, Err(Error::io(path, e)));
-            }
+                },
+                Error::io(path, e),
+            ),
         }
-        true
     }
+}
+
+/// What an attempt to cut a stretch came to.
+enum Cut {
+    /// The stretch from the cut, its file open there.
+    Taken(Arc<Tail>, File),
+    /// Its reader took the bytes first, or it stopped.
+    Raced,
+    /// Cut, but its first line could not be numbered.
+    Failed(read::Chunk, Error),
+    /// Nowhere to cut: too little left, no line start, another file.
+    Nothing,
 }
 
 #[cfg(test)]
