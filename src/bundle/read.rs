@@ -435,7 +435,6 @@ pub struct Chunk {
 /// line boundaries, counting lines so each chunk knows its first line
 /// number. `None` for gzip files, which cannot be split.
 pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
-    use std::io::{Seek, SeekFrom};
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     if is_gzip(&mut f).map_err(|e| Error::io(path, e))? {
         return Ok(None);
@@ -447,28 +446,16 @@ pub fn chunks(path: &Path, size: u64) -> Result<Option<Vec<Chunk>>> {
     let mut first_line = 1u64;
     let mut buf = vec![0u8; 1 << 16];
     for k in 1..=n {
-        // The end: the byte after the first newline at or past the nominal cut.
-        let mut end = if k == n {
+        // The end: the byte after the first newline at or past the nominal
+        // cut (the end of the file if there is none).
+        let end = if k == n {
             len
         } else {
-            (len * k / n).max(start)
+            let nominal = (len * k / n).max(start);
+            next_line_start(&mut f, nominal + 1, u64::MAX, &mut buf)
+                .map_err(|e| Error::io(path, e))?
+                .unwrap_or(len)
         };
-        if k < n {
-            f.seek(SeekFrom::Start(end))
-                .map_err(|e| Error::io(path, e))?;
-            loop {
-                let got = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
-                if got == 0 {
-                    end = len;
-                    break;
-                }
-                if let Some(p) = memchr::memchr(b'\n', &buf[..got]) {
-                    end += p as u64 + 1;
-                    break;
-                }
-                end += got as u64;
-            }
-        }
         if end <= start {
             continue;
         }

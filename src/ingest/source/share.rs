@@ -625,11 +625,9 @@ mod tests {
         std::fs::write(dir.join("messages"), text).unwrap();
     }
 
-    /// With nothing else to read, the second thread cuts the first one's
-    /// file (and the stretches cut from it), and the stretches put
-    /// together give what one read gives: every line once, at its number.
-    #[test]
-    fn an_idle_thread_cuts_the_file_another_is_reading() {
+    /// The new-year log read on a pool of `threads` with 64-byte cuts:
+    /// the results, the cuts made, and the file read whole by `run`.
+    fn read_new_year(threads: usize, keep: Keep) -> (Result<SourceResult>, usize, SourceResult) {
         let dir = tempfile::tempdir().unwrap();
         new_year_bundle(dir.path());
         let bundle = crate::bundle::Bundle::open(dir.path()).unwrap();
@@ -637,23 +635,31 @@ mod tests {
         let opts = crate::config::Options::default();
         let plan = crate::ingest::plan::plan(&bundle, &reg, &opts).unwrap();
         let p = &plan.sources[0];
-        let g = reg.get("rfc3164").unwrap();
-        let size = std::fs::metadata(&p.file.abs).unwrap().len();
+        let g = reg.get("rfc3164");
         let jobs = [Job {
             plan: p,
-            grammar: Some(g),
-            size,
+            grammar: g,
+            size: std::fs::metadata(&p.file.abs).unwrap().len(),
             chunk_bytes: u64::MAX / 4,
         }];
-        let whole = run(p, Some(g), Keep::All, None, u64::MAX / 4).unwrap();
+        let whole = run(p, g, keep, None, u64::MAX / 4).unwrap();
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
+            .num_threads(threads)
             .build()
             .unwrap();
         let (mut results, cuts) =
-            pool.install(|| read_counting_cuts(&jobs, Keep::All, None, Sharing { bytes: 64 }));
-        assert!(cuts > 0, "no cut in {size} bytes read 64 at a time");
-        let shared = results.remove(0).unwrap();
+            pool.install(|| read_counting_cuts(&jobs, keep, None, Sharing { bytes: 64 }));
+        (results.remove(0), cuts, whole)
+    }
+
+    /// With nothing else to read, the second thread cuts the first one's
+    /// file (and the stretches cut from it), and the stretches put
+    /// together give what one read gives: every line once, at its number.
+    #[test]
+    fn an_idle_thread_cuts_the_file_another_is_reading() {
+        let (shared, cuts, whole) = read_new_year(2, Keep::All);
+        assert!(cuts > 0, "no cut in 2 MB read 64 bytes at a time");
+        let shared = shared.unwrap();
         assert_eq!(shared.summary, whole.summary);
         assert_eq!(shared.summary.lines, 30_000);
         let lines = |r: &SourceResult| -> Vec<(chrono::DateTime<chrono::Utc>, u32)> {
@@ -672,26 +678,8 @@ mod tests {
     /// One thread never cuts: there is no one to take a half.
     #[test]
     fn one_thread_reads_each_file_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        new_year_bundle(dir.path());
-        let bundle = crate::bundle::Bundle::open(dir.path()).unwrap();
-        let reg = Registry::builtin().unwrap();
-        let plan =
-            crate::ingest::plan::plan(&bundle, &reg, &crate::config::Options::default()).unwrap();
-        let p = &plan.sources[0];
-        let jobs = [Job {
-            plan: p,
-            grammar: reg.get("rfc3164"),
-            size: std::fs::metadata(&p.file.abs).unwrap().len(),
-            chunk_bytes: u64::MAX / 4,
-        }];
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
-        let (results, cuts) = pool
-            .install(|| read_counting_cuts(&jobs, Keep::Significant, None, Sharing { bytes: 64 }));
+        let (shared, cuts, _) = read_new_year(1, Keep::Significant);
         assert_eq!(cuts, 0);
-        assert_eq!(results[0].as_ref().unwrap().summary.lines, 30_000);
+        assert_eq!(shared.unwrap().summary.lines, 30_000);
     }
 }
