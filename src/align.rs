@@ -97,6 +97,10 @@ fn pairs(
     let mut used = vec![false; anchors.len()];
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&k| (events[k].0, k));
+    // Events come in time order, so the first anchor not before an event
+    // only moves on: a walk, not a binary search per event (this search
+    // runs for a hundred offsets a source; issue 16).
+    let mut from = 0;
     for k in order {
         let (t, kind, ev) = &events[k];
         let wanted = |k: Kind| match kind {
@@ -105,7 +109,9 @@ fn pairs(
             _ => false,
         };
         let until = *t + Duration::seconds(PAIR_WINDOW_S);
-        let from = anchors.partition_point(|(a, _)| a.instant < *t);
+        while anchors.get(from).is_some_and(|(a, _)| a.instant < *t) {
+            from += 1;
+        }
         let hit = anchors[from..]
             .iter()
             .enumerate()

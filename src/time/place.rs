@@ -15,7 +15,7 @@ use super::provenance::{
     DstResolution, OffsetSource, Provenance, YearSource, ZoneChoice, ZoneOrigin,
 };
 use super::stamp::{Stamp, WallClock};
-use super::zone::{with_offset, LocalReading, Reading, ReadingCache};
+use super::zone::{utc_of, LocalReading, Reading, ReadingCache};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -69,7 +69,9 @@ pub struct Context<'a> {
 #[derive(Debug, Default)]
 pub struct Memo {
     cache: ReadingCache,
-    labels: HashMap<String, Arc<str>>,
+    /// Hashed with Fx: a Cisco line interns its label (`CST`) every
+    /// time, and SipHash made that 270 instructions a line (issue 16).
+    labels: rustc_hash::FxHashMap<String, Arc<str>>,
 }
 
 impl Memo {
@@ -164,7 +166,7 @@ pub fn place(
         }
         Stamp::Offset { wall, offset_s } => {
             let naive = wall.naive(0).ok_or_else(|| impossible(&wall, 0))?;
-            let instant = with_offset(naive, offset_s, None).utc;
+            let instant = utc_of(naive, offset_s);
             Ok(plain(instant, offset_s, OffsetSource::InLine))
         }
         Stamp::Wall(wall) => {
@@ -206,7 +208,7 @@ fn place_wall(
     if let Some(label) = label {
         if let Some(&off) = ctx.overrides.get(label) {
             let label = memo.label(label);
-            let instant = with_offset(naive, off, None).utc;
+            let instant = utc_of(naive, off);
             return at(
                 instant,
                 off,
@@ -218,7 +220,7 @@ fn place_wall(
         // `UTC`, `GMT`, `Z`, `UTC+1`: the line states its offset outright;
         // there is no zone to weigh it against.
         if let Some(off) = abbrev::stated_offset(label) {
-            let instant = with_offset(naive, off, None).utc;
+            let instant = utc_of(naive, off);
             return at(instant, off, OffsetSource::InLine, None, Notes::default());
         }
     }
@@ -268,7 +270,7 @@ fn place_wall(
                 }),
                 ..Notes::default()
             };
-            let instant = with_offset(naive, off, None).utc;
+            let instant = utc_of(naive, off);
             return at(instant, off, OffsetSource::LabelOnly { label }, None, notes);
         }
     }

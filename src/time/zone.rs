@@ -93,10 +93,17 @@ fn name_or_numeric(abbrev: Option<&str>, offset_s: i32) -> String {
 /// Read `naive` with a fixed offset (seconds east of UTC).
 pub fn with_offset(naive: NaiveDateTime, offset_s: i32, abbrev: Option<&str>) -> Reading {
     Reading {
-        utc: (naive - Duration::seconds(i64::from(offset_s))).and_utc(),
+        utc: utc_of(naive, offset_s),
         offset_s,
         abbrev: Arc::from(abbrev.unwrap_or("")),
     }
+}
+
+/// The instant a local reading at `offset_s` names: what `with_offset`
+/// gives without the `Reading` (whose abbreviation, even an empty one, is
+/// an allocation: one a line for RFC 5424 stamps; issue 16).
+pub fn utc_of(naive: NaiveDateTime, offset_s: i32) -> DateTime<Utc> {
+    (naive - Duration::seconds(i64::from(offset_s))).and_utc()
 }
 
 /// The abbreviation `tz` used at a UTC instant (`CST`, `CDT`, `+0530`…).
