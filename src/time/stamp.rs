@@ -211,33 +211,56 @@ pub const MAX_FRACTION_DIGITS: usize = 9;
 /// states. The error is a `Failure` so that no `opt` around it reads the
 /// whole seconds and leaves the fraction behind as if it were other text.
 fn fraction(seps: &'static str) -> impl Fn(&str) -> Res<'_, (u32, i8)> {
-    // By bytes: the separators are ASCII, so a first byte outside ASCII is
-    // none of them, and what follows one is at a character boundary. Read
-    // through `strip_prefix` and nom's `digit1` this was 250 instructions
-    // an RFC 5424 stamp (issue 16); `fraction_is_the_combinators` holds
-    // the two equal.
-    move |i: &str| {
-        let b = i.as_bytes();
-        if !b.first().is_some_and(|c| seps.as_bytes().contains(c)) {
-            return Ok((i, (0, 0)));
-        }
-        let len = b[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if len == 0 {
-            return Ok((i, (0, 0)));
-        }
-        if len > MAX_FRACTION_DIGITS {
-            return Err(nom::Err::Failure(nom::error::Error::new(
-                i,
-                nom::error::ErrorKind::TooLarge,
-            )));
-        }
-        let mut n: u32 = 0;
-        for &c in &b[1..=len] {
-            n = n * 10 + u32::from(c - b'0');
-        }
-        n *= 10u32.pow((MAX_FRACTION_DIGITS - len) as u32);
-        Ok((&i[1 + len..], (n, len as i8)))
+    // By bytes (`fraction_at`): read through `strip_prefix` and nom's
+    // `digit1` this was 250 instructions an RFC 5424 stamp (issue 16);
+    // `fraction_is_the_combinators` holds the two equal.
+    move |i: &str| match fraction_at(i.as_bytes(), seps.as_bytes()) {
+        // The separators are ASCII, so what was read ends at a boundary.
+        Some((took, nanos, digits)) => Ok((&i[took..], (nanos, digits))),
+        None => Err(nom::Err::Failure(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::TooLarge,
+        ))),
     }
+}
+
+/// `fraction`'s reading of `b`: `(bytes read, nanos, digits)`, `(0, 0, 0)`
+/// when there is no fraction, `None` for more than nine digits. Inlined,
+/// so the fixed-place stamp readers pay no call for it.
+#[inline(always)]
+fn fraction_at(b: &[u8], seps: &[u8]) -> Option<(usize, u32, i8)> {
+    const SCALE: [u32; 10] = [
+        1_000_000_000,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    if !b.first().is_some_and(|c| seps.contains(c)) {
+        return Some((0, 0, 0));
+    }
+    let mut n: u32 = 0;
+    let mut len = 0;
+    while let Some(&c) = b.get(1 + len) {
+        let v = c.wrapping_sub(b'0');
+        if v >= 10 {
+            break;
+        }
+        if len == MAX_FRACTION_DIGITS {
+            return None;
+        }
+        n = n * 10 + u32::from(v);
+        len += 1;
+    }
+    if len == 0 {
+        return Some((0, 0, 0));
+    }
+    Some((1 + len, n * SCALE[len], len as i8))
 }
 
 /// BSD syslog time: `Feb 22 21:56:04`, `Feb  2 01:02:03`, `Mar 7 2008 19:06:53`,
@@ -274,7 +297,7 @@ fn bsd_common(i: &str) -> Option<(&str, WallClock)> {
         return None;
     }
     let (hour, minute, second) = (two_digits(t, 0)?, two_digits(t, 3)?, two_digits(t, 6)?);
-    let (took, nanos, frac_digits) = fraction_common(&b[at + 8..])?;
+    let (took, nanos, frac_digits) = fraction_at(&b[at + 8..], b".,")?;
     // Past the seconds what was read is ASCII: a boundary.
     Some((
         &i[at + 8 + took..],
@@ -296,44 +319,6 @@ fn bsd_common(i: &str) -> Option<(&str, WallClock)> {
 fn two_digits(b: &[u8], k: usize) -> Option<u32> {
     let (x, y) = (b[k].wrapping_sub(b'0'), b[k + 1].wrapping_sub(b'0'));
     (x < 10 && y < 10).then(|| u32::from(x) * 10 + u32::from(y))
-}
-
-/// `fraction(".,")` where it reads at most nine digits: `(bytes read,
-/// nanos, digits)`; `None` where it would fail (more than nine).
-#[inline(always)]
-fn fraction_common(b: &[u8]) -> Option<(usize, u32, i8)> {
-    const SCALE: [u32; 10] = [
-        1_000_000_000,
-        100_000_000,
-        10_000_000,
-        1_000_000,
-        100_000,
-        10_000,
-        1_000,
-        100,
-        10,
-        1,
-    ];
-    if !matches!(b.first(), Some(b'.' | b',')) {
-        return Some((0, 0, 0));
-    }
-    let mut n: u32 = 0;
-    let mut len = 0;
-    while let Some(&c) = b.get(1 + len) {
-        let v = c.wrapping_sub(b'0');
-        if v >= 10 {
-            break;
-        }
-        if len == MAX_FRACTION_DIGITS {
-            return None;
-        }
-        n = n * 10 + u32::from(v);
-        len += 1;
-    }
-    if len == 0 {
-        return Some((0, 0, 0));
-    }
-    Some((1 + len, n * SCALE[len], len as i8))
 }
 
 /// Every form `bsd` reads, through the parsers.
@@ -503,7 +488,7 @@ fn iso_common(i: &str) -> Option<(&str, Stamp)> {
     let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
     let (month, day) = (two_digits(b, 5)?, two_digits(b, 8)?);
     let (hour, minute, second) = (two_digits(b, 11)?, two_digits(b, 14)?, two_digits(b, 17)?);
-    let (took, nanos, frac_digits) = fraction_common(&all[19..])?;
+    let (took, nanos, frac_digits) = fraction_at(&all[19..], b".,")?;
     // What was read is ASCII: a boundary.
     let rest = &i[19 + took..];
     let wall = WallClock {
