@@ -101,9 +101,12 @@ fn builtin_grammars_have_their_words() {
             .map(|k| k.words().to_vec())
     };
     let bsd = words("rfc3164").expect("rfc3164 has a prefilter");
-    for w in ["kernel", "command=", "deploy", "release", "server "] {
+    for w in ["link ", "command=", "deploy", "release", "server "] {
         assert!(bsd.contains(&w.to_string()), "{w:?} not in {bsd:?}");
     }
+    // The link rules' tag is the whole value `kernel`, on every kernel
+    // line; their message's `link ` is the word (`keywords::names_a_value`).
+    assert!(!bsd.contains(&"kernel".to_string()), "{bsd:?}");
     let cisco = words("cisco-ios").expect("cisco-ios has a prefilter");
     assert!(
         cisco.contains(&", changed state to ".to_string()),

@@ -139,6 +139,26 @@ pub struct LineAt {
     pub len: u32,
 }
 
+/// What a line reader hands its lines to. A closure over `Line` is one;
+/// a sink that wants to look at whole stretches of lines at once (the
+/// keyword prefilter, one scan a buffer instead of one a line: issue 16)
+/// also takes `stretch`.
+pub trait LineSink {
+    /// The bytes of whole lines from `offset`, terminators included, told
+    /// before any of those lines is handed to `line`, each byte at most
+    /// once. A line whose `at` lies inside a stretch has those bytes
+    /// there; a line read across two of the reader's buffers lies in none.
+    /// (`lossy` and `truncated` lines' text is not their bytes.)
+    fn stretch(&mut self, _offset: u64, _bytes: &[u8]) {}
+    fn line(&mut self, line: Line<'_>);
+}
+
+impl<F: FnMut(Line<'_>)> LineSink for F {
+    fn line(&mut self, line: Line<'_>) {
+        self(line)
+    }
+}
+
 /// Iterate a reader's lines, calling `f` for each. Stops at the first read
 /// error (a truncated gzip member, say), which names the file and line.
 pub fn for_each_line(
@@ -231,7 +251,7 @@ pub fn for_each_line_from(
     first: u64,
     offset: u64,
     known: Option<Ending>,
-    f: impl FnMut(Line<'_>),
+    f: impl LineSink,
 ) -> Result<u64> {
     numbered_lines(reader, path, first, offset, MAX_LINES, known, f)
 }
@@ -244,9 +264,13 @@ fn numbered_lines(
     mut offset: u64,
     max_lines: u64,
     known: Option<Ending>,
-    mut f: impl FnMut(Line<'_>),
+    mut f: impl LineSink,
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    // The end of the bytes told to `f.stretch` so far, and of the UTF-8
+    // the last stretch told starts with (no line before it is lent after).
+    let mut told = offset;
+    let mut utf8_to = offset;
     let start = first - 1;
     let mut number = start;
     let err = |number: u64, e: std::io::Error| {
@@ -270,6 +294,24 @@ fn numbered_lines(
         // A line whole in the reader's buffer is handed out from there, as
         // `read_line` would have copied it: one copy a line less (issue 16).
         let block = reader.fill_buf().map_err(|e| err(number, e))?;
+        // A buffer not yet told: its whole lines, from here (a line start)
+        // to its last terminator, are the lines lent from it below.
+        if offset >= told {
+            if let Some(q) = memchr::memrchr(stop, block) {
+                f.stretch(offset, &block[..=q]);
+                told = offset + q as u64 + 1;
+                // One UTF-8 check for the stretch instead of one a line:
+                // 160 instructions a BSD syslog line (issue 16). A line is
+                // cut at an ASCII byte, so a line inside valid UTF-8 is.
+                let lines = &block[..=q];
+                // `is_ascii` first: on ASCII it costs less than `from_utf8`.
+                let valid = match lines.is_ascii() {
+                    true => q + 1,
+                    false => std::str::from_utf8(lines).map_or_else(|e| e.valid_up_to(), |_| q + 1),
+                };
+                utf8_to = offset + valid as u64;
+            }
+        }
         if let Some(p) = memchr::memchr(stop, block).filter(|&p| p <= MAX_LINE) {
             number += 1;
             if number > max_lines {
@@ -284,8 +326,23 @@ fn numbered_lines(
                 offset,
                 len: bytes.len() as u32,
             };
+            let valid = offset + (p as u64) < utf8_to;
             offset += p as u64 + 1;
-            emit(number, bytes, false, at, &mut f);
+            if valid {
+                debug_assert!(std::str::from_utf8(bytes).is_ok());
+                // SAFETY: the bytes are a slice, cut at ASCII bytes, of the
+                // stretch's UTF-8 checked when it was told.
+                let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+                f.line(Line {
+                    number,
+                    text,
+                    lossy: false,
+                    truncated: false,
+                    at,
+                });
+            } else {
+                emit(number, bytes, false, at, &mut f);
+            }
             reader.consume(p + 1);
             continue;
         }
@@ -312,9 +369,9 @@ fn numbered_lines(
 /// Hand one line's bytes to `f` as text: as they are when they are UTF-8,
 /// else with U+FFFD for each bad sequence. (`simdutf8` was tried: on
 /// lines of 160 bytes it took 40 % more instructions than `std`.)
-fn emit(number: u64, bytes: &[u8], truncated: bool, at: LineAt, f: &mut impl FnMut(Line<'_>)) {
+fn emit(number: u64, bytes: &[u8], truncated: bool, at: LineAt, f: &mut impl LineSink) {
     match std::str::from_utf8(bytes) {
-        Ok(text) => f(Line {
+        Ok(text) => f.line(Line {
             number,
             text,
             lossy: false,
@@ -323,7 +380,7 @@ fn emit(number: u64, bytes: &[u8], truncated: bool, at: LineAt, f: &mut impl FnM
         }),
         Err(_) => {
             let owned = String::from_utf8_lossy(bytes).into_owned();
-            f(Line {
+            f.line(Line {
                 number,
                 text: &owned,
                 lossy: true,
@@ -368,10 +425,10 @@ mod tests {
         let path = Path::new("many.log");
         let mut seen = Vec::new();
         let mut r: &[u8] = b"a\nb\n";
-        let n = numbered_lines(&mut r, path, 1, 0, 2, None, |l| seen.push(l.number)).unwrap();
+        let n = numbered_lines(&mut r, path, 1, 0, 2, None, |l: Line| seen.push(l.number)).unwrap();
         assert_eq!((n, seen), (2, vec![1, 2]));
         let mut r: &[u8] = b"a\nb\nc\n";
-        let err = numbered_lines(&mut r, path, 1, 0, 2, None, |_| {}).unwrap_err();
+        let err = numbered_lines(&mut r, path, 1, 0, 2, None, |_: Line| {}).unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.contains("many.log") && msg.contains("more than 2 lines"),
@@ -379,7 +436,7 @@ mod tests {
         );
         // A chunk numbered from further on meets the same limit.
         let mut r: &[u8] = b"a\n";
-        assert!(numbered_lines(&mut r, path, 3, 0, 2, None, |_| {}).is_err());
+        assert!(numbered_lines(&mut r, path, 3, 0, 2, None, |_: Line| {}).is_err());
     }
 
     #[test]
@@ -443,16 +500,24 @@ mod tests {
                 "{}",
                 want.len()
             );
+            let mut told_lines = 0;
             for capacity in [1, 2, 3, 5, 8, 64, 8192, 2 * MAX_LINE] {
                 let mut r = std::io::BufReader::with_capacity(capacity, text.as_slice());
-                let mut got = Vec::new();
                 let path = Path::new("t.log");
+                let mut sink = Told::default();
                 // The ending is given: a buffer of a byte or two is too
                 // short for `ending` to tell CR from LF.
-                numbered_lines(&mut r, path, 1, 0, MAX_LINES, Some(mode), |l| {
-                    got.push((l.text.to_string(), l.truncated, l.at.offset, l.at.len))
-                })
-                .unwrap();
+                numbered_lines(&mut r, path, 1, 0, MAX_LINES, Some(mode), &mut sink).unwrap();
+                // Stretches follow one another, each byte told once, and
+                // are the file's bytes.
+                let mut end = 0;
+                for (at, bytes) in &sink.stretches {
+                    assert!(*at >= end, "capacity {capacity}: told twice");
+                    assert_eq!(&text[*at as usize..][..bytes.len()], &bytes[..]);
+                    end = at + bytes.len() as u64;
+                }
+                told_lines += sink.inside;
+                let got = sink.got;
                 let differ = got.iter().zip(&want).position(|(g, w)| g != w);
                 assert_eq!(
                     (got.len(), differ),
@@ -460,6 +525,38 @@ mod tests {
                     "capacity {capacity}, {mode:?}"
                 );
             }
+            // The large buffers lend most lines from a stretch.
+            assert!(told_lines >= 10, "{told_lines}");
+        }
+    }
+
+    /// A sink that checks each line inside the last stretch told is the
+    /// stretch's bytes there, and keeps the lines as `read_line` gives them.
+    #[derive(Default)]
+    struct Told {
+        stretches: Vec<(u64, Vec<u8>)>,
+        got: Vec<(String, bool, u64, u32)>,
+        inside: usize,
+    }
+
+    impl LineSink for &mut Told {
+        fn stretch(&mut self, offset: u64, bytes: &[u8]) {
+            let stop = bytes.last().copied();
+            assert!(stop == Some(b'\n') || stop == Some(b'\r'));
+            self.stretches.push((offset, bytes.to_vec()));
+        }
+
+        fn line(&mut self, l: Line<'_>) {
+            if let Some((at, bytes)) = self.stretches.last() {
+                let (from, to) = (l.at.offset, l.at.offset + u64::from(l.at.len));
+                if from >= *at && to <= at + bytes.len() as u64 && !l.lossy && !l.truncated {
+                    let here = &bytes[(from - at) as usize..(to - at) as usize];
+                    assert_eq!(here, l.text.as_bytes());
+                    self.inside += 1;
+                }
+            }
+            self.got
+                .push((l.text.to_string(), l.truncated, l.at.offset, l.at.len));
         }
     }
 
@@ -474,7 +571,7 @@ mod tests {
         let mut seen = Vec::new();
         for c in &cs {
             let mut r = open_chunk(&p, *c).unwrap();
-            for_each_line_from(&mut *r, &p, c.first_line, c.start, None, |l| {
+            for_each_line_from(&mut *r, &p, c.first_line, c.start, None, |l: Line| {
                 seen.push((l.number, l.text.to_string(), l.at.offset))
             })
             .unwrap();

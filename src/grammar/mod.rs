@@ -158,6 +158,15 @@ impl Grammar {
         self.classifier.classify(rec, host)
     }
 
+    /// `classify` when the prefilter's verdict on the record's line is
+    /// already known (`keywords::Marks`).
+    pub fn classify_settled(&self, rec: &Record, host: Option<&str>, could: bool) -> rules::Class {
+        if !could {
+            return rules::Class::info();
+        }
+        self.classifier.classify(rec, host)
+    }
+
     /// Whether some rule could classify a record read from `line`; `true`
     /// for a grammar without a prefilter.
     pub fn could_classify(&self, line: &str) -> bool {

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::event::{Kind, Text, TimedEvent};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
+use crate::grammar::keywords::{Keywords, Marks};
 use crate::grammar::record::{ParseFailure, Record};
 use crate::grammar::Grammar;
 use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary, Timed};
@@ -229,12 +230,28 @@ impl<'p> State<'p> {
     }
 
     /// `at`: where `text` is in the file, for a line read from one.
-    fn record(&mut self, g: &Grammar, rec: &Record, text: Option<&str>, at: Option<read::LineAt>) {
+    /// `could`: the prefilter's verdict on `text`, when a scan of its
+    /// stretch gave it (`Marked`).
+    fn record(
+        &mut self,
+        g: &Grammar,
+        rec: &Record,
+        text: Option<&str>,
+        at: Option<read::LineAt>,
+        could: Option<bool>,
+    ) {
         let Some(stamp) = rec.stamp else {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
-        let mut class = g.classify(rec, self.plan.host.as_deref(), text);
+        let host = self.plan.host.as_deref();
+        let mut class = match could {
+            Some(could) => {
+                debug_assert_eq!(Some(could), text.map(|t| g.could_classify(t)));
+                g.classify_settled(rec, host, could)
+            }
+            None => g.classify(rec, host, text),
+        };
         self.users.extend(class.users.drain(..));
         // Every line is resolved: DST folds and order are decided by all.
         let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
@@ -472,7 +489,7 @@ fn scan(
     let mut pending: u64 = 0;
     // One field vector for the stretch, handed from record to record.
     let mut fields = Vec::new();
-    let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, known, |l| {
+    let read = |l: read::Line<'_>, could: Option<bool>| {
         tail.passed(&l);
         if let Some(pb) = progress {
             pending += l.text.len() as u64 + 1;
@@ -495,7 +512,7 @@ fn scan(
             crate::grammar::record::recycle(std::mem::take(&mut fields)),
         ) {
             Ok(rec) => {
-                st.record(g, &rec, Some(l.text), Some(l.at));
+                st.record(g, &rec, Some(l.text), Some(l.at), could);
                 fields = crate::grammar::record::recycle(rec.fields);
             }
             Err(e) => {
@@ -503,9 +520,41 @@ fn scan(
                 st.fail(l.number, column, l.text)
             }
         }
-    })?;
+    };
+    let sink = Marked {
+        keywords: g.keywords(),
+        marks: Default::default(),
+        f: read,
+    };
+    let n = read::for_each_line_from(reader, &path, chunk.first_line, chunk.start, known, sink)?;
     st.lines += n;
     Ok(())
+}
+
+/// Lines with the keyword prefilter's verdict, from one scan of each
+/// stretch the reader tells rather than one of each line (issue 16). A
+/// line outside every stretch (read across two buffers), decoded lossily
+/// or cut gets none, and is scanned alone if it comes to that.
+struct Marked<'k, F> {
+    keywords: Option<&'k Keywords>,
+    marks: Marks,
+    f: F,
+}
+
+impl<F: FnMut(read::Line<'_>, Option<bool>)> read::LineSink for Marked<'_, F> {
+    fn stretch(&mut self, offset: u64, bytes: &[u8]) {
+        if let (Some(kw), Some(&stop)) = (self.keywords, bytes.last()) {
+            self.marks.stretch(kw, offset, bytes, stop);
+        }
+    }
+
+    fn line(&mut self, l: read::Line<'_>) {
+        let could = match self.keywords {
+            Some(_) if !l.lossy && !l.truncated => self.marks.verdict(l.at.offset, l.at.len),
+            _ => None,
+        };
+        (self.f)(l, could)
+    }
 }
 
 /// A large file in parallel chunks. Each chunk is read from a fresh clock;
@@ -615,7 +664,7 @@ fn document(st: &mut State, g: &Grammar) -> Result<()> {
             .get(rec.line.saturating_sub(1) as usize)
             .map(|l| l.trim());
         let before = st.unparsed;
-        st.record(g, rec, line_text, None);
+        st.record(g, rec, line_text, None, None);
         if st.unparsed > before {
             failed_lines.insert(rec.line);
         }
