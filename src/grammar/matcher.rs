@@ -50,7 +50,15 @@ pub struct Program {
 enum Step {
     Lit(Box<[u8]>),
     Space,
+    /// A capture of a type that reads no time (`length`).
     Cap {
+        name: String,
+        role: Role,
+        ty: CapType,
+    },
+    /// A capture of a time type (`stamp`): apart from `Cap` so that the
+    /// other types do not carry a stamp's room back on every capture.
+    Time {
         name: String,
         role: Role,
         ty: CapType,
@@ -117,15 +125,18 @@ fn compile(nodes: &[Node]) -> Vec<Step> {
         .map(|(k, node)| match node {
             Node::Lit(s) => Step::Lit(s.as_bytes().into()),
             Node::Space => Step::Space,
-            Node::Cap { name, ty } => Step::Cap {
-                name: name.clone(),
-                role: match name.as_str() {
+            Node::Cap { name, ty } => {
+                let (name, ty) = (name.clone(), ty.clone());
+                let role = match name.as_str() {
                     "_" => Role::Skip,
                     "ts" => Role::Stamp,
                     _ => Role::Field,
-                },
-                ty: ty.clone(),
-            },
+                };
+                match ty.is_time() {
+                    true => Step::Time { name, role, ty },
+                    false => Step::Cap { name, role, ty },
+                }
+            }
             Node::Opt(inner) => Step::Opt {
                 inner: compile(inner),
                 opens: opens(inner),
@@ -462,12 +473,21 @@ impl<'a> Matcher<'a> {
                 }
                 Step::Cap { name, role, ty } => {
                     let text = &self.line[pos..];
-                    let (len, st) = capture(ty, text)?;
+                    let len = length(ty, text)?;
                     if *role != Role::Skip {
                         caps.fields
                             .push((name.as_str(), Cow::Borrowed(&text[..len])));
                     }
-                    if let (Some(st), Role::Stamp) = (st, role) {
+                    pos += len;
+                }
+                Step::Time { name, role, ty } => {
+                    let text = &self.line[pos..];
+                    let (len, st) = stamp(ty, text)?;
+                    if *role != Role::Skip {
+                        caps.fields
+                            .push((name.as_str(), Cow::Borrowed(&text[..len])));
+                    }
+                    if *role == Role::Stamp {
                         caps.stamp = Some(st);
                     }
                     pos += len;
@@ -652,10 +672,36 @@ fn restore(caps: &mut Captures, (n, stamp): (usize, Option<Stamp>)) {
 /// Length matched by one capture type at the start of `s`, and its stamp for
 /// time types.
 fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
+    match ty.is_time() {
+        true => stamp(ty, s).map(|(n, st)| (n, Some(st))),
+        false => length(ty, s).map(|n| (n, None)),
+    }
+}
+
+/// Length and stamp of a time type's capture at the start of `s`.
+fn stamp(ty: &CapType, s: &str) -> Option<(usize, Stamp)> {
     let len_of = |rest: &str| s.len() - rest.len();
     let wall = |r: Result<(&str, stamp::WallClock), _>| {
-        r.ok().map(|(rest, w)| (len_of(rest), Some(Stamp::Wall(w))))
+        r.ok().map(|(rest, w)| (len_of(rest), Stamp::Wall(w)))
     };
+    match ty {
+        CapType::Bsd => wall(stamp::bsd(s)),
+        CapType::Mdy12 => wall(stamp::mdy12(s)),
+        CapType::CTime => wall(stamp::ctime(s)),
+        CapType::Compact => wall(stamp::compact(s)),
+        CapType::Iso => stamp::iso(s).ok().map(|(r, st)| (len_of(r), st)),
+        CapType::Epoch => stamp::epoch(s).ok().map(|(r, st)| (len_of(r), st)),
+        CapType::Clf => stamp::clf(s).ok().map(|(r, st)| (len_of(r), st)),
+        CapType::STime => {
+            stamp(&CapType::Bsd, s).or_else(|| stamp::iso_t(s).ok().map(|(r, st)| (len_of(r), st)))
+        }
+        _ => None,
+    }
+}
+
+/// Length matched by one capture type that reads no time at the start of
+/// `s`.
+fn length(ty: &CapType, s: &str) -> Option<usize> {
     match ty {
         CapType::Int => nonzero(s.bytes().take_while(u8::is_ascii_digit).count()),
         CapType::IntIn(lo, hi) => {
@@ -663,12 +709,12 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
             let v = s[..n].bytes().try_fold(0u64, |v, b| {
                 v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
             });
-            (n > 0 && v.is_some_and(|v| (*lo..=*hi).contains(&v))).then_some((n, None))
+            (n > 0 && v.is_some_and(|v| (*lo..=*hi).contains(&v))).then_some(n)
         }
         CapType::Word => nonzero(blank_at(s.as_bytes())),
-        CapType::Until(set) => Some((until(set, s), None)),
-        CapType::Upto(text) => upto(text.as_bytes(), s.as_bytes()).map(|n| (n, None)),
-        CapType::Rest => Some((s.trim_end_matches(['\r', '\n']).len(), None)),
+        CapType::Until(set) => Some(until(set, s)),
+        CapType::Upto(text) => upto(text.as_bytes(), s.as_bytes()),
+        CapType::Rest => Some(s.trim_end_matches(['\r', '\n']).len()),
         CapType::Tag => tag(s),
         CapType::Host => host(s),
         CapType::Event => event(s),
@@ -679,23 +725,22 @@ fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
                 .bytes()
                 .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 .count();
-            (s.starts_with(|c: char| c.is_ascii_alphabetic())).then_some((n, None))
+            (s.starts_with(|c: char| c.is_ascii_alphabetic())).then_some(n)
         }
         CapType::OneOf(set) => {
             let c = s.chars().next()?;
-            set.contains(c).then(|| (c.len_utf8(), None))
+            set.contains(c).then(|| c.len_utf8())
         }
-        CapType::Abbrev => stamp::tz_abbrev(s).ok().map(|(r, _)| (len_of(r), None)),
+        CapType::Abbrev => stamp::tz_abbrev(s).ok().map(|(r, _)| s.len() - r.len()),
         CapType::Sd => structured_data(s),
-        CapType::Bsd => wall(stamp::bsd(s)),
-        CapType::Mdy12 => wall(stamp::mdy12(s)),
-        CapType::CTime => wall(stamp::ctime(s)),
-        CapType::Compact => wall(stamp::compact(s)),
-        CapType::Iso => stamp::iso(s).ok().map(|(r, st)| (len_of(r), Some(st))),
-        CapType::Epoch => stamp::epoch(s).ok().map(|(r, st)| (len_of(r), Some(st))),
-        CapType::Clf => stamp::clf(s).ok().map(|(r, st)| (len_of(r), Some(st))),
-        CapType::STime => capture(&CapType::Bsd, s)
-            .or_else(|| stamp::iso_t(s).ok().map(|(r, st)| (len_of(r), Some(st)))),
+        CapType::Bsd
+        | CapType::Iso
+        | CapType::Epoch
+        | CapType::Mdy12
+        | CapType::CTime
+        | CapType::Compact
+        | CapType::Clf
+        | CapType::STime => None,
     }
 }
 
@@ -833,14 +878,14 @@ fn blank_at(s: &[u8]) -> usize {
     }
 }
 
-fn nonzero(n: usize) -> Option<(usize, Option<Stamp>)> {
-    (n > 0).then_some((n, None))
+fn nonzero(n: usize) -> Option<usize> {
+    (n > 0).then_some(n)
 }
 
 /// A syslog tag: up to a blank, `[` or `:`. Never one that starts with `{`
 /// or `"`: that is a JSON object or quoted text, the message of a sender
 /// that wrote no tag (`opsaudit {"username": ...}`), not a program name.
-fn tag(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn tag(s: &str) -> Option<usize> {
     if s.starts_with(['{', '"']) {
         return None;
     }
@@ -854,19 +899,19 @@ fn tag(s: &str) -> Option<(usize, Option<Stamp>)> {
 /// A host name or address as syslog headers write it: a run of non-blank
 /// characters, ending before a `:` that closes the token (`sw01: `,
 /// `2a02:cf40::: `), and not all digits (that is a sequence number).
-fn host(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn host(s: &str) -> Option<usize> {
     let token = blank_at(s.as_bytes());
     let len = s[..token].strip_suffix(':').map_or(token, str::len);
     let h = &s[..len];
     if h.is_empty() || h.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((len, None))
+    Some(len)
 }
 
 /// `UI_COMMIT`, `SNMP_TRAP_LINK_DOWN`: capitals and digits with at least one
 /// underscore, starting with a capital (Junos event tags).
-fn event(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn event(s: &str) -> Option<usize> {
     let n = s
         .bytes()
         .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
@@ -876,7 +921,7 @@ fn event(s: &str) -> Option<(usize, Option<Stamp>)> {
         && e.contains('_')
         && !e.ends_with('_')
         && !s[n..].starts_with(|c: char| c.is_ascii_alphanumeric());
-    ok.then_some((n, None))
+    ok.then_some(n)
 }
 
 /// Log level words, as applications spell them.
@@ -885,17 +930,17 @@ const LEVELS: &[&str] = &[
     "FATAL", "ALERT", "EMERG", "SEVERE",
 ];
 
-fn level(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn level(s: &str) -> Option<usize> {
     let n = s.bytes().take_while(u8::is_ascii_alphabetic).count();
     LEVELS
         .iter()
         .any(|l| l.eq_ignore_ascii_case(&s[..n]))
-        .then_some((n, None))
+        .then_some(n)
 }
 
 /// IOS `service timestamps log uptime`: `00:00:46` under a day, then units
 /// (`1d02h`, `3w2d`, `2y10w`).
-fn uptime(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn uptime(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let digits = |k: usize| {
         b.get(k..)
@@ -908,7 +953,7 @@ fn uptime(s: &str) -> Option<(usize, Option<Stamp>)> {
         && b.get(h + 3) == Some(&b':')
         && digits(h + 4) == 2
     {
-        return Some((h + 6, None));
+        return Some(h + 6);
     }
     let mut k = 0;
     loop {
@@ -922,14 +967,14 @@ fn uptime(s: &str) -> Option<(usize, Option<Stamp>)> {
         }
     }
     let end_ok = !s[k..].starts_with(|c: char| c.is_ascii_alphanumeric());
-    (k > 0 && end_ok).then_some((k, None))
+    (k > 0 && end_ok).then_some(k)
 }
 
 /// RFC 5424 STRUCTURED-DATA: one or more `[SD-ID PARAM="value" ...]`
 /// elements. Inside a quoted value `\"`, `\]` and `\\` are escapes; outside
 /// quotes the first `]` closes the element. Lenient about blanks around `=`
 /// (rsyslog's `rfc5424-3.parse1` has `eventSource= "Application"`).
-fn structured_data(s: &str) -> Option<(usize, Option<Stamp>)> {
+fn structured_data(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut k = 0;
     while b.get(k) == Some(&b'[') {
@@ -1453,7 +1498,7 @@ mod tests {
                     })
                     .collect();
                 let s = std::str::from_utf8(&s).unwrap();
-                assert_eq!(structured_data(s).map(|x| x.0), walk(s), "{s:?}");
+                assert_eq!(structured_data(s), walk(s), "{s:?}");
                 n += 1;
             }
         }
@@ -1462,12 +1507,9 @@ mod tests {
 
     #[test]
     fn structured_data_shapes() {
-        assert_eq!(structured_data(r#"[a b="1"] m"#), Some((9, None)));
-        assert_eq!(
-            structured_data(r#"[a b= "1" c="]"] m"#).map(|x| x.0),
-            Some(16)
-        );
-        assert_eq!(structured_data("[a]"), Some((3, None)));
+        assert_eq!(structured_data(r#"[a b="1"] m"#), Some(9));
+        assert_eq!(structured_data(r#"[a b= "1" c="]"] m"#), Some(16));
+        assert_eq!(structured_data("[a]"), Some(3));
         assert_eq!(structured_data(r#"[a b="1"#), None);
         assert_eq!(structured_data("[] x"), None);
         assert_eq!(structured_data("- x"), None);
@@ -1489,8 +1531,8 @@ mod tests {
 
     #[test]
     fn tags_are_not_json() {
-        assert_eq!(tag("sshd[1]: x"), Some((4, None)));
-        assert_eq!(tag("sshd(pam_unix)[1]: x"), Some((14, None)));
+        assert_eq!(tag("sshd[1]: x"), Some(4));
+        assert_eq!(tag("sshd(pam_unix)[1]: x"), Some(14));
         assert_eq!(tag(r#"{"username": "admin"}"#), None);
         assert_eq!(tag(r#""quoted": x"#), None);
         assert_eq!(tag(": x"), None);
@@ -1498,17 +1540,17 @@ mod tests {
 
     #[test]
     fn levels() {
-        assert_eq!(level("INFO x"), Some((4, None)));
-        assert_eq!(level("warn] x"), Some((4, None)));
+        assert_eq!(level("INFO x"), Some(4));
+        assert_eq!(level("warn] x"), Some(4));
         assert_eq!(level("Information x"), None);
         assert_eq!(level("GET /"), None);
     }
 
     #[test]
     fn uptimes() {
-        assert_eq!(uptime("2y10w: %F"), Some((5, None)));
-        assert_eq!(uptime("1d02h: x"), Some((5, None)));
-        assert_eq!(uptime("00:00:46: x"), Some((8, None)));
+        assert_eq!(uptime("2y10w: %F"), Some(5));
+        assert_eq!(uptime("1d02h: x"), Some(5));
+        assert_eq!(uptime("00:00:46: x"), Some(8));
         assert_eq!(uptime("AEST: x"), None);
         assert_eq!(uptime("12: x"), None);
         assert_eq!(uptime("2y10wx: x"), None);
@@ -1516,11 +1558,11 @@ mod tests {
 
     #[test]
     fn event_and_host_types() {
-        assert_eq!(event("UI_COMMIT: x"), Some((9, None)));
-        assert_eq!(event("SNMP_TRAP_LINK_DOWN: x").map(|e| e.0), Some(19));
+        assert_eq!(event("UI_COMMIT: x"), Some(9));
+        assert_eq!(event("SNMP_TRAP_LINK_DOWN: x"), Some(19));
         assert_eq!(event("ACPI: x"), None);
         assert_eq!(event("Ui_COMMIT: x"), None);
-        assert_eq!(host("192.168.100.2 x"), Some((13, None)));
+        assert_eq!(host("192.168.100.2 x"), Some(13));
         assert_eq!(host("12345: x"), None);
     }
 
