@@ -133,12 +133,48 @@ struct Rule {
     summary: Option<Template>,
     signal: Option<SignalTemplate>,
     operator: OperatorTemplates,
-    conds: Vec<(String, Regex)>,
+    conds: Vec<Cond>,
     /// Conditions checked through the field sets.
     eager: usize,
-    /// Unanchored conditions of a rule that has anchored ones: checked only
-    /// once those matched, so no line pays for scanning its whole text.
-    deferred: Vec<(String, Regex)>,
+    /// Unanchored conditions of a rule that has anchored ones (indices in
+    /// `conds`): checked only once those matched, so no line pays for
+    /// scanning its whole text.
+    deferred: Vec<usize>,
+}
+
+/// One condition: a field and its regex, compiled apart from the field's
+/// set only when a line needs its captures or its deferred test. Most
+/// rules never fire in a given log, and building their regexes was half
+/// of a run's start on a syslog file: 23 M instructions (issue 16).
+#[derive(Debug, Clone)]
+struct Cond {
+    field: String,
+    source: String,
+    rx: std::sync::OnceLock<Regex>,
+}
+
+impl Cond {
+    /// `now`: compile at once (user grammars, whose errors are reported
+    /// at load); else on first use (built-in ones, which the test suite
+    /// compiles).
+    fn new(field: &str, source: &str, now: bool) -> Result<Cond, regex::Error> {
+        let rx = std::sync::OnceLock::new();
+        if now {
+            let _ = rx.set(Regex::new(source)?);
+        }
+        Ok(Cond {
+            field: field.to_string(),
+            source: source.to_string(),
+            rx,
+        })
+    }
+
+    fn rx(&self) -> &Regex {
+        self.rx.get_or_init(|| {
+            Regex::new(&self.source)
+                .unwrap_or_else(|e| panic!("built-in grammar rule on {:?}: {e}", self.field))
+        })
+    }
 }
 
 /// Whether a regex can only match at the start of its text (`^` or `\A`
@@ -218,13 +254,15 @@ impl Class {
 impl Classifier {
     /// Compile rules with no `[states]` table.
     pub fn compile(specs: &[RuleSpec]) -> Result<Classifier, String> {
-        Classifier::compile_with(specs, &BTreeMap::new())
+        Classifier::compile_with(specs, &BTreeMap::new(), true)
     }
 
-    /// Compile rules and the grammar's `[states]` table (word → signal name).
+    /// Compile rules and the grammar's `[states]` table (word → signal
+    /// name); `now`: each rule's own regexes too, not on first use.
     pub fn compile_with(
         specs: &[RuleSpec],
         words: &BTreeMap<String, String>,
+        now: bool,
     ) -> Result<Classifier, String> {
         let states = words
             .iter()
@@ -243,11 +281,11 @@ impl Classifier {
             let mut eager = 0;
             let has_anchor = spec.when.values().any(|re| anchored(re));
             for (field, re) in &spec.when {
-                let rx = Regex::new(re)
+                let cond = Cond::new(field, re, now)
                     .map_err(|e| format!("rule {}: regex for field {field:?}: {e}", k + 1))?;
-                conds.push((field.clone(), rx.clone()));
+                conds.push(cond);
                 if has_anchor && !anchored(re) {
-                    deferred.push((field.clone(), rx));
+                    deferred.push(conds.len() - 1);
                     continue;
                 }
                 eager += 1;
@@ -322,15 +360,16 @@ impl Classifier {
                     && !r.conds.is_empty()
                     && r.deferred
                         .iter()
-                        .all(|(f, rx)| rec.get(f).is_some_and(|v| rx.is_match(v)))
+                        .map(|&i| &r.conds[i])
+                        .all(|c| rec.get(&c.field).is_some_and(|v| c.rx().is_match(v)))
             })
             .map(|(r, _)| r);
         let Some(rule) = chosen else {
             return Class::info();
         };
         let mut caps: Vec<(String, String)> = Vec::new();
-        for (field, rx) in &rule.conds {
-            let value = rec.get(field).unwrap_or("");
+        for cond in &rule.conds {
+            let (value, rx) = (rec.get(&cond.field).unwrap_or(""), cond.rx());
             if let Some(c) = rx.captures(value) {
                 for name in rx.capture_names().flatten() {
                     if let Some(m) = c.name(name) {
@@ -503,6 +542,24 @@ mod tests {
         assert!(!anchored("Interface (?P<i>\\S+)"));
     }
 
+    /// Built-in rules' own regexes are compiled on first use (`Cond`):
+    /// here every one is compiled, so none can fail in a run.
+    #[test]
+    fn every_builtin_rule_compiles() {
+        for (name, src) in crate::grammar::registry::builtin_sources() {
+            let g = crate::grammar::registry::load_str(src, name, "built-in").unwrap();
+            let lazy = &g.classifier;
+            let c = Classifier::compile_with(&lazy.specs, &lazy.states, true)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let n: usize = c.rules.iter().map(|r| r.conds.len()).sum();
+            assert!(c
+                .rules
+                .iter()
+                .all(|r| r.conds.iter().all(|c| c.rx.get().is_some())));
+            assert!(n > 0 || lazy.specs.is_empty(), "{name}");
+        }
+    }
+
     #[test]
     fn deferred_conditions_still_decide() {
         let c = Classifier::compile(&spec(
@@ -551,7 +608,7 @@ impl LazyClassifier {
         specs: Vec<RuleSpec>,
         states: BTreeMap<String, String>,
     ) -> Result<LazyClassifier, String> {
-        let c = Classifier::compile_with(&specs, &states)?;
+        let c = Classifier::compile_with(&specs, &states, true)?;
         let cell = std::sync::OnceLock::new();
         let _ = cell.set(c);
         Ok(LazyClassifier {
@@ -578,7 +635,7 @@ impl LazyClassifier {
 
     pub fn get(&self) -> &Classifier {
         self.cell.get_or_init(|| {
-            Classifier::compile_with(&self.specs, &self.states)
+            Classifier::compile_with(&self.specs, &self.states, false)
                 .unwrap_or_else(|e| panic!("built-in grammar rules: {e}"))
         })
     }
