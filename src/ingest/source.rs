@@ -244,15 +244,26 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
+        // A line the prefilter settled, in a run that keeps what matters,
+        // is `info` with nothing to keep: its time is all it adds, and no
+        // class is built and dropped for it.
+        let settled =
+            could == Some(false) && self.keep == Keep::Significant && g.requests.is_none();
         let host = self.plan.host.as_deref();
         let mut class = match could {
+            _ if settled => {
+                debug_assert!(!text.is_some_and(|t| g.could_classify(t)));
+                None
+            }
             Some(could) => {
                 debug_assert_eq!(Some(could), text.map(|t| g.could_classify(t)));
-                g.classify_settled(rec, host, could)
+                Some(g.classify_settled(rec, host, could))
             }
-            None => g.classify(rec, host, text),
+            None => Some(g.classify(rec, host, text)),
         };
-        self.users.extend(class.users.drain(..));
+        if let Some(c) = &mut class {
+            self.users.extend(c.users.drain(..));
+        }
         // Every line is resolved: DST folds and order are decided by all.
         let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
             Ok(t) => t,
@@ -264,6 +275,10 @@ impl<'p> State<'p> {
         if let Some(req) = &g.requests {
             self.request(req, rec, &timed);
         }
+        let Some(class) = class else {
+            self.parsed += 1;
+            return;
+        };
         // Info with a state (a monitor stopping, a status page's claim, a
         // state at rotation) is kept: windows need it.
         if class.kind == Kind::Info
