@@ -2042,3 +2042,58 @@ fn a_stretch_cut_from_a_file_and_read_again_starts_at_its_cut() {
     let (_, out, _) = run(&["analyze", p, "--format", "json"]);
     assert_eq!(json(&out)["sources"][0]["lines"], 30_000);
 }
+
+/// Triggered by a review of 81564cf: the line reader checked a buffer's
+/// UTF-8 once and lent later lines unchecked by their place, trusting the
+/// reader to hand back the same bytes on the next `fill_buf`. `BufRead` is
+/// a safe trait that promises no such thing: a reader whose buffer turned
+/// from `a\nb\n` into `a\n\xff\n` had `\xff` lent as `&str` (undefined
+/// behaviour; a debug assertion fired). Lines are now lent only within the
+/// borrow whose bytes were checked.
+#[test]
+fn a_reader_whose_buffer_changes_never_lends_unchecked_bytes() {
+    use std::io::{BufRead, Read};
+    struct Shifty {
+        calls: usize,
+        pos: usize,
+    }
+    impl Shifty {
+        fn text(&self) -> &'static [u8] {
+            // The first two looks (the ending's, then the first read) see
+            // valid text; later ones see a bad byte where `b` was.
+            if self.calls <= 2 {
+                b"a\nb\n"
+            } else {
+                b"a\n\xff\n"
+            }
+        }
+    }
+    impl Read for Shifty {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.fill_buf()?.read(out)?;
+            self.consume(n);
+            Ok(n)
+        }
+    }
+    impl BufRead for Shifty {
+        fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+            self.calls += 1;
+            let b = self.text();
+            Ok(&b[self.pos.min(b.len())..])
+        }
+        fn consume(&mut self, n: usize) {
+            self.pos += n;
+        }
+    }
+    let mut r = Shifty { calls: 0, pos: 0 };
+    let mut got = Vec::new();
+    let n = rfo::bundle::read::for_each_line(
+        &mut r,
+        std::path::Path::new("shifty.log"),
+        |l: rfo::bundle::read::Line| got.push((l.text.to_string(), l.lossy)),
+    )
+    .unwrap();
+    // Both lines come from the one look at `a\nb\n` they were checked in.
+    assert_eq!(n, 2);
+    assert_eq!(got, [("a".to_string(), false), ("b".to_string(), false)]);
+}

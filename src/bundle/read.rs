@@ -267,10 +267,8 @@ fn numbered_lines(
     mut f: impl LineSink,
 ) -> Result<u64> {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
-    // The end of the bytes told to `f.stretch` so far, and of the UTF-8
-    // the last stretch told starts with (no line before it is lent after).
+    // The end of the bytes told to `f.stretch` so far.
     let mut told = offset;
-    let mut utf8_to = offset;
     let start = first - 1;
     let mut number = start;
     let err = |number: u64, e: std::io::Error| {
@@ -291,60 +289,68 @@ fn numbered_lines(
         )
     };
     loop {
-        // A line whole in the reader's buffer is handed out from there, as
-        // `read_line` would have copied it: one copy a line less (issue 16).
+        // The lines whole in the reader's buffer are handed out from there,
+        // as `read_line` would have copied them: one copy a line less
+        // (issue 16). All within one borrow of the buffer, so the bytes
+        // checked as UTF-8 below are the bytes lent.
         let block = reader.fill_buf().map_err(|e| err(number, e))?;
-        // A buffer not yet told: its whole lines, from here (a line start)
-        // to its last terminator, are the lines lent from it below.
-        if offset >= told {
-            if let Some(q) = memchr::memrchr(stop, block) {
-                f.stretch(offset, &block[..=q]);
-                told = offset + q as u64 + 1;
-                // One UTF-8 check for the stretch instead of one a line:
-                // 160 instructions a BSD syslog line (issue 16). A line is
-                // cut at an ASCII byte, so a line inside valid UTF-8 is.
-                let lines = &block[..=q];
-                // `is_ascii` first: on ASCII it costs less than `from_utf8`.
-                let valid = match lines.is_ascii() {
-                    true => q + 1,
-                    false => std::str::from_utf8(lines).map_or_else(|e| e.valid_up_to(), |_| q + 1),
-                };
-                utf8_to = offset + valid as u64;
+        // No whole line here: `read_line` reads across buffers, below.
+        if let Some(q) = memchr::memrchr(stop, block) {
+            let lines = &block[..=q];
+            // A buffer not yet told: its whole lines, from here (a line start)
+            // to its last terminator.
+            if offset >= told {
+                f.stretch(offset, lines);
+                told = offset + lines.len() as u64;
             }
-        }
-        if let Some(p) = memchr::memchr(stop, block).filter(|&p| p <= MAX_LINE) {
-            number += 1;
-            if number > max_lines {
-                return Err(too_many());
-            }
-            let mut bytes = &block[..p];
-            if mode == Ending::Lf && bytes.last() == Some(&b'\r') {
-                bytes = &bytes[..p - 1];
-            }
-            // At most `MAX_LINE`.
-            let at = LineAt {
-                offset,
-                len: bytes.len() as u32,
+            // One UTF-8 check for the lines instead of one a line: 160
+            // instructions a BSD syslog line. `is_ascii` first: on ASCII it
+            // costs less than `from_utf8`. A line is cut at an ASCII byte, so
+            // a line inside the valid prefix is valid.
+            let valid = match lines.is_ascii() {
+                true => lines.len(),
+                false => {
+                    std::str::from_utf8(lines).map_or_else(|e| e.valid_up_to(), |_| lines.len())
+                }
             };
-            let valid = offset + (p as u64) < utf8_to;
-            offset += p as u64 + 1;
-            if valid {
-                debug_assert!(std::str::from_utf8(bytes).is_ok());
-                // SAFETY: the bytes are a slice, cut at ASCII bytes, of the
-                // stretch's UTF-8 checked when it was told.
-                let text = unsafe { std::str::from_utf8_unchecked(bytes) };
-                f.line(Line {
-                    number,
-                    text,
-                    lossy: false,
-                    truncated: false,
-                    at,
-                });
-            } else {
-                emit(number, bytes, false, at, &mut f);
+            let mut used = 0;
+            while let Some(p) = memchr::memchr(stop, &lines[used..]).filter(|&p| p <= MAX_LINE) {
+                number += 1;
+                if number > max_lines {
+                    return Err(too_many());
+                }
+                let mut bytes = &lines[used..used + p];
+                if mode == Ending::Lf && bytes.last() == Some(&b'\r') {
+                    bytes = &bytes[..p - 1];
+                }
+                // At most `MAX_LINE`.
+                let at = LineAt {
+                    offset,
+                    len: bytes.len() as u32,
+                };
+                offset += p as u64 + 1;
+                if used + p < valid {
+                    debug_assert!(std::str::from_utf8(bytes).is_ok());
+                    // SAFETY: `bytes` is a slice of `lines[..valid]`, checked
+                    // to be UTF-8 above in this same borrow, cut at ASCII bytes
+                    // (line terminators, a CR), so it is UTF-8 itself.
+                    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+                    f.line(Line {
+                        number,
+                        text,
+                        lossy: false,
+                        truncated: false,
+                        at,
+                    });
+                } else {
+                    emit(number, bytes, false, at, &mut f);
+                }
+                used += p + 1;
             }
-            reader.consume(p + 1);
-            continue;
+            if used > 0 {
+                reader.consume(used);
+                continue;
+            }
         }
         buf.clear();
         let Some((truncated, took)) =
