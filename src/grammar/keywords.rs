@@ -55,6 +55,11 @@ pub struct Keywords {
     scan: Scan,
     /// The factors, lower-cased, as scanned for.
     words: Vec<String>,
+    /// Whether `Marks` may settle lines from a scan of many: no word may
+    /// hold a line's end or be empty, so a word found in a stretch of
+    /// lines lies inside one line, and every line holding a word has one
+    /// found in it.
+    by_stretch: bool,
 }
 
 impl Keywords {
@@ -107,6 +112,9 @@ impl Keywords {
         };
         Some(Keywords {
             scan,
+            by_stretch: words
+                .iter()
+                .all(|w| !w.is_empty() && !w.contains(&b'\n') && !w.contains(&b'\r')),
             words: words
                 .iter()
                 .map(|w| String::from_utf8_lossy(w).into_owned())
@@ -144,16 +152,6 @@ impl Keywords {
                 .map(|m| m.start()),
         }
     }
-
-    /// Whether `Marks` may settle lines from a scan of many: no word may
-    /// hold a line's end or be empty, so a word found in a stretch of
-    /// lines lies inside one line, and every line holding a word has one
-    /// found in it.
-    fn by_stretch(&self) -> bool {
-        self.words
-            .iter()
-            .all(|w| !w.is_empty() && !w.contains(['\n', '\r']))
-    }
 }
 
 /// `could_match` for every line of a stretch at once: the stretch is
@@ -179,7 +177,7 @@ impl Marks {
     pub fn stretch(&mut self, kw: &Keywords, offset: u64, bytes: &[u8], stop: u8) {
         self.hits.clear();
         self.next = 0;
-        if !kw.by_stretch() {
+        if !kw.by_stretch {
             self.told = None;
             return;
         }

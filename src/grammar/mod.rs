@@ -152,10 +152,8 @@ impl Grammar {
     /// grammar's fields are slices of the line, so a line that holds none of
     /// the rules' required words is `info` without a look at the rules.
     pub fn classify(&self, rec: &Record, host: Option<&str>, line: Option<&str>) -> rules::Class {
-        if line.is_some_and(|text| !self.could_classify(text)) {
-            return rules::Class::info();
-        }
-        self.classifier.classify(rec, host)
+        let could = line.is_none_or(|text| self.could_classify(text));
+        self.classify_settled(rec, host, could)
     }
 
     /// `classify` when the prefilter's verdict on the record's line is

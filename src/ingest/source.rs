@@ -244,23 +244,19 @@ impl<'p> State<'p> {
             self.fail(rec.line, 1, text.unwrap_or("(record without a timestamp)"));
             return;
         };
+        let could = match could {
+            Some(could) => {
+                debug_assert_eq!(Some(could), text.map(|t| g.could_classify(t)));
+                could
+            }
+            None => text.is_none_or(|t| g.could_classify(t)),
+        };
         // A line the prefilter settled, in a run that keeps what matters,
         // is `info` with nothing to keep: its time is all it adds, and no
         // class is built and dropped for it.
-        let settled =
-            could == Some(false) && self.keep == Keep::Significant && g.requests.is_none();
+        let settled = !could && self.keep == Keep::Significant && g.requests.is_none();
         let host = self.plan.host.as_deref();
-        let mut class = match could {
-            _ if settled => {
-                debug_assert!(!text.is_some_and(|t| g.could_classify(t)));
-                None
-            }
-            Some(could) => {
-                debug_assert_eq!(Some(could), text.map(|t| g.could_classify(t)));
-                Some(g.classify_settled(rec, host, could))
-            }
-            None => Some(g.classify(rec, host, text)),
-        };
+        let mut class = (!settled).then(|| g.classify_settled(rec, host, could));
         if let Some(c) = &mut class {
             self.users.extend(c.users.drain(..));
         }
