@@ -3,11 +3,12 @@
 //! pattern of every built-in line grammar — the same fields, the same
 //! stamp, and for a line that does not match, the same column. A grammar
 //! that reads its patterns' shared beginnings once answers as trying each
-//! pattern in turn does.
+//! pattern in turn does. The compiled greedy pass of every built-in
+//! pattern is in every respect the interpreter's.
 
 mod common;
 
-use rfo::grammar::matcher::{run, search_only, NoMatch};
+use rfo::grammar::matcher::{greedy_trace, run, search_only, NoMatch, Program};
 use rfo::grammar::registry::Registry;
 use rfo::grammar::{Form, Grammar, NamedPattern};
 use std::path::{Path, PathBuf};
@@ -112,4 +113,72 @@ fn greedy_agrees_with_search_on_the_corpora() {
     let (compared, matched) = agree_on(&[corpora]);
     eprintln!("corpora: {compared} line-pattern pairs, {matched} matched");
     assert!(matched > 40_000, "{matched} of {compared}");
+}
+
+/// (line-pattern pairs compared, of them matched by the greedy pass)
+fn compiled_agrees_on(dirs: &[PathBuf]) -> (usize, usize) {
+    let (mut compared, mut matched) = (0, 0);
+    let mut interpreted = std::collections::HashMap::new();
+    each_line(dirs, |path, n, line, g, pats| {
+        let shared = g.shared_steps();
+        for (p, &k) in pats.iter().zip(&shared) {
+            let slow = interpreted
+                .entry((g.name.clone(), p.name.clone()))
+                .or_insert_with(|| Program::interpreted(p.program.nodes().to_vec()));
+            let len = p.program.step_count();
+            // The whole pass, and split where `run_first` splits it.
+            for split in [len, k] {
+                let fast = greedy_trace(&p.program, line, split);
+                let want = greedy_trace(slow, line, split);
+                assert_eq!(
+                    fast,
+                    want,
+                    "{}:{n} {}/{} split {split}",
+                    path.display(),
+                    g.name,
+                    p.name
+                );
+                compared += 1;
+                matched += usize::from(fast.starts_with("Some") && !fast.contains("| None"));
+            }
+        }
+    });
+    (compared, matched)
+}
+
+#[test]
+fn every_builtin_pattern_is_compiled() {
+    let reg = Registry::builtin().unwrap();
+    let mut n = 0;
+    for g in reg.all() {
+        if let Form::Lines(pats) = &g.form {
+            for (p, k) in pats.iter().zip(g.shared_steps()) {
+                assert!(
+                    p.program.is_compiled(),
+                    "{}/{}: not compiled (RFO_BLESS=1 cargo test --lib compiled_code_is_current)",
+                    g.name,
+                    p.name
+                );
+                // Compiled where `run_first` splits it, so both parts run as code.
+                assert_eq!(p.program.compiled_split(), Some(k), "{}/{}", g.name, p.name);
+                assert!(!Program::interpreted(p.program.nodes().to_vec()).is_compiled());
+                n += 1;
+            }
+        }
+    }
+    assert_eq!(n, 41, "built-in line patterns");
+}
+
+#[test]
+fn compiled_agrees_with_the_interpreter_on_fixtures() {
+    let (compared, matched) = compiled_agrees_on(&[common::root().join("fixtures")]);
+    assert!(matched > 2_000, "{matched} of {compared}");
+}
+
+#[test]
+fn compiled_agrees_with_the_interpreter_on_the_corpora() {
+    let corpora = corpora!();
+    let (compared, matched) = compiled_agrees_on(&[corpora]);
+    eprintln!("corpora: {compared} passes compared, {matched} read to the end");
+    assert!(matched > 60_000, "{matched} of {compared}");
 }

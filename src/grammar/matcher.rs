@@ -13,6 +13,11 @@ use super::pattern::{CapType, Node};
 use crate::time::stamp::{self, Stamp};
 use std::borrow::Cow;
 
+#[cfg(test)]
+mod codegen;
+#[rustfmt::skip]
+mod compiled;
+
 /// What a successful match captured. Field names borrow from the pattern,
 /// values from the line.
 #[derive(Debug, Default)]
@@ -44,6 +49,29 @@ const STEP_BUDGET: u32 = 50_000;
 pub struct Program {
     nodes: Vec<Node>,
     steps: Vec<Step>,
+    /// The greedy pass compiled to code, for a built-in pattern.
+    fast: Option<Compiled>,
+}
+
+/// A pattern's greedy pass as code (`compiled.rs`), in two parts: the
+/// steps before `split` (the beginning its grammar's patterns share, which
+/// `run_first` runs once a line) and the rest. A whole pass is one then
+/// the other: the pass is a fold over the steps.
+#[derive(Debug, Clone, Copy)]
+struct Compiled {
+    split: usize,
+    head: Part,
+    tail: Part,
+}
+
+/// Steps from `pos`, as `Matcher::greedy` runs them.
+type Part = for<'a> fn(&mut Matcher<'a>, usize, &mut Captures<'a>) -> Option<usize>;
+
+/// What identifies a pattern's compiled code: its nodes, written out.
+/// Steps and their first-byte sets are worked out from the nodes alone, so
+/// equal keys mean equal steps.
+fn key(nodes: &[Node]) -> String {
+    format!("{nodes:?}")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +136,66 @@ enum Role {
 }
 
 impl Program {
+    /// The pattern's compiled code when it is a built-in one (or the same
+    /// as one), the interpreter otherwise.
     pub fn new(nodes: Vec<Node>) -> Program {
+        let fast = compiled::lookup(&key(&nodes));
+        Program {
+            fast,
+            ..Program::interpreted(nodes)
+        }
+    }
+
+    /// Always the interpreter: the reference the compiled code is tested
+    /// against.
+    #[doc(hidden)]
+    pub fn interpreted(nodes: Vec<Node>) -> Program {
         let steps = compile(&nodes);
-        Program { nodes, steps }
+        Program {
+            nodes,
+            steps,
+            fast: None,
+        }
+    }
+
+    /// Whether the greedy pass runs as compiled code.
+    #[doc(hidden)]
+    pub fn is_compiled(&self) -> bool {
+        self.fast.is_some()
+    }
+
+    /// Where the compiled code splits the steps (see `Compiled`).
+    #[doc(hidden)]
+    pub fn compiled_split(&self) -> Option<usize> {
+        self.fast.map(|c| c.split)
+    }
+
+    /// Top-level steps: where a `greedy_trace` may split.
+    #[doc(hidden)]
+    pub fn step_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The greedy pass over steps `from..to`, starting at `pos`.
+    #[inline]
+    fn greedy<'a>(
+        &'a self,
+        m: &mut Matcher<'a>,
+        (from, to): (usize, usize),
+        pos: usize,
+        caps: &mut Captures<'a>,
+    ) -> Option<usize> {
+        let len = self.steps.len();
+        match self.fast {
+            Some(c) if (from, to) == (0, len) => {
+                (c.head)(m, pos, caps).and_then(|p| (c.tail)(m, p, caps))
+            }
+            Some(c) if (from, to) == (0, c.split) => (c.head)(m, pos, caps),
+            Some(c) if (from, to) == (c.split, len) => (c.tail)(m, pos, caps),
+            // A split no built-in grammar makes (a user grammar that
+            // reuses a built-in pattern among others).
+            _ => m.greedy(&self.steps[from..to], pos, caps),
+        }
     }
 
     pub fn nodes(&self) -> &[Node] {
@@ -171,8 +256,34 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
         stamp: None,
     };
     let mut m = Matcher::new(line);
-    let greedy = m.greedy(&prog.steps, 0, &mut caps);
+    let greedy = prog.greedy(&mut m, (0, prog.steps.len()), 0, &mut caps);
     m.finish(prog, greedy, &mut caps).map(|()| caps)
+}
+
+/// The greedy pass's whole state, as text: over steps `0..split` from the
+/// line's start, then over the rest from where that stopped, as
+/// `run_first` runs a shared beginning and the rest of a pattern. For
+/// tests that the compiled code and the interpreter agree in every
+/// respect the search and `run_first` read: where each part stopped, the
+/// furthest offset, whether a choice was left, the captures.
+#[doc(hidden)]
+pub fn greedy_trace(prog: &Program, line: &str, split: usize) -> String {
+    let mut caps = Captures::default();
+    let mut m = Matcher::new(line);
+    let split = split.min(prog.steps.len());
+    let first = prog.greedy(&mut m, (0, split), 0, &mut caps);
+    let mut out = format!(
+        "{first:?} {} {} {:?} {:?}",
+        m.furthest, m.committed, caps.fields, caps.stamp
+    );
+    if let Some(pos) = first {
+        let rest = prog.greedy(&mut m, (split, prog.steps.len()), pos, &mut caps);
+        out += &format!(
+            " | {rest:?} {} {} {:?} {:?}",
+            m.furthest, m.committed, caps.fields, caps.stamp
+        );
+    }
+    out
 }
 
 /// The backtracking search alone, without the greedy pass: the reference
@@ -320,7 +431,7 @@ pub fn run_first_in<'a, P>(
                     caps.fields.clear();
                     caps.stamp = None;
                     let mut m = Matcher::new(line);
-                    let read = m.greedy(&prog.steps[..k], 0, &mut caps);
+                    let read = prog.greedy(&mut m, (0, k), 0, &mut caps);
                     front = slot;
                     let b = Begun {
                         read,
@@ -347,7 +458,7 @@ pub fn run_first_in<'a, P>(
                 }
                 caps.fields.truncate(b.fields);
                 caps.stamp = b.stamp;
-                m.greedy(&prog.steps[k..], pos, &mut caps)
+                prog.greedy(&mut m, (k, prog.steps.len()), pos, &mut caps)
             }
             None => None,
         };
@@ -445,114 +556,70 @@ impl<'a> Matcher<'a> {
     }
 
     /// Match `steps` from `pos` taking the first success at every choice
-    /// point and never going back; `Some(end)` where the steps stop.
+    /// point and never going back; `Some(end)` where the steps stop. Each
+    /// step is one of the functions below, which the compiled patterns
+    /// (`compiled.rs`) call in the same order with the step's data written
+    /// in: the two readings share their semantics by construction.
     fn greedy(
         &mut self,
         steps: &'a [Step],
         mut pos: usize,
         caps: &mut Captures<'a>,
     ) -> Option<usize> {
+        let line = self.line;
         for step in steps {
             self.furthest = self.furthest.max(pos);
             match step {
-                Step::Lit(lit) => {
-                    if !has_prefix(&self.line.as_bytes()[pos..], lit) {
-                        return None;
-                    }
-                    pos += lit.len();
-                }
-                Step::Space => {
-                    let n = self.line.as_bytes()[pos..]
-                        .iter()
-                        .take_while(|&&b| b == b' ' || b == b'\t')
-                        .count();
-                    if n == 0 {
-                        return None;
-                    }
-                    pos += n;
-                }
+                Step::Lit(l) => lit(line.as_bytes(), &mut pos, l)?,
+                Step::Space => space(line.as_bytes(), &mut pos)?,
                 Step::Cap { name, role, ty } => {
-                    let text = &self.line[pos..];
-                    let len = length(ty, text)?;
-                    if *role != Role::Skip {
-                        caps.fields
-                            .push((name.as_str(), Cow::Borrowed(&text[..len])));
-                    }
-                    pos += len;
+                    cap(line, &mut pos, caps, keep(name, *role), |t| length(ty, t))?
                 }
-                Step::Time { name, role, ty } => {
-                    let text = &self.line[pos..];
-                    let (len, st) = stamp(ty, text)?;
-                    if *role != Role::Skip {
-                        caps.fields
-                            .push((name.as_str(), Cow::Borrowed(&text[..len])));
-                    }
-                    if *role == Role::Stamp {
-                        caps.stamp = Some(st);
-                    }
-                    pos += len;
-                }
+                Step::Time { name, role, ty } => time(
+                    line,
+                    &mut pos,
+                    caps,
+                    keep(name, *role),
+                    *role == Role::Stamp,
+                    ty,
+                )?,
                 Step::Opt {
                     inner,
                     opens,
                     conflict,
                     follow,
-                } => {
-                    if !opens.admits(self.line.as_bytes(), pos) {
-                        continue;
-                    }
-                    let saved = (caps.fields.len(), caps.stamp);
-                    let outer = std::mem::take(&mut self.committed);
-                    let tried = self.greedy(inner, pos, caps);
-                    // The group failed after a choice inside it: the search
-                    // would backtrack into that choice before skipping the
-                    // group, so the greedy path is no longer its first path.
-                    if tried.is_none() && self.committed {
-                        return None;
-                    }
-                    let tried = self.dead_end(tried, follow);
-                    self.committed |= outer;
-                    match tried {
-                        Some(end) => {
-                            // Skipping the group instead could only matter if
-                            // what follows could start where the group did.
-                            if !self.committed {
-                                self.committed = end == pos || *conflict;
-                            }
-                            pos = end
-                        }
-                        None => restore(caps, saved),
-                    }
-                }
+                } => opt(
+                    self,
+                    &mut pos,
+                    caps,
+                    *opens,
+                    *conflict,
+                    *follow,
+                    |m, p, c| m.greedy(inner, p, c),
+                )?,
                 Step::Choice(alts, follow) => {
                     let saved = (caps.fields.len(), caps.stamp);
                     let mut matched = None;
                     for Alt {
-                        steps: alt,
+                        steps: a,
                         opens,
                         later,
                     } in alts
                     {
-                        if !opens.admits(self.line.as_bytes(), pos) {
-                            continue;
-                        }
-                        let outer = std::mem::take(&mut self.committed);
-                        let tried = self.greedy(alt, pos, caps);
-                        // As for a group: an alternative that failed after a
-                        // choice inside it is not the search's first path.
-                        if tried.is_none() && self.committed {
-                            return None;
-                        }
-                        let tried = self.dead_end(tried, follow);
-                        self.committed |= outer;
-                        if let Some(end) = tried {
-                            if !self.committed {
-                                self.committed = end == pos || *later;
-                            }
-                            matched = Some(end);
+                        let tried = alt(
+                            self,
+                            pos,
+                            caps,
+                            saved,
+                            *opens,
+                            *later,
+                            *follow,
+                            |m, p, c| m.greedy(a, p, c),
+                        );
+                        if let Some(t) = tried {
+                            matched = t;
                             break;
                         }
-                        restore(caps, saved);
                     }
                     pos = matched?;
                 }
@@ -669,6 +736,152 @@ fn restore(caps: &mut Captures, (n, stamp): (usize, Option<Stamp>)) {
     caps.stamp = stamp;
 }
 
+/// A capture's field name, unless it is `_`.
+fn keep(name: &str, role: Role) -> Option<&str> {
+    (role != Role::Skip).then_some(name)
+}
+
+/// The steps of the greedy pass, one function each (see `greedy`). `None`
+/// fails the step list they are in.
+#[inline(always)]
+fn lit(b: &[u8], pos: &mut usize, lit: &[u8]) -> Option<()> {
+    if !has_prefix(&b[*pos..], lit) {
+        return None;
+    }
+    *pos += lit.len();
+    Some(())
+}
+
+#[inline(always)]
+fn space(b: &[u8], pos: &mut usize) -> Option<()> {
+    let n = b[*pos..]
+        .iter()
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    if n == 0 {
+        return None;
+    }
+    *pos += n;
+    Some(())
+}
+
+/// A capture of a type that reads no time; `len` is its type's reader.
+#[inline(always)]
+fn cap<'a>(
+    line: &'a str,
+    pos: &mut usize,
+    caps: &mut Captures<'a>,
+    name: Option<&'a str>,
+    len: impl FnOnce(&str) -> Option<usize>,
+) -> Option<()> {
+    let text = &line[*pos..];
+    let len = len(text)?;
+    if let Some(name) = name {
+        caps.fields.push((name, Cow::Borrowed(&text[..len])));
+    }
+    *pos += len;
+    Some(())
+}
+
+/// A capture of a time type; `is_stamp`: its stamp is the record's.
+#[inline(always)]
+fn time<'a>(
+    line: &'a str,
+    pos: &mut usize,
+    caps: &mut Captures<'a>,
+    name: Option<&'a str>,
+    is_stamp: bool,
+    ty: &CapType,
+) -> Option<()> {
+    let mut read = None;
+    cap(line, pos, caps, name, |text| {
+        let (len, st) = stamp(ty, text)?;
+        read = Some(st);
+        Some(len)
+    })?;
+    if is_stamp {
+        caps.stamp = read;
+    }
+    Some(())
+}
+
+/// An optional group (`Step::Opt`), its steps read by `inner`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn opt<'a>(
+    m: &mut Matcher<'a>,
+    pos: &mut usize,
+    caps: &mut Captures<'a>,
+    opens: First,
+    conflict: bool,
+    follow: First,
+    inner: impl FnOnce(&mut Matcher<'a>, usize, &mut Captures<'a>) -> Option<usize>,
+) -> Option<()> {
+    if !opens.admits(m.line.as_bytes(), *pos) {
+        return Some(());
+    }
+    let saved = (caps.fields.len(), caps.stamp);
+    let outer = std::mem::take(&mut m.committed);
+    let tried = inner(m, *pos, caps);
+    // The group failed after a choice inside it: the search would
+    // backtrack into that choice before skipping the group, so the greedy
+    // path is no longer its first path.
+    if tried.is_none() && m.committed {
+        return None;
+    }
+    let tried = m.dead_end(tried, &follow);
+    m.committed |= outer;
+    match tried {
+        Some(end) => {
+            // Skipping the group instead could only matter if what follows
+            // could start where the group did.
+            if !m.committed {
+                m.committed = end == *pos || conflict;
+            }
+            *pos = end
+        }
+        None => restore(caps, saved),
+    }
+    Some(())
+}
+
+/// One alternative of a choice (`Step::Choice`), its steps read by
+/// `steps`; `saved`: the captures before the choice. `None`: try the next
+/// alternative; `Some(None)`: the choice fails; `Some(Some(end))`: taken.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn alt<'a>(
+    m: &mut Matcher<'a>,
+    pos: usize,
+    caps: &mut Captures<'a>,
+    saved: (usize, Option<Stamp>),
+    opens: First,
+    later: bool,
+    follow: First,
+    steps: impl FnOnce(&mut Matcher<'a>, usize, &mut Captures<'a>) -> Option<usize>,
+) -> Option<Option<usize>> {
+    if !opens.admits(m.line.as_bytes(), pos) {
+        return None;
+    }
+    let outer = std::mem::take(&mut m.committed);
+    let tried = steps(m, pos, caps);
+    // As for a group: an alternative that failed after a choice inside it
+    // is not the search's first path.
+    if tried.is_none() && m.committed {
+        return Some(None);
+    }
+    let tried = m.dead_end(tried, &follow);
+    m.committed |= outer;
+    if let Some(end) = tried {
+        if !m.committed {
+            m.committed = end == pos || later;
+        }
+        return Some(Some(end));
+    }
+    restore(caps, saved);
+    None
+}
+
 /// Length matched by one capture type at the start of `s`, and its stamp for
 /// time types.
 fn capture(ty: &CapType, s: &str) -> Option<(usize, Option<Stamp>)> {
@@ -700,38 +913,24 @@ fn stamp(ty: &CapType, s: &str) -> Option<(usize, Stamp)> {
 }
 
 /// Length matched by one capture type that reads no time at the start of
-/// `s`.
+/// `s`. Each arm is a function of its own so that compiled patterns
+/// (`compiled`) call the one their capture needs.
 fn length(ty: &CapType, s: &str) -> Option<usize> {
     match ty {
-        CapType::Int => nonzero(s.bytes().take_while(u8::is_ascii_digit).count()),
-        CapType::IntIn(lo, hi) => {
-            let n = s.bytes().take_while(u8::is_ascii_digit).count();
-            let v = s[..n].bytes().try_fold(0u64, |v, b| {
-                v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-            });
-            (n > 0 && v.is_some_and(|v| (*lo..=*hi).contains(&v))).then_some(n)
-        }
-        CapType::Word => nonzero(blank_at(s.as_bytes())),
+        CapType::Int => int(s),
+        CapType::IntIn(lo, hi) => int_in(s, *lo, *hi),
+        CapType::Word => word(s),
         CapType::Until(set) => Some(until(set, s)),
         CapType::Upto(text) => upto(text.as_bytes(), s.as_bytes()),
-        CapType::Rest => Some(s.trim_end_matches(['\r', '\n']).len()),
+        CapType::Rest => rest(s),
         CapType::Tag => tag(s),
         CapType::Host => host(s),
         CapType::Event => event(s),
         CapType::Uptime => uptime(s),
         CapType::Level => level(s),
-        CapType::Ident => {
-            let n = s
-                .bytes()
-                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                .count();
-            (s.starts_with(|c: char| c.is_ascii_alphabetic())).then_some(n)
-        }
-        CapType::OneOf(set) => {
-            let c = s.chars().next()?;
-            set.contains(c).then(|| c.len_utf8())
-        }
-        CapType::Abbrev => stamp::tz_abbrev(s).ok().map(|(r, _)| s.len() - r.len()),
+        CapType::Ident => ident(s),
+        CapType::OneOf(set) => one_of(set, s),
+        CapType::Abbrev => abbrev(s),
         CapType::Sd => structured_data(s),
         CapType::Bsd
         | CapType::Iso
@@ -742,6 +941,43 @@ fn length(ty: &CapType, s: &str) -> Option<usize> {
         | CapType::Clf
         | CapType::STime => None,
     }
+}
+
+fn int(s: &str) -> Option<usize> {
+    nonzero(s.bytes().take_while(u8::is_ascii_digit).count())
+}
+
+fn int_in(s: &str, lo: u64, hi: u64) -> Option<usize> {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    let v = s[..n].bytes().try_fold(0u64, |v, b| {
+        v.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    });
+    (n > 0 && v.is_some_and(|v| (lo..=hi).contains(&v))).then_some(n)
+}
+
+fn word(s: &str) -> Option<usize> {
+    nonzero(blank_at(s.as_bytes()))
+}
+
+fn rest(s: &str) -> Option<usize> {
+    Some(s.trim_end_matches(['\r', '\n']).len())
+}
+
+fn ident(s: &str) -> Option<usize> {
+    let n = s
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    (s.starts_with(|c: char| c.is_ascii_alphabetic())).then_some(n)
+}
+
+fn one_of(set: &str, s: &str) -> Option<usize> {
+    let c = s.chars().next()?;
+    set.contains(c).then(|| c.len_utf8())
+}
+
+fn abbrev(s: &str) -> Option<usize> {
+    stamp::tz_abbrev(s).ok().map(|(r, _)| s.len() - r.len())
 }
 
 /// The bytes a match of some nodes can start with: ASCII as a bit set,
