@@ -3,7 +3,10 @@
 //!
 //! All conditions on one field are compiled into one `RegexSet`, so a line
 //! is scanned once per field whatever the number of rules; only the first
-//! matching rule runs its capturing regexes to fill the templates.
+//! matching rule runs its capturing regexes to fill the templates. A
+//! condition that names the field's whole value (`^(DOWN|UNREACHABLE)$`)
+//! is a table lookup instead: a Nagios line's `pattern`, `state` and
+//! `statetype` no longer each run a set's automaton.
 
 use super::record::Record;
 use crate::event::{Kind, Operator};
@@ -136,6 +139,8 @@ struct Rule {
     conds: Vec<Cond>,
     /// Conditions checked through the field sets.
     eager: usize,
+    /// Of them, those checked through a table of whole values.
+    tables: usize,
     /// Unanchored conditions of a rule that has anchored ones (indices in
     /// `conds`): checked only once those matched, so no line pays for
     /// scanning its whole text.
@@ -151,6 +156,10 @@ struct Cond {
     field: String,
     source: String,
     rx: std::sync::OnceLock<Regex>,
+    /// Whether the regex may name a capture group (`(?P<x>` or `(?<x>` in
+    /// its text): one that cannot is never run for captures, and a table's
+    /// condition (`whole_values`) is then never compiled at all.
+    named: bool,
 }
 
 impl Cond {
@@ -166,6 +175,7 @@ impl Cond {
             field: field.to_string(),
             source: source.to_string(),
             rx,
+            named: source.contains("(?P<") || source.contains("(?<"),
         })
     }
 
@@ -191,6 +201,95 @@ fn anchored(re: &str) -> bool {
     rest.starts_with('^') || rest.starts_with("\\A")
 }
 
+/// Every value a condition accepts, when it is anchored at both ends and
+/// spells them out (`^CRITICAL$`, `^(DOWN|UNREACHABLE)$`, `^[Ll]ink$`): the
+/// condition is then "the field is one of these", which a table answers.
+/// `None` for anything else, or for more than `MAX_VALUES` values.
+fn whole_values(re: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::{HirKind, Look};
+    let hir = regex_syntax::Parser::new().parse(re).ok()?;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return None;
+    };
+    if first.kind() != &HirKind::Look(Look::Start) || last.kind() != &HirKind::Look(Look::End) {
+        return None;
+    }
+    let mut values = vec![String::new()];
+    for part in middle {
+        values = product(&values, &spelled(part)?)?;
+    }
+    values.sort();
+    values.dedup();
+    Some(values)
+}
+
+/// At most this many values make a table (a set of words, not a pattern).
+const MAX_VALUES: usize = 64;
+
+/// The texts `hir` matches, when it matches a few spelled-out ones and
+/// holds no assertion.
+fn spelled(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty => Some(vec![String::new()]),
+        HirKind::Literal(lit) => Some(vec![String::from_utf8(lit.0.to_vec()).ok()?]),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut out = Vec::new();
+            for r in c.iter() {
+                for cp in u32::from(r.start())..=u32::from(r.end()) {
+                    out.push(char::from_u32(cp)?.to_string());
+                    if out.len() > MAX_VALUES {
+                        return None;
+                    }
+                }
+            }
+            Some(out)
+        }
+        HirKind::Capture(cap) => spelled(&cap.sub),
+        // `x?`, `x{2}`, `x{1,3}`: each count of copies spelled out.
+        HirKind::Repetition(rep) if rep.max.is_some_and(|max| max <= 4) => {
+            let one = spelled(&rep.sub)?;
+            let mut copies = vec![String::new()];
+            let mut out = Vec::new();
+            for n in 0..=rep.max.unwrap_or(0) {
+                if n >= rep.min {
+                    out.extend(copies.iter().cloned());
+                }
+                if n < rep.max.unwrap_or(0) {
+                    copies = product(&copies, &one)?;
+                }
+            }
+            (out.len() <= MAX_VALUES).then_some(out)
+        }
+        HirKind::Concat(parts) => parts
+            .iter()
+            .try_fold(vec![String::new()], |acc, p| product(&acc, &spelled(p)?)),
+        HirKind::Alternation(alts) => {
+            let mut out = Vec::new();
+            for a in alts {
+                out.extend(spelled(a)?);
+            }
+            (out.len() <= MAX_VALUES).then_some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Each of `a` followed by each of `b`, if there are not too many.
+fn product(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len().saturating_mul(b.len()) > MAX_VALUES {
+        return None;
+    }
+    Some(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+            .collect(),
+    )
+}
+
 /// A rule's signal: fixed when written as a name, else rendered and looked
 /// up in the grammar's `[states]` table.
 #[derive(Debug, Clone)]
@@ -203,9 +302,14 @@ enum SignalTemplate {
 #[derive(Debug, Clone)]
 struct FieldSet {
     field: String,
-    set: RegexSet,
+    /// The conditions that are not `values`' (`None`: there are none).
+    set: Option<RegexSet>,
     /// For each regex in `set`, the rule it belongs to.
     owners: Vec<usize>,
+    /// `owners` once each.
+    rules: Vec<usize>,
+    /// For each whole value some conditions name, the rules they belong to.
+    values: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
 
 /// A grammar's compiled rules.
@@ -264,6 +368,18 @@ impl Classifier {
         words: &BTreeMap<String, String>,
         now: bool,
     ) -> Result<Classifier, String> {
+        Self::compile_tables(specs, words, now, true)
+    }
+
+    /// `tables`: conditions on whole values as tables (`whole_values`);
+    /// without, every condition is in its field's set (the reference the
+    /// tables are tested against).
+    fn compile_tables(
+        specs: &[RuleSpec],
+        words: &BTreeMap<String, String>,
+        now: bool,
+        tables_too: bool,
+    ) -> Result<Classifier, String> {
         let states = words
             .iter()
             .map(|(w, n)| {
@@ -273,12 +389,18 @@ impl Classifier {
             })
             .collect::<Result<BTreeMap<_, _>, String>>()?;
         let mut rules = Vec::new();
-        let mut by_field: BTreeMap<String, (Vec<String>, Vec<usize>)> = BTreeMap::new();
+        type Conds = (
+            Vec<String>,
+            Vec<usize>,
+            rustc_hash::FxHashMap<String, Vec<usize>>,
+        );
+        let mut by_field: BTreeMap<String, Conds> = BTreeMap::new();
         for (k, spec) in specs.iter().enumerate() {
             let tpl = |t: &Option<String>| t.as_deref().map(Template::parse).transpose();
             let mut conds = Vec::new();
             let mut deferred = Vec::new();
             let mut eager = 0;
+            let mut tables = 0;
             let has_anchor = spec.when.values().any(|re| anchored(re));
             for (field, re) in &spec.when {
                 let cond = Cond::new(field, re, now)
@@ -290,8 +412,18 @@ impl Classifier {
                 }
                 eager += 1;
                 let entry = by_field.entry(field.clone()).or_default();
-                entry.0.push(re.clone());
-                entry.1.push(k);
+                match whole_values(re).filter(|_| tables_too) {
+                    Some(values) => {
+                        tables += 1;
+                        for v in values {
+                            entry.2.entry(v).or_default().push(k);
+                        }
+                    }
+                    None => {
+                        entry.0.push(re.clone());
+                        entry.1.push(k);
+                    }
+                }
             }
             rules.push(Rule {
                 kind: spec.kind,
@@ -309,14 +441,28 @@ impl Classifier {
                 },
                 conds,
                 eager,
+                tables,
                 deferred,
             });
         }
         let fields = by_field
             .into_iter()
-            .map(|(field, (res, owners))| {
-                let set = RegexSet::new(&res).map_err(|e| format!("rules on {field:?}: {e}"))?;
-                Ok(FieldSet { field, set, owners })
+            .map(|(field, (res, owners, values))| {
+                let set = match res.is_empty() {
+                    true => None,
+                    false => {
+                        Some(RegexSet::new(&res).map_err(|e| format!("rules on {field:?}: {e}"))?)
+                    }
+                };
+                let mut rules = owners.clone();
+                rules.dedup();
+                Ok(FieldSet {
+                    field,
+                    set,
+                    owners,
+                    rules,
+                    values,
+                })
             })
             .collect::<Result<Vec<_>, String>>()?;
         Ok(Classifier {
@@ -339,14 +485,35 @@ impl Classifier {
             large.resize(self.rules.len(), 0u8);
             &mut large
         };
-        for fs in &self.fields {
+        for fs in self.fields.iter().filter(|fs| !fs.values.is_empty()) {
             let Some(value) = rec.get(&fs.field) else {
                 continue;
             };
-            if !fs.set.is_match(value) {
+            for &k in fs.values.get(value).into_iter().flatten() {
+                hits[k] = hits[k].saturating_add(1);
+            }
+        }
+        for fs in &self.fields {
+            let Some(set) = &fs.set else {
+                continue;
+            };
+            // A rule one of whose tables did not hold cannot be chosen;
+            // a set none of whose rules still can is not run. (A rule's
+            // count only grows from here, so `>=` never drops one that can.)
+            if !fs
+                .rules
+                .iter()
+                .any(|&k| usize::from(hits[k]) >= self.rules[k].tables)
+            {
                 continue;
             }
-            for m in fs.set.matches(value).iter() {
+            let Some(value) = rec.get(&fs.field) else {
+                continue;
+            };
+            if !set.is_match(value) {
+                continue;
+            }
+            for m in set.matches(value).iter() {
                 let h = &mut hits[fs.owners[m]];
                 *h = h.saturating_add(1);
             }
@@ -368,7 +535,7 @@ impl Classifier {
             return Class::info();
         };
         let mut caps: Vec<(String, String)> = Vec::new();
-        for cond in &rule.conds {
+        for cond in rule.conds.iter().filter(|c| c.named) {
             let (value, rx) = (rec.get(&cond.field).unwrap_or(""), cond.rx());
             if let Some(c) = rx.captures(value) {
                 for name in rx.capture_names().flatten() {
@@ -542,6 +709,166 @@ mod tests {
         assert!(!anchored("Interface (?P<i>\\S+)"));
     }
 
+    /// A condition read as a table of whole values accepts exactly what
+    /// its regex does: the spelled-out forms, and the ones that are not
+    /// tables (unanchored, multi-line, repeated, too many values).
+    #[test]
+    fn whole_values_are_what_the_regex_accepts() {
+        let tables = [
+            ("^CRITICAL$", &["CRITICAL"][..]),
+            ("^(DOWN|UNREACHABLE)$", &["DOWN", "UNREACHABLE"]),
+            (
+                "^(CRITICAL|WARNING|UNKNOWN)$",
+                &["CRITICAL", "UNKNOWN", "WARNING"],
+            ),
+            ("^[Ll]ink(?: is)?$", &["Link", "Link is", "link", "link is"]),
+            (r"\A(?:ab|a)\z", &["a", "ab"]),
+            ("^$", &[""]),
+            ("^CRIT(ICAL)?$", &["CRIT", "CRITICAL"]),
+            ("^(?:ab){2}$", &["abab"]),
+            ("^é$", &["é"]),
+        ];
+        for (re, want) in tables {
+            let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+            assert_eq!(whole_values(re), Some(want), "{re}");
+        }
+        for re in [
+            "CRITICAL",
+            "^CRITICAL",
+            "CRITICAL$",
+            "(?m)^CRITICAL$",
+            "^a{0,5}$",
+            "^a+$",
+            r"^\d$",
+            "^(?i)critical$",
+            "^[a-z][a-z]$",
+            r"^a\b$",
+        ] {
+            assert_eq!(whole_values(re), None, "{re}");
+        }
+        // Every built-in condition: its table, where it has one, agrees
+        // with its regex on the table's values, their neighbours, and
+        // values seen in real logs.
+        let mut probes: Vec<String> = [
+            "",
+            "OK",
+            "HARD",
+            "SOFT",
+            "DOWN",
+            "UP",
+            "kernel",
+            "kernel:",
+            " kernel",
+            "KERNEL",
+            "CRITICAL ",
+            "service-alert",
+            "host-alert",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut tables = 0;
+        for (name, src) in crate::grammar::registry::builtin_sources() {
+            let g = crate::grammar::registry::load_str(src, name, "built-in").unwrap();
+            for spec in &g.classifier.specs {
+                for re in spec.when.values() {
+                    if let Some(vs) = whole_values(re) {
+                        tables += 1;
+                        for v in vs {
+                            probes.extend([format!("{v} "), format!("x{v}"), v.to_lowercase()]);
+                            probes.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        for (name, src) in crate::grammar::registry::builtin_sources() {
+            let g = crate::grammar::registry::load_str(src, name, "built-in").unwrap();
+            for spec in &g.classifier.specs {
+                for re in spec.when.values() {
+                    let Some(vs) = whole_values(re) else {
+                        continue;
+                    };
+                    let rx = Regex::new(re).unwrap();
+                    for p in &probes {
+                        assert_eq!(vs.contains(p), rx.is_match(p), "{name}: {re} on {p:?}");
+                    }
+                }
+            }
+        }
+        assert!(tables > 20, "{tables} built-in conditions are tables");
+    }
+
+    /// Tables of whole values and the sets they skip classify every line
+    /// of every fixture and corpus file as the sets alone do, for every
+    /// built-in grammar that reads it.
+    #[test]
+    fn tables_classify_as_the_sets_alone_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("fixtures")];
+        let corpora = root.join("../shared/corpora");
+        match corpora.is_dir() {
+            true => dirs.push(corpora),
+            false if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("../shared/corpora is missing, and CI=true: CI always has it")
+            }
+            false => eprintln!("SKIP corpora: ../shared/corpora not found"),
+        }
+        let mut files = Vec::new();
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                match p.is_dir() {
+                    true => dirs.push(p),
+                    false => files.push(p),
+                }
+            }
+        }
+        files.sort();
+        let reg = crate::grammar::registry::Registry::builtin().unwrap();
+        let pairs: Vec<_> = reg
+            .all()
+            .iter()
+            .map(|g| {
+                let l = &g.classifier;
+                let with = Classifier::compile_tables(&l.specs, &l.states, false, true).unwrap();
+                let without =
+                    Classifier::compile_tables(&l.specs, &l.states, false, false).unwrap();
+                (g, with, without)
+            })
+            .collect();
+        let (mut lines, mut kept) = (0, 0);
+        for f in &files {
+            let Ok(bytes) = std::fs::read(f) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            for line in text.lines() {
+                for (g, with, without) in &pairs {
+                    let crate::grammar::Form::Lines(_) = g.form else {
+                        continue;
+                    };
+                    let Ok(rec) = g.parse_line(line, 1) else {
+                        continue;
+                    };
+                    let a = with.classify(&rec, Some("h"));
+                    assert_eq!(
+                        a,
+                        without.classify(&rec, Some("h")),
+                        "{}: {} on {line:?}",
+                        f.display(),
+                        g.name
+                    );
+                    lines += 1;
+                    kept += usize::from(a.kind != Kind::Info || a.summary.is_some());
+                }
+            }
+        }
+        assert!(
+            lines > 20_000 && kept > 2_000,
+            "{lines} records, {kept} classified"
+        );
+    }
+
     /// Built-in rules' own regexes are compiled on first use (`Cond`):
     /// here every one is compiled, so none can fail in a run.
     #[test]
@@ -556,6 +883,11 @@ mod tests {
                 .rules
                 .iter()
                 .all(|r| r.conds.iter().all(|c| c.rx.get().is_some())));
+            // A condition skipped for captures has none to give.
+            for cond in c.rules.iter().flat_map(|r| &r.conds) {
+                let names = cond.rx().capture_names().flatten().count();
+                assert!(cond.named || names == 0, "{name}: {}", cond.source);
+            }
             assert!(n > 0 || lazy.specs.is_empty(), "{name}");
         }
     }
