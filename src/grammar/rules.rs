@@ -201,6 +201,27 @@ fn anchored(re: &str) -> bool {
     rest.starts_with('^') || rest.starts_with("\\A")
 }
 
+/// How rarely a field's set matches, to run the rarest first: the shortest
+/// literal every match of each of its regexes starts with (0 when one
+/// has none: `^(?P<target>.*)$` matches anything). Order only saves
+/// work; any order classifies alike.
+fn selectivity(fs: &FieldSet) -> usize {
+    let Some(set) = &fs.set else {
+        return 0;
+    };
+    set.patterns()
+        .iter()
+        .map(|re| {
+            let Ok(hir) = regex_syntax::Parser::new().parse(re) else {
+                return 0;
+            };
+            let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
+            seq.min_literal_len().unwrap_or(0)
+        })
+        .min()
+        .unwrap_or(0)
+}
+
 /// Every value a condition accepts, when it is anchored at both ends and
 /// spells them out (`^CRITICAL$`, `^(DOWN|UNREACHABLE)$`, `^[Ll]ink$`): the
 /// condition is then "the field is one of these", which a table answers.
@@ -317,6 +338,9 @@ struct FieldSet {
 pub struct Classifier {
     rules: Vec<Rule>,
     fields: Vec<FieldSet>,
+    /// Whether sets none of whose rules can still be chosen are skipped
+    /// (always, but for the reference the tests compare against).
+    prune: bool,
     /// The grammar's words for typed states (`CRITICAL` → `down`).
     states: BTreeMap<String, Signal>,
 }
@@ -371,9 +395,10 @@ impl Classifier {
         Self::compile_tables(specs, words, now, true)
     }
 
-    /// `tables`: conditions on whole values as tables (`whole_values`);
-    /// without, every condition is in its field's set (the reference the
-    /// tables are tested against).
+    /// `tables_too`: conditions on whole values as tables
+    /// (`whole_values`), and sets skipped once none of their rules can be
+    /// chosen; without, every condition is in its field's set and every
+    /// set runs (the reference both are tested against).
     fn compile_tables(
         specs: &[RuleSpec],
         words: &BTreeMap<String, String>,
@@ -445,7 +470,7 @@ impl Classifier {
                 deferred,
             });
         }
-        let fields = by_field
+        let mut fields = by_field
             .into_iter()
             .map(|(field, (res, owners, values))| {
                 let set = match res.is_empty() {
@@ -464,10 +489,12 @@ impl Classifier {
                     values,
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<FieldSet>, String>>()?;
+        fields.sort_by_cached_key(|fs| (std::cmp::Reverse(selectivity(fs)), fs.field.clone()));
         Ok(Classifier {
             rules,
             fields,
+            prune: tables_too,
             states,
         })
     }
@@ -493,29 +520,46 @@ impl Classifier {
                 hits[k] = hits[k].saturating_add(1);
             }
         }
+        // A rule that missed one condition cannot be chosen: a set none
+        // of whose rules still can be is not run. Sets with the most
+        // selective regexes run first (`selectivity`), so a Nagios
+        // command's name rules out its catch-all arguments.
+        let mut dead_small = [false; 64];
+        let mut dead_large = Vec::new();
+        let dead: &mut [bool] = if self.rules.len() <= dead_small.len() {
+            &mut dead_small[..self.rules.len()]
+        } else {
+            dead_large.resize(self.rules.len(), false);
+            &mut dead_large
+        };
         for fs in &self.fields {
             let Some(set) = &fs.set else {
                 continue;
             };
-            // A rule one of whose tables did not hold cannot be chosen;
-            // a set none of whose rules still can is not run. (A rule's
-            // count only grows from here, so `>=` never drops one that can.)
-            if !fs
-                .rules
-                .iter()
-                .any(|&k| usize::from(hits[k]) >= self.rules[k].tables)
+            // (A rule's count only grows from here, so `>=` never drops
+            // one whose tables all held.)
+            if self.prune
+                && !fs
+                    .rules
+                    .iter()
+                    .any(|&k| !dead[k] && usize::from(hits[k]) >= self.rules[k].tables)
             {
                 continue;
             }
-            let Some(value) = rec.get(&fs.field) else {
-                continue;
+            let matched = match rec.get(&fs.field) {
+                Some(value) if set.is_match(value) => set.matches(value),
+                _ => {
+                    for &k in &fs.rules {
+                        dead[k] = true;
+                    }
+                    continue;
+                }
             };
-            if !set.is_match(value) {
-                continue;
-            }
-            for m in set.matches(value).iter() {
-                let h = &mut hits[fs.owners[m]];
-                *h = h.saturating_add(1);
+            for (m, &k) in fs.owners.iter().enumerate() {
+                match matched.matched(m) {
+                    true => hits[k] = hits[k].saturating_add(1),
+                    false => dead[k] = true,
+                }
             }
         }
         let chosen = self
@@ -798,8 +842,8 @@ mod tests {
         assert!(tables > 20, "{tables} built-in conditions are tables");
     }
 
-    /// Tables of whole values and the sets they skip classify every line
-    /// of every fixture and corpus file as the sets alone do, for every
+    /// Tables of whole values and the sets skipped classify every line of
+    /// every fixture and corpus file as running every set does, for every
     /// built-in grammar that reads it.
     #[test]
     fn tables_classify_as_the_sets_alone_do() {
