@@ -75,6 +75,27 @@ pub struct Grammar {
     keywords: std::sync::OnceLock<Option<keywords::Keywords>>,
     /// The patterns' shared beginnings, read once per line (line grammars).
     shared: matcher::Shared,
+    /// Whether a record can have a `tz` field, and a `recv` field: a line
+    /// pays for looking them up only where some pattern captures them (a
+    /// record form's fields come from the data: always).
+    has_tz: bool,
+    has_recv: bool,
+}
+
+/// The names of the captures in `nodes`, into `out`.
+fn capture_names(nodes: &[pattern::Node], out: &mut Vec<String>) {
+    for n in nodes {
+        match n {
+            pattern::Node::Cap { name, .. } => out.push(name.clone()),
+            pattern::Node::Opt(inner) => capture_names(inner, out),
+            pattern::Node::Choice(alts) => {
+                for a in alts {
+                    capture_names(a, out);
+                }
+            }
+            pattern::Node::Lit(_) | pattern::Node::Space => {}
+        }
+    }
 }
 
 /// A compile problem inside a grammar file: byte offset into the file.
@@ -133,6 +154,24 @@ impl Grammar {
             Form::Lines(pats) => matcher::Shared::new(pats, |p| &p.program),
             Form::LineRecords(_) | Form::Document(_) => matcher::Shared::default(),
         };
+        let captured = match &form {
+            Form::Lines(pats) => {
+                let mut names = Vec::new();
+                for p in pats {
+                    capture_names(p.program.nodes(), &mut names);
+                }
+                names.sort();
+                names.dedup();
+                Some(names)
+            }
+            Form::LineRecords(_) | Form::Document(_) => None,
+        };
+        let may = |name: &str| {
+            captured
+                .as_ref()
+                .is_none_or(|n: &Vec<String>| n.iter().any(|c| c == name))
+        };
+        let (has_tz, has_recv) = (may("tz"), may("recv"));
         Ok(Grammar {
             name: spec.name,
             description: spec.description,
@@ -145,7 +184,21 @@ impl Grammar {
             requests: spec.requests,
             keywords: std::sync::OnceLock::new(),
             shared,
+            has_tz,
+            has_recv,
         })
+    }
+
+    /// A record's `tz` field (a zone label), if this grammar's records
+    /// can have one.
+    pub fn label<'a>(&self, rec: &'a Record) -> Option<&'a str> {
+        self.has_tz.then(|| rec.get("tz")).flatten()
+    }
+
+    /// A record's `recv` field (a relay's receive time), if this
+    /// grammar's records can have one.
+    pub fn received<'a>(&self, rec: &'a Record) -> Option<&'a str> {
+        self.has_recv.then(|| rec.get("recv")).flatten()
     }
 
     /// Classify a record; `line` is the text it was read from. A line
@@ -290,4 +343,26 @@ fn value_offset(source: &str, value_start: usize, inner: usize) -> Option<usize>
         1
     };
     Some(value_start + skip + inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::registry::Registry;
+
+    /// A grammar skips the `tz` and `recv` lookups only when no pattern
+    /// of it captures them; a record form's fields come from the data.
+    #[test]
+    fn labels_are_looked_up_where_a_pattern_captures_them() {
+        let reg = Registry::builtin().unwrap();
+        let g = |n: &str| reg.get(n).unwrap();
+        assert!(g("cisco-ios").has_tz && g("cisco-ios").has_recv);
+        assert!(!g("rfc3164").has_tz && !g("rfc3164").has_recv);
+        assert!(!g("rfc5424").has_tz && !g("nagios").has_tz);
+        assert!(g("jsonl").has_tz && g("jsonl").has_recv);
+        let cisco = g("cisco-ios");
+        let line =
+            "<189>42: *Mar  1 18:48:50.483 UTC: %SYS-5-CONFIG_I: Configured from console by vty0";
+        let rec = cisco.parse_line(line, 1).unwrap();
+        assert_eq!(cisco.label(&rec), Some("UTC"));
+    }
 }

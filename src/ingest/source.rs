@@ -261,11 +261,11 @@ impl<'p> State<'p> {
             self.users.extend(c.users.drain(..));
         }
         // Every line is resolved: DST folds and order are decided by all.
-        let timed = match self.clock.resolve(&stamp, rec.get("tz"), rec.line) {
+        let timed = match self.clock.resolve(&stamp, g.label(rec), rec.line) {
             Ok(t) => t,
             Err(e) => return self.time_issue(e, rec.line, text),
         };
-        if let Some(recv) = rec.get("recv") {
+        if let Some(recv) = g.received(rec) {
             self.sample_envelope(timed.instant, recv, rec.line);
         }
         if let Some(req) = &g.requests {
