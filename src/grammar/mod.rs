@@ -82,20 +82,14 @@ pub struct Grammar {
     has_recv: bool,
 }
 
-/// The names of the captures in `nodes`, into `out`.
-fn capture_names(nodes: &[pattern::Node], out: &mut Vec<String>) {
-    for n in nodes {
-        match n {
-            pattern::Node::Cap { name, .. } => out.push(name.clone()),
-            pattern::Node::Opt(inner) => capture_names(inner, out),
-            pattern::Node::Choice(alts) => {
-                for a in alts {
-                    capture_names(a, out);
-                }
-            }
-            pattern::Node::Lit(_) | pattern::Node::Space => {}
-        }
-    }
+/// Whether some capture in `nodes` is named `name`.
+fn captures(nodes: &[pattern::Node], name: &str) -> bool {
+    nodes.iter().any(|n| match n {
+        pattern::Node::Cap { name: c, .. } => c == name,
+        pattern::Node::Opt(inner) => captures(inner, name),
+        pattern::Node::Choice(alts) => alts.iter().any(|a| captures(a, name)),
+        pattern::Node::Lit(_) | pattern::Node::Space => false,
+    })
 }
 
 /// A compile problem inside a grammar file: byte offset into the file.
@@ -154,22 +148,9 @@ impl Grammar {
             Form::Lines(pats) => matcher::Shared::new(pats, |p| &p.program),
             Form::LineRecords(_) | Form::Document(_) => matcher::Shared::default(),
         };
-        let captured = match &form {
-            Form::Lines(pats) => {
-                let mut names = Vec::new();
-                for p in pats {
-                    capture_names(p.program.nodes(), &mut names);
-                }
-                names.sort();
-                names.dedup();
-                Some(names)
-            }
-            Form::LineRecords(_) | Form::Document(_) => None,
-        };
-        let may = |name: &str| {
-            captured
-                .as_ref()
-                .is_none_or(|n: &Vec<String>| n.iter().any(|c| c == name))
+        let may = |name: &str| match &form {
+            Form::Lines(pats) => pats.iter().any(|p| captures(p.program.nodes(), name)),
+            Form::LineRecords(_) | Form::Document(_) => true,
         };
         let (has_tz, has_recv) = (may("tz"), may("recv"));
         Ok(Grammar {

@@ -99,11 +99,11 @@ impl Template {
         const PIECES: usize = 16;
         let mut pieces = [""; PIECES];
         if self.parts.len() > PIECES {
-            return self.parts.iter().map(|p| self.piece(p, lookup)).collect();
+            return self.parts.iter().map(|p| p.text(lookup)).collect();
         }
         let mut len = 0;
         for (slot, p) in pieces.iter_mut().zip(&self.parts) {
-            *slot = self.piece(p, lookup);
+            *slot = p.text(lookup);
             len += slot.len();
         }
         let mut out = String::with_capacity(len);
@@ -111,17 +111,6 @@ impl Template {
             out.push_str(piece);
         }
         out
-    }
-
-    fn piece<'s, 'a: 's>(
-        &'s self,
-        p: &'s Part,
-        lookup: &impl Fn(&str) -> Option<&'a str>,
-    ) -> &'s str {
-        match p {
-            Part::Lit(s) => s,
-            Part::Var(v, default) => lookup(v).or(default.as_deref()).unwrap_or("?"),
-        }
     }
 
     /// Render with `lookup`, or `None` when a field without a default is
@@ -135,6 +124,16 @@ impl Template {
             }
         }
         Some(out)
+    }
+}
+
+impl Part {
+    /// A literal, or a field's value, else its default, else `?`.
+    fn text<'s, 'a: 's>(&'s self, lookup: &impl Fn(&str) -> Option<&'a str>) -> &'s str {
+        match self {
+            Part::Lit(s) => s,
+            Part::Var(v, default) => lookup(v).or(default.as_deref()).unwrap_or("?"),
+        }
     }
 }
 
@@ -343,10 +342,9 @@ struct FieldSet {
     field: String,
     /// The conditions that are not `values`' (`None`: there are none).
     set: Option<RegexSet>,
-    /// For each regex in `set`, the rule it belongs to.
+    /// For each regex in `set`, the rule it belongs to (a rule has one
+    /// condition a field, so each rule once).
     owners: Vec<usize>,
-    /// `owners` once each.
-    rules: Vec<usize>,
     /// For each whole value some conditions name, the rules they belong to.
     values: rustc_hash::FxHashMap<String, Vec<usize>>,
 }
@@ -497,13 +495,10 @@ impl Classifier {
                         Some(RegexSet::new(&res).map_err(|e| format!("rules on {field:?}: {e}"))?)
                     }
                 };
-                let mut rules = owners.clone();
-                rules.dedup();
                 Ok(FieldSet {
                     field,
                     set,
                     owners,
-                    rules,
                     values,
                 })
             })
@@ -558,7 +553,7 @@ impl Classifier {
             // one whose tables all held.)
             if self.prune
                 && !fs
-                    .rules
+                    .owners
                     .iter()
                     .any(|&k| !dead[k] && usize::from(hits[k]) >= self.rules[k].tables)
             {
@@ -567,7 +562,7 @@ impl Classifier {
             let matched = match rec.get(&fs.field) {
                 Some(value) if set.is_match(value) => set.matches(value),
                 _ => {
-                    for &k in &fs.rules {
+                    for &k in &fs.owners {
                         dead[k] = true;
                     }
                     continue;
