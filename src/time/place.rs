@@ -16,7 +16,7 @@ use super::provenance::{
 };
 use super::stamp::{Stamp, WallClock};
 use super::zone::{utc_of, LocalReading, Reading, ReadingCache};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -69,110 +69,19 @@ pub struct Context<'a> {
 #[derive(Debug, Default)]
 pub struct Memo {
     cache: ReadingCache,
-    minute: Option<Minute>,
     /// Hashed with Fx: a Cisco line interns its label (`CST`) every
     /// time, and SipHash made that 270 instructions a line (issue 16).
     labels: rustc_hash::FxHashMap<String, Arc<str>>,
 }
 
-/// The last minute placed through a cached bucket (`ReadingCache`: one
-/// offset throughout) for a stamp without a label. A later stamp of the
-/// same minute, year and zone is that minute's first instant plus its
-/// seconds: no date to build nor bucket to look up, about a third of
-/// placing a BSD syslog line (issue 16).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Minute {
-    /// Year, month, day, hour and minute of the wall clock.
-    at: (i32, u32, u32, u32, u32),
-    year: YearSource,
-    zone: ZoneChoice,
-    offset_s: i32,
-    /// The minute's first instant: its UTC date and second of that day.
-    start: (NaiveDate, u32),
-}
-
-impl Minute {
-    /// The placement of `wall` (year `y`, from `year`), when it is of this
-    /// minute and a whole second of it (not a leap second).
-    fn place(
-        &self,
-        wall: &WallClock,
-        y: i32,
-        year: YearSource,
-        zone: ZoneChoice,
-    ) -> Option<Placement> {
-        let at = (y, wall.month, wall.day, wall.hour, wall.minute);
-        if at != self.at || year != self.year || zone != self.zone {
-            return None;
-        }
-        if wall.second > 59 || wall.nanos >= 1_000_000_000 {
-            return None;
-        }
-        // A date made once a minute, not once a line: 100 instructions.
-        let (date, start) = self.start;
-        let time = NaiveTime::from_num_seconds_from_midnight_opt(start + wall.second, wall.nanos);
-        let instant = match time {
-            Some(t) => date.and_time(t).and_utc(),
-            // The minute runs past midnight UTC (an offset in odd seconds).
-            None => (date.and_time(NaiveTime::MIN).and_utc()
-                + chrono::Duration::seconds(i64::from(start + wall.second)))
-            .with_nanosecond(wall.nanos)?,
-        };
-        Some(Placement {
-            timed: Timed {
-                instant,
-                provenance: Provenance {
-                    offset_s: self.offset_s,
-                    offset: OffsetSource::Zone {
-                        zone: zone.tz,
-                        origin: zone.origin,
-                    },
-                    year,
-                    dst: None,
-                    skew_ms: None,
-                },
-            },
-            notes: Notes {
-                zone_assumed: zone.origin == ZoneOrigin::Assumed,
-                label: None,
-                dst: None,
-            },
-        })
-    }
-
-    /// The minute of `naive`, placed at `utc` with `offset_s`.
-    fn of(
-        naive: NaiveDateTime,
-        utc: DateTime<Utc>,
-        offset_s: i32,
-        year: YearSource,
-        zone: ZoneChoice,
-    ) -> Option<Minute> {
-        use chrono::Datelike;
-        // A leap second's instant is not its minute's start plus 60.
-        if naive.nanosecond() >= 1_000_000_000 {
-            return None;
-        }
-        Some(Minute {
-            at: (
-                naive.year(),
-                naive.month(),
-                naive.day(),
-                naive.hour(),
-                naive.minute(),
-            ),
-            year,
-            zone,
-            offset_s,
-            start: {
-                let first = utc - chrono::Duration::seconds(i64::from(naive.second()));
-                (first.date_naive(), first.num_seconds_from_midnight())
-            },
-        })
-    }
-}
-
 impl Memo {
+    /// Whether `tz` has one offset throughout the bucket holding the wall
+    /// time `local_s` (seconds as if the wall clock were UTC), as a reading
+    /// already found: then it does through that wall time's minute.
+    pub fn uniform(&self, tz: chrono_tz::Tz, local_s: i64) -> bool {
+        self.cache.covers(tz, local_s)
+    }
+
     fn label(&mut self, s: &str) -> Arc<str> {
         if let Some(a) = self.labels.get(s) {
             return a.clone();
@@ -273,10 +182,6 @@ pub fn place(
                 (None, Some((y, source))) => (y, source),
                 (None, None) => return Err(TimeIssue::NoYear),
             };
-            let same_minute = memo.minute.filter(|_| label.is_none());
-            if let Some(p) = same_minute.and_then(|m| m.place(&wall, y, year, ctx.zone)) {
-                return Ok(p);
-            }
             let naive = wall.naive(y).ok_or_else(|| impossible(&wall, y))?;
             Ok(place_wall(naive, year, label, ctx, memo))
         }
@@ -332,7 +237,6 @@ fn place_wall(
     // `settle` gives a unique reading, without building the reading.
     if let (None, Some(off)) = (label, memo.cache.cached_offset(tz, naive)) {
         let utc = (naive - chrono::Duration::seconds(i64::from(off))).and_utc();
-        memo.minute = Minute::of(naive, utc, off, year, ctx.zone);
         let notes = Notes {
             zone_assumed,
             label: None,
@@ -470,6 +374,48 @@ fn settle(
     }
 }
 
+/// Days with DST steps (Chicago's spring and fall, Lord Howe's half
+/// hour) and Monrovia's 1972 step from -0:44:30 (a minute cut by a
+/// transition), walked a stamp every 7 s (and a fraction), so each minute
+/// is seen at several seconds, with a second 59 and a second 60 (not a
+/// time of day) now and then; year-less and not. `f` gets the zone, the
+/// year, whether the stamp writes it, the step `k` (0 starts a day) and
+/// the stamp.
+#[cfg(test)]
+pub(crate) fn dst_days(mut f: impl FnMut(chrono_tz::Tz, i32, bool, u32, WallClock)) {
+    use chrono_tz::{Africa::Monrovia, America::Chicago, Australia::Lord_Howe};
+    let days = [
+        (Chicago, 2017, 3, 12),
+        (Chicago, 2017, 11, 5),
+        (Lord_Howe, 2017, 4, 2),
+        (Lord_Howe, 2017, 10, 1),
+        (Monrovia, 1972, 1, 7),
+        (Monrovia, 1972, 1, 6),
+    ];
+    for (tz, y, month, day) in days {
+        for in_line in [false, true] {
+            for k in 0..(86_400 / 7) {
+                let t = k * 7;
+                let wall = WallClock {
+                    year: in_line.then_some(y),
+                    month,
+                    day,
+                    hour: t / 3600,
+                    minute: t / 60 % 60,
+                    second: match k % 97 {
+                        0 => 60,
+                        1 => 59,
+                        _ => t % 60,
+                    },
+                    nanos: k * 1013 % 1_000_000_000,
+                    frac_digits: 9,
+                };
+                f(tz, y, in_line, k, wall);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,26 +465,17 @@ mod tests {
         assert!(matches!(a.notes.dst, Some(DstNote::FoldUnresolved { .. })));
     }
 
-    /// The memos never change a placement: walking days with DST steps
-    /// (Chicago's spring and fall, Lord Howe's half hour) and Monrovia's
-    /// 1972 step from -0:44:30 (a minute cut by a transition), every
-    /// stamp is placed as a fresh memo places it, in either year source.
+    /// The memos never change a placement: along `dst_days`, every stamp
+    /// is placed as a fresh memo places it, in either year source.
     #[test]
-    fn the_minute_memo_places_as_a_fresh_memo_does() {
-        use chrono_tz::{Africa::Monrovia, Australia::Lord_Howe};
+    fn the_reading_cache_places_as_a_fresh_memo_does() {
         let none = HashMap::new();
-        let days = [
-            (Chicago, 2017, 3, 12),
-            (Chicago, 2017, 11, 5),
-            (Lord_Howe, 2017, 4, 2),
-            (Lord_Howe, 2017, 10, 1),
-            (Monrovia, 1972, 1, 7),
-            (Monrovia, 1972, 1, 6),
-        ];
         let mut hits = 0;
-        for (tz, y, month, day) in days {
-            for in_line in [false, true] {
-                let mut c = ctx(ZoneOrigin::Source, &none);
+        let mut day = None;
+        let (mut c, mut memo) = (ctx(ZoneOrigin::Source, &none), Memo::default());
+        dst_days(|tz, y, in_line, k, wall| {
+            if day != Some((tz, y, in_line)) || k == 0 {
+                day = Some((tz, y, in_line));
                 c.zone.tz = tz;
                 c.year = Some((
                     y,
@@ -547,39 +484,17 @@ mod tests {
                         rollovers: 0,
                     },
                 ));
-                let mut memo = Memo::default();
-                // Every 7 s (and a fraction), so each minute is seen at
-                // several seconds; second 59, and a second 60 (not a time
-                // of day: both refuse it).
-                for k in 0..(86_400 / 7) {
-                    let t = k * 7;
-                    let wall = WallClock {
-                        year: in_line.then_some(y),
-                        month,
-                        day,
-                        hour: t / 3600,
-                        minute: t / 60 % 60,
-                        second: match k % 97 {
-                            0 => 60,
-                            1 => 59,
-                            _ => t % 60,
-                        },
-                        nanos: k * 1013 % 1_000_000_000,
-                        frac_digits: 9,
-                    };
-                    let st = Stamp::Wall(wall);
-                    let before = memo.minute;
-                    let got = place(&st, None, &c, &mut memo);
-                    let want = place(&st, None, &c, &mut Memo::default());
-                    assert_eq!(got, want, "{tz} {wall:?}");
-                    if before
-                        .is_some_and(|m| m.place(&wall, y, c.year.unwrap().1, c.zone).is_some())
-                    {
-                        hits += 1;
-                    }
-                }
+                memo = Memo::default();
             }
-        }
+            let st = Stamp::Wall(wall);
+            let cached = wall
+                .naive(y)
+                .is_some_and(|n| memo.cache.cached_offset(tz, n).is_some());
+            let got = place(&st, None, &c, &mut memo);
+            let want = place(&st, None, &c, &mut Memo::default());
+            assert_eq!(got, want, "{tz} {wall:?}");
+            hits += usize::from(cached);
+        });
         assert!(hits > 10_000, "{hits}");
     }
 

@@ -298,6 +298,12 @@ impl ReadingCache {
         self.hit(tz, naive).map(|(off, _)| off)
     }
 
+    /// Whether the wall time `local_s` (seconds as if the wall clock were
+    /// UTC) is in the cached bucket of `tz`.
+    pub fn covers(&self, tz: Tz, local_s: i64) -> bool {
+        matches!(&self.entry, Some((ctz, b, _, _)) if *ctz == tz && *b == local_s.div_euclid(BUCKET_S))
+    }
+
     /// The cached offset and abbreviation, when `naive` is in the cached
     /// bucket of `tz`.
     fn hit(&self, tz: Tz, naive: NaiveDateTime) -> Option<(i32, &Arc<str>)> {
