@@ -1223,28 +1223,56 @@ fn structured_data(s: &str) -> Option<usize> {
             return None;
         }
         j += id;
-        // Jump to the next byte that matters: outside quotes a `"` or the
-        // closing `]`, inside them a `"` or an escape.
-        let mut quoted = false;
-        loop {
-            let rest = b.get(j..)?;
-            let at = match quoted {
-                false => memchr::memchr2(b'"', b']', rest)?,
-                true => memchr::memchr2(b'"', b'\\', rest)?,
-            };
-            j += at;
-            match b[j] {
-                b'\\' => j += 2,
-                b'"' => {
-                    quoted = !quoted;
-                    j += 1
-                }
-                _ => break,
-            }
-        }
-        k = j + 1;
+        k = element_end(b, j)? + 1;
     }
     nonzero(k)
+}
+
+/// The `]` that closes a structured-data element whose parameters start
+/// at `j`: outside quotes the first `]`; inside them `\\` escapes the next
+/// byte. Without a backslash before the first `]`, that `]` closes the
+/// element exactly when an even number of quotes comes before it: three
+/// passes over the element, not a search from each of its quotes, which
+/// cost 1,000 instructions an RFC 5424 line (issue 16). Otherwise the
+/// element is walked quote by quote.
+fn element_end(b: &[u8], j: usize) -> Option<usize> {
+    let rest = b.get(j..)?;
+    let close = memchr::memchr(b']', rest)?;
+    let before = &rest[..close];
+    if memchr::memchr(b'\\', before).is_none() && quotes_in(before) % 2 == 0 {
+        return Some(j + close);
+    }
+    // Jump to the next byte that matters: outside quotes a `"` or the
+    // closing `]`, inside them a `"` or an escape.
+    let mut j = j;
+    let mut quoted = false;
+    loop {
+        let rest = b.get(j..)?;
+        let at = match quoted {
+            false => memchr::memchr2(b'"', b']', rest)?,
+            true => memchr::memchr2(b'"', b'\\', rest)?,
+        };
+        j += at;
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => {
+                quoted = !quoted;
+                j += 1
+            }
+            _ => return Some(j),
+        }
+    }
+}
+
+/// How many `"` are in `s`: sixteen bytes a step, which the compiler
+/// turns into vector compares; a filtered count went a byte at a time.
+fn quotes_in(s: &[u8]) -> usize {
+    let mut chunks = s.chunks_exact(16);
+    let mut n = 0;
+    for c in &mut chunks {
+        n += usize::from(c.iter().map(|&b| u8::from(b == b'"')).sum::<u8>());
+    }
+    n + chunks.remainder().iter().filter(|&&b| b == b'"').count()
 }
 
 #[cfg(test)]
@@ -1690,7 +1718,7 @@ mod tests {
 
     #[test]
     fn structured_data_jumps_as_the_byte_walk_did() {
-        // The byte-at-a-time walk this replaced, kept as the reference.
+        // The byte-at-a-time walk: the reference.
         fn walk(s: &str) -> Option<usize> {
             let b = s.as_bytes();
             let mut k = 0;
@@ -1739,6 +1767,32 @@ mod tests {
             }
         }
         assert!(n > 900_000);
+        // And longer ones, past the 16 bytes read a word at a time:
+        // pseudo-random strings of 8 to 80 bytes over the same alphabet.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = 8 + (state % 73) as usize;
+            let mut bits = state;
+            let s: Vec<u8> = (0..len)
+                .map(|k| {
+                    if k % 20 == 19 {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        bits = state;
+                    }
+                    let b = alphabet[(bits % 7) as usize];
+                    bits /= 7;
+                    b
+                })
+                .collect();
+            let mut s = String::from_utf8(s).unwrap();
+            s.insert(0, '[');
+            assert_eq!(structured_data(&s), walk(&s), "{s:?}");
+        }
     }
 
     #[test]
