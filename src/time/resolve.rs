@@ -145,10 +145,13 @@ fn quick_key(stamp: &Stamp) -> Option<(QuickKey, &WallClock)> {
 }
 
 impl Quick {
-    /// The instant of `stamp` labelled `label` and its epoch seconds, when
-    /// it is of this minute.
-    fn place(&self, stamp: &Stamp, label: Option<&str>) -> Option<(DateTime<Utc>, i64)> {
-        let (key, w) = quick_key(stamp)?;
+    /// The instant of a stamp (its `quick_key`) labelled `label` and its
+    /// epoch seconds, when it is of this minute.
+    fn place(
+        &self,
+        (key, w): (QuickKey, &WallClock),
+        label: Option<&str>,
+    ) -> Option<(DateTime<Utc>, i64)> {
         let same_label = match label {
             Some(l) => self.labelled && l == self.label,
             None => !self.labelled,
@@ -389,19 +392,22 @@ impl SourceClock {
         label: Option<&str>,
         line: u64,
     ) -> Result<Timed, TimeIssue> {
-        for k in 0..QUICK_SLOTS {
-            let q = &mut self.quick[k];
-            if !q.live {
-                continue;
-            }
-            if let (Some((instant, secs)), Some(p)) = (q.place(stamp, label), &q.provenance) {
-                q.hits += 1;
-                let provenance = p.clone();
-                self.note_order(instant, secs, line);
-                return Ok(Timed {
-                    instant,
-                    provenance,
-                });
+        // The key once a line, not once a shortcut.
+        if let Some(key) = quick_key(stamp) {
+            for k in 0..QUICK_SLOTS {
+                let q = &mut self.quick[k];
+                if !q.live {
+                    continue;
+                }
+                if let (Some((instant, secs)), Some(p)) = (q.place(key, label), &q.provenance) {
+                    q.hits += 1;
+                    let provenance = p.clone();
+                    self.note_order(instant, secs, line);
+                    return Ok(Timed {
+                        instant,
+                        provenance,
+                    });
+                }
             }
         }
         let year = match stamp {
@@ -508,8 +514,13 @@ impl SourceClock {
 
     /// Put shortcut `k`'s lines in the tally and stop it.
     fn retire(&mut self, k: usize) {
+        self.quick[k].live = false;
+        self.tally_hits(k);
+    }
+
+    /// Put shortcut `k`'s lines so far in the tally.
+    fn tally_hits(&mut self, k: usize) {
         let q = &mut self.quick[k];
-        q.live = false;
         let hits = std::mem::take(&mut q.hits);
         if let (true, Some(p)) = (hits > 0, &q.provenance) {
             *self.tally.entry(tally_key(p)).or_insert(0) += hits;
@@ -632,11 +643,7 @@ impl SourceClock {
 
     fn flush_tally(&mut self) {
         for k in 0..QUICK_SLOTS {
-            let q = &mut self.quick[k];
-            let hits = std::mem::take(&mut q.hits);
-            if let (true, Some(p)) = (hits > 0, &q.provenance) {
-                *self.tally.entry(tally_key(p)).or_insert(0) += hits;
-            }
+            self.tally_hits(k);
         }
         if let Some((k, n)) = self.last_key.take() {
             *self.tally.entry(k).or_insert(0) += n;
@@ -1083,10 +1090,11 @@ mod tests {
             }
             let (fast, slow) = clocks.as_mut().expect("made at k = 0");
             let st = Stamp::Wall(wall);
-            let shortcut = fast
-                .quick
-                .iter()
-                .any(|q| q.live && q.place(&st, None).is_some());
+            let shortcut = quick_key(&st).is_some_and(|key| {
+                fast.quick
+                    .iter()
+                    .any(|q| q.live && q.place(key, None).is_some())
+            });
             let line = u64::from(k) + 1;
             let got = fast.resolve(&st, None, line);
             assert_eq!(got, slow.resolve(&st, None, line), "{tz} {wall:?}");
