@@ -78,52 +78,45 @@ const F20: First = First { ascii: 0x400000000, other: false };
 
 /// grammars/cisco-ios.toml: device: steps 0..1
 fn p0_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p0_head_0)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p0_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p0_head_0_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p0_head_0_1)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_head_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_head_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_head_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, false, F4, p0_head_0_1_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F3, false, F4, p0_head_0_1_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("rseq"), int)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -131,50 +124,35 @@ fn p0_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 /// grammars/cisco-ios.toml: device: steps 1..17
 fn p0_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p0_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, true, F1, p0_tail_1)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p0_tail_1) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F5, p0_tail_2) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F5, p0_tail_3) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p0_tail_4)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"%")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F3, p0_tail_5)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("severity"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("mnemonic"), ident)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p0_tail_6)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p0_tail_7)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p0_tail_4) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p0_tail_5) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p0_tail_6) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_tail_7) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p0_tail_0_0) { break 'c t; }
@@ -182,175 +160,155 @@ fn p0_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p0_tail_0_2) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("recv"), false, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F2, p0_tail_0_0_0)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p0_tail_0_0_1)?;
+    let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p0_tail_0_0_0) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_tail_0_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("name"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("name"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("seq"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F6, false, F7, p0_tail_2_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p0_tail_2_1)?;
+    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p0_tail_2_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_tail_2_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_2_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_2_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tz"), abbrev)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tz"), abbrev) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("uptime"), uptime)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("uptime"), uptime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p0_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/cisco-ios.toml: iosxr: steps 0..1
 fn p1_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p1_head_0)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p1_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -358,146 +316,112 @@ fn p1_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: iosxr: steps 1..27
 fn p1_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, true, F1, p1_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p1_tail_1)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("node"), |t| Some(until(": ", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F6, false, F7, p1_tail_2)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F5, p1_tail_3)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p1_tail_4)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("process"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p1_tail_5)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"%")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F3, p1_tail_6)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("severity"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("mnemonic"), ident)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p1_tail_7)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p1_tail_8)?;
+    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p1_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p1_tail_1) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("node"), |t| Some(until(": ", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p1_tail_2) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p1_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p1_tail_4) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p1_tail_5) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p1_tail_6) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p1_tail_7) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p1_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("rseq"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("recv"), false, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tz"), abbrev)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tz"), abbrev) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p1_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -505,26 +429,20 @@ fn p1_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: envelope: steps 0..4
 fn p2_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p2_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p2_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -532,9 +450,7 @@ fn p2_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: envelope: steps 4..18
 fn p2_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F5, p2_tail_0)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p2_tail_0) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F4, false, F1, p2_tail_1) { break 'c t; }
@@ -542,189 +458,158 @@ fn p2_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
         if let Some(t) = alt(m, pos, caps, saved, F2, false, F1, p2_tail_3) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, true, F1, p2_tail_4)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F9, p2_tail_5)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"%")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F3, p2_tail_6)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("severity"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("mnemonic"), ident)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p2_tail_7)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p2_tail_8)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p2_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F9, p2_tail_5) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p2_tail_6) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p2_tail_7) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p2_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tz"), abbrev)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tz"), abbrev) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("seq"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("process"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p2_tail_5_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p2_tail_5_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_5_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p2_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/cisco-ios.toml: device-text: steps 0..1
 fn p3_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p3_head_0)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p3_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p3_head_0_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p3_head_0_1)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p3_head_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p3_head_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_head_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, false, F4, p3_head_0_1_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F3, false, F4, p3_head_0_1_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("rseq"), int)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -732,30 +617,21 @@ fn p3_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 /// grammars/cisco-ios.toml: device-text: steps 1..10
 fn p3_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F10, p3_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F3, true, F10, p3_tail_1)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F6, false, F7, p3_tail_2)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F5, p3_tail_3)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F4, p3_tail_4)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F10, p3_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F3, true, F10, p3_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p3_tail_2) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p3_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p3_tail_4) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p3_tail_0_0) { break 'c t; }
@@ -763,107 +639,94 @@ fn p3_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p3_tail_0_2) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("recv"), false, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F2, p3_tail_0_0_0)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p3_tail_0_0_1)?;
+    let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p3_tail_0_0_0) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p3_tail_0_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("name"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("name"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("seq"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tz"), abbrev)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tz"), abbrev) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p3_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -871,26 +734,20 @@ fn p3_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 /// grammars/cisco-ios.toml: envelope-text: steps 0..4
 fn p4_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p4_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p4_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p4_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -898,10 +755,8 @@ fn p4_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: envelope-text: steps 4..6
 fn p4_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -909,40 +764,35 @@ fn p4_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: service-alert: steps 0..6
 fn p5_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p5_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p5_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p5_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p5_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -950,32 +800,19 @@ fn p5_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/nagios.toml: service-alert: steps 6..19
 fn p5_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -983,40 +820,35 @@ fn p5_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: host-alert: steps 0..6
 fn p6_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p6_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p6_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p6_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p6_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1024,28 +856,17 @@ fn p6_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/nagios.toml: host-alert: steps 6..17
 fn p6_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1053,40 +874,35 @@ fn p6_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: service-notification: steps 0..6
 fn p7_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p7_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p7_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p7_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p7_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1094,32 +910,19 @@ fn p7_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/nagios.toml: service-notification: steps 6..19
 fn p7_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"NOTIFICATION:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"NOTIFICATION:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1127,40 +930,35 @@ fn p7_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: host-notification: steps 0..6
 fn p8_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p8_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p8_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p8_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p8_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1168,28 +966,17 @@ fn p8_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/nagios.toml: host-notification: steps 6..17
 fn p8_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"NOTIFICATION:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"NOTIFICATION:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1197,42 +984,36 @@ fn p8_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: service-state: steps 0..7
 fn p9_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p9_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p9_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t))?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, None, |t| Some(until(" ", t)))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, None, |t| Some(until(" ", t))) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p9_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p9_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1240,36 +1021,21 @@ fn p9_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/nagios.toml: service-state: steps 7..22
 fn p9_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"STATE:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"STATE:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1277,42 +1043,36 @@ fn p9_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 /// grammars/nagios.toml: host-state: steps 0..7
 fn p10_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p10_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p10_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t))?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, None, |t| Some(until(" ", t)))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, None, |t| Some(until(" ", t))) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p10_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p10_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1320,32 +1080,19 @@ fn p10_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: host-state: steps 7..20
 fn p10_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"STATE:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("output"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"STATE:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1353,40 +1100,35 @@ fn p10_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: service-downtime: steps 0..6
 fn p11_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p11_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p11_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p11_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p11_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1394,28 +1136,17 @@ fn p11_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: service-downtime: steps 6..17
 fn p11_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"DOWNTIME")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("comment"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"DOWNTIME") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1423,40 +1154,35 @@ fn p11_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: host-downtime: steps 0..6
 fn p12_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p12_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p12_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p12_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p12_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1464,24 +1190,15 @@ fn p12_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: host-downtime: steps 6..15
 fn p12_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"DOWNTIME")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("comment"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"DOWNTIME") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1489,40 +1206,35 @@ fn p12_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: service-flapping: steps 0..6
 fn p13_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p13_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p13_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p13_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p13_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1530,28 +1242,17 @@ fn p13_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: service-flapping: steps 6..17
 fn p13_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"FLAPPING")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("comment"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"FLAPPING") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1559,40 +1260,35 @@ fn p13_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: host-flapping: steps 0..6
 fn p14_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p14_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p14_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p14_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p14_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1600,24 +1296,15 @@ fn p14_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: host-flapping: steps 6..15
 fn p14_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"FLAPPING")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"ALERT:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("comment"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"FLAPPING") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1625,40 +1312,35 @@ fn p14_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: service-event-handler: steps 0..6
 fn p15_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p15_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p15_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"SERVICE")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"SERVICE") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p15_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p15_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1666,36 +1348,21 @@ fn p15_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: service-event-handler: steps 6..21
 fn p15_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"EVENT")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HANDLER:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("handler"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"EVENT") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HANDLER:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("handler"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1703,40 +1370,35 @@ fn p15_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: host-event-handler: steps 0..6
 fn p16_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p16_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p16_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HOST")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HOST") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p16_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p16_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1744,32 +1406,19 @@ fn p16_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: host-event-handler: steps 6..19
 fn p16_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"EVENT")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HANDLER:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("handler"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"EVENT") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HANDLER:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("handler"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1777,36 +1426,33 @@ fn p16_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: external-command: steps 0..4
 fn p17_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p17_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p17_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p17_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p17_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1814,28 +1460,21 @@ fn p17_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: external-command: steps 4..10
 fn p17_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"EXTERNAL")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"COMMAND:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t)))?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F13, true, F1, p17_tail_0)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"EXTERNAL") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"COMMAND:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F13, true, F1, p17_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p17_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b";")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("args"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("args"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1843,36 +1482,33 @@ fn p17_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: program-start: steps 0..4
 fn p18_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p18_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p18_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p18_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p18_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1880,24 +1516,15 @@ fn p18_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: program-start: steps 4..13
 fn p18_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("program"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("version"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"starting...")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"(PID=")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b")")?;
+    let Some(()) = cap(line, &mut pos, caps, Some("program"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("version"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"starting...") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"(PID=") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b")") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1905,92 +1532,76 @@ fn p18_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: program-stop: steps 0..4
 fn p19_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p19_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p19_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p19_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p19_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/nagios.toml: program-stop: steps 4..5
 fn p19_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F14, false, F1, p19_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F15, false, F1, p19_tail_1) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p19_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"Caught")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("signame"), |t| Some(until(",", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b",")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"shutting")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"down...")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"Caught") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("signame"), |t| Some(until(",", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b",") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"shutting") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"down...") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p19_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"Successfully")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"shutdown...")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"(PID=")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b")")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"Successfully") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"shutdown...") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"(PID=") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b")") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1998,36 +1609,33 @@ fn p19_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: local-time: steps 0..4
 fn p20_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p20_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p20_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p20_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p20_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2035,20 +1643,13 @@ fn p20_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: local-time: steps 4..11
 fn p20_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"Local")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"time")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"is")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("localtime"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"Local") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"time") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"is") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("localtime"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2056,36 +1657,33 @@ fn p20_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/nagios.toml: other: steps 0..4
 fn p21_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F11, p21_head_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F12, false, F11, p21_head_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p21_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p21_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2093,8 +1691,7 @@ fn p21_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: other: steps 4..5
 fn p21_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2102,77 +1699,64 @@ fn p21_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: tagged: steps 0..7
 fn p22_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p22_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p22_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, false, F2, p22_head_2)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b" ")?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p22_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p22_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p22_head_2) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/rfc3164.toml: tagged: steps 7..8
 fn p22_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p22_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p22_tail_1) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]:")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F2, true, F1, p22_tail_0_0) { break 'c t; }
@@ -2180,60 +1764,58 @@ fn p22_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p22_tail_0_2) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_0_1<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F4, p22_tail_1_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p22_tail_1_1)?;
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F4, p22_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p22_tail_1_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p22_tail_1_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2241,48 +1823,39 @@ fn p22_tail_1_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 /// grammars/rfc3164.toml: tagged-no-colon: steps 0..7
 fn p23_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p23_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p23_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, false, F2, p23_head_2)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b" ")?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p23_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p23_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p23_head_2) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p23_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p23_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p23_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2290,18 +1863,12 @@ fn p23_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/rfc3164.toml: tagged-no-colon: steps 7..13
 fn p23_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2315,91 +1882,80 @@ fn p24_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/rfc3164.toml: hostless: steps 0..4
 fn p24_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F0, false, F5, p24_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F5, p24_tail_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, false, F2, p24_tail_2)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p24_tail_2) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p24_tail_3) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p24_tail_4) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p24_tail_0_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p24_tail_0_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F7, p24_tail_1_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd)?;
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F7, p24_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]:")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F2, true, F1, p24_tail_3_0) { break 'c t; }
@@ -2407,60 +1963,58 @@ fn p24_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p24_tail_3_2) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_3_1<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_3_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F4, p24_tail_4_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p24_tail_4_1)?;
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F4, p24_tail_4_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p24_tail_4_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_4_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p24_tail_4_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2474,66 +2028,56 @@ fn p25_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/rfc3164.toml: untagged: steps 0..5
 fn p25_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, false, F16, p25_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F7, p25_tail_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, true, F1, p25_tail_2)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p25_tail_3)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, false, F16, p25_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F7, p25_tail_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F4, true, F1, p25_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p25_tail_3) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p25_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p25_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p25_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p25_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p25_tail_3_0)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p25_tail_3_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p25_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2541,12 +2085,9 @@ fn p25_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 /// grammars/rfc3164.toml: untagged-iso: steps 0..3
 fn p26_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2554,32 +2095,27 @@ fn p26_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: untagged-iso: steps 3..5
 fn p26_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p26_tail_0)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p26_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p26_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p26_tail_0_0)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p26_tail_0_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p26_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2587,12 +2123,9 @@ fn p26_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 /// grammars/rfc3164.toml: no-time: steps 0..3
 fn p27_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2600,28 +2133,21 @@ fn p27_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: no-time: steps 3..8
 fn p27_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p27_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p27_tail_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p27_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2635,213 +2161,201 @@ fn p28_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/rfc5424.toml: syslog: steps 0..17
 fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("version"), int)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("version"), int) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, false, F2, p28_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F3, false, F2, p28_tail_1) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_2) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_3) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_4) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_5) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_6) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_7) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_8) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_9) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F1, p28_tail_10) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p28_tail_11) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p28_tail_12)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p28_tail_12) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso)?;
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("app"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("app"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("procid"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("procid"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_9<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msgid"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msgid"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_10<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"-")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_11<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("sd"), structured_data)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("sd"), structured_data) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_12<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p28_tail_12_0)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p28_tail_12_0) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_12_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p28_tail_12_0_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F18, false, F1, p28_tail_12_0_1) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_12_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\xef\xbb\xbf")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\xef\xbb\xbf") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p28_tail_12_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"BOM")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"BOM") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2849,58 +2363,44 @@ fn p28_tail_12_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures
 /// grammars/junos.toml: event: steps 0..10
 fn p29_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p29_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p29_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p29_head_2)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p29_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p29_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p29_head_2) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p29_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p29_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p29_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2908,22 +2408,18 @@ fn p29_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: event: steps 10..13
 fn p29_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("event"), event)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p29_tail_0)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("event"), event) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p29_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p29_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2931,112 +2427,86 @@ fn p29_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: alarm: steps 0..10
 fn p30_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p30_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p30_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p30_head_2)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p30_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p30_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p30_head_2) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p30_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p30_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p30_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/junos.toml: alarm: steps 10..11
 fn p30_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p30_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F19, false, F1, p30_tail_1) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p30_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("class"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"alarm")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("action"), |t| Some(until(",", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b",")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("reason"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("class"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"alarm") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("action"), |t| Some(until(",", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b",") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("reason"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p30_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"Alarm")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("action"), |t| Some(until(":", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("reason"), rest)?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"Alarm") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("action"), |t| Some(until(":", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("reason"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3044,74 +2514,59 @@ fn p30_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: tagged: steps 0..9
 fn p31_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p31_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p31_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p31_head_2)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p31_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p31_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p31_head_2) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p31_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p31_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p31_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/junos.toml: tagged: steps 9..10
 fn p31_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p31_tail_0)?;
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p31_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p31_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3119,38 +2574,30 @@ fn p31_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: untagged: steps 0..6
 fn p32_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p32_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p32_head_1)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p32_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p32_head_1) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p32_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p32_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3158,8 +2605,7 @@ fn p32_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/junos.toml: untagged: steps 6..7
 fn p32_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3173,23 +2619,14 @@ fn p33_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/access-clf.toml: request: steps 0..19
 fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p33_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("client"), |t| upto(" [".as_bytes(), t.as_bytes()))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p33_tail_0) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("client"), |t| upto(" [".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F20, p33_tail_1) { break 'c t; }
@@ -3197,143 +2634,112 @@ fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F20, p33_tail_3) { break 'c t; }
         None
     };
-    pos = matched?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("bytes"), word)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p33_tail_4)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p33_tail_5)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p33_tail_6)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p33_tail_7)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p33_tail_8)?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_5) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_6) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_7) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("vhost"), |t| Some(until(": ", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("port"), int)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("vhost"), |t| Some(until(": ", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("port"), int) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("method"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes()))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("protocol"), |t| Some(until("\"", t)))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("protocol"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("method"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("url"), |t| Some(until(" \"", t)))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| Some(until(" \"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("request"), |t| Some(until("\"", t)))?;
+    let Some(()) = cap(line, &mut pos, caps, Some("request"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("referrer"), |t| Some(until("\"", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("agent"), |t| Some(until("\"", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("referrer"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("agent"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("xff"), |t| Some(until("\"", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("xff"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("request_time"), word)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("request_time"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("upstream_time"), word)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("upstream_time"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p33_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("extra"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("extra"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3341,38 +2747,26 @@ fn p33_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: http: steps 0..10
 fn p34_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p34_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("sent"), false, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p34_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p34_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3380,124 +2774,85 @@ fn p34_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: http: steps 10..38
 fn p34_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("client"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("frontend"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("backend"), |t| Some(until("/ ", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("server"), word)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F2, p34_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tq"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tw"), |t| Some(until("/", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tc"), |t| Some(until("/", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tr"), |t| Some(until("/", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tt"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("bytes"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
+    let Some(()) = cap(line, &mut pos, caps, Some("client"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("frontend"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("backend"), |t| Some(until("/ ", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("server"), word) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p34_tail_0) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tq"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tw"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tc"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tr"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tt"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p34_tail_1) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p34_tail_2) { break 'c t; }
         None
     };
-    pos = matched?;
+    let Some(end) = matched else { return m.stop(pos) };
+    pos = end;
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p34_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("vhost"), host)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("vhost"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p34_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("captures"), |t| upto(" \"".as_bytes(), t.as_bytes()))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("method"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes()))?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"HTTP/")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("http_version"), |t| Some(until("\"", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"\"")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p34_tail_1_0)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("captures"), |t| upto(" \"".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"HTTP/") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("http_version"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p34_tail_1_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p34_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tls"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tls"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p34_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("rest"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("rest"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3505,38 +2860,26 @@ fn p34_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: message: steps 0..10
 fn p35_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F0, true, F1, p35_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("sent"), false, &CapType::STime)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), host)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]:")?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p35_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p35_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"<")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b">")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3544,8 +2887,7 @@ fn p35_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: message: steps 10..11
 fn p35_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3553,18 +2895,16 @@ fn p35_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/iso.toml: leveled: steps 0..2
 fn p36_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F3, p36_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso)?;
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F3, p36_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3572,62 +2912,54 @@ fn p36_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/iso.toml: leveled: steps 2..9
 fn p36_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F11, false, F2, p36_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F12, p36_tail_1)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("level"), level)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F11, true, F1, p36_tail_2)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, true, F1, p36_tail_3)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p36_tail_4)?;
+    let Some(()) = opt(m, &mut pos, caps, F11, false, F2, p36_tail_0) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F12, p36_tail_1) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("level"), level) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F11, true, F1, p36_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F4, true, F1, p36_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p36_tail_4) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p36_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3635,56 +2967,50 @@ fn p36_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/iso.toml: line: steps 0..2
 fn p37_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F3, p37_head_0)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso)?;
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F3, p37_head_0) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p37_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/iso.toml: line: steps 2..4
 fn p37_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F11, true, F1, p37_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F1, true, F1, p37_tail_1)?;
+    let Some(()) = opt(m, &mut pos, caps, F11, true, F1, p37_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p37_tail_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p37_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p37_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F4, false, F2, p37_tail_1_0)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p37_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p37_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3692,28 +3018,17 @@ fn p37_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a
 /// grammars/loghub-thunderbird.toml: tagged: steps 0..11
 fn p38_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("alert"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("date"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("location"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("alert"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("date"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("location"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3721,38 +3036,30 @@ fn p38_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/loghub-thunderbird.toml: tagged: steps 11..16
 fn p38_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("tag"), tag)?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F8, false, F4, p38_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p38_tail_1)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p38_tail_0) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p38_tail_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p38_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"[")?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t)))?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b"]")?;
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p38_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3760,46 +3067,33 @@ fn p38_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/loghub-thunderbird.toml: untagged: steps 0..11
 fn p39_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("alert"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("date"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("host"), word)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("location"), word)?;
+    let Some(()) = cap(line, &mut pos, caps, Some("alert"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("date"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("location"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 /// grammars/loghub-thunderbird.toml: untagged: steps 11..12
 fn p39_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, true, F1, p39_tail_0)?;
+    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p39_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p39_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3813,26 +3107,20 @@ fn p40_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/zabbix.toml: line: steps 0..6
 fn p40_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    opt(m, &mut pos, caps, F2, false, F3, p40_tail_0)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("pid"), int)?;
-    m.furthest = m.furthest.max(pos);
-    lit(line.as_bytes(), &mut pos, b":")?;
-    m.furthest = m.furthest.max(pos);
-    time(line, &mut pos, caps, Some("ts"), true, &CapType::Compact)?;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
-    m.furthest = m.furthest.max(pos);
-    cap(line, &mut pos, caps, Some("msg"), rest)?;
+    let Some(()) = opt(m, &mut pos, caps, F2, false, F3, p40_tail_0) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Compact) else { return m.stop(pos) };
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
+#[inline(always)]
 fn p40_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    m.furthest = m.furthest.max(pos);
-    space(line.as_bytes(), &mut pos)?;
+    let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
