@@ -181,16 +181,16 @@ impl Gen {
                 let f = format!("{fname}_{}", inner.len());
                 inner.push((f.clone(), steps.clone()));
                 format!(
-                    "let Some(()) = opt(m, &mut pos, caps, {}, {conflict}, {}, {f}) else {{ return m.stop(pos) }};",
+                    "let Some(()) = opt(m, &mut pos, caps, {}, {}, {conflict}, {}, {f}) else {{ return m.stop(pos) }};",
+                    saved(sets_stamp(steps)),
                     self.first(opens),
                     self.first(follow)
                 )
             }
             Step::Choice(alts, follow) => {
                 let follow = self.first(follow);
-                let mut s = String::from(
-                    "let saved = (caps.fields.len(), caps.stamp);\nlet matched = 'c: {\n",
-                );
+                let stamps = alts.iter().any(|a| sets_stamp(&a.steps));
+                let mut s = format!("let saved = {};\nlet matched = 'c: {{\n", saved(stamps));
                 for Alt {
                     steps,
                     opens,
@@ -210,6 +210,26 @@ impl Gen {
                 s
             }
         }
+    }
+}
+
+/// Whether a step list can set the record's stamp (a `ts` capture inside):
+/// if not, a group or choice of it saves only the number of captures
+/// (`Saved`).
+fn sets_stamp(steps: &[Step]) -> bool {
+    steps.iter().any(|s| match s {
+        Step::Time { role, .. } => *role == Role::Stamp,
+        Step::Lit(_) | Step::Space | Step::Cap { .. } => false,
+        Step::Opt { inner, .. } => sets_stamp(inner),
+        Step::Choice(alts, _) => alts.iter().any(|a| sets_stamp(&a.steps)),
+    })
+}
+
+/// The code that saves the captures before a group or choice.
+fn saved(stamps: bool) -> &'static str {
+    match stamps {
+        true => "(caps.fields.len(), caps.stamp)",
+        false => "Fields(caps.fields.len())",
     }
 }
 

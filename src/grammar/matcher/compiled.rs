@@ -78,7 +78,7 @@ const F20: First = First { ascii: 0x400000000, other: false };
 
 /// grammars/cisco-ios.toml: device: steps 0..1
 fn p0_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p0_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p0_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -89,8 +89,8 @@ fn p0_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_head_0_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_head_0_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_head_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p0_head_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -106,7 +106,7 @@ fn p0_head_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>
 #[inline(always)]
 fn p0_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F3, false, F4, p0_head_0_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, false, F4, p0_head_0_1_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -124,8 +124,8 @@ fn p0_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 /// grammars/cisco-ios.toml: device: steps 1..17
 fn p0_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_tail_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p0_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p0_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F1, p0_tail_1) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F5, p0_tail_2) { break 'c t; }
@@ -134,26 +134,26 @@ fn p0_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     };
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p0_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p0_tail_4) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p0_tail_5) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p0_tail_5) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p0_tail_6) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p0_tail_6) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_tail_7) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_tail_7) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
 
 #[inline(always)]
 fn p0_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p0_tail_0_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p0_tail_0_1) { break 'c t; }
@@ -172,9 +172,9 @@ fn p0_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
     let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p0_tail_0_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p0_tail_0_0_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p0_tail_0_0_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p0_tail_0_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -230,9 +230,9 @@ fn p0_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p0_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p0_tail_2_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p0_tail_2_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p0_tail_2_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_tail_2_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -298,7 +298,7 @@ fn p0_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 
 /// grammars/cisco-ios.toml: iosxr: steps 0..1
 fn p1_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p1_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p1_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -316,32 +316,32 @@ fn p1_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: iosxr: steps 1..27
 fn p1_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p1_tail_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p1_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F1, p1_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p1_tail_1) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("node"), |t| Some(until(": ", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p1_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p1_tail_2) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p1_tail_3) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p1_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F5, p1_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p1_tail_4) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p1_tail_5) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p1_tail_5) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p1_tail_6) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p1_tail_6) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p1_tail_7) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p1_tail_7) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p1_tail_8) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p1_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -429,7 +429,7 @@ fn p1_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: envelope: steps 0..4
 fn p2_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p2_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p2_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
@@ -450,8 +450,8 @@ fn p2_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 /// grammars/cisco-ios.toml: envelope: steps 4..18
 fn p2_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p2_tail_0) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F5, p2_tail_0) else { return m.stop(pos) };
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F4, false, F1, p2_tail_1) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F2, true, F1, p2_tail_2) { break 'c t; }
@@ -460,18 +460,18 @@ fn p2_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     };
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
-    let Some(()) = opt(m, &mut pos, caps, F3, true, F1, p2_tail_4) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F9, p2_tail_5) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F1, p2_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F9, p2_tail_5) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F3, p2_tail_6) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p2_tail_6) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p2_tail_7) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p2_tail_7) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p2_tail_8) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p2_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -526,7 +526,7 @@ fn p2_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 fn p2_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p2_tail_5_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p2_tail_5_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -571,7 +571,7 @@ fn p2_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 
 /// grammars/cisco-ios.toml: device-text: steps 0..1
 fn p3_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p3_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p3_head_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -582,8 +582,8 @@ fn p3_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p3_head_0_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p3_head_0_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p3_head_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p3_head_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -599,7 +599,7 @@ fn p3_head_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>
 #[inline(always)]
 fn p3_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F3, false, F4, p3_head_0_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, false, F4, p3_head_0_1_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -617,12 +617,12 @@ fn p3_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 /// grammars/cisco-ios.toml: device-text: steps 1..10
 fn p3_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F10, p3_tail_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F3, true, F10, p3_tail_1) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F6, false, F7, p3_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F10, p3_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F10, p3_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p3_tail_2) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F5, p3_tail_3) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F4, p3_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F5, p3_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p3_tail_4) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
@@ -632,7 +632,7 @@ fn p3_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 
 #[inline(always)]
 fn p3_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p3_tail_0_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p3_tail_0_1) { break 'c t; }
@@ -651,9 +651,9 @@ fn p3_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
     let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p3_tail_0_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p3_tail_0_0_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p3_tail_0_0_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p3_tail_0_0_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -734,7 +734,7 @@ fn p3_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 /// grammars/cisco-ios.toml: envelope-text: steps 0..4
 fn p4_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p4_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p4_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
@@ -1465,7 +1465,7 @@ fn p17_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = lit(line.as_bytes(), &mut pos, b"COMMAND:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F13, true, F1, p17_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F13, true, F1, p17_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1565,7 +1565,7 @@ fn p19_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 
 /// grammars/nagios.toml: program-stop: steps 4..5
 fn p19_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F14, false, F1, p19_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F15, false, F1, p19_tail_1) { break 'c t; }
@@ -1699,10 +1699,10 @@ fn p21_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: tagged: steps 0..7
 fn p22_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p22_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p22_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p22_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p22_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p22_head_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p22_head_2) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
@@ -1738,7 +1738,7 @@ fn p22_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 
 /// grammars/rfc3164.toml: tagged: steps 7..8
 fn p22_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p22_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p22_tail_1) { break 'c t; }
@@ -1757,7 +1757,7 @@ fn p22_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F2, true, F1, p22_tail_0_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p22_tail_0_1) { break 'c t; }
@@ -1796,9 +1796,9 @@ fn p22_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 #[inline(always)]
 fn p22_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F4, p22_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F4, p22_tail_1_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p22_tail_1_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p22_tail_1_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1823,10 +1823,10 @@ fn p22_tail_1_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 /// grammars/rfc3164.toml: tagged-no-colon: steps 0..7
 fn p23_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p23_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p23_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p23_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p23_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p23_head_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p23_head_2) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
@@ -1890,9 +1890,9 @@ fn p24_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     };
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
-    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p24_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p24_tail_2) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p24_tail_3) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p24_tail_4) { break 'c t; }
@@ -1910,7 +1910,7 @@ fn p24_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p24_tail_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p24_tail_0_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1927,7 +1927,7 @@ fn p24_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a
 #[inline(always)]
 fn p24_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F7, p24_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F7, p24_tail_1_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1956,7 +1956,7 @@ fn p24_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F2, true, F1, p24_tail_3_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p24_tail_3_1) { break 'c t; }
@@ -1995,9 +1995,9 @@ fn p24_tail_3_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 #[inline(always)]
 fn p24_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F4, p24_tail_4_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F4, p24_tail_4_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p24_tail_4_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p24_tail_4_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2028,11 +2028,11 @@ fn p25_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/rfc3164.toml: untagged: steps 0..5
 fn p25_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, false, F16, p25_tail_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F7, p25_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, false, F16, p25_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F7, p25_tail_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F4, true, F1, p25_tail_2) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p25_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, true, F1, p25_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p25_tail_3) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2068,7 +2068,7 @@ fn p25_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p25_tail_3_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p25_tail_3_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2096,7 +2096,7 @@ fn p26_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p26_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p26_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p26_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2106,7 +2106,7 @@ fn p26_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p26_tail_0_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p26_tail_0_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2134,7 +2134,7 @@ fn p27_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p27_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p27_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p27_tail_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
@@ -2175,7 +2175,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_2) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_3) { break 'c t; }
@@ -2184,7 +2184,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_4) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_5) { break 'c t; }
@@ -2193,7 +2193,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_6) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_7) { break 'c t; }
@@ -2202,7 +2202,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F2, p28_tail_8) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F2, p28_tail_9) { break 'c t; }
@@ -2211,7 +2211,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F17, true, F1, p28_tail_10) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p28_tail_11) { break 'c t; }
@@ -2219,7 +2219,7 @@ fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     };
     let Some(end) = matched else { return m.stop(pos) };
     pos = end;
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p28_tail_12) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p28_tail_12) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2324,7 +2324,7 @@ fn p28_tail_11<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 fn p28_tail_12<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p28_tail_12_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p28_tail_12_0) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2332,7 +2332,7 @@ fn p28_tail_12<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 
 #[inline(always)]
 fn p28_tail_12_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p28_tail_12_0_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F18, false, F1, p28_tail_12_0_1) { break 'c t; }
@@ -2363,14 +2363,14 @@ fn p28_tail_12_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures
 /// grammars/junos.toml: event: steps 0..10
 fn p29_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p29_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p29_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p29_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p29_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p29_head_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p29_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2410,7 +2410,7 @@ fn p29_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = cap(line, &mut pos, caps, Some("event"), event) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p29_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p29_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2427,14 +2427,14 @@ fn p29_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: alarm: steps 0..10
 fn p30_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p30_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p30_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p30_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p30_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p30_head_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p30_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2471,7 +2471,7 @@ fn p30_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 
 /// grammars/junos.toml: alarm: steps 10..11
 fn p30_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p30_tail_0) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F19, false, F1, p30_tail_1) { break 'c t; }
@@ -2514,14 +2514,14 @@ fn p30_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: tagged: steps 0..9
 fn p31_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p31_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p31_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p31_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p31_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p31_head_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p31_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2557,7 +2557,7 @@ fn p31_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 
 /// grammars/junos.toml: tagged: steps 9..10
 fn p31_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p31_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p31_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2574,8 +2574,8 @@ fn p31_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: untagged: steps 0..6
 fn p32_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p32_head_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p32_head_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p32_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p32_head_1) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
@@ -2619,7 +2619,7 @@ fn p33_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/access-clf.toml: request: steps 0..19
 fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p33_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p33_tail_0) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("client"), |t| upto(" [".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
@@ -2627,7 +2627,7 @@ fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F20, p33_tail_1) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F20, p33_tail_2) { break 'c t; }
@@ -2641,11 +2641,11 @@ fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_4) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_5) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_6) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_7) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p33_tail_8) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_5) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_6) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_7) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_8) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2747,7 +2747,7 @@ fn p33_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: http: steps 0..10
 fn p34_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p34_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p34_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
@@ -2785,7 +2785,7 @@ fn p34_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = cap(line, &mut pos, caps, Some("backend"), |t| Some(until("/ ", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("server"), word) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F2, p34_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p34_tail_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("tq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
@@ -2801,7 +2801,7 @@ fn p34_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let saved = (caps.fields.len(), caps.stamp);
+    let saved = Fields(caps.fields.len());
     let matched = 'c: {
         if let Some(t) = alt(m, pos, caps, saved, F1, true, F1, p34_tail_1) { break 'c t; }
         if let Some(t) = alt(m, pos, caps, saved, F1, false, F1, p34_tail_2) { break 'c t; }
@@ -2835,7 +2835,7 @@ fn p34_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let Some(()) = lit(line.as_bytes(), &mut pos, b"HTTP/") else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("http_version"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p34_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p34_tail_1_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2860,7 +2860,7 @@ fn p34_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: message: steps 0..10
 fn p35_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F0, true, F1, p35_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p35_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
@@ -2895,7 +2895,7 @@ fn p35_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/iso.toml: leveled: steps 0..2
 fn p36_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F3, p36_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F3, p36_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2912,13 +2912,13 @@ fn p36_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/iso.toml: leveled: steps 2..9
 fn p36_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F11, false, F2, p36_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F11, false, F2, p36_tail_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F12, p36_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F12, p36_tail_1) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("level"), level) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F11, true, F1, p36_tail_2) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F4, true, F1, p36_tail_3) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p36_tail_4) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F11, true, F1, p36_tail_2) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, true, F1, p36_tail_3) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p36_tail_4) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2967,7 +2967,7 @@ fn p36_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/iso.toml: line: steps 0..2
 fn p37_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F3, p37_head_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F3, p37_head_0) else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2983,8 +2983,8 @@ fn p37_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 
 /// grammars/iso.toml: line: steps 2..4
 fn p37_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F11, true, F1, p37_tail_0) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F1, true, F1, p37_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F11, true, F1, p37_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p37_tail_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3000,7 +3000,7 @@ fn p37_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p37_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F4, false, F2, p37_tail_1_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p37_tail_1_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -3038,9 +3038,9 @@ fn p38_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F8, false, F4, p38_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p38_tail_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p38_tail_1) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p38_tail_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3084,7 +3084,7 @@ fn p39_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 
 /// grammars/loghub-thunderbird.toml: untagged: steps 11..12
 fn p39_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
-    let Some(()) = opt(m, &mut pos, caps, F2, true, F1, p39_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p39_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3107,7 +3107,7 @@ fn p40_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 /// grammars/zabbix.toml: line: steps 0..6
 fn p40_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = opt(m, &mut pos, caps, F2, false, F3, p40_tail_0) else { return m.stop(pos) };
+    let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F3, p40_tail_0) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Compact) else { return m.stop(pos) };
