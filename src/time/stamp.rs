@@ -161,20 +161,29 @@ pub fn month_abbr(i: &str) -> Res<'_, u32> {
             nom::error::ErrorKind::Tag,
         )));
     }
-    let m = [b[0], b[1], b[2]].map(|c| c.to_ascii_lowercase());
-    let month = match &m {
-        b"jan" => 1,
-        b"feb" => 2,
-        b"mar" => 3,
-        b"apr" => 4,
-        b"may" => 5,
-        b"jun" => 6,
-        b"jul" => 7,
-        b"aug" => 8,
-        b"sep" => 9,
-        b"oct" => 10,
-        b"nov" => 11,
-        b"dec" => 12,
+    // Lower case by setting each byte's 0x20 bit: against lower-case
+    // letters that is exact (only `A`..`Z` become them), and the three
+    // bytes compare as one word.
+    const fn word(s: &[u8; 3]) -> u32 {
+        s[0] as u32 | (s[1] as u32) << 8 | (s[2] as u32) << 16
+    }
+    const MONTHS: [u32; 12] = [
+        word(b"jan"),
+        word(b"feb"),
+        word(b"mar"),
+        word(b"apr"),
+        word(b"may"),
+        word(b"jun"),
+        word(b"jul"),
+        word(b"aug"),
+        word(b"sep"),
+        word(b"oct"),
+        word(b"nov"),
+        word(b"dec"),
+    ];
+    let m = word(&[b[0], b[1], b[2]]) | 0x0020_2020;
+    let month = match MONTHS.iter().position(|&w| w == m) {
+        Some(k) => k as u32 + 1,
         _ => {
             return Err(nom::Err::Error(nom::error::Error::new(
                 i,
@@ -789,6 +798,37 @@ mod tests {
     /// (blanks, digits, separators, a month's letter, a two-byte
     /// character), and each cut at every length: the fixed-place read
     /// gives what the parsers give, errors and their positions included.
+    /// The month as one word with its case bits set reads exactly what
+    /// lower-casing each byte read: every triple of letters in both cases,
+    /// their neighbours (`@`, `[`, `` ` ``, `{`), digits, a blank and
+    /// non-ASCII bytes.
+    #[test]
+    fn month_abbr_is_lower_cased_bytes() {
+        let reference = |t: &[u8]| -> Option<u32> {
+            let m = [t[0], t[1], t[2]].map(|c| c.to_ascii_lowercase());
+            let names = [
+                b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct",
+                b"nov", b"dec",
+            ];
+            names.iter().position(|n| **n == m).map(|k| k as u32 + 1)
+        };
+        let mut bytes: Vec<u8> = (b'A'..=b'Z').chain(b'a'..=b'z').collect();
+        bytes.extend(*b"@[`{09 \x7f");
+        for &a in &bytes {
+            for &b in &bytes {
+                for &c in &bytes {
+                    let t = [a, b, c, b' '];
+                    let text = std::str::from_utf8(&t).unwrap();
+                    let got = month_abbr(text).ok().map(|(r, m)| (r.len(), m));
+                    assert_eq!(got, reference(&t).map(|m| (1, m)), "{text:?}");
+                }
+            }
+        }
+        // Bytes with the high bit (UTF-8 letters) are never a month.
+        assert!(month_abbr("J\u{e1}n 1").is_err());
+        assert!(month_abbr("\u{c1}AN 1").is_err());
+    }
+
     #[test]
     fn bsd_common_is_bsd_general() {
         let bases = [
