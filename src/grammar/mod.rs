@@ -21,6 +21,7 @@ pub mod registry;
 pub mod rules;
 pub mod samples;
 pub mod spec;
+pub mod syntax;
 
 use crate::event::Role;
 use matcher::NoMatch;

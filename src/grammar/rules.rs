@@ -11,7 +11,9 @@
 use super::record::Record;
 use crate::event::{Kind, Operator};
 use crate::signal::{Health, Signal};
-use regex::{Regex, RegexSet};
+use regex::Regex;
+
+use super::syntax::RegexSet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -229,7 +231,7 @@ fn selectivity(fs: &FieldSet) -> usize {
     set.patterns()
         .iter()
         .map(|re| {
-            let Ok(hir) = regex_syntax::Parser::new().parse(re) else {
+            let Some(hir) = super::syntax::parse(re) else {
                 return 0;
             };
             let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
@@ -243,9 +245,9 @@ fn selectivity(fs: &FieldSet) -> usize {
 /// spells them out (`^CRITICAL$`, `^(DOWN|UNREACHABLE)$`, `^[Ll]ink$`): the
 /// condition is then "the field is one of these", which a table answers.
 /// `None` for anything else, or for more than `MAX_VALUES` values.
-fn whole_values(re: &str) -> Option<Vec<String>> {
+pub(crate) fn whole_values(re: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::{HirKind, Look};
-    let hir = regex_syntax::Parser::new().parse(re).ok()?;
+    let hir = super::syntax::parse(re)?;
     let HirKind::Concat(parts) = hir.kind() else {
         return None;
     };
@@ -491,9 +493,9 @@ impl Classifier {
             .map(|(field, (res, owners, values))| {
                 let set = match res.is_empty() {
                     true => None,
-                    false => {
-                        Some(RegexSet::new(&res).map_err(|e| format!("rules on {field:?}: {e}"))?)
-                    }
+                    false => Some(
+                        super::syntax::set(&res).map_err(|e| format!("rules on {field:?}: {e}"))?,
+                    ),
                 };
                 Ok(FieldSet {
                     field,
