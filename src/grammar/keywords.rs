@@ -182,9 +182,7 @@ impl Marks {
             return;
         }
         self.told = Some((offset, offset + bytes.len() as u64));
-        self.lower.clear();
-        self.lower
-            .extend(bytes.iter().map(|b| b.to_ascii_lowercase()));
+        lower_into(&mut self.lower, bytes);
         let mut at = 0;
         while let Some(h) = kw.first_at(&self.lower, at) {
             self.hits.push(offset + h as u64);
@@ -209,6 +207,36 @@ impl Marks {
         }
         Some(self.hits.get(self.next).is_some_and(|&h| h < end))
     }
+}
+
+/// `dst` becomes `src` with its ASCII letters lower-cased: what the
+/// prefilter scans. With AVX2 the same loop handles 32 bytes a step instead
+/// of 16, half the instructions of a pass over every byte of the input
+/// (issue 16).
+fn lower_into(dst: &mut Vec<u8>, src: &[u8]) {
+    dst.clear();
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { lower_avx2(dst, src) };
+        return;
+    }
+    lower_plain(dst, src);
+}
+
+#[inline(always)]
+fn lower_plain(dst: &mut Vec<u8>, src: &[u8]) {
+    dst.extend(src.iter().map(u8::to_ascii_lowercase));
+}
+
+/// `lower_plain`, compiled for AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn lower_avx2(dst: &mut Vec<u8>, src: &[u8]) {
+    lower_plain(dst, src);
 }
 
 /// What a line read by a pattern whose name matches `re` must contain (see
@@ -450,6 +478,27 @@ mod tests {
                 .map(|w| String::from_utf8(w).unwrap())
                 .collect()
         })
+    }
+
+    /// Both ways of lower-casing a stretch give `to_ascii_lowercase`'s
+    /// bytes, at every length around the vector widths and every byte
+    /// value, appended to nothing (the buffer is reused).
+    #[test]
+    fn lower_into_is_ascii_lowercase() {
+        let all: Vec<u8> = (0..=255u8).cycle().take(700).collect();
+        let mut dst = b"left over".to_vec();
+        for start in 0..70 {
+            for len in (0..140).chain([255, 256, 511, 600]) {
+                let src = &all[start..(start + len).min(all.len())];
+                lower_into(&mut dst, src);
+                assert_eq!(dst, src.to_ascii_lowercase(), "{start} {len}");
+                let mut plain = b"left over".to_vec();
+                plain.clear();
+                lower_plain(&mut plain, src);
+                assert_eq!(plain, dst, "{start} {len}");
+                dst.push(b'x');
+            }
+        }
     }
 
     /// A `pattern` condition read as a table of names picks the patterns
