@@ -288,6 +288,7 @@ fn numbered_lines(
             format!("more than {max_lines} lines: rfo numbers a file's lines in 32 bits"),
         )
     };
+    let next_end = Finder::new(stop);
     loop {
         // The lines whole in the reader's buffer are handed out from there,
         // as `read_line` would have copied them: one copy a line less
@@ -309,7 +310,7 @@ fn numbered_lines(
             // a line inside the valid prefix is valid.
             let valid = valid_prefix(lines);
             let mut used = 0;
-            while let Some(p) = memchr::memchr(stop, &lines[used..]).filter(|&p| p <= MAX_LINE) {
+            while let Some(p) = next_end.find(&lines[used..]).filter(|&p| p <= MAX_LINE) {
                 number += 1;
                 if number > max_lines {
                     return Err(too_many());
@@ -364,6 +365,36 @@ fn numbered_lines(
         };
         offset += took;
         emit(number, &buf, truncated, at, &mut f);
+    }
+}
+
+/// The search for a line's end: `memchr` with its AVX2 searcher chosen
+/// once a file rather than once a line, where the CPU has AVX2 (the
+/// dispatch and set-up were a third of a call's instructions on a line of
+/// 160 bytes; issue 16).
+struct Finder {
+    stop: u8,
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl Finder {
+    fn new(stop: u8) -> Finder {
+        Finder {
+            stop,
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(stop),
+        }
+    }
+
+    /// Where `stop` first is in `hay`, as `memchr::memchr` says.
+    #[inline(always)]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = &self.avx2 {
+            return one.find(hay);
+        }
+        memchr::memchr(self.stop, hay)
     }
 }
 
@@ -432,6 +463,29 @@ pub fn head(path: &Path, max_lines: usize, max_bytes: usize) -> Result<String> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// A line's end is where `memchr` finds it, for both terminators, at
+    /// every length and offset around the vector widths, with and without
+    /// a second end after the first.
+    #[test]
+    fn finder_is_memchr() {
+        for stop in [b'\n', b'\r'] {
+            let finder = Finder::new(stop);
+            for len in 0..200 {
+                for at in (0..len).chain([len]) {
+                    for second in [None, Some(at + 1), Some(at + 40)] {
+                        let mut hay = vec![b'a'; len];
+                        for k in [Some(at), second].into_iter().flatten() {
+                            if k < len {
+                                hay[k] = stop;
+                            }
+                        }
+                        assert_eq!(finder.find(&hay), memchr::memchr(stop, &hay), "{len} {at}");
+                    }
+                }
+            }
+        }
+    }
 
     /// The valid prefix is std's `valid_up_to`: bad and cut sequences of
     /// every kind (a lone continuation byte, an overlong form, a
