@@ -793,11 +793,6 @@ mod tests {
         assert!(taken > inputs.len() / 6, "{taken} of {}", inputs.len());
     }
 
-    /// Stamps of every shape `bsd` reads, each with every byte replaced
-    /// by, and preceded by, each of a set that reaches every branch
-    /// (blanks, digits, separators, a month's letter, a two-byte
-    /// character), and each cut at every length: the fixed-place read
-    /// gives what the parsers give, errors and their positions included.
     /// The month as one word with its case bits set reads exactly what
     /// lower-casing each byte read: every triple of letters in both cases,
     /// their neighbours (`@`, `[`, `` ` ``, `{`), digits, a blank and
@@ -829,6 +824,11 @@ mod tests {
         assert!(month_abbr("\u{c1}AN 1").is_err());
     }
 
+    /// Stamps of every shape `bsd` reads, each with every byte replaced
+    /// by, and preceded by, each of a set that reaches every branch
+    /// (blanks, digits, separators, a month's letter, a two-byte
+    /// character), and each cut at every length: the fixed-place read
+    /// gives what the parsers give, errors and their positions included.
     #[test]
     fn bsd_common_is_bsd_general() {
         let bases = [
