@@ -128,9 +128,7 @@ impl Keywords {
             static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
         LOWER.with_borrow_mut(|buf| {
-            buf.clear();
-            buf.extend_from_slice(line.as_bytes());
-            buf.make_ascii_lowercase();
+            lower_into(buf, line.as_bytes());
             match &self.scan {
                 Scan::Packed(p) => p.find(buf.as_slice()).is_some(),
                 Scan::Automaton(a) => a.is_match(buf.as_slice()),

@@ -1140,7 +1140,8 @@ fn until(set: &str, s: &str) -> usize {
 /// a time over a word's usual length, then memchr. Words in headers are a
 /// few bytes, and memchr2's setup cost more than reading them: 750
 /// instructions an RFC 5424 line for its four words (issue 16); a byte
-/// loop cost about four instructions a byte.
+/// loop cost about four instructions a byte. (`find_any` over the first
+/// 24 bytes instead of this loop cost the bench bundle 8.6 M more.)
 #[inline]
 fn blank_at(s: &[u8]) -> usize {
     const NEAR: usize = 24;
