@@ -11,7 +11,9 @@ means, because that noise comes in episodes (docs/performance.md,
       'two::::target/release/rfo analyze /tmp/b100 --format json'
 
 Each argument is NAME::ENV::COMMAND (ENV: space-separated K=V, may be
-empty). Output goes to /dev/null.
+empty). Output goes to /dev/null. Besides wall time, each line gives the
+median of the child's user + system CPU time, steadier than wall time on
+a shared machine ("Session 24").
 """
 import os
 import shlex
@@ -36,20 +38,29 @@ def main() -> None:
 
     def once(e, c):
         t = time.perf_counter()
-        subprocess.run(c, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        return time.perf_counter() - t
+        p = subprocess.Popen(c, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            sys.exit(f"{c}: exit {p.returncode}")
+        return wall, ru.ru_utime + ru.ru_stime
 
     for _, e, c in specs:
         once(e, c)
     times = {name: [] for name, _, _ in specs}
+    cpus = {name: [] for name, _, _ in specs}
     for _ in range(rounds):
         for name, e, c in specs:
-            times[name].append(once(e, c))
+            wall, cpu = once(e, c)
+            times[name].append(wall)
+            cpus[name].append(cpu)
     for name, _, _ in specs:
         v = sorted(times[name])
         q1, q3 = v[len(v) // 4], v[3 * len(v) // 4]
         print(f"{name:30s} median {statistics.median(v) * 1000:7.1f} ms"
-              f"  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}")
+              f"  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}"
+              f"  cpu {statistics.median(cpus[name]) * 1000:7.1f} ms")
 
 
 if __name__ == "__main__":

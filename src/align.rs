@@ -82,49 +82,97 @@ fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
     out
 }
 
-/// Pairs for `events` (moved instant, kind, the event) against anchors of
-/// other sources. The event is borrowed: a source is tried at a hundred
-/// offsets, and only the pairs found need its evidence.
-fn pairs(
-    events: &[(DateTime<Utc>, Kind, EventRef<'_>)],
-    source: u32,
-    anchors: &[(Anchor, Evidence)],
-) -> Vec<Pair> {
-    let mut out = Vec::new();
-    // One-to-one: an anchor witnesses one event only, so one monitor alert
-    // cannot vouch for a burst of device lines. Events in time order take
-    // the first unused anchor after them.
-    let mut used = vec![false; anchors.len()];
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_by_key(|&k| (events[k].0, k));
-    // Events come in time order, so the first anchor not before an event
-    // only moves on: a walk, not a binary search per event (this search
-    // runs for a hundred offsets a source; issue 16).
-    let mut from = 0;
-    for k in order {
-        let (t, kind, ev) = &events[k];
-        let wanted = |k: Kind| match kind {
-            Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
-            Kind::Recovery => k == Kind::Recovery,
-            _ => false,
+/// An instant as chrono orders it, compared without chrono's arithmetic:
+/// seconds since the epoch and the nanoseconds past them (a billion or
+/// more inside a leap second).
+type Key = (i64, u32);
+
+fn key(t: DateTime<Utc>) -> Key {
+    (t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+/// `t` moved by `s` seconds and the end of its pairing window, as keys:
+/// plain sums off a leap second (chrono's own sums agree there), chrono's
+/// arithmetic on one.
+fn moved(t: DateTime<Utc>, s: i64) -> (Key, Key) {
+    let (secs, nanos) = key(t);
+    if nanos < 1_000_000_000 {
+        ((secs + s, nanos), (secs + s + PAIR_WINDOW_S, nanos))
+    } else {
+        let m = t + Duration::seconds(s);
+        (key(m), key(m + Duration::seconds(PAIR_WINDOW_S)))
+    }
+}
+
+/// The anchors one source's events can pair with: another source's faults
+/// and detections for a fault, its recoveries for a recovery. Each list is
+/// in anchor order and holds the anchor's index in the whole list. Built
+/// once a source, it spares each of the hundred readings tried for the
+/// source the anchors of the wrong kind and of the source itself, and
+/// chrono's comparisons (issue 16: 4 % of one thread on the bench bundle).
+struct Witnesses {
+    faults: Vec<(Key, u32)>,
+    recoveries: Vec<(Key, u32)>,
+}
+
+impl Witnesses {
+    fn of(anchors: &[(Anchor, Evidence)], source: u32) -> Witnesses {
+        let mut w = Witnesses {
+            faults: Vec::new(),
+            recoveries: Vec::new(),
         };
-        let until = *t + Duration::seconds(PAIR_WINDOW_S);
-        while anchors.get(from).is_some_and(|(a, _)| a.instant < *t) {
-            from += 1;
+        for (j, (a, _)) in anchors.iter().enumerate() {
+            if a.source == source {
+                continue;
+            }
+            let list = match a.kind {
+                Kind::Fault | Kind::Detection => &mut w.faults,
+                Kind::Recovery => &mut w.recoveries,
+                _ => continue,
+            };
+            list.push((key(a.instant), crate::timeline::index(j)));
         }
-        let hit = anchors[from..]
-            .iter()
-            .enumerate()
-            .take_while(|(_, (a, _))| a.instant <= until)
-            .find(|(j, (a, _))| !used[from + j] && a.source != source && wanted(a.kind))
-            .map(|(j, x)| (from + j, x));
-        if let Some((j, (a, aev))) = hit {
+        w
+    }
+}
+
+/// Which anchor each event pairs with, as (event, anchor) indexes in the
+/// events' time order once moved. `events`: instant, seconds it moves,
+/// kind. One-to-one: an anchor witnesses one event only, so one monitor
+/// alert cannot vouch for a burst of device lines. Events in time order
+/// take the first unused anchor of their kind not before them and at most
+/// `PAIR_WINDOW_S` after.
+fn matched(events: &[(DateTime<Utc>, i64, Kind)], w: &Witnesses) -> Vec<(usize, usize)> {
+    let mut order: Vec<(Key, Key, u32)> = events
+        .iter()
+        .enumerate()
+        .map(|(k, &(t, s, _))| {
+            let (at, until) = moved(t, s);
+            (at, until, crate::timeline::index(k))
+        })
+        .collect();
+    order.sort_unstable_by_key(|&(at, _, k)| (at, k));
+    let mut used = [vec![false; w.faults.len()], vec![false; w.recoveries.len()]];
+    // Events come in time order, so the first anchor not before an event
+    // only moves on: a walk, not a binary search per event.
+    let mut from = [0usize; 2];
+    let mut out = Vec::new();
+    for (at, until, k) in order {
+        let (list, which) = match events[k as usize].2 {
+            Kind::Fault => (&w.faults, 0),
+            Kind::Recovery => (&w.recoveries, 1),
+            _ => continue,
+        };
+        let (used, from) = (&mut used[which], &mut from[which]);
+        while list.get(*from).is_some_and(|&(a, _)| a < at) {
+            *from += 1;
+        }
+        let hit = (*from..list.len())
+            .take_while(|&j| list[j].0 <= until)
+            .find(|&j| !used[j]);
+        if let Some(j) = hit {
             used[j] = true;
-            out.push(Pair {
-                cause: ev.evidence(),
-                effect: aev.clone(),
-                lag_s: (a.instant - *t).num_seconds(),
-            });
+            out.push((k as usize, list[j].1 as usize));
         }
     }
     out
@@ -211,18 +259,30 @@ fn faults(events: &Timeline) -> Vec<EventRef<'_>> {
 }
 
 /// Pairs for a source's `faults` (and recoveries), each moved by
-/// `shift(e)` seconds.
+/// `shift(e)` seconds, against the source's witnesses. An event's
+/// evidence is made only for the pairs found.
 fn evaluate(
     faults: &[EventRef<'_>],
     shift: impl Fn(&EventRef<'_>) -> i64,
-    source: u32,
+    w: &Witnesses,
     anchors: &[(Anchor, Evidence)],
 ) -> Vec<Pair> {
-    let moved: Vec<(DateTime<Utc>, Kind, EventRef<'_>)> = faults
+    let events: Vec<(DateTime<Utc>, i64, Kind)> = faults
         .iter()
-        .map(|&e| (e.instant + Duration::seconds(shift(&e)), e.who.kind, e))
+        .map(|e| (e.instant, shift(e), e.who.kind))
         .collect();
-    pairs(&moved, source, anchors)
+    matched(&events, w)
+        .into_iter()
+        .map(|(k, j)| {
+            let ((a, aev), e) = (&anchors[j], &faults[k]);
+            let t = e.instant + Duration::seconds(events[k].1);
+            Pair {
+                cause: e.evidence(),
+                effect: aev.clone(),
+                lag_s: (a.instant - t).num_seconds(),
+            }
+        })
+        .collect()
 }
 
 /// A shift by line, as a candidate reading records it.
@@ -444,6 +504,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         }
         let source = first.source();
         let faults = faults(events);
+        let w = Witnesses::of(&anchors, source);
         // A whole-clock offset moves every event alike: no per-line map
         // (it is applied to all events below, not through `shift`).
         let shifted = |shift: i64| -> Candidate {
@@ -451,7 +512,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
                 name: "the offset".into(),
                 offset_s: i32::try_from(shift).unwrap_or(0),
                 shift: Shift::none(),
-                pairs: evaluate(&faults, |_| shift, source, &anchors),
+                pairs: evaluate(&faults, |_| shift, &w, &anchors),
             }
         };
         let base = shifted(0).pairs.len();
@@ -552,6 +613,7 @@ fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decis
         return Vec::new();
     }
     let faults = faults(events);
+    let w = Witnesses::of(anchors, source);
     let mut out = Vec::new();
     for (label, group) in groups {
         let group = || group.iter().map(|&k| events.get(k as usize));
@@ -577,7 +639,7 @@ fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decis
             name: format!("the {} reading", zone.name()),
             offset_s: first.provenance().offset_s,
             shift: Shift::none(),
-            pairs: evaluate(&faults, |_| 0, source, anchors),
+            pairs: evaluate(&faults, |_| 0, &w, anchors),
         };
         let lines = Shift::lines(group(), |e| e.provenance().offset_s);
         let mut seen = std::collections::BTreeSet::new();
@@ -590,7 +652,7 @@ fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decis
                 lines: lines.clone(),
                 to: off,
             };
-            let pairs = evaluate(&faults, by_line(&shift), source, anchors);
+            let pairs = evaluate(&faults, by_line(&shift), &w, anchors);
             label_cs.push(Candidate {
                 name,
                 offset_s: off,
@@ -677,11 +739,12 @@ fn decide_assumed(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Option<D
     };
     let source = assumed().next()?.source();
     let faults = faults(events);
+    let w = Witnesses::of(anchors, source);
     let base = Candidate {
         name: "UTC (assumed)".into(),
         offset_s: 0,
         shift: Shift::none(),
-        pairs: evaluate(&faults, |_| 0, source, anchors),
+        pairs: evaluate(&faults, |_| 0, &w, anchors),
     };
     // Every zone-less line read at offset 0: a reading at `off` moves it by
     // `-off`.
@@ -694,7 +757,7 @@ fn decide_assumed(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Option<D
                 lines: lines.clone(),
                 to: off,
             };
-            let pairs = evaluate(&faults, by_line(&shift), source, anchors);
+            let pairs = evaluate(&faults, by_line(&shift), &w, anchors);
             Candidate {
                 name: "the offset".into(),
                 offset_s: off,
@@ -802,6 +865,117 @@ mod tests {
             for line in 0..22 {
                 prop_assert_eq!(shift.get(line), map.get(&line).copied());
             }
+        }
+    }
+
+    /// The pairing as it was before `Witnesses` (session 23): every event
+    /// moved with chrono, sorted, and walked over every anchor, wrong
+    /// kinds and the source's own included.
+    fn matched_reference(
+        events: &[(DateTime<Utc>, i64, Kind)],
+        anchors: &[(Anchor, Evidence)],
+        source: u32,
+    ) -> Vec<(usize, usize)> {
+        let moved: Vec<(DateTime<Utc>, Kind)> = events
+            .iter()
+            .map(|&(t, s, kind)| (t + Duration::seconds(s), kind))
+            .collect();
+        let mut out = Vec::new();
+        let mut used = vec![false; anchors.len()];
+        let mut order: Vec<usize> = (0..moved.len()).collect();
+        order.sort_by_key(|&k| (moved[k].0, k));
+        let mut from = 0;
+        for k in order {
+            let (t, kind) = moved[k];
+            let wanted = |k: Kind| match kind {
+                Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
+                Kind::Recovery => k == Kind::Recovery,
+                _ => false,
+            };
+            let until = t + Duration::seconds(PAIR_WINDOW_S);
+            while anchors.get(from).is_some_and(|(a, _)| a.instant < t) {
+                from += 1;
+            }
+            let hit = anchors[from..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, (a, _))| a.instant <= until)
+                .find(|(j, (a, _))| !used[from + j] && a.source != source && wanted(a.kind))
+                .map(|(j, _)| from + j);
+            if let Some(j) = hit {
+                used[j] = true;
+                out.push((k, j));
+            }
+        }
+        out
+    }
+
+    /// An instant near a New Year with a leap second: `nanos` of a billion
+    /// or more make it a leap second of its minute's last second.
+    fn instant(secs: u32, nanos: u32) -> DateTime<Utc> {
+        let day = chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap();
+        let (day, secs) = match secs < 86_400 {
+            true => (day, secs),
+            false => (day.succ_opt().unwrap(), secs - 86_400),
+        };
+        let secs = if nanos >= 1_000_000_000 {
+            secs - secs % 60 + 59
+        } else {
+            secs
+        };
+        let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs, nanos).unwrap();
+        DateTime::from_naive_utc_and_offset(day.and_time(time), Utc)
+    }
+
+    /// Whole seconds mostly, so that instants tie and land exactly a
+    /// window apart; leap seconds (a billion nanoseconds or more) too.
+    fn nanos() -> impl Strategy<Value = u32> {
+        prop_oneof![
+            Just(0u32),
+            Just(500_000_000),
+            Just(1_000_000_000),
+            Just(1_500_000_000),
+            0u32..2_000_000_000,
+        ]
+    }
+
+    fn kind(k: u8) -> Kind {
+        [Kind::Fault, Kind::Detection, Kind::Recovery, Kind::Info][usize::from(k % 4)]
+    }
+
+    proptest! {
+        /// Pairing through a source's witnesses with integer instants pairs
+        /// as the walk over every anchor with chrono's instants did, leap
+        /// seconds and shifts that cross midnight included (issue 16).
+        #[test]
+        fn witnesses_pair_as_the_walk_over_every_anchor_did(
+            anchors in proptest::collection::vec(
+                (85_000u32..87_500, nanos(), 0u8..4, 0u32..3),
+                0..40,
+            ),
+            events in proptest::collection::vec(
+                (85_000u32..87_500, nanos(), 0u8..4,
+                 prop_oneof![Just(0i64), Just(-3_600), Just(900), Just(3_600), -2_000i64..2_000]),
+                0..30,
+            ),
+            source in 0u32..3,
+        ) {
+            let mut anchors: Vec<(Anchor, Evidence)> = anchors
+                .into_iter()
+                .enumerate()
+                .map(|(line, (secs, nanos, k, src))| {
+                    let line = crate::timeline::index(line);
+                    let a = Anchor { instant: instant(secs, nanos), kind: kind(k), source: src, line };
+                    (a, Evidence::new("a.log", u64::from(line)))
+                })
+                .collect();
+            anchors.sort_by_key(|(a, _)| (a.instant, a.source, a.line));
+            let events: Vec<(DateTime<Utc>, i64, Kind)> = events
+                .into_iter()
+                .map(|(secs, nanos, k, s)| (instant(secs, nanos), s, kind(k)))
+                .collect();
+            let w = Witnesses::of(&anchors, source);
+            prop_assert_eq!(matched(&events, &w), matched_reference(&events, &anchors, source));
         }
     }
 

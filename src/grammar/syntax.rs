@@ -17,28 +17,67 @@ use regex_syntax::hir::Hir;
 type Memo = HashMap<Box<str>, Option<Arc<Hir>>>;
 
 static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Default::default);
+static MEMO_ASCII: LazyLock<Mutex<Memo>> = LazyLock::new(Default::default);
 
 /// The syntax tree of `re` as `regex` itself reads it (Unicode, UTF-8, no
 /// flags: the defaults both share), parsed at most once a process. The
 /// regexes are a grammar's, a bounded set, so the memo is never emptied.
 pub fn parse(re: &str) -> Option<Arc<Hir>> {
+    memo(&MEMO, re, || regex_syntax::Parser::new().parse(re).ok())
+}
+
+/// The tree of `re` read without Unicode, over bytes, when it has an ASCII
+/// twin (`ascii_twin`): for ASCII texts it matches as `parse`'s tree does,
+/// and its automata are a fraction of the size (`\S`, `.` and `[^,]` are a
+/// few byte ranges instead of every code point's UTF-8 forms). Compiling a
+/// bench run's rule regexes took 67 M instructions with Unicode; most of
+/// the texts they run on are ASCII (issue 16).
+pub fn parse_ascii(re: &str) -> Option<Arc<Hir>> {
+    if !ascii_twin(re) {
+        return None;
+    }
+    memo(&MEMO_ASCII, re, || {
+        regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(re)
+            .ok()
+    })
+}
+
+fn memo(memo: &Mutex<Memo>, re: &str, parse: impl FnOnce() -> Option<Hir>) -> Option<Arc<Hir>> {
     // A poisoned lock only means another thread panicked mid-insert; the
     // map itself is whole.
-    let mut memo = MEMO.lock().unwrap_or_else(|p| p.into_inner());
+    let mut memo = memo.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(hir) = memo.get(re) {
         return hir.clone();
     }
-    let hir = regex_syntax::Parser::new().parse(re).ok().map(Arc::new);
+    let hir = parse().map(Arc::new);
     memo.insert(re.into(), hir.clone());
     hir
 }
 
+/// Whether `re`, read without Unicode, answers every ASCII text as it does
+/// with Unicode: its text is ASCII and names no code point by number. On an
+/// ASCII text the two readings differ only through what Unicode adds that
+/// is not ASCII (`\w`'s letters, `.`'s multi-byte characters, `(?i)`'s `ſ`
+/// for `s` and Kelvin sign for `k`), which such a text cannot hold. The
+/// exception is a non-ASCII character in the regex that folds to an ASCII
+/// one (`(?i)\x{212A}` matches `k` only with Unicode); no such regex has a
+/// twin. A regex that needs Unicode (`\p{L}`) fails to parse without it
+/// and has none either.
+pub fn ascii_twin(re: &str) -> bool {
+    re.is_ascii() && !re.contains("\\x") && !re.contains("\\u") && !re.contains("\\U")
+}
+
 /// A set of regexes as `regex::RegexSet::new` builds it, from the trees
 /// `parse` already holds: the same engine and configuration
-/// (`regex` 1.x's `build_many_string`), so the same matches.
-pub fn set(res: &[String]) -> Result<RegexSet, String> {
-    use regex_automata::meta;
-    use regex_automata::nfa::thompson::WhichCaptures;
+/// (`regex` 1.x's `build_many_string`), so the same matches. With an ASCII
+/// twin for every regex, ASCII texts are answered by the twins' set and
+/// the Unicode one is built on the first other text; `now`: at once (user
+/// grammars, whose errors are reported at load).
+pub fn set(res: &[String], now: bool) -> Result<RegexSet, String> {
     let hirs = res
         .iter()
         .map(|re| match parse(re) {
@@ -50,44 +89,107 @@ pub fn set(res: &[String]) -> Result<RegexSet, String> {
                 .map_or_else(|| format!("{re}: does not parse"), |e| e.to_string())),
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let twins = res
+        .iter()
+        .map(|re| parse_ascii(re))
+        .collect::<Option<Vec<_>>>();
+    let ascii = match twins {
+        Some(t) => Some(build(&t, false)?),
+        None => None,
+    };
+    let unicode = std::sync::OnceLock::new();
+    if now || ascii.is_none() {
+        let _ = unicode.set(build(&hirs, true)?);
+    }
+    Ok(RegexSet {
+        ascii,
+        unicode,
+        hirs,
+        patterns: res.to_vec(),
+    })
+}
+
+/// `regex`'s set configuration; `utf8`: as `RegexSet` (empty matches only
+/// between characters), else as `bytes::RegexSet`.
+fn build(hirs: &[Arc<Hir>], utf8: bool) -> Result<regex_automata::meta::Regex, String> {
+    use regex_automata::meta;
+    use regex_automata::nfa::thompson::WhichCaptures;
     let config = meta::Config::new()
         .nfa_size_limit(Some(10 * (1 << 20)))
         .hybrid_cache_capacity(2 * (1 << 20))
         .match_kind(regex_automata::MatchKind::All)
-        .utf8_empty(true)
+        .utf8_empty(utf8)
         .which_captures(WhichCaptures::None);
-    let meta = meta::Builder::new()
+    meta::Builder::new()
         .configure(config)
-        .build_many_from_hir(&hirs)
-        .map_err(|e| e.to_string())?;
-    Ok(RegexSet {
-        meta,
-        patterns: res.to_vec(),
-    })
+        .build_many_from_hir(hirs)
+        .map_err(|e| e.to_string())
 }
 
 /// The regexes of one field's conditions, run together.
 #[derive(Debug, Clone)]
 pub struct RegexSet {
-    meta: regex_automata::meta::Regex,
+    /// The ASCII twins' set (`parse_ascii`), when every regex has a twin.
+    ascii: Option<regex_automata::meta::Regex>,
+    unicode: std::sync::OnceLock<regex_automata::meta::Regex>,
+    hirs: Vec<Arc<Hir>>,
     patterns: Vec<String>,
 }
 
 impl RegexSet {
+    /// The set that answers `text` as the Unicode one does.
+    fn engine(&self, text: &str) -> &regex_automata::meta::Regex {
+        match &self.ascii {
+            Some(a) if text.is_ascii() => a,
+            _ => self.unicode(),
+        }
+    }
+
+    fn unicode(&self) -> &regex_automata::meta::Regex {
+        // Built at load for user grammars; every built-in set is built by
+        // the tests (`every_builtin_set_builds`), so this cannot fail.
+        self.unicode.get_or_init(|| {
+            build(&self.hirs, true)
+                .unwrap_or_else(|e| panic!("rule regexes {:?}: {e}", self.patterns))
+        })
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
-        self.meta.is_match(text)
+        self.engine(text).is_match(text)
     }
 
     /// Which of the regexes match `text`.
     pub fn matches(&self, text: &str) -> Matched {
-        let mut set = regex_automata::PatternSet::new(self.meta.pattern_len());
-        self.meta
-            .which_overlapping_matches(&regex_automata::Input::new(text), &mut set);
+        Self::which(self.engine(text), text)
+    }
+
+    /// Which of the regexes match `text`, `None` when none does: a text
+    /// most sets reject is rejected by the set's literal prefilter before
+    /// every pattern is tracked.
+    pub fn matching(&self, text: &str) -> Option<Matched> {
+        let engine = self.engine(text);
+        engine.is_match(text).then(|| Self::which(engine, text))
+    }
+
+    fn which(engine: &regex_automata::meta::Regex, text: &str) -> Matched {
+        let mut set = regex_automata::PatternSet::new(engine.pattern_len());
+        engine.which_overlapping_matches(&regex_automata::Input::new(text), &mut set);
         Matched(set)
     }
 
     pub fn patterns(&self) -> &[String] {
         &self.patterns
+    }
+
+    /// Whether ASCII texts are answered by the twins' set (tests).
+    pub fn has_ascii_twin(&self) -> bool {
+        self.ascii.is_some()
+    }
+
+    /// The Unicode set, built now if it was not (tests: every built-in
+    /// set must build).
+    pub fn build_unicode(&self) {
+        self.unicode();
     }
 }
 
@@ -146,7 +248,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let ours = set(&res).unwrap();
+        let ours = set(&res, false).unwrap();
         let theirs = regex::RegexSet::new(&res).unwrap();
         for text in [
             "",
@@ -168,6 +270,71 @@ mod tests {
             assert_eq!(a, b, "{text:?}");
         }
         assert_eq!(ours.patterns(), theirs.patterns());
-        assert!(set(&["(".to_string()]).is_err());
+        assert!(set(&["(".to_string()], false).is_err());
+    }
+
+    /// A set whose regexes all have ASCII twins answers ASCII texts by the
+    /// twins and every other text by the Unicode set, as `regex::RegexSet`
+    /// does: texts where the two readings differ (`é` is one `.` and one
+    /// `\w`, the Kelvin sign is `(?i)k`, `٣` is a `\d`) go to Unicode.
+    #[test]
+    fn twins_answer_ascii_texts_and_unicode_the_rest() {
+        let res: Vec<String> = [
+            r"^\w+$",
+            r"^.$",
+            r"(?i)^k",
+            r"\bx\b",
+            r"^\S+\s\d+$",
+            r"[^,]+,",
+            r"(?i)^s\W",
+            r"",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let ours = set(&res, false).unwrap();
+        assert!(ours.has_ascii_twin());
+        let theirs = regex::RegexSet::new(&res).unwrap();
+        for text in [
+            "",
+            "abc",
+            "é",
+            "x",
+            "K",
+            "k!",
+            "\u{212A}",
+            "\u{212A}x",
+            "ſ ",
+            "S ",
+            "ab 12",
+            "ab ٣",
+            "a,b",
+            "é,",
+            "x y",
+            "éx",
+            "éxé",
+            "a\u{a0}1",
+            "a\t1",
+            "\u{FEFF}",
+        ] {
+            let want: Vec<usize> = theirs.matches(text).iter().collect();
+            assert_eq!(ours.is_match(text), theirs.is_match(text), "{text:?}");
+            assert_eq!(
+                ours.matches(text).iter().collect::<Vec<_>>(),
+                want,
+                "{text:?}"
+            );
+            let some = ours.matching(text).map(|m| m.iter().collect::<Vec<_>>());
+            assert_eq!(some, (!want.is_empty()).then_some(want), "{text:?}");
+        }
+        // A code point named by number may fold to ASCII: no twin.
+        assert!(!ascii_twin(r"(?i)\x{212A}"));
+        let kelvin = set(&[r"(?i)\x{212A}".to_string()], false).unwrap();
+        assert!(!kelvin.has_ascii_twin() && kelvin.is_match("k"));
+        // Unicode classes cannot be read without Unicode.
+        assert!(parse_ascii(r"\p{L}").is_none() && parse(r"\p{L}").is_some());
+        assert!(!set(&[r"\p{L}".to_string()], false)
+            .unwrap()
+            .has_ascii_twin());
     }
 }
