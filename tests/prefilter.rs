@@ -112,9 +112,20 @@ fn builtin_grammars_have_their_words() {
         cisco.contains(&", changed state to ".to_string()),
         "{cisco:?}"
     );
-    // Rules on the pattern name alone stand for the pattern's text.
+    // Rules on the pattern name alone stand for the pattern's text, a
+    // literal before a blank with the blank.
     let nagios = words("nagios").expect("nagios has a prefilter");
-    for w in ["alert:", "state:", "successfully", "shutting"] {
+    for w in ["state: ", "state:\t", "successfully ", "shutting "] {
         assert!(nagios.contains(&w.to_string()), "{w:?} not in {nagios:?}");
+    }
+    // A rule on a pattern and a command's name takes the name: every
+    // check result is an `EXTERNAL COMMAND:` and holds `SERVICE`, so
+    // neither word may be there (issue 16).
+    assert!(
+        nagios.contains(&"acknowledge_svc_problem".to_string()),
+        "{nagios:?}"
+    );
+    for w in ["command:", "service", "alert:"] {
+        assert!(!nagios.contains(&w.to_string()), "{w:?} in {nagios:?}");
     }
 }
