@@ -168,7 +168,16 @@ impl RegexSet {
     /// every pattern is tracked.
     pub fn matching(&self, text: &str) -> Option<Matched> {
         let engine = self.engine(text);
-        engine.is_match(text).then(|| Self::which(engine, text))
+        if !engine.is_match(text) {
+            return None;
+        }
+        // One regex that matches is all that can: no second scan.
+        if engine.pattern_len() == 1 {
+            let mut set = regex_automata::PatternSet::new(1);
+            set.insert(regex_automata::PatternID::ZERO);
+            return Some(Matched(set));
+        }
+        Some(Self::which(engine, text))
     }
 
     fn which(engine: &regex_automata::meta::Regex, text: &str) -> Matched {
@@ -326,6 +335,15 @@ mod tests {
             );
             let some = ours.matching(text).map(|m| m.iter().collect::<Vec<_>>());
             assert_eq!(some, (!want.is_empty()).then_some(want), "{text:?}");
+        }
+        // A set of one regex answers `matching` from `is_match` alone.
+        for re in &res {
+            let one = set(std::slice::from_ref(re), false).unwrap();
+            let rx = regex::Regex::new(re).unwrap();
+            for text in ["", "abc", "é", "K", "ab 12", "a,b", "x y", "S "] {
+                let got = one.matching(text).map(|m| m.iter().collect::<Vec<_>>());
+                assert_eq!(got, rx.is_match(text).then(|| vec![0]), "{re} on {text:?}");
+            }
         }
         // A code point named by number may fold to ASCII: no twin.
         assert!(!ascii_twin(r"(?i)\x{212A}"));
