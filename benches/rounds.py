@@ -41,9 +41,9 @@ def main() -> None:
         p = subprocess.Popen(c, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode != 0:
-            sys.exit(f"{c}: exit {p.returncode}")
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            sys.exit(f"{c}: exit {code}")
         return wall, ru.ru_utime + ru.ru_stime
 
     for _, e, c in specs:

@@ -318,9 +318,9 @@ fn names_a_value(re: &str) -> bool {
 /// spelled in every case folding) slows the scan every byte of the file
 /// goes through: the Nagios grammar's 59 words were 34 without them, and
 /// the bench bundle's scan 9 M instructions faster. In the bench bundle's
-/// Nagios log every check result
-/// held `external command:`, the word the acknowledgement rules took
-/// from their pattern instead of their command's name (issue 16).
+/// Nagios log every check result held `external command:`, the word the
+/// acknowledgement rules took from their pattern instead of their
+/// command's name (issue 16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Rank {
     Short,

@@ -89,14 +89,13 @@ pub fn set(res: &[String], now: bool) -> Result<RegexSet, String> {
                 .map_or_else(|| format!("{re}: does not parse"), |e| e.to_string())),
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let twins = res
+    // A twins' set that does not build leaves every text to the Unicode
+    // one: errors are the Unicode reading's, as `RegexSet::new` gives them.
+    let ascii = res
         .iter()
         .map(|re| parse_ascii(re))
-        .collect::<Option<Vec<_>>>();
-    let ascii = match twins {
-        Some(t) => Some(build(&t, false)?),
-        None => None,
-    };
+        .collect::<Option<Vec<_>>>()
+        .and_then(|twins| build(&twins, false).ok());
     let unicode = std::sync::OnceLock::new();
     if now || ascii.is_none() {
         let _ = unicode.set(build(&hirs, true)?);
@@ -190,14 +189,16 @@ impl RegexSet {
         &self.patterns
     }
 
-    /// Whether ASCII texts are answered by the twins' set (tests).
-    pub fn has_ascii_twin(&self) -> bool {
+    /// Whether ASCII texts are answered by the twins' set.
+    #[cfg(test)]
+    pub(crate) fn has_ascii_twin(&self) -> bool {
         self.ascii.is_some()
     }
 
-    /// The Unicode set, built now if it was not (tests: every built-in
-    /// set must build).
-    pub fn build_unicode(&self) {
+    /// The Unicode set, built now if it was not (every built-in set must
+    /// build).
+    #[cfg(test)]
+    pub(crate) fn build_unicode(&self) {
         self.unicode();
     }
 }
