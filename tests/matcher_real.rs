@@ -8,9 +8,10 @@
 
 mod common;
 
+use rfo::grammar::matcher::TIME_FIELDS;
 use rfo::grammar::matcher::{greedy_trace, run, search_only, NoMatch, Program};
 use rfo::grammar::registry::Registry;
-use rfo::grammar::{Form, Grammar, NamedPattern};
+use rfo::grammar::{Form, Grammar, NamedPattern, Reading};
 use std::path::{Path, PathBuf};
 
 /// Call `f` with (file, line number, line, grammar, its patterns) for
@@ -126,14 +127,18 @@ fn compiled_agrees_on(dirs: &[PathBuf]) -> (usize, usize) {
                 .entry((g.name.clone(), p.name.clone()))
                 .or_insert_with(|| Program::interpreted(p.program.nodes().to_vec()));
             let len = p.program.step_count();
-            // The whole pass, and split where `run_first` splits it.
-            for split in [len, k] {
-                let fast = greedy_trace(&p.program, line, split);
-                let want = greedy_trace(slow, line, split);
+            // The whole pass, and split where `run_first` splits it; with
+            // every capture kept, and with those that place the time.
+            for (split, reading) in [len, k]
+                .into_iter()
+                .flat_map(|s| [(s, Reading::Whole), (s, Reading::Time)])
+            {
+                let fast = greedy_trace(&p.program, line, split, reading);
+                let want = greedy_trace(slow, line, split, reading);
                 assert_eq!(
                     fast,
                     want,
-                    "{}:{n} {}/{} split {split}",
+                    "{}:{n} {}/{} split {split} {reading:?}",
                     path.display(),
                     g.name,
                     p.name
@@ -181,4 +186,50 @@ fn compiled_agrees_with_the_interpreter_on_the_corpora() {
     let (compared, matched) = compiled_agrees_on(&[corpora]);
     eprintln!("corpora: {compared} passes compared, {matched} read to the end");
     assert!(matched > 60_000, "{matched} of {compared}");
+}
+
+/// A line read for its time alone (`Reading::Time`, what `analyze` does
+/// with a line no rule can classify) matches or fails as when read whole,
+/// at the same column, with the same pattern, stamp, label and receive
+/// time, and keeps no field but those (all of them in a grammar that
+/// counts requests). (lines compared, lines read)
+fn time_reading_agrees_on(dirs: &[PathBuf]) -> (usize, usize) {
+    let (mut compared, mut read) = (0, 0);
+    each_line(dirs, |path, n, line, g, _| {
+        compared += 1;
+        let at = || format!("{}:{n} {}", path.display(), g.name);
+        let whole = g.parse_line_in(line, 1, Vec::new(), Reading::Whole);
+        let time = g.parse_line_in(line, 1, Vec::new(), Reading::Time);
+        match (whole, time) {
+            (Ok(w), Ok(t)) => {
+                read += 1;
+                assert_eq!((w.pattern, w.stamp), (t.pattern, t.stamp), "{}", at());
+                assert_eq!(g.label(&w), g.label(&t), "{}", at());
+                assert_eq!(g.received(&w), g.received(&t), "{}", at());
+                // A grammar that counts requests reads every line whole.
+                let timed: Vec<_> = w
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| g.requests.is_some() || TIME_FIELDS.contains(k))
+                    .collect();
+                assert_eq!(timed, t.fields.iter().collect::<Vec<_>>(), "{}", at());
+            }
+            (Err(w), Err(t)) => assert_eq!(w, t, "{}: column", at()),
+            (w, t) => panic!("{}: whole {:?}, time {:?}", at(), w.is_ok(), t.is_ok()),
+        }
+    });
+    (compared, read)
+}
+
+#[test]
+fn a_line_read_for_its_time_reads_as_a_whole_one_on_fixtures() {
+    let (compared, read) = time_reading_agrees_on(&[common::root().join("fixtures")]);
+    assert!(read > 1_000, "{read} of {compared}");
+}
+
+#[test]
+fn a_line_read_for_its_time_reads_as_a_whole_one_on_the_corpora() {
+    let (compared, read) = time_reading_agrees_on(&[corpora!()]);
+    eprintln!("corpora: {compared} line-grammar pairs, {read} read");
+    assert!(read > 20_000, "{read} of {compared}");
 }

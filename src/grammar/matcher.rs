@@ -18,6 +18,23 @@ mod codegen;
 #[rustfmt::skip]
 mod compiled;
 
+/// How much of a line a match keeps. Either way the line is read whole,
+/// through the same steps, so whether it matches and where it fails do
+/// not depend on the reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Every named capture.
+    Whole,
+    /// The stamp and the captures that place it in time (`TIME_FIELDS`)
+    /// alone: for a line whose other fields nothing will read, as in
+    /// `analyze` a line no rule can classify (issue 16).
+    Time,
+}
+
+/// The captures a `Reading::Time` keeps besides the stamp: the label a
+/// stamp is read in (`tz`) and a relay's receive time (`recv`).
+pub const TIME_FIELDS: [&str; 2] = ["tz", "recv"];
+
 /// What a successful match captured. Field names borrow from the pattern,
 /// values from the line.
 #[derive(Debug, Default)]
@@ -255,7 +272,7 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
         fields: Vec::with_capacity(16),
         stamp: None,
     };
-    let mut m = Matcher::new(line);
+    let mut m = Matcher::new(line, Reading::Whole);
     let greedy = prog.greedy(&mut m, (0, prog.steps.len()), 0, &mut caps);
     m.finish(prog, greedy, &mut caps).map(|()| caps)
 }
@@ -267,9 +284,9 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
 /// respect the search and `run_first` read: where each part stopped, the
 /// furthest offset, whether a choice was left, the captures.
 #[doc(hidden)]
-pub fn greedy_trace(prog: &Program, line: &str, split: usize) -> String {
+pub fn greedy_trace(prog: &Program, line: &str, split: usize, reading: Reading) -> String {
     let mut caps = Captures::default();
-    let mut m = Matcher::new(line);
+    let mut m = Matcher::new(line, reading);
     let split = split.min(prog.steps.len());
     let first = prog.greedy(&mut m, (0, split), 0, &mut caps);
     let mut out = format!(
@@ -290,7 +307,7 @@ pub fn greedy_trace(prog: &Program, line: &str, split: usize) -> String {
 /// `run` must agree with (tests compare the two on real logs).
 pub fn search_only<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch> {
     let mut caps = Captures::default();
-    Matcher::new(line)
+    Matcher::new(line, Reading::Whole)
         .search(&prog.nodes, &mut caps)
         .map(|()| caps)
 }
@@ -395,19 +412,27 @@ pub fn run_first<'a, P>(
     shared: &Shared,
     line: &'a str,
 ) -> Result<(usize, Captures<'a>), NoMatch> {
-    run_first_in(pats, program, shared, line, Vec::with_capacity(16))
+    run_first_in(
+        pats,
+        program,
+        shared,
+        line,
+        Vec::with_capacity(16),
+        Reading::Whole,
+    )
 }
 
 /// `run_first` capturing into `fields` (emptied first): a caller reading
 /// many lines hands back the last line's vector (`recycle`) and saves an
 /// allocation and its free per line (a 640-byte block, 5 % of a BSD
-/// syslog file's run; issue 16).
+/// syslog file's run; issue 16). `reading`: which captures to keep.
 pub fn run_first_in<'a, P>(
     pats: &'a [P],
     program: impl Fn(&'a P) -> &'a Program,
     shared: &Shared,
     line: &'a str,
     mut fields: Vec<(&'a str, Cow<'a, str>)>,
+    reading: Reading,
 ) -> Result<(usize, Captures<'a>), NoMatch> {
     fields.clear();
     let mut caps = Captures {
@@ -430,7 +455,7 @@ pub fn run_first_in<'a, P>(
                     let k = shared.len[s];
                     caps.fields.clear();
                     caps.stamp = None;
-                    let mut m = Matcher::new(line);
+                    let mut m = Matcher::new(line, reading);
                     let read = prog.greedy(&mut m, (0, k), 0, &mut caps);
                     front = slot;
                     let b = Begun {
@@ -449,6 +474,7 @@ pub fn run_first_in<'a, P>(
             furthest: b.furthest,
             steps: 0,
             committed: b.committed,
+            whole: reading == Reading::Whole,
         };
         let greedy = match b.read {
             Some(pos) => {
@@ -515,15 +541,34 @@ struct Matcher<'a> {
     steps: u32,
     /// Whether the greedy pass took a branch that left an alternative untried.
     committed: bool,
+    /// `Reading::Whole`: every named capture is kept.
+    whole: bool,
 }
 
 impl<'a> Matcher<'a> {
-    fn new(line: &'a str) -> Matcher<'a> {
+    fn new(line: &'a str, reading: Reading) -> Matcher<'a> {
         Matcher {
             line,
             furthest: 0,
             steps: 0,
             committed: false,
+            whole: reading == Reading::Whole,
+        }
+    }
+
+    /// A compiled capture's name, if this reading keeps it: the code
+    /// generator writes the names of `TIME_FIELDS` in as kept always.
+    #[inline(always)]
+    fn keep(&self, name: &'static str) -> Option<&'static str> {
+        self.whole.then_some(name)
+    }
+
+    /// An interpreted capture's name, if this reading keeps it.
+    fn kept<'n>(&self, name: &'n str, role: Role) -> Option<&'n str> {
+        match role {
+            Role::Skip => None,
+            _ if self.whole || TIME_FIELDS.contains(&name) => Some(name),
+            _ => None,
         }
     }
 
@@ -573,13 +618,15 @@ impl<'a> Matcher<'a> {
                 Step::Lit(l) => lit(line.as_bytes(), &mut pos, l)?,
                 Step::Space => space(line.as_bytes(), &mut pos)?,
                 Step::Cap { name, role, ty } => {
-                    cap(line, &mut pos, caps, keep(name, *role), |t| length(ty, t))?
+                    cap(line, &mut pos, caps, self.kept(name, *role), |t| {
+                        length(ty, t)
+                    })?
                 }
                 Step::Time { name, role, ty } => time(
                     line,
                     &mut pos,
                     caps,
-                    keep(name, *role),
+                    self.kept(name, *role),
                     *role == Role::Stamp,
                     ty,
                 )?,
@@ -705,9 +752,12 @@ impl<'a> Matcher<'a> {
             Node::Cap { name, ty } => {
                 let (len, st) = capture(ty, text)?;
                 let saved = (caps.fields.len(), caps.stamp);
-                if name != "_" {
-                    caps.fields
-                        .push((name.as_str(), Cow::Borrowed(&text[..len])));
+                let role = match name.as_str() {
+                    "_" => Role::Skip,
+                    _ => Role::Field,
+                };
+                if let Some(name) = self.kept(name.as_str(), role) {
+                    caps.fields.push((name, Cow::Borrowed(&text[..len])));
                 }
                 if let (Some(st), "ts") = (st, name.as_str()) {
                     caps.stamp = Some(st);
@@ -743,11 +793,6 @@ impl<'a> Matcher<'a> {
 fn restore(caps: &mut Captures, (n, stamp): (usize, Option<Stamp>)) {
     caps.fields.truncate(n);
     caps.stamp = stamp;
-}
-
-/// A capture's field name, unless it is `_`.
-fn keep(name: &str, role: Role) -> Option<&str> {
-    (role != Role::Skip).then_some(name)
 }
 
 /// The steps of the greedy pass, one function each (see `greedy`). `None`
@@ -1691,7 +1736,7 @@ mod first_tests {
         .unwrap();
         let prog = Program::new(p.clone());
         let line = "%SEC-6-IPACCESSLOGP: list denied";
-        let mut m = Matcher::new(line);
+        let mut m = Matcher::new(line, Reading::Whole);
         let mut caps = Captures::default();
         let end = m.greedy(&prog.steps, 0, &mut caps);
         assert_eq!(end, Some(line.len()), "the greedy pass reads the line");

@@ -25,6 +25,7 @@ pub mod syntax;
 
 use crate::event::Role;
 use matcher::NoMatch;
+pub use matcher::Reading;
 use record::Record;
 use rules::LazyClassifier;
 use spec::{GrammarSpec, RecordForm, SampleSpec};
@@ -233,18 +234,28 @@ impl Grammar {
         text: &'a str,
         line: u64,
     ) -> Result<(Record<'a>, Strength), NoMatch> {
-        self.read_line_in(text, line, Vec::new())
+        self.read_line_in(text, line, Vec::new(), Reading::Whole)
     }
 
     /// `parse_line` into `fields`, the vector of an earlier record
     /// (`record::recycle`): one allocation for a file, not one per line.
+    /// `reading`: which fields the record keeps. With `Reading::Time` it
+    /// has its stamp and what `label` and `received` read, and the line
+    /// matches or fails exactly as with `Reading::Whole`; a grammar that
+    /// counts requests reads every line whole.
     pub fn parse_line_in<'a>(
         &'a self,
         text: &'a str,
         line: u64,
         fields: Vec<(&'a str, Cow<'a, str>)>,
+        reading: Reading,
     ) -> Result<Record<'a>, NoMatch> {
-        self.read_line_in(text, line, fields).map(|(r, _)| r)
+        let reading = match self.requests {
+            Some(_) => Reading::Whole,
+            None => reading,
+        };
+        self.read_line_in(text, line, fields, reading)
+            .map(|(r, _)| r)
     }
 
     fn read_line_in<'a>(
@@ -252,8 +263,9 @@ impl Grammar {
         text: &'a str,
         line: u64,
         fields: Vec<(&'a str, Cow<'a, str>)>,
+        reading: Reading,
     ) -> Result<(Record<'a>, Strength), NoMatch> {
-        let read = self.read_any(text, line, fields)?;
+        let read = self.read_any(text, line, fields, reading)?;
         // A JSON access log's record is a request: a JSON line without a
         // status is some other log, which this grammar must not claim.
         // (A pattern grammar says so in its patterns: `{status:int}`.)
@@ -270,6 +282,7 @@ impl Grammar {
         text: &'a str,
         line: u64,
         mut fields: Vec<(&'a str, Cow<'a, str>)>,
+        reading: Reading,
     ) -> Result<(Record<'a>, Strength), NoMatch> {
         let pats = match &self.form {
             Form::Lines(pats) => pats,
@@ -281,7 +294,8 @@ impl Grammar {
         if fields.capacity() == 0 {
             fields.reserve(16);
         }
-        let (k, c) = matcher::run_first_in(pats, |p| &p.program, &self.shared, text, fields)?;
+        let (k, c) =
+            matcher::run_first_in(pats, |p| &p.program, &self.shared, text, fields, reading)?;
         let p = &pats[k];
         let rec = Record {
             line,

@@ -12,7 +12,7 @@ use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::grammar::keywords::{Keywords, Marks};
 use crate::grammar::record::{ParseFailure, Record};
-use crate::grammar::Grammar;
+use crate::grammar::{Grammar, Reading};
 use crate::time::resolve::{SourceClock, TimeIssue, TimeSummary, Timed};
 use crate::time::stamp::Stamp;
 use serde::{Deserialize, Serialize};
@@ -229,6 +229,13 @@ impl<'p> State<'p> {
         }
     }
 
+    /// Whether a line the prefilter rules out is settled, `info` with
+    /// nothing to keep (see `record`): in a run that keeps what matters,
+    /// of a grammar that counts no requests.
+    fn settles(&self, g: &Grammar) -> bool {
+        self.keep == Keep::Significant && g.requests.is_none()
+    }
+
     /// `at`: where `text` is in the file, for a line read from one.
     /// `could`: the prefilter's verdict on `text`, when a scan of its
     /// stretch gave it (`Marked`).
@@ -254,7 +261,7 @@ impl<'p> State<'p> {
         // A line the prefilter settled, in a run that keeps what matters,
         // is `info` with nothing to keep: its time is all it adds, and no
         // class is built and dropped for it.
-        let settled = !could && self.keep == Keep::Significant && g.requests.is_none();
+        let settled = !could && self.settles(g);
         let host = self.plan.host.as_deref();
         let mut class = (!settled).then(|| g.classify_settled(rec, host, could));
         if let Some(c) = &mut class {
@@ -517,10 +524,22 @@ fn scan(
             st.fail(l.number, read::MAX_LINE + 1, l.text);
             return;
         }
+        // A line `record` will settle is read for its time alone: the
+        // same match, without the fields nothing will look at.
+        let settles = st.settles(g);
+        let could = match could {
+            None if settles => Some(g.could_classify(l.text)),
+            could => could,
+        };
+        let reading = match (settles, could) {
+            (true, Some(false)) => Reading::Time,
+            _ => Reading::Whole,
+        };
         match g.parse_line_in(
             l.text,
             l.number,
             crate::grammar::record::recycle(std::mem::take(&mut fields)),
+            reading,
         ) {
             Ok(rec) => {
                 st.record(g, &rec, Some(l.text), Some(l.at), could);

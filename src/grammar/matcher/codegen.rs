@@ -10,7 +10,7 @@
 //! whose pattern was edited and not regenerated runs on the interpreter,
 //! never on stale code.
 
-use super::{compile, key, Alt, First, Program, Role, Shared, Step};
+use super::{compile, key, Alt, First, Program, Reading, Role, Shared, Step};
 use crate::grammar::pattern::{self, CapType};
 use std::fmt::Write;
 
@@ -150,9 +150,11 @@ impl Gen {
     /// The call `Matcher::greedy` makes for one step; the step lists
     /// inside it are added to `inner`, named after `fname`.
     fn step(&mut self, step: &Step, fname: &str, inner: &mut Vec<(String, Vec<Step>)>) -> String {
+        // The names a `Reading::Time` keeps are written in as kept.
         let keep = |name: &str, role: &Role| match role {
             Role::Skip => "None".to_string(),
-            _ => format!("Some({name:?})"),
+            _ if super::TIME_FIELDS.contains(&name) => format!("Some({name:?})"),
+            _ => format!("m.keep({name:?})"),
         };
         match step {
             Step::Lit(l) => format!(
@@ -319,14 +321,16 @@ fn compiled_agrees_with_the_interpreter_on_samples_cut_anywhere() {
             let slow = Program::interpreted(p.program.nodes().to_vec());
             for line in &lines {
                 for split in 0..=slow.step_count() {
-                    assert_eq!(
-                        greedy_trace(&p.program, line, split),
-                        greedy_trace(&slow, line, split),
-                        "{}/{} split {split} on {line:?}",
-                        g.name,
-                        p.name
-                    );
-                    passes += 1;
+                    for reading in [Reading::Whole, Reading::Time] {
+                        assert_eq!(
+                            greedy_trace(&p.program, line, split, reading),
+                            greedy_trace(&slow, line, split, reading),
+                            "{}/{} split {split} {reading:?} on {line:?}",
+                            g.name,
+                            p.name
+                        );
+                        passes += 1;
+                    }
                 }
             }
         }

@@ -87,7 +87,7 @@ fn p0_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 fn p0_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_head_0_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p0_head_0_1) else { return m.stop(pos) };
@@ -116,7 +116,7 @@ fn p0_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p0_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("rseq"), int) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -138,12 +138,12 @@ fn p0_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p0_tail_5) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("mnemonic"), ident) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p0_tail_6) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_tail_7) else { return m.stop(pos) };
@@ -171,7 +171,7 @@ fn p0_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
     let line = m.line;
     let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p0_tail_0_0_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p0_tail_0_0_1) else { return m.stop(pos) };
@@ -191,7 +191,7 @@ fn p0_tail_0_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'
 #[inline(always)]
 fn p0_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("name"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("name"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -201,7 +201,7 @@ fn p0_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 #[inline(always)]
 fn p0_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -211,7 +211,7 @@ fn p0_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p0_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -220,7 +220,7 @@ fn p0_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p0_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("seq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -231,7 +231,7 @@ fn p0_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 fn p0_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p0_tail_2_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p0_tail_2_1) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -240,7 +240,7 @@ fn p0_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p0_tail_2_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -257,7 +257,7 @@ fn p0_tail_2_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p0_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("uptime"), uptime) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("uptime"), uptime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -273,7 +273,7 @@ fn p0_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p0_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -291,7 +291,7 @@ fn p0_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 fn p0_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -307,7 +307,7 @@ fn p1_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 fn p1_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -318,27 +318,27 @@ fn p1_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F1, p1_tail_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p1_tail_1) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("node"), |t| Some(until(": ", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("node"), |t| Some(until(": ", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p1_tail_2) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F5, p1_tail_3) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p1_tail_4) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("process"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p1_tail_5) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p1_tail_6) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("mnemonic"), ident) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p1_tail_7) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p1_tail_8) else { return m.stop(pos) };
@@ -349,7 +349,7 @@ fn p1_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p1_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("rseq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -368,7 +368,7 @@ fn p1_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p1_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -394,7 +394,7 @@ fn p1_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 fn p1_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -403,7 +403,7 @@ fn p1_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p1_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -421,7 +421,7 @@ fn p1_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 fn p1_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -430,9 +430,9 @@ fn p1_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 fn p2_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p2_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -441,7 +441,7 @@ fn p2_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 fn p2_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -463,12 +463,12 @@ fn p2_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F1, p2_tail_4) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F9, p2_tail_5) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"%") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("facility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F3, p2_tail_6) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("severity"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("severity"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("mnemonic"), ident) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("mnemonic"), ident) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p2_tail_7) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p2_tail_8) else { return m.stop(pos) };
@@ -515,7 +515,7 @@ fn p2_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p2_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("seq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -525,7 +525,7 @@ fn p2_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p2_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("process"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("process"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p2_tail_5_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
@@ -537,7 +537,7 @@ fn p2_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 fn p2_tail_5_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -546,7 +546,7 @@ fn p2_tail_5_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p2_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("subfacility"), |t| Some(until("-", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"-") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -564,7 +564,7 @@ fn p2_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 fn p2_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -580,7 +580,7 @@ fn p3_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 fn p3_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p3_head_0_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p3_head_0_1) else { return m.stop(pos) };
@@ -609,7 +609,7 @@ fn p3_head_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p3_head_0_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("rseq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("rseq"), int) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -620,12 +620,12 @@ fn p3_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F10, p3_tail_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F3, true, F10, p3_tail_1) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F6, false, F7, p3_tail_2) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F5, p3_tail_3) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F4, p3_tail_4) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -650,7 +650,7 @@ fn p3_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
     let line = m.line;
     let Some(()) = time(line, &mut pos, caps, Some("recv"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p3_tail_0_0_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p3_tail_0_0_1) else { return m.stop(pos) };
@@ -670,7 +670,7 @@ fn p3_tail_0_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'
 #[inline(always)]
 fn p3_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("name"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("name"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -680,7 +680,7 @@ fn p3_tail_0_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a
 #[inline(always)]
 fn p3_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -690,7 +690,7 @@ fn p3_tail_0_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p3_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -699,7 +699,7 @@ fn p3_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
 #[inline(always)]
 fn p3_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("seq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("seq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -709,7 +709,7 @@ fn p3_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p3_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("sync"), |t| one_of("*.", t)) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -735,9 +735,9 @@ fn p3_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>) 
 fn p4_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p4_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -746,7 +746,7 @@ fn p4_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 fn p4_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -756,7 +756,7 @@ fn p4_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 fn p4_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -784,7 +784,7 @@ fn p5_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p5_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -792,7 +792,7 @@ fn p5_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p5_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -802,17 +802,17 @@ fn p5_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -840,7 +840,7 @@ fn p6_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p6_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -848,7 +848,7 @@ fn p6_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p6_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -858,15 +858,15 @@ fn p6_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -894,7 +894,7 @@ fn p7_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p7_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -902,7 +902,7 @@ fn p7_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p7_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -912,17 +912,17 @@ fn p7_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"NOTIFICATION:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -950,7 +950,7 @@ fn p8_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p8_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -958,7 +958,7 @@ fn p8_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p8_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -968,15 +968,15 @@ fn p8_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"NOTIFICATION:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("contact"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("notification"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -995,7 +995,7 @@ fn p9_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     pos = end;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, None, |t| Some(until(" ", t))) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -1005,7 +1005,7 @@ fn p9_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
 #[inline(always)]
 fn p9_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1013,7 +1013,7 @@ fn p9_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p9_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1025,17 +1025,17 @@ fn p9_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> 
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"STATE:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1054,7 +1054,7 @@ fn p10_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     pos = end;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("which"), |t| one_of("CI", t)) else { return m.stop(pos) };
     let Some(()) = cap(line, &mut pos, caps, None, |t| Some(until(" ", t))) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -1064,7 +1064,7 @@ fn p10_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p10_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1072,7 +1072,7 @@ fn p10_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p10_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1084,15 +1084,15 @@ fn p10_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"STATE:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("output"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("output"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1120,7 +1120,7 @@ fn p11_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p11_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1128,7 +1128,7 @@ fn p11_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p11_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1140,13 +1140,13 @@ fn p11_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1174,7 +1174,7 @@ fn p12_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p12_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1182,7 +1182,7 @@ fn p12_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p12_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1194,11 +1194,11 @@ fn p12_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1226,7 +1226,7 @@ fn p13_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p13_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1234,7 +1234,7 @@ fn p13_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p13_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1246,13 +1246,13 @@ fn p13_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1280,7 +1280,7 @@ fn p14_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p14_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1288,7 +1288,7 @@ fn p14_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p14_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1300,11 +1300,11 @@ fn p14_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"ALERT:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("event"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("comment"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("comment"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1332,7 +1332,7 @@ fn p15_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p15_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1340,7 +1340,7 @@ fn p15_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p15_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1352,17 +1352,17 @@ fn p15_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"HANDLER:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("service"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("handler"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("handler"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1390,7 +1390,7 @@ fn p16_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p16_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1398,7 +1398,7 @@ fn p16_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p16_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1410,15 +1410,15 @@ fn p16_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"HANDLER:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("state"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("statetype"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("attempt"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("handler"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("handler"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1444,7 +1444,7 @@ fn p17_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p17_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1452,7 +1452,7 @@ fn p17_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p17_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1464,7 +1464,7 @@ fn p17_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"COMMAND:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("command"), |t| Some(until(";", t))) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F13, true, F1, p17_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1474,7 +1474,7 @@ fn p17_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p17_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b";") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("args"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("args"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1500,7 +1500,7 @@ fn p18_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p18_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1508,7 +1508,7 @@ fn p18_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p18_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1516,14 +1516,14 @@ fn p18_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: program-start: steps 4..13
 fn p18_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("program"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("program"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("version"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("version"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"starting...") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"(PID=") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b")") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1550,7 +1550,7 @@ fn p19_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p19_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1558,7 +1558,7 @@ fn p19_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p19_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1582,7 +1582,7 @@ fn p19_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"Caught") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("signame"), |t| Some(until(",", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("signame"), |t| Some(until(",", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b",") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"shutting") else { return m.stop(pos) };
@@ -1600,7 +1600,7 @@ fn p19_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let Some(()) = lit(line.as_bytes(), &mut pos, b"shutdown...") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"(PID=") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b")") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1627,7 +1627,7 @@ fn p20_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p20_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1635,7 +1635,7 @@ fn p20_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p20_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1649,7 +1649,7 @@ fn p20_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"is") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("localtime"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("localtime"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1675,7 +1675,7 @@ fn p21_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p21_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1683,7 +1683,7 @@ fn p21_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p21_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::CTime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::CTime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1691,7 +1691,7 @@ fn p21_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/nagios.toml: other: steps 4..5
 fn p21_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1701,10 +1701,10 @@ fn p22_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p22_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p22_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p22_head_2) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1714,7 +1714,7 @@ fn p22_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p22_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1753,9 +1753,9 @@ fn p22_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p22_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let saved = Fields(caps.fields.len());
     let matched = 'c: {
@@ -1774,7 +1774,7 @@ fn p22_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p22_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1788,7 +1788,7 @@ fn p22_tail_0_1<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p22_tail_0_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1806,7 +1806,7 @@ fn p22_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p22_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1815,7 +1815,7 @@ fn p22_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 fn p22_tail_1_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1825,10 +1825,10 @@ fn p23_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p23_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p23_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p23_head_2) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b" ") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1838,7 +1838,7 @@ fn p23_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p23_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -1863,12 +1863,12 @@ fn p23_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/rfc3164.toml: tagged-no-colon: steps 7..13
 fn p23_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1908,10 +1908,10 @@ fn p24_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p24_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p24_tail_0_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1928,7 +1928,7 @@ fn p24_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a
 fn p24_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F7, p24_tail_1_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1952,9 +1952,9 @@ fn p24_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p24_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let saved = Fields(caps.fields.len());
     let matched = 'c: {
@@ -1973,7 +1973,7 @@ fn p24_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p24_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -1987,7 +1987,7 @@ fn p24_tail_3_1<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -
 #[inline(always)]
 fn p24_tail_3_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2005,7 +2005,7 @@ fn p24_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p24_tail_4_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2014,7 +2014,7 @@ fn p24_tail_4_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 fn p24_tail_4_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2030,7 +2030,7 @@ fn p25_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, false, F16, p25_tail_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F7, p25_tail_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, true, F1, p25_tail_2) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p25_tail_3) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2041,7 +2041,7 @@ fn p25_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p25_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2067,7 +2067,7 @@ fn p25_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 fn p25_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p25_tail_3_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2077,7 +2077,7 @@ fn p25_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p25_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2086,7 +2086,7 @@ fn p25_tail_3_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 fn p26_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2095,7 +2095,7 @@ fn p26_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: untagged-iso: steps 3..5
 fn p26_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p26_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2105,7 +2105,7 @@ fn p26_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p26_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p26_tail_0_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2115,7 +2115,7 @@ fn p26_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p26_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2124,7 +2124,7 @@ fn p26_tail_0_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 fn p27_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2133,11 +2133,11 @@ fn p27_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 /// grammars/rfc3164.toml: no-time: steps 3..8
 fn p27_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p27_tail_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2146,7 +2146,7 @@ fn p27_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p27_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2162,9 +2162,9 @@ fn p28_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 fn p28_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("version"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("version"), int) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = (caps.fields.len(), caps.stamp);
     let matched = 'c: {
@@ -2235,7 +2235,7 @@ fn p28_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p28_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2251,7 +2251,7 @@ fn p28_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p28_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2267,7 +2267,7 @@ fn p28_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p28_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("app"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("app"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2283,7 +2283,7 @@ fn p28_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p28_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("procid"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("procid"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2299,7 +2299,7 @@ fn p28_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 #[inline(always)]
 fn p28_tail_9<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msgid"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msgid"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2315,7 +2315,7 @@ fn p28_tail_10<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>
 #[inline(always)]
 fn p28_tail_11<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("sd"), structured_data) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("sd"), structured_data) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2325,7 +2325,7 @@ fn p28_tail_12<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>)
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p28_tail_12_0) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2365,11 +2365,11 @@ fn p29_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p29_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p29_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p29_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
@@ -2381,7 +2381,7 @@ fn p29_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p29_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2399,7 +2399,7 @@ fn p29_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 fn p29_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2408,7 +2408,7 @@ fn p29_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/junos.toml: event: steps 10..13
 fn p29_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("event"), event) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("event"), event) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p29_tail_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2419,7 +2419,7 @@ fn p29_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p29_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2429,11 +2429,11 @@ fn p30_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p30_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p30_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p30_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
@@ -2445,7 +2445,7 @@ fn p30_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p30_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2463,7 +2463,7 @@ fn p30_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 fn p30_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2486,14 +2486,14 @@ fn p30_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p30_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("class"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("class"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"alarm") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("action"), |t| Some(until(",", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("action"), |t| Some(until(",", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b",") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("reason"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("reason"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2503,10 +2503,10 @@ fn p30_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"Alarm") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("action"), |t| Some(until(":", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("action"), |t| Some(until(":", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("reason"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("reason"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2516,11 +2516,11 @@ fn p31_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p31_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p31_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p31_head_2) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2531,7 +2531,7 @@ fn p31_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p31_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2549,7 +2549,7 @@ fn p31_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 fn p31_head_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2566,7 +2566,7 @@ fn p31_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p31_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2576,9 +2576,9 @@ fn p32_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p32_head_0) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p32_head_1) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2588,7 +2588,7 @@ fn p32_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p32_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2605,7 +2605,7 @@ fn p32_head_1<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 /// grammars/junos.toml: untagged: steps 6..7
 fn p32_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2620,10 +2620,10 @@ fn p33_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F1, true, F1, p33_tail_0) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("client"), |t| upto(" [".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("client"), |t| upto(" [".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Clf) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
@@ -2638,9 +2638,9 @@ fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     pos = end;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("bytes"), word) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_4) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_5) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p33_tail_6) else { return m.stop(pos) };
@@ -2653,9 +2653,9 @@ fn p33_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 #[inline(always)]
 fn p33_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("vhost"), |t| Some(until(": ", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("vhost"), |t| Some(until(": ", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("port"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("port"), int) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2664,11 +2664,11 @@ fn p33_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p33_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("method"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("protocol"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("protocol"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2676,9 +2676,9 @@ fn p33_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p33_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("method"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| Some(until(" \"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("url"), |t| Some(until(" \"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2686,7 +2686,7 @@ fn p33_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p33_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("request"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("request"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2696,11 +2696,11 @@ fn p33_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("referrer"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("referrer"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("agent"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("agent"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2711,7 +2711,7 @@ fn p33_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("xff"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("xff"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2721,7 +2721,7 @@ fn p33_tail_5<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p33_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("request_time"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("request_time"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2730,7 +2730,7 @@ fn p33_tail_6<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p33_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("upstream_time"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("upstream_time"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2739,7 +2739,7 @@ fn p33_tail_7<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p33_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("extra"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("extra"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2748,13 +2748,13 @@ fn p33_tail_8<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p34_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p34_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("sent"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2765,7 +2765,7 @@ fn p34_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p34_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2774,32 +2774,32 @@ fn p34_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: http: steps 10..38
 fn p34_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("client"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("client"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Clf) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Clf) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("frontend"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("frontend"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("backend"), |t| Some(until("/ ", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("backend"), |t| Some(until("/ ", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("server"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("server"), word) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F2, p34_tail_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tq"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tq"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tw"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tw"), |t| Some(until("/", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tc"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tc"), |t| Some(until("/", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tr"), |t| Some(until("/", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tr"), |t| Some(until("/", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tt"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tt"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("status"), |t| int_in(t, 100, 599)) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("bytes"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("bytes"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let saved = Fields(caps.fields.len());
     let matched = 'c: {
@@ -2817,7 +2817,7 @@ fn p34_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p34_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("vhost"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("vhost"), host) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2825,15 +2825,15 @@ fn p34_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 #[inline(always)]
 fn p34_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("captures"), |t| upto(" \"".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("captures"), |t| upto(" \"".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("method"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("method"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("url"), |t| upto(" HTTP/".as_bytes(), t.as_bytes())) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"HTTP/") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("http_version"), |t| Some(until("\"", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("http_version"), |t| Some(until("\"", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"\"") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p34_tail_1_0) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2844,7 +2844,7 @@ fn p34_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p34_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tls"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tls"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2852,7 +2852,7 @@ fn p34_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>
 #[inline(always)]
 fn p34_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("rest"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("rest"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2861,13 +2861,13 @@ fn p34_tail_2<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p35_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F0, true, F1, p35_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("sent"), false, &CapType::STime) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("sent"), false, &CapType::STime) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), host) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), host) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]:") else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
@@ -2878,7 +2878,7 @@ fn p35_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p35_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"<") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pri"), |t| int_in(t, 0, 191)) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b">") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -2887,7 +2887,7 @@ fn p35_head_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/haproxy-http.toml: message: steps 10..11
 fn p35_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2896,7 +2896,7 @@ fn p35_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p36_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F3, p36_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2915,7 +2915,7 @@ fn p36_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F11, false, F2, p36_tail_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F12, p36_tail_1) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("level"), level) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("level"), level) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F11, true, F1, p36_tail_2) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, true, F1, p36_tail_3) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p36_tail_4) else { return m.stop(pos) };
@@ -2959,7 +2959,7 @@ fn p36_tail_3<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a>)
 fn p36_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -2968,7 +2968,7 @@ fn p36_tail_4<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p37_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F3, p37_head_0) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Iso) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Iso) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3002,7 +3002,7 @@ fn p37_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F4, false, F2, p37_tail_1_0) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3018,17 +3018,17 @@ fn p37_tail_1_0<'a>(m: &mut Matcher<'a>, mut pos: usize, _caps: &mut Captures<'a
 /// grammars/loghub-thunderbird.toml: tagged: steps 0..11
 fn p38_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("alert"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("alert"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("date"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("date"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("local"), false, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("location"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("location"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3037,7 +3037,7 @@ fn p38_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p38_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("tag"), tag) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("tag"), tag) else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F8, false, F4, p38_tail_0) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, true, F1, p38_tail_1) else { return m.stop(pos) };
@@ -3049,7 +3049,7 @@ fn p38_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p38_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = lit(line.as_bytes(), &mut pos, b"[") else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), |t| Some(until("]", t))) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b"]") else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
@@ -3059,7 +3059,7 @@ fn p38_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 fn p38_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3067,17 +3067,17 @@ fn p38_tail_1<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) 
 /// grammars/loghub-thunderbird.toml: untagged: steps 0..11
 fn p39_head<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
-    let Some(()) = cap(line, &mut pos, caps, Some("alert"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("alert"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Epoch) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("date"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("date"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("host"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("host"), word) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("local"), false, &CapType::Bsd) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("local"), false, &CapType::Bsd) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("location"), word) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("location"), word) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3093,7 +3093,7 @@ fn p39_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) ->
 fn p39_tail_0<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
@@ -3108,11 +3108,11 @@ fn p40_head<'a>(m: &mut Matcher<'a>, pos: usize, _caps: &mut Captures<'a>) -> Op
 fn p40_tail<'a>(m: &mut Matcher<'a>, mut pos: usize, caps: &mut Captures<'a>) -> Option<usize> {
     let line = m.line;
     let Some(()) = opt(m, &mut pos, caps, Fields(caps.fields.len()), F2, false, F3, p40_tail_0) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("pid"), int) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("pid"), int) else { return m.stop(pos) };
     let Some(()) = lit(line.as_bytes(), &mut pos, b":") else { return m.stop(pos) };
-    let Some(()) = time(line, &mut pos, caps, Some("ts"), true, &CapType::Compact) else { return m.stop(pos) };
+    let Some(()) = time(line, &mut pos, caps, m.keep("ts"), true, &CapType::Compact) else { return m.stop(pos) };
     let Some(()) = space(line.as_bytes(), &mut pos) else { return m.stop(pos) };
-    let Some(()) = cap(line, &mut pos, caps, Some("msg"), rest) else { return m.stop(pos) };
+    let Some(()) = cap(line, &mut pos, caps, m.keep("msg"), rest) else { return m.stop(pos) };
     m.furthest = m.furthest.max(pos);
     Some(pos)
 }
