@@ -268,7 +268,22 @@ impl<'p> State<'p> {
             self.users.extend(c.users.drain(..));
         }
         // Every line is resolved: DST folds and order are decided by all.
-        let timed = match self.clock.resolve(&stamp, g.label(rec), rec.line) {
+        // A settled line's provenance is not read (nor, as `settles`
+        // says, is a request counted from it): its instant alone.
+        let label = g.label(rec);
+        let Some(class) = class else {
+            match self.clock.instant(&stamp, label, rec.line) {
+                Ok(instant) => {
+                    if let Some(recv) = g.received(rec) {
+                        self.sample_envelope(instant, recv, rec.line);
+                    }
+                    self.parsed += 1;
+                }
+                Err(e) => self.time_issue(e, rec.line, text),
+            }
+            return;
+        };
+        let timed = match self.clock.resolve(&stamp, label, rec.line) {
             Ok(t) => t,
             Err(e) => return self.time_issue(e, rec.line, text),
         };
@@ -278,10 +293,6 @@ impl<'p> State<'p> {
         if let Some(req) = &g.requests {
             self.request(req, rec, &timed);
         }
-        let Some(class) = class else {
-            self.parsed += 1;
-            return;
-        };
         // Info with a state (a monitor stopping, a status page's claim, a
         // state at rotation) is kept: windows need it.
         if class.kind == Kind::Info
