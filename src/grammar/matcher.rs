@@ -1929,6 +1929,26 @@ mod tests {
         assert_eq!(fields(p, "<13>1 - -x -")[1], "host=-x");
     }
 
+    /// Every length up to four chunks and more, quotes anywhere: the
+    /// count a filter gives.
+    #[test]
+    fn quotes_in_counts_every_quote() {
+        for len in 0..70 {
+            for seed in 0..40u32 {
+                let s: Vec<u8> = (0..len as u32)
+                    .map(|k| match (k * 7 + seed * 13 + k * k * seed) % 5 {
+                        0 => b'"',
+                        _ => b'a',
+                    })
+                    .collect();
+                let want = s.iter().filter(|&&b| b == b'"').count();
+                assert_eq!(quotes_in(&s), want, "{:?}", String::from_utf8_lossy(&s));
+            }
+            let all = vec![b'"'; len];
+            assert_eq!(quotes_in(&all), len);
+        }
+    }
+
     #[test]
     fn structured_data_jumps_as_the_byte_walk_did() {
         // The byte-at-a-time walk: the reference.

@@ -1146,7 +1146,10 @@ mod tests {
             let got = fast.resolve(&st, None, line);
             assert_eq!(got, slow.resolve(&st, None, line), "{tz} {wall:?}");
             let instant = bare.instant(&st, None, line);
-            assert_eq!(instant, got.as_ref().map(|t| t.instant).map_err(Clone::clone));
+            assert_eq!(
+                instant,
+                got.as_ref().map(|t| t.instant).map_err(Clone::clone)
+            );
             hits += usize::from(shortcut && got.is_ok());
         });
         let (mut fast, mut slow, mut bare) = clocks.expect("days walked");
