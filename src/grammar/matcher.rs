@@ -282,7 +282,8 @@ pub fn run<'a>(prog: &'a Program, line: &'a str) -> Result<Captures<'a>, NoMatch
 /// `run_first` runs a shared beginning and the rest of a pattern. For
 /// tests that the compiled code and the interpreter agree in every
 /// respect the search and `run_first` read: where each part stopped, the
-/// furthest offset, whether a choice was left, the captures.
+/// furthest offset, whether a choice was left, the captures `reading`
+/// keeps.
 #[doc(hidden)]
 pub fn greedy_trace(prog: &Program, line: &str, split: usize, reading: Reading) -> String {
     let mut caps = Captures::default();
@@ -556,8 +557,9 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    /// A compiled capture's name, if this reading keeps it: the code
-    /// generator writes the names of `TIME_FIELDS` in as kept always.
+    /// A compiled capture's name, if this reading keeps it. Only for names
+    /// outside `TIME_FIELDS`: the code generator writes those in as kept
+    /// and never asks (asked, this would drop them from a time reading).
     #[inline(always)]
     fn keep(&self, name: &'static str) -> Option<&'static str> {
         self.whole.then_some(name)
