@@ -7,7 +7,8 @@
 //! (or the same refusal) line by line, and the same state — tallies,
 //! findings, silences, cadence, carry — as one that places every stamp the
 //! long way, also when its tally is read mid-stream and when a file is read
-//! in two stretches.
+//! in two stretches. A clock asked for instants alone (`instant`, what
+//! `analyze` asks of a line it settles) answers and ends as both.
 
 mod common;
 
@@ -60,21 +61,36 @@ fn agree(what: &str, inputs: &[Input], every: usize) -> usize {
     for (tz, origin) in ZONES {
         let mut fast = clock(tz, origin, true);
         let mut slow = clock(tz, origin, false);
+        // Asked for instants alone, as `analyze` asks of a settled line.
+        let mut bare = clock(tz, origin, true);
         for (k, (stamp, label)) in inputs.iter().enumerate() {
             let line = k as u64 + 1;
             let a = fast.resolve(stamp, label.as_deref(), line);
             let b = slow.resolve(stamp, label.as_deref(), line);
             assert_eq!(a, b, "{what}:{line} in {tz}: {stamp:?} {label:?}");
+            let i = bare.instant(stamp, label.as_deref(), line);
+            let want = a.as_ref().map(|t| t.instant).map_err(Clone::clone);
+            assert_eq!(
+                i, want,
+                "{what}:{line} in {tz}: instant of {stamp:?} {label:?}"
+            );
             placed += usize::from(a.is_ok());
             if every > 0 && line as usize % every == 0 {
                 assert_eq!(fast.snapshot(), slow.snapshot(), "{what}:{line} in {tz}");
+                assert_eq!(bare.snapshot(), slow.snapshot(), "{what}:{line} in {tz}");
             }
         }
         assert_eq!(fast.silences(), slow.silences(), "{what} in {tz}");
         assert_eq!(fast.carry(), slow.carry(), "{what} in {tz}");
         assert_eq!(fast.summary(), slow.summary(), "{what} in {tz}");
         assert_eq!(fast.snapshot(), slow.snapshot(), "{what} in {tz}");
-        assert_eq!(fast.finish_noted(), slow.finish_noted(), "{what} in {tz}");
+        assert_eq!(bare.silences(), slow.silences(), "{what} in {tz}");
+        assert_eq!(bare.carry(), slow.carry(), "{what} in {tz}");
+        assert_eq!(bare.summary(), slow.summary(), "{what} in {tz}");
+        assert_eq!(bare.snapshot(), slow.snapshot(), "{what} in {tz}");
+        let noted = slow.finish_noted();
+        assert_eq!(bare.finish_noted(), noted, "{what} in {tz}");
+        assert_eq!(fast.finish_noted(), noted, "{what} in {tz}");
 
         // The same lines in two stretches, the second resumed from the
         // first's carry and absorbed, as a large file is read in parallel.
