@@ -269,7 +269,10 @@ impl<'p> State<'p> {
         }
         // Every line is resolved: DST folds and order are decided by all.
         // A settled line's provenance is not read (nor, as `settles`
-        // says, is a request counted from it): its instant alone.
+        // says, is a request counted from it): its instant alone. Its own
+        // branch, though it samples the envelope as the other does: one
+        // flow carrying an `Option<Timed>` cost 42 M instructions more on
+        // the bench bundle (issue 16).
         let label = g.label(rec);
         let Some(class) = class else {
             match self.clock.instant(&stamp, label, rec.line) {
