@@ -117,6 +117,7 @@ fn build(hirs: &[Arc<Hir>], utf8: bool) -> Result<regex_automata::meta::Regex, S
         .nfa_size_limit(Some(10 * (1 << 20)))
         .hybrid_cache_capacity(2 * (1 << 20))
         .match_kind(regex_automata::MatchKind::All)
+        .auto_prefilter(false)
         .utf8_empty(utf8)
         .which_captures(WhichCaptures::None);
     meta::Builder::new()
