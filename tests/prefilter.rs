@@ -51,7 +51,7 @@ fn compare(grammars: &[&Grammar], path: &Path, t: &mut Tally) {
 
 fn line_grammars(reg: &Registry) -> Vec<&Grammar> {
     reg.all()
-        .iter()
+        .into_iter()
         .filter(|g| matches!(g.form, Form::Lines(_)))
         .collect()
 }

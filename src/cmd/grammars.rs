@@ -29,7 +29,7 @@ pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit
                 }
             }
             let failures: Vec<samples::SampleFailure> =
-                reg.all().iter().flat_map(samples::check).collect();
+                reg.all().into_iter().flat_map(samples::check).collect();
             let total = reg.all().iter().map(|g| g.samples.len()).sum();
             emit(
                 common,

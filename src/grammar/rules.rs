@@ -944,7 +944,7 @@ mod tests {
         let reg = crate::grammar::registry::Registry::builtin().unwrap();
         let pairs: Vec<_> = reg
             .all()
-            .iter()
+            .into_iter()
             .map(|g| {
                 let l = &g.classifier;
                 let with = Classifier::compile_tables(&l.specs, &l.states, false, true).unwrap();
@@ -997,7 +997,7 @@ mod tests {
         let reg = crate::grammar::registry::Registry::builtin().unwrap();
         let compiled: Vec<_> = reg
             .all()
-            .iter()
+            .into_iter()
             .filter(|g| matches!(g.form, crate::grammar::Form::Lines(_)))
             .map(|g| {
                 let l = &g.classifier;
