@@ -83,8 +83,8 @@ pub struct SourceClock {
     first_line: Option<u64>,
     /// Started from an earlier stretch's carry: the boundary is inside.
     resumed: bool,
-    /// The line before, when a stamp of its minute is placed by its
-    /// seconds alone (`Quick`).
+    /// The line before, when a stamp of its quarter hour is placed by its
+    /// minutes and seconds alone (`Quick`).
     quick: [Quick; QUICK_SLOTS],
     /// The slot the next shortcut takes when all are in use.
     quick_next: usize,
@@ -95,31 +95,32 @@ pub struct SourceClock {
     shortcut: bool,
 }
 
-/// The line before, when its placement needed only its minute: no DST
-/// decision, no note about its label, and an offset that holds through
-/// the minute (written in the line, or a zone bucket with one offset
-/// throughout). A stamp of the same minute with the same offset or label
-/// is then that minute's first instant plus its seconds, with the same
-/// provenance and tally, and its only news for the clock is its order.
+/// The line before, when its placement needed only its quarter hour
+/// (`SPAN_MIN`): no DST decision, no note about its label, and an offset
+/// that holds through the quarter (written in the line, or a zone bucket
+/// with one offset throughout). A stamp of the same quarter with the same
+/// offset or label is then that quarter's first instant plus its minutes
+/// and seconds, with the same provenance and tally, and its only news for
+/// the clock is its order.
 /// Year-less stamps of one month get one year, whatever the calendar did
 /// at the line before (`year_step` is idempotent on its own month).
 /// About 60 % of a busy syslog's lines; placing one the long way was a
 /// sixth of such a line's instructions (issue 16). A few are kept, one
 /// per offset or label (an RFC 5424 log from several senders alternates
-/// offsets line by line), each in place and rewritten at its next minute.
+/// offsets line by line), each in place and rewritten at its next quarter.
 /// A year-less one holds while the calendar stands still.
 #[derive(Debug, Clone, Default)]
 struct Quick {
     live: bool,
     /// Lines placed by it and not yet in the tally.
     hits: u64,
-    /// The stamp's year as written, month, day, hour, minute, and its
-    /// written offset (`None`: a wall clock).
+    /// The stamp's year as written, month, day, hour, quarter of the hour,
+    /// and its written offset (`None`: a wall clock).
     minute: QuickKey,
     labelled: bool,
-    /// The label's text (its buffer reused from minute to minute).
+    /// The label's text (its buffer reused from quarter to quarter).
     label: String,
-    /// The minute's first instant: its UTC date, second of that day, and
+    /// The quarter's first instant: its UTC date, second of that day, and
     /// seconds since the epoch.
     start: (chrono::NaiveDate, u32, i64),
     provenance: Option<Provenance>,
@@ -127,10 +128,24 @@ struct Quick {
 
 type QuickKey = (Option<i32>, u32, u32, u32, u32, Option<i32>);
 
+/// Minutes a shortcut spans: a quarter of an hour, the zone readings'
+/// bucket (`zone::BUCKET_S`), inside which `Memo::uniform` vouches for one
+/// offset. A busy log's quarter needed one placing the long way, not
+/// fifteen: 52,936 on the bench bundle at a minute, 914 instructions each
+/// (issue 16).
+const SPAN_MIN: u32 = 15;
+const _: () = assert!(SPAN_MIN as i64 * 60 == super::zone::BUCKET_S);
+
+/// Seconds from the start of the shortcut's span to `w`'s whole second.
+#[inline(always)]
+fn into_span(w: &WallClock) -> u32 {
+    (w.minute % SPAN_MIN) * 60 + w.second
+}
+
 /// Shortcuts kept: the bench bundle's RFC 5424 log has four offsets.
 const QUICK_SLOTS: usize = 4;
 
-/// The minute key of a wall-clock or offset stamp, and its wall clock.
+/// The quarter-hour key of a wall-clock or offset stamp, and its wall clock.
 fn quick_key(stamp: &Stamp) -> Option<(QuickKey, &WallClock)> {
     let (w, off) = match stamp {
         Stamp::Wall(w) => (w, None),
@@ -141,12 +156,15 @@ fn quick_key(stamp: &Stamp) -> Option<(QuickKey, &WallClock)> {
     if w.second > 59 || w.nanos >= 1_000_000_000 {
         return None;
     }
-    Some(((w.year, w.month, w.day, w.hour, w.minute, off), w))
+    Some((
+        (w.year, w.month, w.day, w.hour, w.minute / SPAN_MIN, off),
+        w,
+    ))
 }
 
 impl Quick {
     /// The instant of a stamp (its `quick_key`) labelled `label` and its
-    /// epoch seconds, when it is of this minute. Always inlined: called
+    /// epoch seconds, when it is of this quarter. Always inlined: called
     /// out of line, up to four times a line with the key copied to each,
     /// it cost 13 M instructions on the bench bundle (issue 16).
     #[inline(always)]
@@ -163,9 +181,10 @@ impl Quick {
             return None;
         }
         let (date, start, start_s) = self.start;
-        // `None` past midnight UTC (an offset in odd seconds): the long way.
-        let t = chrono::NaiveTime::from_num_seconds_from_midnight_opt(start + w.second, w.nanos)?;
-        Some((date.and_time(t).and_utc(), start_s + i64::from(w.second)))
+        let within = into_span(w);
+        // `None` past midnight UTC (an offset in odd minutes): the long way.
+        let t = chrono::NaiveTime::from_num_seconds_from_midnight_opt(start + within, w.nanos)?;
+        Some((date.and_time(t).and_utc(), start_s + i64::from(within)))
     }
 }
 
@@ -375,7 +394,7 @@ impl SourceClock {
     }
 
     /// This clock, placing every stamp the long way: what the shortcut
-    /// for a minute's later lines must agree with, line by line.
+    /// for a quarter's later lines must agree with, line by line.
     #[doc(hidden)]
     pub fn without_shortcut(mut self) -> Self {
         self.shortcut = false;
@@ -499,9 +518,9 @@ impl SourceClock {
         Ok(timed)
     }
 
-    /// Make the shortcut for the rest of `stamp`'s minute, placed as
+    /// Make the shortcut for the rest of `stamp`'s quarter hour, placed as
     /// `timed` (`secs` since the epoch) with no note, when its offset
-    /// cannot change within the minute.
+    /// cannot change within the quarter.
     fn quick_after(&mut self, stamp: &Stamp, label: Option<&str>, timed: &Timed, secs: i64) {
         let p = &timed.provenance;
         if p.dst.is_some() || p.skew_ms.is_some() {
@@ -524,10 +543,11 @@ impl SourceClock {
             return;
         }
         let utc = timed.instant.naive_utc();
-        // A minute begun the UTC day before (an offset in odd seconds):
-        // the long way.
+        let within = into_span(w);
+        // A span begun the UTC day before (an offset in odd minutes or
+        // seconds): the long way.
         let Some(start) =
-            chrono::Timelike::num_seconds_from_midnight(&utc.time()).checked_sub(w.second)
+            chrono::Timelike::num_seconds_from_midnight(&utc.time()).checked_sub(within)
         else {
             return;
         };
@@ -550,7 +570,7 @@ impl SourceClock {
         q.labelled = label.is_some();
         q.label.clear();
         q.label.push_str(label.unwrap_or_default());
-        q.start = (utc.date(), start, secs - i64::from(w.second));
+        q.start = (utc.date(), start, secs - i64::from(within));
         if q.provenance.as_ref() != Some(p) {
             q.provenance = Some(p.clone());
         }
@@ -1100,7 +1120,7 @@ mod tests {
         t.instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 
-    /// The shortcut for a minute's later lines never changes an answer:
+    /// The shortcut for a quarter's later lines never changes an answer:
     /// along `place::dst_days`, the shortcut's clock answers line by line
     /// and ends as the long way's. A clock asked for instants alone
     /// (`instant`, a settled line's) answers and ends as both.

@@ -287,7 +287,7 @@ pub struct ReadingCache {
     entry: Option<(Tz, i64, i32, Arc<str>)>,
 }
 
-const BUCKET_S: i64 = 900;
+pub(crate) const BUCKET_S: i64 = 900;
 
 impl ReadingCache {
     /// The cached offset for `naive` when its bucket is cached (one
