@@ -573,8 +573,8 @@ impl Classifier {
     /// Classify a record; `host` is the source's host for `{host}` when the
     /// record has no host field. No rule matching gives `info`.
     pub fn classify(&self, rec: &Record, host: Option<&str>) -> Class {
-        // Most lines match no rule: a set's `is_match` rejects them with its
-        // literal prefilter before `matches` tracks every pattern.
+        // Most lines match no rule: a set's `is_match` rejects them in one
+        // scan before `matches` tracks every pattern.
         let mut small = [0u8; 64];
         let mut large = Vec::new();
         let hits: &mut [u8] = if self.rules.len() <= small.len() {

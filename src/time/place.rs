@@ -77,7 +77,8 @@ pub struct Memo {
 impl Memo {
     /// Whether `tz` has one offset throughout the bucket holding the wall
     /// time `local_s` (seconds as if the wall clock were UTC), as a reading
-    /// already found: then it does through that wall time's minute.
+    /// already found: then it does through that wall time's quarter hour
+    /// (the bucket), which the clock's shortcut spans.
     pub fn uniform(&self, tz: chrono_tz::Tz, local_s: i64) -> bool {
         self.cache.covers(tz, local_s)
     }

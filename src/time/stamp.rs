@@ -354,10 +354,10 @@ struct IsoMinute {
 }
 
 thread_local! {
-    /// The minute of the last BSD stamp read on this thread. Each file is
-    /// read on one thread at a time, so its lines meet their own minute;
-    /// a stamp with other bytes is read in full, so the memo only ever
-    /// answers for bytes it has read before.
+    /// The minute of the last BSD stamp read on this thread. A stretch of
+    /// a file is read on one thread, so its lines mostly meet their own
+    /// minute; whatever was read before, on any file, a stamp with other
+    /// bytes is read in full: the memo only answers for bytes it has read.
     static BSD_MINUTE: std::cell::Cell<Option<BsdMinute>> = const { std::cell::Cell::new(None) };
     /// As `BSD_MINUTE`, for ISO stamps, a few minutes at once: an
     /// RFC 5424 log's hosts write each in its own offset (the bench
