@@ -7,13 +7,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     rfo::heap::keep_large_allocations_apart();
-    // A release build aborts on a panic (always a bug) without unwinding:
-    // unpacked archives are removed here, as their drop would have.
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        report(info);
-        rfo::bundle::cleanup::remove_registered();
-    }));
     let cli = match rfo::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -64,28 +64,6 @@ pub fn create<T>(dir: &Path, f: impl FnOnce() -> T) -> Option<T> {
     d.iter().any(|p| p == dir).then(f)
 }
 
-/// Remove every registered directory: what a panic does before a release
-/// build aborts (it does not unwind, so no `TempDir` is dropped; the
-/// binary's panic hook calls this). Best effort: it gives up when the
-/// registry stays locked, as when the panic came while creating a member
-/// under its lock (`create`).
-pub fn remove_registered() {
-    for _ in 0..100 {
-        let d = match DIRS.try_lock() {
-            Ok(d) => d,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-                continue;
-            }
-        };
-        for dir in d.iter() {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        return;
-    }
-}
-
 fn on_signal() {
     let d = dirs();
     for dir in d.iter() {
