@@ -116,7 +116,7 @@ struct Quick {
     hits: u64,
     /// The stamp's year as written, month, day, hour, quarter of the hour,
     /// and its written offset (`None`: a wall clock).
-    minute: QuickKey,
+    span: QuickKey,
     labelled: bool,
     /// The label's text (its buffer reused from quarter to quarter).
     label: String,
@@ -177,7 +177,7 @@ impl Quick {
             Some(l) => self.labelled && l == self.label,
             None => !self.labelled,
         };
-        if key != self.minute || !same_label {
+        if key != self.span || !same_label {
             return None;
         }
         let (date, start, start_s) = self.start;
@@ -526,7 +526,7 @@ impl SourceClock {
         if p.dst.is_some() || p.skew_ms.is_some() {
             return;
         }
-        let Some((minute, w)) = quick_key(stamp) else {
+        let Some((span, w)) = quick_key(stamp) else {
             return;
         };
         let zoned = match &p.offset {
@@ -554,7 +554,7 @@ impl SourceClock {
         // The slot of this offset and label, else a free one, else the
         // next in turn.
         let channel = |q: &Quick| {
-            q.minute.5 == minute.5
+            q.span.5 == span.5
                 && q.labelled == label.is_some()
                 && q.label == label.unwrap_or_default()
         };
@@ -566,7 +566,7 @@ impl SourceClock {
             });
         self.retire(k);
         let q = &mut self.quick[k];
-        q.minute = minute;
+        q.span = span;
         q.labelled = label.is_some();
         q.label.clear();
         q.label.push_str(label.unwrap_or_default());
@@ -595,7 +595,7 @@ impl SourceClock {
     /// Stop the shortcuts of year-less stamps: the calendar moved.
     fn forget_year_less(&mut self) {
         for k in 0..QUICK_SLOTS {
-            if self.quick[k].live && self.quick[k].minute.0.is_none() {
+            if self.quick[k].live && self.quick[k].span.0.is_none() {
                 self.retire(k);
             }
         }
