@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+mod ends;
+
 /// Longer lines are cut here for parsing (and counted as unparsed).
 pub const MAX_LINE: usize = 1 << 20;
 
@@ -288,7 +290,9 @@ fn numbered_lines(
             format!("more than {max_lines} lines: rfo numbers a file's lines in 32 bits"),
         )
     };
-    let next_end = Finder::new(stop);
+    // Where the lines of the buffer in hand end (`ends`), scratch kept
+    // from one buffer to the next.
+    let mut ends = Vec::new();
     loop {
         // The lines whole in the reader's buffer are handed out from there,
         // as `read_line` would have copied them: one copy a line less
@@ -304,13 +308,22 @@ fn numbered_lines(
                 f.stretch(offset, lines);
                 told = offset + lines.len() as u64;
             }
+            // Every line's end at once, and whether the lines are ASCII.
+            let (count, ascii) = ends::line_ends(lines, stop, &mut ends);
             // One UTF-8 check for the lines instead of one a line: 160
-            // instructions a BSD syslog line. `is_ascii` first: on ASCII it
-            // costs less than `from_utf8`. A line is cut at an ASCII byte, so
-            // a line inside the valid prefix is valid.
-            let valid = valid_prefix(lines);
+            // instructions a BSD syslog line, none when they are ASCII. A
+            // line is cut at an ASCII byte, so a line inside the valid prefix
+            // is valid.
+            let valid = match ascii {
+                true => lines.len(),
+                false => valid_prefix(lines),
+            };
             let mut used = 0;
-            while let Some(p) = next_end.find(&lines[used..]).filter(|&p| p <= MAX_LINE) {
+            for &end in &ends[..count] {
+                let p = end - used;
+                if p > MAX_LINE {
+                    break;
+                }
                 number += 1;
                 if number > max_lines {
                     return Err(too_many());
@@ -368,48 +381,13 @@ fn numbered_lines(
     }
 }
 
-/// The search for a line's end: `memchr` with its AVX2 searcher chosen
-/// once a file rather than once a line, where the CPU has AVX2 (the
-/// dispatch and set-up were a third of a call's instructions on a line of
-/// 160 bytes; issue 16).
-struct Finder {
-    stop: u8,
-    #[cfg(target_arch = "x86_64")]
-    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
-}
-
-impl Finder {
-    fn new(stop: u8) -> Finder {
-        Finder {
-            stop,
-            #[cfg(target_arch = "x86_64")]
-            avx2: memchr::arch::x86_64::avx2::memchr::One::new(stop),
-        }
-    }
-
-    /// Where `stop` first is in `hay`, as `memchr::memchr` says.
-    #[inline(always)]
-    fn find(&self, hay: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(one) = &self.avx2 {
-            return one.find(hay);
-        }
-        memchr::memchr(self.stop, hay)
-    }
-}
-
 /// How many of `bytes`' first bytes are UTF-8 (all of them, or up to the
-/// first bad sequence): `is_ascii` first, since on ASCII it costs less;
-/// otherwise simdutf8, which on a whole buffer checks 32 bytes a step
-/// where std checks a word (per line it had cost more: see `emit`). Its
+/// first bad sequence), for a buffer that is not all ASCII (`line_ends`
+/// tells): simdutf8, which on a whole buffer checks 32 bytes a step where
+/// std checks a word (per line it had cost more: see `emit`). Its
 /// `compat` error says where the valid prefix ends as std's does.
 fn valid_prefix(bytes: &[u8]) -> usize {
-    match bytes.is_ascii() {
-        true => bytes.len(),
-        false => {
-            simdutf8::compat::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len())
-        }
-    }
+    simdutf8::compat::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len())
 }
 
 /// Hand one line's bytes to `f` as text: as they are when they are UTF-8,
@@ -463,29 +441,6 @@ pub fn head(path: &Path, max_lines: usize, max_bytes: usize) -> Result<String> {
 mod tests {
     use super::*;
     use std::io::Write;
-
-    /// A line's end is where `memchr` finds it, for both terminators, at
-    /// every length and offset around the vector widths, with and without
-    /// a second end after the first.
-    #[test]
-    fn finder_is_memchr() {
-        for stop in [b'\n', b'\r'] {
-            let finder = Finder::new(stop);
-            for len in 0..200 {
-                for at in (0..len).chain([len]) {
-                    for second in [None, Some(at + 1), Some(at + 40)] {
-                        let mut hay = vec![b'a'; len];
-                        for k in [Some(at), second].into_iter().flatten() {
-                            if k < len {
-                                hay[k] = stop;
-                            }
-                        }
-                        assert_eq!(finder.find(&hay), memchr::memchr(stop, &hay), "{len} {at}");
-                    }
-                }
-            }
-        }
-    }
 
     /// The valid prefix is std's `valid_up_to`: bad and cut sequences of
     /// every kind (a lone continuation byte, an overlong form, a

@@ -1,0 +1,254 @@
+//! Where a buffer's lines end, found for the whole buffer at once.
+//!
+//! A search from each line's start for its terminator (`memchr`) ends at a
+//! place the CPU cannot guess: about one mispredicted branch a line, and on
+//! the bench bundle a twentieth of one thread's time went to it (issue 16).
+//! Here 64 bytes at a time become a mask of their terminators, and a
+//! mask's bits are written out as offsets with no branch on how many there
+//! are (two are written whatever the count, the count moves the end), the
+//! way simdjson indexes its structural characters. The same pass says
+//! whether the buffer is all ASCII, which spares the UTF-8 check.
+
+/// Offsets of every `stop` byte in `bytes`, in order, in `out[..n]`; and
+/// whether every byte is ASCII. `out` is scratch kept between buffers:
+/// its length is what it can hold, not what it holds.
+pub fn line_ends(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("bmi1")
+            && std::is_x86_feature_detected!("popcnt")
+        {
+            // SAFETY: the CPU has AVX2, BMI1 and POPCNT, checked just above.
+            return unsafe { ends_avx2(bytes, stop, out) };
+        }
+        // SAFETY: SSE2 is part of every x86_64 CPU.
+        unsafe { ends_sse2(bytes, stop, out) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    ends_plain(bytes, stop, out)
+}
+
+/// Write the offsets of `mask`'s set bits (bit `i` is `base + i`) at
+/// `out[n..]`; the new count. Two are written whatever the count: for lines
+/// longer than 32 bytes a block rarely holds more, and a loop on the count
+/// would be mispredicted about as often as the search it replaces.
+#[inline(always)]
+fn put(out: &mut Vec<usize>, n: usize, base: usize, mut mask: u64) -> usize {
+    if out.len() < n + 64 {
+        let room = (n + 64).max(2 * out.len());
+        out.resize(room, 0);
+    }
+    let count = mask.count_ones() as usize;
+    let slots = &mut out[n..n + 64];
+    slots[0] = base + mask.trailing_zeros() as usize;
+    mask &= mask.wrapping_sub(1);
+    slots[1] = base + mask.trailing_zeros() as usize;
+    mask &= mask.wrapping_sub(1);
+    let mut i = 2;
+    while mask != 0 {
+        slots[i] = base + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        i += 1;
+    }
+    n + count
+}
+
+/// The last `bytes.len() % 64` bytes in a zeroed block: no terminator
+/// (`stop` is never 0 here, and a 0 byte never counts: see `ends_plain`'s
+/// mask) and ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn last_block(rest: &[u8]) -> [u8; 64] {
+    let mut last = [0u8; 64];
+    last[..rest.len()].copy_from_slice(rest);
+    last
+}
+
+/// `line_ends` with AVX2: two 32-byte compares a block; a mask's bits
+/// counted and found with POPCNT and BMI1's TZCNT and BLSR (without them
+/// `count_ones` alone is a dozen instructions).
+///
+/// # Safety
+/// The CPU must have AVX2, BMI1 and POPCNT.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,popcnt")]
+unsafe fn ends_avx2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
+    use std::arch::x86_64::*;
+    let needle = _mm256_set1_epi8(stop as i8);
+    let mut high = _mm256_setzero_si256();
+    // One block of 64 bytes at `$at`; a macro, not a closure, so that the
+    // intrinsics are compiled with this function's AVX2.
+    macro_rules! block {
+        ($at:expr, $base:expr, $n:expr, $valid:expr) => {{
+            let at: *const u8 = $at;
+            // SAFETY: `at` points at 64 readable bytes (a whole chunk of
+            // `bytes`, or `last`); unaligned loads.
+            let (a, b) = unsafe {
+                (
+                    _mm256_loadu_si256(at.cast()),
+                    _mm256_loadu_si256(at.add(32).cast()),
+                )
+            };
+            high = _mm256_or_si256(high, _mm256_or_si256(a, b));
+            let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(a, needle)) as u32;
+            let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(b, needle)) as u32;
+            put(
+                out,
+                $n,
+                $base,
+                (u64::from(hi) << 32 | u64::from(lo)) & $valid,
+            )
+        }};
+    }
+    let mut n = 0;
+    let mut chunks = bytes.chunks_exact(64);
+    let mut base = 0;
+    for c in &mut chunks {
+        n = block!(c.as_ptr(), base, n, u64::MAX);
+        base += 64;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let last = last_block(rest);
+        n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
+    }
+    (n, _mm256_movemask_epi8(high) == 0)
+}
+
+/// `line_ends` with SSE2, which every x86_64 CPU has: four 16-byte
+/// compares a block.
+///
+/// # Safety
+/// The CPU must have SSE2 (every x86_64 CPU does).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+unsafe fn ends_sse2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
+    use std::arch::x86_64::*;
+    let needle = _mm_set1_epi8(stop as i8);
+    let mut high = _mm_setzero_si128();
+    macro_rules! block {
+        ($at:expr, $base:expr, $n:expr, $valid:expr) => {{
+            let at: *const u8 = $at;
+            let mut mask = 0u64;
+            for k in 0..4 {
+                // SAFETY: `at` points at 64 readable bytes (a whole chunk
+                // of `bytes`, or `last`); an unaligned load of the k-th 16.
+                let v = unsafe { _mm_loadu_si128(at.add(16 * k).cast()) };
+                high = _mm_or_si128(high, v);
+                let m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) as u16;
+                mask |= u64::from(m) << (16 * k);
+            }
+            put(out, $n, $base, mask & $valid)
+        }};
+    }
+    let mut n = 0;
+    let mut chunks = bytes.chunks_exact(64);
+    let mut base = 0;
+    for c in &mut chunks {
+        n = block!(c.as_ptr(), base, n, u64::MAX);
+        base += 64;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let last = last_block(rest);
+        n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
+    }
+    (n, _mm_movemask_epi8(high) == 0)
+}
+
+/// The mask of a block's first `len` bytes (`len` < 64).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn valid_bits(len: usize) -> u64 {
+    (1u64 << len) - 1
+}
+
+/// `line_ends` a byte at a time, where there is no vector code: the same
+/// answers (the tests hold the vector code to `memchr`'s).
+#[cfg(not(target_arch = "x86_64"))]
+fn ends_plain(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
+    let mut n = 0;
+    for (base, c) in (0..).step_by(64).zip(bytes.chunks(64)) {
+        let mask = c
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &b)| m | u64::from(b == stop) << i);
+        n = put(out, n, base, mask);
+    }
+    (n, bytes.is_ascii())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected(bytes: &[u8], stop: u8) -> (Vec<usize>, bool) {
+        (memchr::memchr_iter(stop, bytes).collect(), bytes.is_ascii())
+    }
+
+    fn found(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (Vec<usize>, bool) {
+        let (n, ascii) = line_ends(bytes, stop, out);
+        (out[..n].to_vec(), ascii)
+    }
+
+    /// Every length to three blocks and a byte, a terminator at each place
+    /// (alone, with neighbours, in runs that fill a block), the high bit
+    /// at each place: the same offsets as `memchr` and the same verdict as
+    /// `is_ascii`, with AVX2, with SSE2, and with one scratch vector kept
+    /// across calls as the reader keeps it.
+    #[test]
+    fn ends_are_memchrs() {
+        let mut out = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        let mut sse = Vec::new();
+        for stop in [b'\n', b'\r'] {
+            for len in 0..=193 {
+                for at in 0..len.max(1) {
+                    for fill in [b'x', 0u8, stop ^ 1, 0x80, 0xff] {
+                        let mut s = vec![fill; len];
+                        if at < len {
+                            s[at] = stop;
+                        }
+                        if at + 1 < len && at % 3 == 0 {
+                            s[at + 1] = stop;
+                        }
+                        if at + 5 < len && at % 7 == 0 {
+                            for b in &mut s[at..(at + 70).min(len)] {
+                                *b = stop;
+                            }
+                        }
+                        let want = expected(&s, stop);
+                        assert_eq!(found(&s, stop, &mut out), want, "{len} {at} {fill}");
+                        #[cfg(target_arch = "x86_64")]
+                        {
+                            // SAFETY: every x86_64 CPU has SSE2.
+                            let (n, ascii) = unsafe { ends_sse2(&s, stop, &mut sse) };
+                            assert_eq!((sse[..n].to_vec(), ascii), want, "sse2 {len} {at}");
+                        }
+                    }
+                }
+            }
+        }
+        // A buffer of nothing but terminators, then one with none.
+        let all = vec![b'\n'; 1000];
+        assert_eq!(found(&all, b'\n', &mut out), expected(&all, b'\n'));
+        let none = vec![b'a'; 1000];
+        assert_eq!(found(&none, b'\n', &mut out), (vec![], true));
+    }
+
+    /// A non-ASCII byte anywhere, however far into the buffer, makes it
+    /// not ASCII; the last byte of a partial block counts, and the zeroed
+    /// bytes after it never do.
+    #[test]
+    fn any_high_byte_is_seen() {
+        let mut out = Vec::new();
+        for len in 1..=200 {
+            for at in 0..len {
+                let mut s = vec![b'a'; len];
+                s[at] = 0xc3;
+                assert!(!line_ends(&s, b'\n', &mut out).1, "{len} {at}");
+            }
+        }
+    }
+}
