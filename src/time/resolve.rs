@@ -1363,6 +1363,104 @@ mod tests {
         );
     }
 
+    /// `note_order` against chrono's arithmetic on instants: after each
+    /// of 20,000 instants (forward, back, across silences, on the same
+    /// second, and leap seconds' nanoseconds past 10^9), the same count
+    /// and first line out of order, the same silences, the same cadence
+    /// buckets and the same last instant.
+    #[test]
+    fn note_order_is_chronos_arithmetic() {
+        #[derive(Default)]
+        struct Model {
+            last: Option<DateTime<Utc>>,
+            out_of_order: u64,
+            first: Option<u64>,
+            silences: Vec<(DateTime<Utc>, DateTime<Utc>, u64)>,
+            buckets: [u64; 5],
+        }
+        impl Model {
+            fn note(&mut self, at: DateTime<Utc>, line: u64) {
+                if let Some(last) = self.last {
+                    let gap = (at - last).num_seconds();
+                    if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
+                        self.silences.push((last, at, line));
+                    }
+                    if gap > 0 {
+                        let k = match gap {
+                            ..=1 => 0,
+                            2..=9 => 1,
+                            10..=59 => 2,
+                            60..=599 => 3,
+                            _ => 4,
+                        };
+                        self.buckets[k] += 1;
+                    }
+                }
+                match self.last {
+                    Some(last) if at < last => {
+                        self.out_of_order += 1;
+                        self.first.get_or_insert(line);
+                    }
+                    _ => self.last = Some(at),
+                }
+            }
+        }
+        let mut c = clock(ZoneOrigin::Source);
+        let mut model = Model::default();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut cursor = 1_489_300_000_i64;
+        for line in 1..=20_000u64 {
+            let r = next();
+            cursor += match r % 16 {
+                0 => -(((r >> 8) % 4000) as i64),
+                1 => 900 + ((r >> 8) % 3) as i64 - 1,
+                2 => 86_400,
+                3..=5 => 0,
+                6..=10 => ((r >> 8) % 12) as i64,
+                _ => ((r >> 8) % 700) as i64,
+            };
+            let secs = match r % 29 {
+                // The last second of a day, where a leap second can be.
+                0 => cursor - cursor.rem_euclid(86_400) + 86_399,
+                _ => cursor,
+            };
+            let nanos = match (r >> 20) % 5 {
+                0 => 0,
+                1 => 999_999_999,
+                2 if secs.rem_euclid(86_400) == 86_399 => {
+                    1_000_000_000 + ((r >> 24) % 1_000_000_000) as u32
+                }
+                _ => ((r >> 24) % 1_000_000_000) as u32,
+            };
+            let at = DateTime::from_timestamp(secs, nanos).unwrap();
+            c.note_order(at, secs, line);
+            model.note(at, line);
+            assert_eq!(c.last, model.last, "{line}");
+            assert_eq!(c.out_of_order, model.out_of_order, "{line}");
+            assert_eq!(
+                c.first_out_of_order.as_ref().map(|e| e.line),
+                model.first,
+                "{line}"
+            );
+            assert_eq!(c.intervals.buckets, model.buckets, "{line}");
+            let silences: Vec<_> = c.silences.iter().map(|s| (s.from, s.to, s.line)).collect();
+            assert_eq!(silences, model.silences, "{line}");
+        }
+        // The walk went both ways and met what it was meant to.
+        assert!(model.out_of_order > 1000 && model.silences.len() > 100);
+        assert!(
+            model.buckets.iter().all(|&n| n > 100),
+            "{:?}",
+            model.buckets
+        );
+    }
+
     #[test]
     fn out_of_order_is_counted() {
         let mut c = clock(ZoneOrigin::Source);

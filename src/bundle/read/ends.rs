@@ -30,15 +30,11 @@ pub fn line_ends(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) 
 }
 
 /// Write the offsets of `mask`'s set bits (bit `i` is `base + i`) at
-/// `out[n..]`; the new count. Two are written whatever the count: for lines
+/// `out[n..]`, which has room for 64 (`room`); the new count. Two are written whatever the count: for lines
 /// longer than 32 bytes a block rarely holds more, and a loop on the count
 /// would be mispredicted about as often as the search it replaces.
 #[inline(always)]
-fn put(out: &mut Vec<usize>, n: usize, base: usize, mut mask: u64) -> usize {
-    if out.len() < n + 64 {
-        let room = (n + 64).max(2 * out.len());
-        out.resize(room, 0);
-    }
+fn put(out: &mut [usize], n: usize, base: usize, mut mask: u64) -> usize {
     let count = mask.count_ones() as usize;
     let slots = &mut out[n..n + 64];
     slots[0] = base + mask.trailing_zeros() as usize;
@@ -52,6 +48,20 @@ fn put(out: &mut Vec<usize>, n: usize, base: usize, mut mask: u64) -> usize {
         i += 1;
     }
     n + count
+}
+
+/// Blocks read between two checks of `out`'s room: the check once a
+/// block was 4 % of the pass.
+const RUN: usize = 32;
+
+/// Make `out` hold at least a run of blocks' ends past `n`, each byte one
+/// at most.
+#[inline(always)]
+fn room(out: &mut Vec<usize>, n: usize) {
+    let need = n + 64 * RUN + 64;
+    if out.len() < need {
+        out.resize(need.max(2 * out.len()), 0);
+    }
 }
 
 /// The last `bytes.len() % 64` bytes in a zeroed block: no terminator
@@ -102,14 +112,18 @@ unsafe fn ends_avx2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
         }};
     }
     let mut n = 0;
-    let mut chunks = bytes.chunks_exact(64);
     let mut base = 0;
-    for c in &mut chunks {
-        n = block!(c.as_ptr(), base, n, u64::MAX);
-        base += 64;
+    let whole = bytes.len() / 64 * 64;
+    for run in bytes[..whole].chunks(64 * RUN) {
+        room(out, n);
+        for c in run.chunks_exact(64) {
+            n = block!(c.as_ptr(), base, n, u64::MAX);
+            base += 64;
+        }
     }
-    let rest = chunks.remainder();
+    let rest = &bytes[whole..];
     if !rest.is_empty() {
+        room(out, n);
         let last = last_block(rest);
         n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
     }
@@ -143,14 +157,18 @@ unsafe fn ends_sse2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
         }};
     }
     let mut n = 0;
-    let mut chunks = bytes.chunks_exact(64);
     let mut base = 0;
-    for c in &mut chunks {
-        n = block!(c.as_ptr(), base, n, u64::MAX);
-        base += 64;
+    let whole = bytes.len() / 64 * 64;
+    for run in bytes[..whole].chunks(64 * RUN) {
+        room(out, n);
+        for c in run.chunks_exact(64) {
+            n = block!(c.as_ptr(), base, n, u64::MAX);
+            base += 64;
+        }
     }
-    let rest = chunks.remainder();
+    let rest = &bytes[whole..];
     if !rest.is_empty() {
+        room(out, n);
         let last = last_block(rest);
         n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
     }
@@ -170,6 +188,7 @@ fn valid_bits(len: usize) -> u64 {
 fn ends_plain(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
     let mut n = 0;
     for (base, c) in (0..).step_by(64).zip(bytes.chunks(64)) {
+        room(out, n);
         let mask = c
             .iter()
             .enumerate()
@@ -229,6 +248,25 @@ mod tests {
                     }
                 }
             }
+        }
+        // Buffers past many runs of blocks, terminators dense in some
+        // stretches and sparse in others, read into the scratch the
+        // earlier calls grew.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for len in [4_095, 20_000, 70_001] {
+            let s: Vec<u8> = (0..len)
+                .map(|k| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    let dense = (k / 3000) % 2 == 0;
+                    match state % if dense { 2 } else { 150 } {
+                        0 => b'\n',
+                        _ => b'a' + (state >> 40) as u8 % 26,
+                    }
+                })
+                .collect();
+            assert_eq!(found(&s, b'\n', &mut out), expected(&s, b'\n'), "{len}");
         }
         // A buffer of nothing but terminators, then one with none.
         let all = vec![b'\n'; 1000];
