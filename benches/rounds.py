@@ -13,7 +13,10 @@ means, because that noise comes in episodes (docs/performance.md,
 Each argument is NAME::ENV::COMMAND (ENV: space-separated K=V, may be
 empty). Output goes to /dev/null. Besides wall time, each line gives the
 median of the child's user + system CPU time, steadier than wall time on
-a shared machine ("Session 24").
+a shared machine ("Session 24"), and the CPU time's minimum and tenth
+percentile: on a host whose other guests take its cores away (steal
+time in /proc/stat), the median moves with them from round to round and
+the least disturbed runs estimate the program's own cost ("Session 27").
 """
 import os
 import shlex
@@ -58,9 +61,11 @@ def main() -> None:
     for name, _, _ in specs:
         v = sorted(times[name])
         q1, q3 = v[len(v) // 4], v[3 * len(v) // 4]
+        c = sorted(cpus[name])
         print(f"{name:30s} median {statistics.median(v) * 1000:7.1f} ms"
               f"  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}"
-              f"  cpu {statistics.median(cpus[name]) * 1000:7.1f} ms")
+              f"  cpu {statistics.median(c) * 1000:7.1f} ms"
+              f"  cpu min {c[0] * 1000:7.1f}  p10 {c[len(c) // 10] * 1000:7.1f}")
 
 
 if __name__ == "__main__":
