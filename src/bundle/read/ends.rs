@@ -5,8 +5,9 @@
 //! the bench bundle a twentieth of one thread's time went to it (issue 16).
 //! Here 64 bytes at a time become a mask of their terminators, and a
 //! mask's bits are written out as offsets with no branch on how many there
-//! are (two are written whatever the count, the count moves the end), the
-//! way simdjson indexes its structural characters. The same pass says
+//! are unless a block holds more than two (two are written whatever the
+//! count, the count moves the end), the way simdjson indexes its
+//! structural characters. The same pass says
 //! whether the buffer is all ASCII, which spares the UTF-8 check.
 
 /// Offsets of every `stop` byte in `bytes`, in order, in `out[..n]`; and
@@ -30,9 +31,10 @@ pub fn line_ends(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) 
 }
 
 /// Write the offsets of `mask`'s set bits (bit `i` is `base + i`) at
-/// `out[n..]`, which has room for 64 (`room`); the new count. Two are written whatever the count: for lines
-/// longer than 32 bytes a block rarely holds more, and a loop on the count
-/// would be mispredicted about as often as the search it replaces.
+/// `out[n..]`, which has room for 64 (`room`); the new count. Two are
+/// written whatever the count: for lines longer than 32 bytes a block
+/// rarely holds more, and a loop on the count would be mispredicted about
+/// as often as the search it replaces.
 #[inline(always)]
 fn put(out: &mut [usize], n: usize, base: usize, mut mask: u64) -> usize {
     let count = mask.count_ones() as usize;
@@ -54,8 +56,9 @@ fn put(out: &mut [usize], n: usize, base: usize, mut mask: u64) -> usize {
 /// block was 4 % of the pass.
 const RUN: usize = 32;
 
-/// Make `out` hold at least a run of blocks' ends past `n`, each byte one
-/// at most.
+/// Make `out` hold at least a run of blocks' ends past `n` (each byte one
+/// at most), and a block more. It holds one `usize` a terminator and never
+/// shrinks: for a 256 KiB buffer of blank lines, 2 MiB a reader.
 #[inline(always)]
 fn room(out: &mut Vec<usize>, n: usize) {
     let need = n + 64 * RUN + 64;
@@ -64,9 +67,9 @@ fn room(out: &mut Vec<usize>, n: usize) {
     }
 }
 
-/// The last `bytes.len() % 64` bytes in a zeroed block: no terminator
-/// (`stop` is never 0 here, and a 0 byte never counts: see `ends_plain`'s
-/// mask) and ASCII.
+/// The last `bytes.len() % 64` bytes in a zeroed block: the padding's
+/// bits are masked off (`valid_bits`), and its zeros add no high bit to
+/// the ASCII check.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn last_block(rest: &[u8]) -> [u8; 64] {
@@ -183,8 +186,9 @@ fn valid_bits(len: usize) -> u64 {
 }
 
 /// `line_ends` a byte at a time, where there is no vector code: the same
-/// answers (the tests hold the vector code to `memchr`'s).
-#[cfg(not(target_arch = "x86_64"))]
+/// answers (the tests hold every version to `memchr`'s, this one on every
+/// target).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn ends_plain(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
     let mut n = 0;
     for (base, c) in (0..).step_by(64).zip(bytes.chunks(64)) {
@@ -202,25 +206,52 @@ fn ends_plain(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, bool) {
 mod tests {
     use super::*;
 
+    type Ends = fn(&[u8], u8, &mut Vec<usize>) -> (usize, bool);
+
+    /// Every version this CPU can run: the dispatcher, the byte loop, and
+    /// on x86_64 SSE2 and (where the CPU has them) AVX2 with BMI1 and
+    /// POPCNT, each called directly.
+    fn versions() -> Vec<(&'static str, Ends)> {
+        let mut v: Vec<(&'static str, Ends)> =
+            vec![("line_ends", line_ends), ("plain", ends_plain)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: every x86_64 CPU has SSE2.
+            v.push(("sse2", |b, s, o| unsafe { ends_sse2(b, s, o) }));
+            if std::is_x86_feature_detected!("avx2")
+                && std::is_x86_feature_detected!("bmi1")
+                && std::is_x86_feature_detected!("popcnt")
+            {
+                // SAFETY: the CPU has them, checked just above.
+                v.push(("avx2", |b, s, o| unsafe { ends_avx2(b, s, o) }));
+            }
+        }
+        v
+    }
+
     fn expected(bytes: &[u8], stop: u8) -> (Vec<usize>, bool) {
         (memchr::memchr_iter(stop, bytes).collect(), bytes.is_ascii())
     }
 
-    fn found(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (Vec<usize>, bool) {
-        let (n, ascii) = line_ends(bytes, stop, out);
-        (out[..n].to_vec(), ascii)
+    /// Each version's answer, into a scratch of its own kept across calls
+    /// as the reader keeps it (`kept`), or into a fresh one.
+    fn all_agree(bytes: &[u8], stop: u8, kept: Option<&mut [Vec<usize>]>, what: &str) {
+        let want = expected(bytes, stop);
+        let mut fresh = vec![Vec::new(); versions().len()];
+        let outs = kept.unwrap_or(&mut fresh);
+        for ((name, f), out) in versions().into_iter().zip(outs.iter_mut()) {
+            let (n, ascii) = f(bytes, stop, out);
+            assert_eq!((out[..n].to_vec(), ascii), want, "{name} {what}");
+        }
     }
 
     /// Every length to three blocks and a byte, a terminator at each place
-    /// (alone, with neighbours, in runs that fill a block), the high bit
-    /// at each place: the same offsets as `memchr` and the same verdict as
-    /// `is_ascii`, with AVX2, with SSE2, and with one scratch vector kept
-    /// across calls as the reader keeps it.
+    /// (alone, with neighbours, in runs that fill a block), fillers low,
+    /// high and next to the terminator: the same offsets as `memchr` and
+    /// the same verdict as `is_ascii`, in every version.
     #[test]
     fn ends_are_memchrs() {
-        let mut out = Vec::new();
-        #[cfg(target_arch = "x86_64")]
-        let mut sse = Vec::new();
+        let mut kept = vec![Vec::new(); versions().len()];
         for stop in [b'\n', b'\r'] {
             for len in 0..=193 {
                 for at in 0..len.max(1) {
@@ -237,21 +268,19 @@ mod tests {
                                 *b = stop;
                             }
                         }
-                        let want = expected(&s, stop);
-                        assert_eq!(found(&s, stop, &mut out), want, "{len} {at} {fill}");
-                        #[cfg(target_arch = "x86_64")]
-                        {
-                            // SAFETY: every x86_64 CPU has SSE2.
-                            let (n, ascii) = unsafe { ends_sse2(&s, stop, &mut sse) };
-                            assert_eq!((sse[..n].to_vec(), ascii), want, "sse2 {len} {at}");
-                        }
+                        all_agree(&s, stop, Some(&mut kept), &format!("{len} {at} {fill}"));
                     }
                 }
             }
         }
-        // Buffers past many runs of blocks, terminators dense in some
-        // stretches and sparse in others, read into the scratch the
-        // earlier calls grew.
+    }
+
+    /// Buffers past many runs of blocks (`RUN`): terminators dense in some
+    /// stretches and sparse in others, and nothing but terminators, the
+    /// room `room` makes put to the test with a fresh scratch.
+    #[test]
+    fn ends_of_long_buffers() {
+        let mut kept = vec![Vec::new(); versions().len()];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         for len in [4_095, 20_000, 70_001] {
             let s: Vec<u8> = (0..len)
@@ -266,26 +295,28 @@ mod tests {
                     }
                 })
                 .collect();
-            assert_eq!(found(&s, b'\n', &mut out), expected(&s, b'\n'), "{len}");
+            all_agree(&s, b'\n', Some(&mut kept), &format!("{len}"));
+            all_agree(&s, b'\n', None, &format!("{len}, fresh"));
         }
-        // A buffer of nothing but terminators, then one with none.
-        let all = vec![b'\n'; 1000];
-        assert_eq!(found(&all, b'\n', &mut out), expected(&all, b'\n'));
-        let none = vec![b'a'; 1000];
-        assert_eq!(found(&none, b'\n', &mut out), (vec![], true));
+        let all = vec![b'\n'; 3 * 64 * RUN + 17];
+        all_agree(&all, b'\n', Some(&mut kept), "all terminators");
+        all_agree(&all, b'\n', None, "all terminators, fresh");
+        all_agree(&[b'a'; 1000], b'\n', None, "none");
+        all_agree(&[], b'\n', None, "empty");
     }
 
-    /// A non-ASCII byte anywhere, however far into the buffer, makes it
-    /// not ASCII; the last byte of a partial block counts, and the zeroed
-    /// bytes after it never do.
+    /// A non-ASCII byte anywhere, however far into the buffer and in
+    /// whichever of a block's loads, makes it not ASCII in every version;
+    /// the last byte of a partial block counts, and the zeroed bytes after
+    /// it never do.
     #[test]
     fn any_high_byte_is_seen() {
-        let mut out = Vec::new();
+        let mut kept = vec![Vec::new(); versions().len()];
         for len in 1..=200 {
             for at in 0..len {
                 let mut s = vec![b'a'; len];
                 s[at] = 0xc3;
-                assert!(!line_ends(&s, b'\n', &mut out).1, "{len} {at}");
+                all_agree(&s, b'\n', Some(&mut kept), &format!("{len} {at}"));
             }
         }
     }
