@@ -1381,12 +1381,14 @@ fn structured_data(s: &str) -> Option<usize> {
 /// search from each of its quotes, which cost 1,000 instructions an RFC
 /// 5424 line (issue 16). Otherwise the element is walked quote by quote
 /// (its name has no quote nor `]`, and outside quotes `\\` is a byte like
-/// another). On x86_64 `plain_close` first tries the first case in one
-/// pass.
+/// another). On x86_64 `plain_close` first decides the first case in one
+/// pass where the element's `]` is in reach.
 fn element_end(b: &[u8], name: usize) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
-    if let Some(end) = plain_close(b, name) {
-        return Some(end);
+    match plain_close(b, name) {
+        Close::At(end) => return Some(end),
+        Close::Walk => return walk_element(b, name),
+        Close::Unread => {}
     }
     let rest = b.get(name..)?;
     let close = memchr::memchr(b']', rest)?;
@@ -1394,6 +1396,11 @@ fn element_end(b: &[u8], name: usize) -> Option<usize> {
     if memchr::memchr(b'\\', before).is_none() && quotes_in(before) % 2 == 0 {
         return Some(name + close);
     }
+    walk_element(b, name)
+}
+
+/// `element_end`'s second case: the element walked quote by quote.
+fn walk_element(b: &[u8], name: usize) -> Option<usize> {
     // Jump to the next byte that matters: outside quotes a `"` or the
     // closing `]`, inside them a `"` or an escape.
     let mut j = name;
@@ -1416,16 +1423,27 @@ fn element_end(b: &[u8], name: usize) -> Option<usize> {
     }
 }
 
+/// What `plain_close` found of an element's first case.
+#[cfg(target_arch = "x86_64")]
+enum Close {
+    /// It holds: the element's `]` is here.
+    At(usize),
+    /// It does not: a `\\` or an odd number of `"` before the first `]`.
+    Walk,
+    /// The first `]` is not in the whole 16-byte blocks that fit in `b`.
+    Unread,
+}
+
 /// `element_end`'s first case in one pass, sixteen bytes a step: the
 /// first `]` from `name` when no `\\` comes before it and an even number of
-/// `"` do. `None` when that is not so or the `]` is not in the whole
-/// 16-byte blocks that fit in `b` (the three passes then decide). The
-/// passes' two `memchr` calls and the count's copy of its last bytes cost
-/// about 250 instructions an element on the bench bundle's RFC 5424 lines,
-/// their branches mispredicted (issue 16).
+/// `"` do; where it fails, the element is walked without asking again;
+/// where the blocks end first, the three passes decide. The passes' two
+/// `memchr` calls and the count's copy of its last bytes cost about 250
+/// instructions an element on the bench bundle's RFC 5424 lines, their
+/// branches mispredicted (issue 16).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn plain_close(b: &[u8], name: usize) -> Option<usize> {
+fn plain_close(b: &[u8], name: usize) -> Close {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of every x86_64 CPU; each load reads 16 bytes
     // at `j`, with `j + 16 <= b.len()`.
@@ -1447,16 +1465,18 @@ fn plain_close(b: &[u8], name: usize) -> Option<usize> {
             if c != 0 {
                 let before = (1u32 << c.trailing_zeros()) - 1;
                 quotes ^= q & before;
-                let plain = e & before == 0 && quotes.count_ones() % 2 == 0;
-                return plain.then_some(j + c.trailing_zeros() as usize);
+                return match e & before == 0 && quotes.count_ones() % 2 == 0 {
+                    true => Close::At(j + c.trailing_zeros() as usize),
+                    false => Close::Walk,
+                };
             }
             if e != 0 {
-                return None;
+                return Close::Walk;
             }
             quotes ^= q;
             j += 16;
         }
-        None
+        Close::Unread
     }
 }
 
