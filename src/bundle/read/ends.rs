@@ -78,6 +78,35 @@ fn last_block(rest: &[u8]) -> [u8; 64] {
     last
 }
 
+/// The walk both vector versions take: whole blocks of 64 bytes in runs
+/// of `RUN` (room made once a run), then the last bytes in a zeroed block;
+/// `$mask` names the version's macro for a block's terminator mask (a
+/// macro, so that it expands inside the version's `target_feature`
+/// function). The count of ends.
+#[cfg(target_arch = "x86_64")]
+macro_rules! blocks {
+    ($bytes:expr, $out:expr, $mask:ident) => {{
+        let (bytes, out): (&[u8], &mut Vec<usize>) = ($bytes, $out);
+        let mut n = 0;
+        let mut base = 0;
+        let whole = bytes.len() / 64 * 64;
+        for run in bytes[..whole].chunks(64 * RUN) {
+            room(out, n);
+            for c in run.chunks_exact(64) {
+                n = put(out, n, base, $mask!(c.as_ptr()));
+                base += 64;
+            }
+        }
+        let rest = &bytes[whole..];
+        if !rest.is_empty() {
+            room(out, n);
+            let last = last_block(rest);
+            n = put(out, n, base, $mask!(last.as_ptr()) & valid_bits(rest.len()));
+        }
+        n
+    }};
+}
+
 /// `line_ends` with AVX2: two 32-byte compares a block; a mask's bits
 /// counted and found with POPCNT and BMI1's TZCNT and BLSR (without them
 /// `count_ones` alone is a dozen instructions).
@@ -90,10 +119,11 @@ unsafe fn ends_avx2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
     use std::arch::x86_64::*;
     let needle = _mm256_set1_epi8(stop as i8);
     let mut high = _mm256_setzero_si256();
-    // One block of 64 bytes at `$at`; a macro, not a closure, so that the
-    // intrinsics are compiled with this function's AVX2.
-    macro_rules! block {
-        ($at:expr, $base:expr, $n:expr, $valid:expr) => {{
+    // The terminators' mask of the 64 bytes at `$at`; a macro, not a
+    // closure, so that the intrinsics are compiled with this function's
+    // AVX2.
+    macro_rules! mask {
+        ($at:expr) => {{
             let at: *const u8 = $at;
             // SAFETY: `at` points at 64 readable bytes (a whole chunk of
             // `bytes`, or `last`); unaligned loads.
@@ -106,30 +136,10 @@ unsafe fn ends_avx2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
             high = _mm256_or_si256(high, _mm256_or_si256(a, b));
             let lo = _mm256_movemask_epi8(_mm256_cmpeq_epi8(a, needle)) as u32;
             let hi = _mm256_movemask_epi8(_mm256_cmpeq_epi8(b, needle)) as u32;
-            put(
-                out,
-                $n,
-                $base,
-                (u64::from(hi) << 32 | u64::from(lo)) & $valid,
-            )
+            u64::from(hi) << 32 | u64::from(lo)
         }};
     }
-    let mut n = 0;
-    let mut base = 0;
-    let whole = bytes.len() / 64 * 64;
-    for run in bytes[..whole].chunks(64 * RUN) {
-        room(out, n);
-        for c in run.chunks_exact(64) {
-            n = block!(c.as_ptr(), base, n, u64::MAX);
-            base += 64;
-        }
-    }
-    let rest = &bytes[whole..];
-    if !rest.is_empty() {
-        room(out, n);
-        let last = last_block(rest);
-        n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
-    }
+    let n = blocks!(bytes, out, mask);
     (n, _mm256_movemask_epi8(high) == 0)
 }
 
@@ -144,8 +154,8 @@ unsafe fn ends_sse2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
     use std::arch::x86_64::*;
     let needle = _mm_set1_epi8(stop as i8);
     let mut high = _mm_setzero_si128();
-    macro_rules! block {
-        ($at:expr, $base:expr, $n:expr, $valid:expr) => {{
+    macro_rules! mask {
+        ($at:expr) => {{
             let at: *const u8 = $at;
             let mut mask = 0u64;
             for k in 0..4 {
@@ -156,25 +166,10 @@ unsafe fn ends_sse2(bytes: &[u8], stop: u8, out: &mut Vec<usize>) -> (usize, boo
                 let m = _mm_movemask_epi8(_mm_cmpeq_epi8(v, needle)) as u16;
                 mask |= u64::from(m) << (16 * k);
             }
-            put(out, $n, $base, mask & $valid)
+            mask
         }};
     }
-    let mut n = 0;
-    let mut base = 0;
-    let whole = bytes.len() / 64 * 64;
-    for run in bytes[..whole].chunks(64 * RUN) {
-        room(out, n);
-        for c in run.chunks_exact(64) {
-            n = block!(c.as_ptr(), base, n, u64::MAX);
-            base += 64;
-        }
-    }
-    let rest = &bytes[whole..];
-    if !rest.is_empty() {
-        room(out, n);
-        let last = last_block(rest);
-        n = block!(last.as_ptr(), base, n, valid_bits(rest.len()));
-    }
+    let n = blocks!(bytes, out, mask);
     (n, _mm_movemask_epi8(high) == 0)
 }
 
