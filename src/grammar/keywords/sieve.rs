@@ -235,7 +235,7 @@ impl Sieve {
         match steps.run(self, hay, from) {
             Ok(p) => Some(p),
             Err(at) if at < hay.len() => {
-                let (buckets, ends) = steps.last(&hay[at..]);
+                let (buckets, ends) = steps.last(&hay[at..])?;
                 self.check_step(hay, from, at, &buckets, ends)
             }
             Err(_) => None,
@@ -280,7 +280,7 @@ mod avx2 {
         /// first bytes from the lane before it (for the lower lane, the
         /// step before's upper one).
         #[inline(always)]
-        unsafe fn step(&self, prev: &mut [__m256i; 2], v: __m256i) -> (__m256i, u32) {
+        unsafe fn step(&self, prev: &mut [__m256i; 2], v: __m256i) -> __m256i {
             let nibble = _mm256_set1_epi8(0x0f);
             let lo = _mm256_and_si256(v, nibble);
             let hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
@@ -294,9 +294,19 @@ mod avx2 {
             let s1 = _mm256_alignr_epi8(r1, _mm256_permute2x128_si256(prev[1], r1, 0x21), 15);
             let s0 = _mm256_alignr_epi8(r0, _mm256_permute2x128_si256(prev[0], r0, 0x21), 14);
             *prev = [r0, r1];
-            let r = _mm256_and_si256(_mm256_and_si256(s0, s1), r2);
+            _mm256_and_si256(_mm256_and_si256(s0, s1), r2)
+        }
+
+        /// A step's candidate ends, a bit each, and their buckets; `None`
+        /// when it has none.
+        #[inline(always)]
+        unsafe fn ends(r: __m256i) -> Option<([u8; 32], u32)> {
             let ends = !(_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256())) as u32);
-            (r, ends)
+            (ends != 0).then(|| {
+                let mut buckets = [0u8; 32];
+                _mm256_storeu_si256(buckets.as_mut_ptr().cast(), r);
+                (buckets, ends)
+            })
         }
 
         /// Whole steps from `from`, each candidate checked as it comes:
@@ -318,14 +328,30 @@ mod avx2 {
             // In registers for the loop, back in `self` at its end.
             let mut prev = self.prev;
             let mut j = from;
-            while j < hay.len() && hay.len() - j >= 32 {
-                // SAFETY: 32 bytes from `j` are in bounds; the load is
+            let load = |j: usize| _mm256_loadu_si256(hay.as_ptr().add(j).cast());
+            // Two steps a turn, one test of both for a candidate: most
+            // turns have none.
+            while j < hay.len() && hay.len() - j >= 64 {
+                // SAFETY: 64 bytes from `j` are in bounds; the loads are
                 // unaligned.
-                let (r, ends) =
-                    self.step(&mut prev, _mm256_loadu_si256(hay.as_ptr().add(j).cast()));
-                if ends != 0 {
-                    let mut buckets = [0u8; 32];
-                    _mm256_storeu_si256(buckets.as_mut_ptr().cast(), r);
+                let a = self.step(&mut prev, load(j));
+                let b = self.step(&mut prev, load(j + 32));
+                let both = _mm256_or_si256(a, b);
+                if _mm256_testz_si256(both, both) == 0 {
+                    for (at, r) in [(j, a), (j + 32, b)] {
+                        if let Some((buckets, ends)) = Steps::ends(r) {
+                            if let Some(p) = sieve.check_step(hay, from, at, &buckets, ends) {
+                                return Ok(p);
+                            }
+                        }
+                    }
+                }
+                j += 64;
+            }
+            if j < hay.len() && hay.len() - j >= 32 {
+                // SAFETY: 32 bytes from `j` are in bounds.
+                let r = self.step(&mut prev, load(j));
+                if let Some((buckets, ends)) = Steps::ends(r) {
                     if let Some(p) = sieve.check_step(hay, from, j, &buckets, ends) {
                         return Ok(p);
                     }
@@ -343,15 +369,13 @@ mod avx2 {
         /// # Safety
         /// The CPU must have AVX2.
         #[target_feature(enable = "avx2")]
-        pub unsafe fn last(&mut self, tail: &[u8]) -> ([u8; 32], u32) {
+        pub unsafe fn last(&mut self, tail: &[u8]) -> Option<([u8; 32], u32)> {
             let mut padded = [0u8; 32];
             padded[..tail.len()].copy_from_slice(tail);
             let mut prev = self.prev;
-            let (r, ends) = self.step(&mut prev, _mm256_loadu_si256(padded.as_ptr().cast()));
+            let r = self.step(&mut prev, _mm256_loadu_si256(padded.as_ptr().cast()));
             self.prev = prev;
-            let mut buckets = [0u8; 32];
-            _mm256_storeu_si256(buckets.as_mut_ptr().cast(), r);
-            (buckets, ends)
+            Steps::ends(r)
         }
     }
 }
