@@ -20,11 +20,11 @@ use aho_corasick::AhoCorasick;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 use super::pattern::Node;
+use super::rules::RuleSpec;
+use super::NamedPattern;
 use sieve::Sieve;
 
 mod sieve;
-use super::rules::RuleSpec;
-use super::NamedPattern;
 
 /// Strings one piece of a regex is known to produce.
 type Set = Vec<Vec<u8>>;
@@ -97,22 +97,24 @@ impl Keywords {
         words.sort();
         words.dedup();
         // The sieve folds case in its tables and reads the text as it is.
-        // Where it cannot (no AVX2, a word under three bytes), lines are
-        // lower-cased before the scan instead of asking the automaton to
-        // ignore case: a case-sensitive set of a few dozen words gets
-        // aho-corasick's SIMD (Teddy) search, several times faster than an
-        // automaton walking every byte.
+        // Where it cannot (no AVX2, a word under three bytes, more than 64
+        // words), lines are lower-cased before the scan instead of asking
+        // the automaton to ignore case: a case-sensitive set of a few dozen
+        // words gets aho-corasick's SIMD (Teddy) search, several times
+        // faster than an automaton walking every byte.
         let teddy = || {
             aho_corasick::packed::Config::new()
                 .builder()
                 .extend(&words)
                 .build()
         };
-        let sieve = || Sieve::new(&words).map(Scan::Sieve);
-        let scan = match sieve()
-            .or_else(|| teddy().map(Scan::Packed))
-            .filter(|_| packed)
-        {
+        let simd = match packed {
+            true => Sieve::new(&words)
+                .map(Scan::Sieve)
+                .or_else(|| teddy().map(Scan::Packed)),
+            false => None,
+        };
+        let scan = match simd {
             Some(scan) => scan,
             None => Scan::Automaton(
                 AhoCorasick::builder()
@@ -138,37 +140,35 @@ impl Keywords {
         thread_local! {
             static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        match &self.scan {
-            Scan::Sieve(s) => s.find(line.as_bytes(), 0).is_some(),
-            Scan::Packed(p) => LOWER.with_borrow_mut(|buf| {
-                lower_into(buf, line.as_bytes());
-                p.find(buf.as_slice()).is_some()
-            }),
-            Scan::Automaton(a) => LOWER.with_borrow_mut(|buf| {
-                lower_into(buf, line.as_bytes());
-                a.is_match(buf.as_slice())
-            }),
-        }
+        LOWER.with_borrow_mut(|buf| self.first_at(self.text(line.as_bytes(), buf), 0).is_some())
     }
 
     pub fn words(&self) -> &[String] {
         &self.words
     }
 
-    /// Whether the search reads text as it is rather than lower-cased.
-    fn reads_text(&self) -> bool {
-        matches!(self.scan, Scan::Sieve(_))
+    /// What the search reads of `bytes`: the bytes themselves for the
+    /// sieve, which folds case in its tables; else their lower-cased copy
+    /// in `lower`.
+    fn text<'t>(&self, bytes: &'t [u8], lower: &'t mut Vec<u8>) -> &'t [u8] {
+        match self.scan {
+            Scan::Sieve(_) => bytes,
+            _ => {
+                lower_into(lower, bytes);
+                lower
+            }
+        }
     }
 
-    /// Where, in `lower` from `from`, the first word starts (`lower`: the
-    /// text itself when `reads_text`).
-    fn first_at(&self, lower: &[u8], from: usize) -> Option<usize> {
-        let span = aho_corasick::Span::from(from..lower.len());
+    /// Where, in `text` (as `text` gives it) from `from`, the first word
+    /// starts.
+    fn first_at(&self, text: &[u8], from: usize) -> Option<usize> {
+        let span = aho_corasick::Span::from(from..text.len());
         match &self.scan {
-            Scan::Sieve(s) => s.find(lower, from),
-            Scan::Packed(p) => p.find_in(lower, span).map(|m| m.start()),
+            Scan::Sieve(s) => s.find(text, from),
+            Scan::Packed(p) => p.find_in(text, span).map(|m| m.start()),
             Scan::Automaton(a) => a
-                .find(aho_corasick::Input::new(lower).span(span))
+                .find(aho_corasick::Input::new(text).span(span))
                 .map(|m| m.start()),
         }
     }
@@ -176,9 +176,9 @@ impl Keywords {
 
 /// `could_match` for every line of a stretch at once: the stretch is
 /// scanned in one pass (lower-cased first unless the sieve reads it), and
-/// each line's verdict is whether a word starts inside it. Per line, the copy, the lower-casing and the
-/// search's start cost about 550 instructions on a BSD syslog line, a
-/// tenth of its whole read (issue 16).
+/// each line's verdict is whether a word starts inside it. Per line, the
+/// copy, the lower-casing and the search's start cost about 550
+/// instructions on a BSD syslog line, a tenth of its whole read (issue 16).
 #[derive(Debug, Default)]
 pub struct Marks {
     /// The stretch told last, as file offsets, when it was scanned.
@@ -202,13 +202,7 @@ impl Marks {
             return;
         }
         self.told = Some((offset, offset + bytes.len() as u64));
-        let text = match kw.reads_text() {
-            true => bytes,
-            false => {
-                lower_into(&mut self.lower, bytes);
-                &self.lower
-            }
-        };
+        let text = kw.text(bytes, &mut self.lower);
         let mut at = 0;
         while let Some(h) = kw.first_at(text, at) {
             self.hits.push(offset + h as u64);

@@ -374,13 +374,11 @@ mod avx2 {
         /// # Safety
         /// The CPU must have AVX2.
         #[target_feature(enable = "avx2")]
-        pub unsafe fn last(&mut self, tail: &[u8]) -> Option<([u8; 32], u32)> {
+        pub unsafe fn last(&self, tail: &[u8]) -> Option<([u8; 32], u32)> {
             let mut padded = [0u8; 32];
             padded[..tail.len()].copy_from_slice(tail);
             let mut prev = self.prev;
-            let r = self.step(&mut prev, _mm256_loadu_si256(padded.as_ptr().cast()));
-            self.prev = prev;
-            Steps::ends(r)
+            Steps::ends(self.step(&mut prev, _mm256_loadu_si256(padded.as_ptr().cast())))
         }
     }
 }
