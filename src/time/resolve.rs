@@ -88,8 +88,10 @@ pub struct SourceClock {
     quick: [Quick; QUICK_SLOTS],
     /// The slot the next shortcut takes when all are in use.
     quick_next: usize,
-    /// The epoch seconds of an instant lately ordered (a cache).
-    last_s: Option<(DateTime<Utc>, i64)>,
+    /// `last` as epoch seconds and nanoseconds, when known: what a line's
+    /// order and its gap are worked out from (`note_order`). `None` where
+    /// `last` was set otherwise (a carry, a later stretch).
+    last_at: Option<(i64, u32)>,
     /// `false` places every stamp the long way: the reference the
     /// shortcut is tested against.
     shortcut: bool,
@@ -388,7 +390,7 @@ impl SourceClock {
             resumed: false,
             quick: Default::default(),
             quick_next: 0,
-            last_s: None,
+            last_at: None,
             shortcut: true,
         }
     }
@@ -777,52 +779,64 @@ impl SourceClock {
         );
     }
 
+    /// Note a line's instant (`secs`: its epoch seconds): the first, the
+    /// silence and cadence since the line before, and whether it is out of
+    /// order. Worked out from integers, the line before's kept beside it:
+    /// chrono's difference of two dates was a quarter of placing a line by
+    /// its minute, and its comparisons and the cache of the seconds they
+    /// needed 73 instructions a line (issue 16). Inlined into the
+    /// shortcut that places most lines.
+    #[inline(always)]
     fn note_order(&mut self, instant: DateTime<Utc>, secs: i64, line: u64) {
         if self.first_instant.is_none() {
             self.first_instant = Some(instant);
             self.first_line = Some(line);
         }
-        if let Some(last) = self.last {
-            let gap = self.seconds_since(last, instant, secs);
-            if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
-                self.silences.push(Silence {
-                    from: last,
-                    to: instant,
-                    line,
-                });
-            }
-            if gap > 0 {
-                self.intervals.record(gap);
-            }
-        }
-        match self.last {
-            Some(last) if instant < last => {
-                self.out_of_order += 1;
-                if self.first_out_of_order.is_none() {
-                    self.first_out_of_order = Some(self.ev(line));
-                }
-            }
-            _ => self.last = Some(instant),
-        }
-    }
-
-    /// `(to - from).num_seconds()`, from seconds since the epoch (`to_s`
-    /// `to`'s, the line before's remembered): chrono's difference of two
-    /// dates was a quarter of placing a line by its minute (issue 16).
-    fn seconds_since(&mut self, from: DateTime<Utc>, to: DateTime<Utc>, to_s: i64) -> i64 {
-        let (from_ns, to_ns) = (from.timestamp_subsec_nanos(), to.timestamp_subsec_nanos());
-        // A leap second's nanoseconds: chrono's own rules.
-        if from_ns >= 1_000_000_000 || to_ns >= 1_000_000_000 {
-            return (to - from).num_seconds();
-        }
-        let from_s = match self.last_s {
-            Some((at, s)) if at == from => s,
-            _ => from.timestamp(),
+        let ns = instant.timestamp_subsec_nanos();
+        let Some(last) = self.last else {
+            self.last = Some(instant);
+            self.last_at = Some((secs, ns));
+            return;
         };
-        self.last_s = Some((to, to_s));
-        let nanos = (to_s - from_s) * 1_000_000_000 + i64::from(to_ns) - i64::from(from_ns);
-        // Truncated toward zero, as `TimeDelta::num_seconds`.
-        nanos / 1_000_000_000
+        let (last_s, last_ns) = self
+            .last_at
+            .unwrap_or_else(|| (last.timestamp(), last.timestamp_subsec_nanos()));
+        // As instants compare: the epoch second, then its nanoseconds (a
+        // leap second's past 10^9 within its second).
+        let later = (secs, ns) >= (last_s, last_ns);
+        // A leap second's nanoseconds: chrono's own rules.
+        let gap = if ns >= 1_000_000_000 || last_ns >= 1_000_000_000 {
+            (instant - last).num_seconds()
+        } else {
+            // The difference truncated toward zero, as
+            // `TimeDelta::num_seconds`, without dividing: the nanoseconds
+            // take a second off a forward difference when they go back, and
+            // add one to a backward difference when they go forward.
+            let d = secs - last_s;
+            match later {
+                true => d - i64::from(ns < last_ns),
+                false => d + i64::from(ns > last_ns),
+            }
+        };
+        if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
+            self.silences.push(Silence {
+                from: last,
+                to: instant,
+                line,
+            });
+        }
+        if gap > 0 {
+            self.intervals.record(gap);
+        }
+        if !later {
+            self.out_of_order += 1;
+            if self.first_out_of_order.is_none() {
+                self.first_out_of_order = Some(self.ev(line));
+            }
+        } else {
+            self.last = Some(instant);
+            self.last_at = Some((secs, ns));
+        }
     }
 
     /// Stretches of 15 minutes or more with no line, and the source's
@@ -844,6 +858,7 @@ impl SourceClock {
     /// Start this (fresh) clock where an earlier stretch left off.
     pub fn resume(&mut self, c: Carry) {
         self.last = c.last;
+        self.last_at = None;
         self.last_month = c.last_month;
         self.rollovers = c.rollovers;
         self.dst_notes = c.dst_notes;
@@ -893,6 +908,7 @@ impl SourceClock {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+        self.last_at = None;
         if later.last_month.is_some() {
             self.last_month = later.last_month;
         }
