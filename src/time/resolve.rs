@@ -849,16 +849,7 @@ impl SourceClock {
                 false => d + i64::from(ns > last_ns),
             }
         };
-        if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
-            self.silences.push(Silence {
-                from: last,
-                to: instant,
-                line,
-            });
-        }
-        if gap > 0 {
-            self.intervals.record(gap);
-        }
+        self.note_gap(last, instant, gap, line);
         if !later {
             self.out_of_order += 1;
             if self.first_out_of_order.is_none() {
@@ -867,6 +858,19 @@ impl SourceClock {
         } else {
             self.last = Some(instant);
             self.last_at = Some((secs, ns));
+        }
+    }
+
+    /// `gap` whole seconds from `from` to `to` (at `line`): a silence when
+    /// long enough, and the cadence's count when forward. Between two lines
+    /// of a stretch (`note_order`) and across stretches (`absorb`).
+    #[inline(always)]
+    fn note_gap(&mut self, from: DateTime<Utc>, to: DateTime<Utc>, gap: i64, line: u64) {
+        if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
+            self.silences.push(Silence { from, to, line });
+        }
+        if gap > 0 {
+            self.intervals.record(gap);
         }
     }
 
@@ -916,18 +920,8 @@ impl SourceClock {
         // A resumed clock already saw the boundary between the stretches.
         let boundary = (self.last, later.first_instant);
         if let (false, (Some(l), Some(f))) = (later.resumed, boundary) {
-            let gap = (f - l).num_seconds();
-            if gap >= SILENCE_MIN_S && self.silences.len() < SILENCES_KEPT {
-                let line = later.silences_first_line().unwrap_or(1);
-                self.silences.push(Silence {
-                    from: l,
-                    to: f,
-                    line,
-                });
-            }
-            if gap > 0 {
-                self.intervals.record(gap);
-            }
+            let line = later.silences_first_line().unwrap_or(1);
+            self.note_gap(l, f, (f - l).num_seconds(), line);
         }
         if self.first_month.is_none() {
             self.first_month = later.first_month;
