@@ -26,6 +26,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rounds import median_interval  # noqa: E402
+
 
 def main() -> None:
     if len(sys.argv) != 4:
@@ -57,9 +60,14 @@ def main() -> None:
     for _ in range(rounds):
         for k, (copies, threads) in kinds.items():
             times[k].append(run(copies, threads))
+    paired = {
+        "two threads / one": [o / t for o, t in zip(times["one"], times["two"])],
+        "ceiling (2 one / pair)": [2 * o / p for o, p in zip(times["one"], times["pair"])],
+        "share of the ceiling": [p / (2 * t) for p, t in zip(times["pair"], times["two"])],
+    }
     med = {}
     for k, v in times.items():
-        v.sort()
+        v = sorted(v)
         med[k] = statistics.median(v)
         q1, q3 = v[len(v) // 4], v[3 * len(v) // 4]
         print(f"{k:5s} median {med[k] * 1000:7.1f} ms  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}")
@@ -68,6 +76,13 @@ def main() -> None:
     print(f"two threads / one   {ratio:.2f}x")
     print(f"ceiling (2 one / pair) {ceiling:.2f}x")
     print(f"share of the ceiling {ratio / ceiling:.2f}")
+    # The same, round by round (rounds.py's paired ratios): a slow stretch
+    # of the host that spans a round touches all three of its timings.
+    for label, r in paired.items():
+        r.sort()
+        lo, hi = median_interval(len(r))
+        print(f"paired: {label} median {statistics.median(r):.3f}"
+              f"  95 % interval {r[lo]:.3f} to {r[hi]:.3f}")
 
 
 if __name__ == "__main__":

@@ -11,13 +11,24 @@ means, because that noise comes in episodes (docs/performance.md,
       'two::::target/release/rfo analyze /tmp/b100 --format json'
 
 Each argument is NAME::ENV::COMMAND (ENV: space-separated K=V, may be
-empty). Output goes to /dev/null. Besides wall time, each line gives the
+empty), or NAME::ENV::COMMAND::BYTES with the bytes the command reads.
+Output goes to /dev/null. Besides wall time, each line gives the
 median of the child's user + system CPU time, steadier than wall time on
 a shared machine ("Session 24"), and the CPU time's minimum and tenth
 percentile: on a host whose other guests take its cores away (steal
 time in /proc/stat), the median moves with them from round to round and
 the least disturbed runs estimate the program's own cost ("Session 27").
+
+Then, for every command after the first, its speed against the first's
+round by round: the first's CPU time over its own, times its bytes over
+the first's when both give BYTES (a ratio of MB/s), and the median of
+those per-round ratios with a distribution-free 95 % interval for it
+(order statistics of the binomial, no resampling, so the same times
+give the same interval). A slow stretch of a shared host that spans a
+round slows both runs of it: the paired ratio keeps what the two
+commands' own medians lose to it ("Session 30").
 """
+import math
 import os
 import shlex
 import statistics
@@ -31,13 +42,18 @@ def main() -> None:
         sys.exit(__doc__)
     rounds = int(sys.argv[1])
     specs = []
+    sizes = {}
     for arg in sys.argv[2:]:
-        name, env, cmd = arg.split("::")
+        parts = arg.split("::")
+        if len(parts) not in (3, 4):
+            sys.exit(f"{arg}: want NAME::ENV::COMMAND or NAME::ENV::COMMAND::BYTES")
+        name, env, cmd = parts[:3]
         e = dict(os.environ)
         for kv in env.split():
             k, v = kv.split("=", 1)
             e[k] = v
         specs.append((name, e, shlex.split(cmd)))
+        sizes[name] = int(parts[3]) if len(parts) == 4 else None
 
     def once(e, c):
         t = time.perf_counter()
@@ -66,6 +82,33 @@ def main() -> None:
               f"  q1 {q1 * 1000:7.1f}  q3 {q3 * 1000:7.1f}"
               f"  cpu {statistics.median(c) * 1000:7.1f} ms"
               f"  cpu min {c[0] * 1000:7.1f}  p10 {c[len(c) // 10] * 1000:7.1f}")
+    ref = specs[0][0]
+    for name, _, _ in specs[1:]:
+        scale, unit = 1.0, "CPU time"
+        if sizes[ref] and sizes[name]:
+            scale, unit = sizes[name] / sizes[ref], "MB/s"
+        r = sorted(scale * a / b for a, b in zip(cpus[ref], cpus[name]))
+        lo, hi = median_interval(len(r))
+        print(f"{name} / {ref} by {unit}, paired by round: median {statistics.median(r):.3f}x"
+              f"  95 % interval {r[lo]:.3f}x to {r[hi]:.3f}x"
+              f"  min {r[0]:.3f}x  max {r[-1]:.3f}x")
+
+
+def median_interval(n: int) -> tuple[int, int]:
+    """0-based ranks (lo, hi) of sorted values between which the median
+    lies with at least 95 % confidence, from the binomial: the number of
+    values under the median is Binomial(n, 1/2). Under six values none
+    reaches 95 %: the whole range."""
+    tail, k = 0.0, 0
+    while True:
+        p = math.comb(n, k) / 2**n
+        if tail + p > 0.025:
+            break
+        tail += p
+        k += 1
+    # P(fewer than k values under the median) <= 2.5 %: the k-th smallest
+    # (rank k - 1) and, by symmetry, the k-th largest bound it.
+    return max(k - 1, 0), min(n - k, n - 1)
 
 
 if __name__ == "__main__":
