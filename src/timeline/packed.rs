@@ -150,17 +150,27 @@ impl Timeline {
         assert!(k < self.len, "event {k} of a timeline of {}", self.len);
         let h = &self.heads[k / BLOCK];
         let at = h.at + (k % BLOCK) as u64 * u64::from(h.stride);
-        // Nearly always an event's fields fit a word, read at once.
-        let word = (h.stride <= 64).then(|| read(&self.bits, at, h.stride as u8));
-        let mut from = 0u64;
+        // Nearly always an event's fields fit two words, read at once: a
+        // merged timeline's take 70 to 100 bits (nanoseconds and lines of
+        // several files), and read a field at a time they made `get` a
+        // third of the main thread's work on the bench bundle.
+        // (A block whose events are all alike takes no bits: nothing to
+        // read, and its `at` may be the end, past the words `read_wide`
+        // reads.)
+        let wide = match h.stride {
+            0 => Some(0),
+            1..=128 => Some(read_wide(&self.bits, at, h.stride)),
+            _ => None,
+        };
+        let mut from = 0u32;
         let mut field = |f: usize| {
             let w = h.width[f];
-            let v = match word {
-                Some(word) if w > 0 => (word >> from) & mask(w),
+            let v = match wide {
+                Some(v) if w > 0 => (v >> from) as u64 & mask(w),
                 Some(_) => 0,
-                None => read(&self.bits, at + from, w),
+                None => read(&self.bits, at + u64::from(from), w),
             };
-            from += u64::from(w);
+            from += u32::from(w);
             v
         };
         let delta = field(SECS);
@@ -531,11 +541,22 @@ pub fn index(k: usize) -> u32 {
     u32::try_from(k).expect("a timeline holds fewer than u32::MAX events")
 }
 
+/// The low `width` bits, for a width of 1 to 64.
 fn mask(width: u8) -> u64 {
-    match width {
-        64 => u64::MAX,
-        w => (1u64 << w) - 1,
+    u64::MAX >> (64 - u32::from(width))
+}
+
+/// The `width` (1 to 128) bits from bit `at` on, and maybe some past
+/// them. The word after the one `at` is in is always there (`finish`
+/// leaves one past the last, and `at` is before the end when the width is
+/// not 0); a third is read only when the bits reach it.
+fn read_wide(bits: &[u64], at: u64, width: u16) -> u128 {
+    let (word, shift) = ((at / 64) as usize, (at % 64) as u32);
+    let mut v = (u128::from(bits[word]) | u128::from(bits[word + 1]) << 64) >> shift;
+    if shift > 0 && shift + u32::from(width) > 128 {
+        v |= u128::from(bits[word + 2]) << (128 - shift);
     }
+    v
 }
 
 fn read(bits: &[u64], at: u64, width: u8) -> u64 {
@@ -636,6 +657,96 @@ mod tests {
         same(&t, &want);
         let back: Vec<TimedEvent> = t.iter().rev().map(|e| e.to_event()).collect();
         assert_eq!(back.into_iter().rev().collect::<Vec<_>>(), want);
+    }
+
+    /// Blocks whose events take from a few bits to over two words, at
+    /// many bit offsets: read in one word, in two, from three (when the
+    /// bits reach `read_wide`'s third word), and field by field.
+    #[test]
+    fn every_stride_reads_back() {
+        let mut packer = Packer::default();
+        let hosts: Vec<Arc<Who>> = (0..600).map(|k| who(k % 3, &format!("h{k}"))).collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let bits = |r: u64, b: u32| if b == 0 { 0 } else { r >> (64 - b) };
+        let mut want = Vec::new();
+        for (n, &(secs, nanos, line, many)) in [
+            (0, 0, 0, false),
+            (3, 0, 4, false),
+            (20, 10, 8, false),
+            (30, 29, 19, true),
+            (40, 29, 32, true),
+            (42, 29, 32, true),
+            (12, 0, 19, true),
+            (25, 29, 0, false),
+        ]
+        .iter()
+        .cycle()
+        .take(61)
+        .enumerate()
+        {
+            // Blocks of odd sizes put each next block at another offset.
+            for _ in 0..(BLOCK - n % 7) {
+                let at = Utc
+                    .timestamp_opt(
+                        1_000_000_000 + bits(next(), secs) as i64,
+                        bits(next(), nanos) as u32,
+                    )
+                    .unwrap();
+                let summary = match many && next() % 3 > 0 {
+                    true => packer.pack(&format!("packed {}", next() % 10_000)),
+                    false => Summary::held("held"),
+                };
+                let who = match many {
+                    true => &hosts[(next() % 600) as usize],
+                    false => &hosts[0],
+                };
+                want.push(event(at, bits(next(), line) as u32, who, summary));
+            }
+        }
+        drop(packer);
+        let t = Timeline::from(want.clone());
+        let strides: Vec<u16> = t.heads.iter().map(|h| h.stride).collect();
+        assert!(strides.iter().any(|&s| s <= 64), "{strides:?}");
+        assert!(strides.iter().any(|&s| s > 64 && s <= 128), "{strides:?}");
+        assert!(strides.iter().any(|&s| s > 128), "{strides:?}");
+        same(&t, &want);
+    }
+
+    /// Events all alike take no bits: one event alone (the first
+    /// `read_wide` read past the one word such a timeline has: 39 tests
+    /// caught it), and a block of them after blocks that end on a word.
+    #[test]
+    fn events_that_take_no_bits_read_back() {
+        let h = who(0, "h");
+        let mut packer = Packer::default();
+        let s = packer.pack("the same summary");
+        drop(packer);
+        let at = Utc.timestamp_opt(1_487_736_600, 0).unwrap();
+        let one = vec![event(at, 7, &h, s.clone())];
+        same(&Timeline::from(one.clone()), &one);
+        // A block of 64-bit events (2 bits of seconds, 30 of nanoseconds,
+        // 32 of line), which ends on a word, then one with nothing to tell
+        // its events apart.
+        let mut want: Vec<TimedEvent> = (0..BLOCK as u32)
+            .map(|k| match k % 2 {
+                0 => event(at, 0, &h, s.clone()),
+                _ => {
+                    let t = Utc.timestamp_opt(1_487_736_603, 999_999_999).unwrap();
+                    event(t, u32::MAX, &h, s.clone())
+                }
+            })
+            .collect();
+        want.extend((0..BLOCK).map(|_| event(at, 7, &h, s.clone())));
+        let t = Timeline::from(want.clone());
+        assert_eq!((t.heads[0].stride, t.heads[1].stride), (64, 0));
+        assert_eq!(t.heads[1].at % 64, 0);
+        same(&t, &want);
     }
 
     #[test]

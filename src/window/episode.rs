@@ -20,6 +20,8 @@ use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 /// A state report this close to its source's first line describes the
 /// state when the evidence began.
 pub const HEAD_S: i64 = 60;
@@ -159,7 +161,8 @@ impl Span {
 
 /// Every subject's spans, ordered by start index.
 pub fn spans(t: &Timeline) -> Spans {
-    let mut first: HashMap<u32, DateTime<Utc>> = HashMap::new();
+    // By source index: a fast hash is safe for small integers.
+    let mut first: FxHashMap<u32, DateTime<Utc>> = FxHashMap::default();
     let mut subjects: HashMap<&str, Subject> = HashMap::new();
     let mut out: Vec<Span> = Vec::new();
     let mut unknown = Unknown::default();

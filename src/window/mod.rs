@@ -21,7 +21,9 @@ use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use episode::Span;
 use focus::{Depends, Focus, Pattern};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 use trigger::Candidate;
 
 /// Onsets closer than this to a window's latest onset join it, by default.
@@ -242,7 +244,9 @@ pub fn monitor_gaps(t: &Timeline) -> Vec<Gap> {
 /// Lists of timeline indices built once, for per-window range lookups
 /// (`u32`, as spans hold them: on a storm every event is a detection).
 struct Index {
-    source_last: HashMap<u32, DateTime<Utc>>,
+    /// By source index (a small integer, not text from the logs: a fast
+    /// hash is safe, and this map is asked once an event).
+    source_last: FxHashMap<u32, DateTime<Utc>>,
     detections: Vec<u32>,
     actions: Vec<u32>,
     notes: Vec<u32>,
@@ -252,7 +256,7 @@ struct Index {
 impl Index {
     fn new(t: &Timeline) -> Index {
         let mut ix = Index {
-            source_last: HashMap::new(),
+            source_last: FxHashMap::default(),
             detections: Vec::new(),
             actions: Vec::new(),
             notes: Vec::new(),
