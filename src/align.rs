@@ -9,7 +9,7 @@
 //! Every decision is written into the finding with the pairs and the
 //! rejected readings, and into each moved event's provenance.
 
-use crate::event::{Kind, ProvenanceEdit};
+use crate::event::{Kind, ProvenanceEdit, Who};
 use crate::evidence::Evidence;
 use crate::finding::{Finding, FindingCode};
 use crate::ingest::Ingested;
@@ -45,8 +45,13 @@ struct Anchor {
 }
 
 fn is_absolute(e: &EventRef<'_>) -> bool {
+    absolute(e.who)
+}
+
+/// Whether a `Who`'s lines carry absolute time (`is_absolute`).
+fn absolute(w: &Who) -> bool {
     matches!(
-        e.provenance().offset,
+        w.provenance.offset,
         OffsetSource::InLine | OffsetSource::Epoch
     )
 }
@@ -62,9 +67,11 @@ fn anchors(ing: &Ingested) -> Vec<(Anchor, Evidence)> {
     let mut out: Vec<(Anchor, Evidence)> = ing
         .sources
         .iter()
-        .flat_map(|s| s.events.iter())
-        .filter(|e| {
-            is_absolute(e) && matches!(e.who.kind, Kind::Fault | Kind::Detection | Kind::Recovery)
+        .flat_map(|s| {
+            let witness = |w: &Who| {
+                absolute(w) && matches!(w.kind, Kind::Fault | Kind::Detection | Kind::Recovery)
+            };
+            s.events.indices_where(witness).map(|k| s.events.get(k))
         })
         .map(|e| {
             (
@@ -253,8 +260,8 @@ impl Candidate {
 /// gathered once per source rather than once per reading tried.
 fn faults(events: &Timeline) -> Vec<EventRef<'_>> {
     events
-        .iter()
-        .filter(|e| matches!(e.who.kind, Kind::Fault | Kind::Recovery))
+        .indices_where(|w| matches!(w.kind, Kind::Fault | Kind::Recovery))
+        .map(|k| events.get(k))
         .collect()
 }
 
@@ -596,8 +603,9 @@ struct Decision {
 fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decision> {
     // Each label's events, as indexes: 4 bytes each, not a lent event's 32.
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (k, e) in events.iter().enumerate() {
-        if let OffsetSource::ZoneOverLabel { label, .. } = &e.provenance().offset {
+    let labelled = |w: &Who| matches!(w.provenance.offset, OffsetSource::ZoneOverLabel { .. });
+    for k in events.indices_where(labelled) {
+        if let OffsetSource::ZoneOverLabel { label, .. } = &events.get(k).provenance().offset {
             groups
                 .entry(label.to_string())
                 .or_default()
@@ -727,15 +735,17 @@ fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decis
 /// A zone-less source: try whole and half-hour offsets.
 fn decide_assumed(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Option<Decision> {
     let assumed = || {
-        events.iter().filter(|e| {
-            matches!(
-                e.provenance().offset,
-                OffsetSource::Zone {
-                    origin: ZoneOrigin::Assumed,
-                    ..
-                }
-            )
-        })
+        events
+            .indices_where(|w| {
+                matches!(
+                    w.provenance.offset,
+                    OffsetSource::Zone {
+                        origin: ZoneOrigin::Assumed,
+                        ..
+                    }
+                )
+            })
+            .map(|k| events.get(k))
     };
     let source = assumed().next()?.source();
     let faults = faults(events);

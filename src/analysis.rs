@@ -586,19 +586,14 @@ pub fn select(
 
 /// The timeline indices of status-page claims about the incident itself.
 pub fn public_claims(t: &Timeline) -> Vec<usize> {
-    t.iter()
-        .enumerate()
-        .filter(|(_, e)| {
-            e.who.role == crate::event::Role::Public
-                && matches!(
-                    e.who.signal,
-                    Some(
-                        Signal::ClaimedStarted | Signal::ClaimedResolved | Signal::ClaimedDuration
-                    )
-                )
-        })
-        .map(|(k, _)| k)
-        .collect()
+    t.indices_where(|w| {
+        w.role == crate::event::Role::Public
+            && matches!(
+                w.signal,
+                Some(Signal::ClaimedStarted | Signal::ClaimedResolved | Signal::ClaimedDuration)
+            )
+    })
+    .collect()
 }
 
 /// `27 min 12 s`-style text, for messages.

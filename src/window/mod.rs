@@ -15,7 +15,7 @@ pub mod episode;
 pub mod focus;
 pub mod trigger;
 
-use crate::event::{Kind, Name, Role};
+use crate::event::{Kind, Name, Role, Who};
 use crate::signal::{Health, Signal};
 use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
@@ -23,7 +23,7 @@ use episode::Span;
 use focus::{Depends, Focus, Pattern};
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use trigger::Candidate;
 
 /// Onsets closer than this to a window's latest onset join it, by default.
@@ -220,7 +220,11 @@ pub struct Gap {
 pub fn monitor_gaps(t: &Timeline) -> Vec<Gap> {
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut out = Vec::new();
-    for (k, e) in t.iter().enumerate() {
+    let stops_and_starts = |w: &crate::event::Who| {
+        matches!(w.signal, Some(Signal::MonitorStop | Signal::MonitorStart))
+    };
+    for k in t.indices_where(stops_and_starts) {
+        let e = t.get(k);
         match e.who.signal {
             Some(Signal::MonitorStop) => {
                 open.entry(e.source()).or_insert(k);
@@ -245,7 +249,7 @@ pub fn monitor_gaps(t: &Timeline) -> Vec<Gap> {
 /// (`u32`, as spans hold them: on a storm every event is a detection).
 struct Index {
     /// By source index (a small integer, not text from the logs: a fast
-    /// hash is safe, and this map is asked once an event).
+    /// hash is safe).
     source_last: FxHashMap<u32, DateTime<Utc>>,
     detections: Vec<u32>,
     actions: Vec<u32>,
@@ -262,30 +266,40 @@ impl Index {
             notes: Vec::new(),
             gaps: monitor_gaps(t),
         };
-        for (k, e) in t.iter().enumerate() {
-            let last = ix.source_last.entry(e.source()).or_insert(e.instant);
-            *last = (*last).max(e.instant);
-            let failed_check = e.who.signal == Some(Signal::Health(Health::Unknown));
-            if e.who.role == Role::Monitor
-                && matches!(e.who.kind, Kind::Fault | Kind::Detection)
+        // Each list by its events' `Who`s alone (no event read whole).
+        let detection = |w: &Who| {
+            let failed_check = w.signal == Some(Signal::Health(Health::Unknown));
+            w.role == Role::Monitor
+                && matches!(w.kind, Kind::Fault | Kind::Detection)
                 && !failed_check
-            {
-                ix.detections.push(episode::ix(k));
-            }
-            if matches!(e.who.kind, Kind::Action | Kind::Change) {
-                ix.actions.push(episode::ix(k));
-            }
-            if matches!(
-                e.who.signal,
+        };
+        let action = |w: &Who| matches!(w.kind, Kind::Action | Kind::Change);
+        let note = |w: &Who| {
+            matches!(
+                w.signal,
                 Some(
                     Signal::DowntimeStart
                         | Signal::DowntimeEnd
                         | Signal::FlappingStart
                         | Signal::FlappingStop
                 )
-            ) {
-                ix.notes.push(episode::ix(k));
+            )
+        };
+        ix.detections = t.indices_where(detection).map(episode::ix).collect();
+        ix.actions = t.indices_where(action).map(episode::ix).collect();
+        ix.notes = t.indices_where(note).map(episode::ix).collect();
+        // A merged timeline is in instant order, so a source's last event
+        // is its latest: read back from the end until every source has
+        // one, its events' other fields unread.
+        let sources = t.whos().map(|w| w.source).collect::<FxHashSet<u32>>().len();
+        for k in (0..t.len()).rev() {
+            if ix.source_last.len() == sources {
+                break;
             }
+            let source = t.who_at(k).source;
+            ix.source_last
+                .entry(source)
+                .or_insert_with(|| t.get(k).instant);
         }
         ix
     }
@@ -406,10 +420,8 @@ fn assign_public(t: &Timeline, spans: &[Span], outages: &[Outage], ix: &Index) -
                 .max(),
         })
         .collect();
-    for (k, e) in t.iter().enumerate() {
-        if e.who.kind != Kind::Comms || e.who.role != Role::Public {
-            continue;
-        }
+    for k in t.indices_where(|w| w.kind == Kind::Comms && w.role == Role::Public) {
+        let e = t.get(k);
         let best = outages
             .iter()
             .enumerate()
