@@ -81,6 +81,20 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
     let mut probes = Vec::new();
     let mut detection = Vec::new();
     let manifest = bundle.manifest.as_ref();
+    // The grammars the files name, or every one when a file has none to
+    // detect its own, compiled together on the pool before the files'
+    // heads are read with them.
+    let named: Option<Vec<&str>> = bundle
+        .files
+        .iter()
+        .map(|f| {
+            let entry = f
+                .entry
+                .and_then(|e| manifest.map(|m| &m.manifest.source[e]));
+            entry.and_then(|e| e.grammar.as_ref().map(|g| g.get_ref().as_str()))
+        })
+        .collect();
+    reg.compile(named.as_deref());
     for (k, file) in bundle.files.iter().enumerate() {
         let entry = file
             .entry
