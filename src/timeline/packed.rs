@@ -201,10 +201,21 @@ impl Timeline {
     /// about 4 M instructions of the main thread's serial work on the
     /// bench bundle).
     pub fn indices_where(&self, mut keep: impl FnMut(&Who) -> bool) -> Matching<'_> {
+        let pass: Vec<bool> = self.whos.iter().map(|w| keep(w)).collect();
+        let mut before = Vec::with_capacity(pass.len() + 1);
+        let mut n = 0u32;
+        before.push(0);
+        for &p in &pass {
+            n += u32::from(p);
+            before.push(n);
+        }
         Matching {
             t: self,
-            pass: self.whos.iter().map(|w| keep(w)).collect(),
-            k: 0,
+            // No `Who` wanted: no event either, none read.
+            k: if n == 0 { self.len } else { 0 },
+            pass,
+            before,
+            all_to: 0,
         }
     }
 
@@ -404,7 +415,13 @@ pub struct Matching<'a> {
     t: &'a Timeline,
     /// Per distinct `Who`: whether its events are wanted.
     pass: Vec<bool>,
+    /// Per distinct `Who`: how many before it are wanted (and the total
+    /// last), so a block's range of `Who`s is judged at once.
+    before: Vec<u32>,
     k: usize,
+    /// Events before this index are all wanted (a block whose every
+    /// possible `Who` is).
+    all_to: usize,
 }
 
 impl Iterator for Matching<'_> {
@@ -413,11 +430,33 @@ impl Iterator for Matching<'_> {
     fn next(&mut self) -> Option<usize> {
         while self.k < self.t.len {
             let k = self.k;
+            if k < self.all_to {
+                self.k += 1;
+                return Some(k);
+            }
             let h = &self.t.heads[k / BLOCK];
-            // A block of one `Who` is taken or skipped whole.
-            if h.width[WHO] == 0 && !self.pass[h.who as usize] {
-                self.k = (k / BLOCK + 1) * BLOCK;
-                continue;
+            if k % BLOCK == 0 {
+                // The block's events' `Who`s lie in `h.who` and the
+                // `2^width - 1` after it: if none of those is wanted the
+                // block is skipped, if all are it is taken, unread.
+                let lo = h.who as usize;
+                let w = u32::from(h.width[WHO]);
+                let span = if w >= usize::BITS - 1 {
+                    usize::MAX
+                } else {
+                    1 << w
+                };
+                let hi = lo.saturating_add(span).min(self.pass.len());
+                let wanted = (self.before[hi] - self.before[lo]) as usize;
+                let end = (k + BLOCK).min(self.t.len);
+                if wanted == 0 {
+                    self.k = end;
+                    continue;
+                }
+                if wanted == hi - lo {
+                    self.all_to = end;
+                    continue;
+                }
             }
             self.k += 1;
             if self.pass[self.t.who_index(k)] {
@@ -697,11 +736,12 @@ mod tests {
         distinct.sort_unstable();
         distinct.dedup();
         assert_eq!(got, distinct, "whos");
-        let picks: [&dyn Fn(&Who) -> bool; 4] = [
+        let picks: [&dyn Fn(&Who) -> bool; 5] = [
             &|_| true,
             &|_| false,
             &|w| w.host.as_deref().is_some_and(|h| h.len() % 2 == 0),
             &|w| w.host.as_deref().is_some_and(|h| h.ends_with('7')),
+            &|w| w.host.as_deref() == Some("h0"),
         ];
         for k in 0..t.len() {
             assert!(Arc::ptr_eq(t.who_at(k), t.get(k).who), "who of event {k}");
@@ -844,6 +884,39 @@ mod tests {
         assert_eq!((t.heads[0].stride, t.heads[1].stride), (64, 0));
         assert_eq!(t.heads[1].at % 64, 0);
         same(&t, &want);
+    }
+
+    /// Blocks none of whose possible `Who`s is wanted are skipped, and
+    /// blocks all of whose are taken, unread: the events right after
+    /// either are still judged one by one.
+    #[test]
+    fn indices_where_skips_and_takes_blocks_whole() {
+        let hosts: Vec<Arc<Who>> = (0..4).map(|k| who(0, &format!("h{k}"))).collect();
+        let at = Utc.timestamp_opt(1_487_736_600, 0).unwrap();
+        let s = Summary::held("s");
+        // Per block, the hosts its events take in turn.
+        let blocks: [&[usize]; 5] = [&[0, 1], &[2, 3], &[0, 2], &[1], &[3, 0]];
+        let mut want = Vec::new();
+        for b in blocks {
+            for i in 0..BLOCK {
+                want.push(event(at, i as u32, &hosts[b[i % b.len()]], s.clone()));
+            }
+        }
+        // A short last block.
+        want.truncate(want.len() - 5);
+        let t = Timeline::from(want.clone());
+        for wanted in [
+            &["h2", "h3"][..],
+            &["h0"],
+            &["h1"],
+            &["h3"],
+            &["h0", "h1", "h2"],
+        ] {
+            let keep = |w: &Who| w.host.as_deref().is_some_and(|h| wanted.contains(&h));
+            let by_who: Vec<usize> = t.indices_where(keep).collect();
+            let by_get: Vec<usize> = (0..t.len()).filter(|&k| keep(t.get(k).who)).collect();
+            assert_eq!(by_who, by_get, "{wanted:?}");
+        }
     }
 
     #[test]
