@@ -605,7 +605,7 @@ fn decide_labels(events: &Timeline, anchors: &[(Anchor, Evidence)]) -> Vec<Decis
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let labelled = |w: &Who| matches!(w.provenance.offset, OffsetSource::ZoneOverLabel { .. });
     for k in events.indices_where(labelled) {
-        if let OffsetSource::ZoneOverLabel { label, .. } = &events.get(k).provenance().offset {
+        if let OffsetSource::ZoneOverLabel { label, .. } = &events.who_at(k).provenance.offset {
             groups
                 .entry(label.to_string())
                 .or_default()

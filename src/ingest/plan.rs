@@ -81,24 +81,22 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
     let mut probes = Vec::new();
     let mut detection = Vec::new();
     let manifest = bundle.manifest.as_ref();
+    // A file's `[[source]]` entry, with the manifest it is in.
+    let entry_of = |file: &BundleFile| {
+        file.entry
+            .and_then(|e| manifest.map(|m| (&m.manifest.source[e], m)))
+    };
     // The grammars the files name, or every one when a file has none to
     // detect its own, compiled together on the pool before the files'
     // heads are read with them.
     let named: Option<Vec<&str>> = bundle
         .files
         .iter()
-        .map(|f| {
-            let entry = f
-                .entry
-                .and_then(|e| manifest.map(|m| &m.manifest.source[e]));
-            entry.and_then(|e| e.grammar.as_ref().map(|g| g.get_ref().as_str()))
-        })
+        .map(|f| entry_of(f).and_then(|(e, _)| e.grammar.as_ref().map(|g| g.get_ref().as_str())))
         .collect();
     reg.compile(named.as_deref());
     for (k, file) in bundle.files.iter().enumerate() {
-        let entry = file
-            .entry
-            .and_then(|e| manifest.map(|m| (&m.manifest.source[e], m)));
+        let entry = entry_of(file);
         let head = read::head(&file.abs, HEAD_LINES, HEAD_BYTES)?;
         let grammar = match entry.and_then(|(e, m)| e.grammar.as_ref().map(|g| (g, m))) {
             Some((g, m)) => {

@@ -201,19 +201,17 @@ impl Timeline {
     /// about 4 M instructions of the main thread's serial work on the
     /// bench bundle).
     pub fn indices_where(&self, mut keep: impl FnMut(&Who) -> bool) -> Matching<'_> {
-        let pass: Vec<bool> = self.whos.iter().map(|w| keep(w)).collect();
-        let mut before = Vec::with_capacity(pass.len() + 1);
+        let mut before = Vec::with_capacity(self.whos.len() + 1);
         let mut n = 0u32;
         before.push(0);
-        for &p in &pass {
-            n += u32::from(p);
+        for w in &self.whos {
+            n += u32::from(keep(w));
             before.push(n);
         }
         Matching {
             t: self,
             // No `Who` wanted: no event either, none read.
             k: if n == 0 { self.len } else { 0 },
-            pass,
             before,
             all_to: 0,
         }
@@ -413,10 +411,9 @@ pub struct Iter<'a> {
 /// The indices `Timeline::indices_where` gives.
 pub struct Matching<'a> {
     t: &'a Timeline,
-    /// Per distinct `Who`: whether its events are wanted.
-    pass: Vec<bool>,
     /// Per distinct `Who`: how many before it are wanted (and the total
-    /// last), so a block's range of `Who`s is judged at once.
+    /// last), so a block's range of `Who`s is judged at once; `Who` `i`
+    /// is wanted when the count grows after it.
     before: Vec<u32>,
     k: usize,
     /// Events before this index are all wanted (a block whose every
@@ -446,7 +443,7 @@ impl Iterator for Matching<'_> {
                 } else {
                     1 << w
                 };
-                let hi = lo.saturating_add(span).min(self.pass.len());
+                let hi = lo.saturating_add(span).min(self.before.len() - 1);
                 let wanted = (self.before[hi] - self.before[lo]) as usize;
                 let end = (k + BLOCK).min(self.t.len);
                 if wanted == 0 {
@@ -459,7 +456,8 @@ impl Iterator for Matching<'_> {
                 }
             }
             self.k += 1;
-            if self.pass[self.t.who_index(k)] {
+            let i = self.t.who_index(k);
+            if self.before[i + 1] > self.before[i] {
                 return Some(k);
             }
         }

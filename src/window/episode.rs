@@ -18,9 +18,8 @@ use crate::event::Kind;
 use crate::signal::{Health, Signal};
 use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
+use std::collections::HashMap;
 
 /// A state report this close to its source's first line describes the
 /// state when the evidence began.

@@ -21,9 +21,8 @@ use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use episode::Span;
 use focus::{Depends, Focus, Pattern};
-use std::collections::BTreeSet;
-
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeSet;
 use trigger::Candidate;
 
 /// Onsets closer than this to a window's latest onset join it, by default.
@@ -220,17 +219,17 @@ pub struct Gap {
 pub fn monitor_gaps(t: &Timeline) -> Vec<Gap> {
     let mut open: std::collections::BTreeMap<u32, usize> = std::collections::BTreeMap::new();
     let mut out = Vec::new();
-    let stops_and_starts = |w: &crate::event::Who| {
-        matches!(w.signal, Some(Signal::MonitorStop | Signal::MonitorStart))
-    };
+    let stops_and_starts =
+        |w: &Who| matches!(w.signal, Some(Signal::MonitorStop | Signal::MonitorStart));
     for k in t.indices_where(stops_and_starts) {
-        let e = t.get(k);
-        match e.who.signal {
+        // Only the `Who` is asked: the rest of the event stays unread.
+        let who = t.who_at(k);
+        match who.signal {
             Some(Signal::MonitorStop) => {
-                open.entry(e.source()).or_insert(k);
+                open.entry(who.source).or_insert(k);
             }
             Some(Signal::MonitorStart) => {
-                if let Some(stop) = open.remove(&e.source()) {
+                if let Some(stop) = open.remove(&who.source) {
                     out.push(Gap {
                         stop,
                         start: Some(k),
