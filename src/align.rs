@@ -159,13 +159,50 @@ fn matched(events: &[(DateTime<Utc>, i64, Kind)], w: &Witnesses) -> Vec<(usize, 
         })
         .collect();
     order.sort_unstable_by_key(|&(at, _, k)| (at, k));
+    walk(
+        order
+            .into_iter()
+            .map(|(at, until, k)| (at, until, k as usize, events[k as usize].2)),
+        w,
+    )
+}
+
+/// `matched` for a whole clock moved by `s` seconds: `events` are a
+/// source's, keyed once (`keyed`), so already in time order once moved,
+/// and moved by plain sums. The hundred offsets the whole-clock search
+/// tries each read 1,064 faults of the bench bundle's switch: made from
+/// chrono's instants and sorted anew, they were a tenth of the work after
+/// the parse (issue 16).
+fn matched_in_order(events: &[(Key, Kind)], s: i64, w: &Witnesses) -> Vec<(usize, usize)> {
+    walk(
+        events
+            .iter()
+            .enumerate()
+            .map(|(k, &((secs, nanos), kind))| {
+                (
+                    (secs + s, nanos),
+                    (secs + s + PAIR_WINDOW_S, nanos),
+                    k,
+                    kind,
+                )
+            }),
+        w,
+    )
+}
+
+/// The pairing walk of `matched`: events as (moved key, end of their
+/// window, index, kind), in (key, index) order.
+fn walk(
+    order: impl Iterator<Item = (Key, Key, usize, Kind)>,
+    w: &Witnesses,
+) -> Vec<(usize, usize)> {
     let mut used = [vec![false; w.faults.len()], vec![false; w.recoveries.len()]];
     // Events come in time order, so the first anchor not before an event
     // only moves on: a walk, not a binary search per event.
     let mut from = [0usize; 2];
     let mut out = Vec::new();
-    for (at, until, k) in order {
-        let (list, which) = match events[k as usize].2 {
+    for (at, until, k, kind) in order {
+        let (list, which) = match kind {
             Kind::Fault => (&w.faults, 0),
             Kind::Recovery => (&w.recoveries, 1),
             _ => continue,
@@ -179,10 +216,23 @@ fn matched(events: &[(DateTime<Utc>, i64, Kind)], w: &Witnesses) -> Vec<(usize, 
             .find(|&j| !used[j]);
         if let Some(j) = hit {
             used[j] = true;
-            out.push((k as usize, list[j].1 as usize));
+            out.push((k, list[j].1 as usize));
         }
     }
     out
+}
+
+/// A source's faults and recoveries (`faults`) as keys and kinds, for
+/// `matched_in_order`; `None` when one falls in a leap second, which a
+/// plain sum does not move as chrono does.
+fn keyed(faults: &[EventRef<'_>]) -> Option<Vec<(Key, Kind)>> {
+    faults
+        .iter()
+        .map(|e| {
+            let k = key(e.instant);
+            (k.1 < 1_000_000_000).then_some((k, e.who.kind))
+        })
+        .collect()
 }
 
 /// A candidate reading: a shift applied to some of a source's events.
@@ -278,11 +328,37 @@ fn evaluate(
         .iter()
         .map(|e| (e.instant, shift(e), e.who.kind))
         .collect();
-    matched(&events, w)
-        .into_iter()
-        .map(|(k, j)| {
+    pairs(&matched(&events, w), faults, |k| events[k].1, anchors)
+}
+
+/// `evaluate` for the whole clock moved by `s` seconds, through the
+/// faults' keys (`keyed`) when there are some.
+fn evaluate_whole(
+    faults: &[EventRef<'_>],
+    keys: Option<&[(Key, Kind)]>,
+    s: i64,
+    w: &Witnesses,
+    anchors: &[(Anchor, Evidence)],
+) -> Vec<Pair> {
+    match keys {
+        Some(keys) => pairs(&matched_in_order(keys, s, w), faults, |_| s, anchors),
+        None => evaluate(faults, |_| s, w, anchors),
+    }
+}
+
+/// The pairs of `matched`'s (event, anchor) indexes, event `k` moved by
+/// `shift(k)` seconds: an event's evidence is made only for these.
+fn pairs(
+    matched: &[(usize, usize)],
+    faults: &[EventRef<'_>],
+    shift: impl Fn(usize) -> i64,
+    anchors: &[(Anchor, Evidence)],
+) -> Vec<Pair> {
+    matched
+        .iter()
+        .map(|&(k, j)| {
             let ((a, aev), e) = (&anchors[j], &faults[k]);
-            let t = e.instant + Duration::seconds(events[k].1);
+            let t = e.instant + Duration::seconds(shift(k));
             Pair {
                 cause: e.evidence(),
                 effect: aev.clone(),
@@ -337,15 +413,19 @@ pub const SKEW_MIN_S: i64 = 60;
 /// Decide mislabelled and zone-less sources by cross-source evidence, then
 /// estimate clock skew; with `correct_skew`, move skewed sources' events.
 pub fn align(ing: &mut Ingested, correct_skew: bool) {
-    place(ing);
+    // The anchors are built once, and again only after a correction moved
+    // some events: `place` moves only lines read in a zone (labelled or
+    // assumed), never a line of absolute time, so it leaves them as they
+    // were (three builds were a tenth of the serial work after the parse of
+    // the bench bundle; issue 16).
+    let anchors = anchors(ing);
+    place(ing, &anchors);
     // Every verdict is in: the notes become findings, once.
     ing.settle();
-    clock_offsets(ing, correct_skew);
-    // Built once, and again only after a correction moved some events.
-    let mut cached: Option<Vec<(Anchor, Evidence)>> = None;
+    let mut cached = Some(clock_offsets(ing, correct_skew, anchors));
     for k in 0..ing.sources.len() {
         let skew = envelope_skew(&ing.sources[k]).or_else(|| {
-            let anchors = cached.get_or_insert_with(|| anchors(ing));
+            let anchors = cached.get_or_insert_with(|| self::anchors(ing));
             effect_before_cause(&ing.sources[k], anchors)
         });
         if let Some((skew_ms, message, ev)) = skew {
@@ -432,11 +512,7 @@ fn effect_before_cause(
     let mut pairs: Vec<Pair> = Vec::new();
     // One-to-one, the closest unused anchor.
     let mut used = vec![false; anchors.len()];
-    for e in src
-        .events
-        .iter()
-        .filter(|e| matches!(e.who.kind, Kind::Fault | Kind::Recovery))
-    {
+    for e in faults(&src.events) {
         let wanted = |k: Kind| match e.who.kind {
             Kind::Fault => matches!(k, Kind::Fault | Kind::Detection),
             _ => k == Kind::Recovery,
@@ -499,8 +575,13 @@ const OFFSET_MAX_S: i64 = 14 * 3600;
 /// two one-to-one pairs, and more than twice as many as no offset or any
 /// other offset gives) is a `clock-skew` finding with the pairs, and with
 /// `--correct-skew` moves the source's events.
-fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
-    let mut anchors = anchors(ing);
+///
+/// Takes the anchors and gives them back, built again after a correction.
+fn clock_offsets(
+    ing: &mut Ingested,
+    correct_skew: bool,
+    mut anchors: Vec<(Anchor, Evidence)>,
+) -> Vec<(Anchor, Evidence)> {
     for k in 0..ing.sources.len() {
         let events = &ing.sources[k].events;
         let Some(first) = events.first() else {
@@ -511,6 +592,7 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         }
         let source = first.source();
         let faults = faults(events);
+        let keys = keyed(&faults);
         let w = Witnesses::of(&anchors, source);
         // A whole-clock offset moves every event alike: no per-line map
         // (it is applied to all events below, not through `shift`).
@@ -519,10 +601,24 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
                 name: "the offset".into(),
                 offset_s: i32::try_from(shift).unwrap_or(0),
                 shift: Shift::none(),
-                pairs: evaluate(&faults, |_| shift, &w, &anchors),
+                pairs: evaluate_whole(&faults, keys.as_deref(), shift, &w, &anchors),
             }
         };
         let base = shifted(0).pairs.len();
+        // No offset can win when even pairing every fault and recovery
+        // would not give more than twice the pairs of none (below): the
+        // hundred readings are not worth trying.
+        let most = |kind: Kind, witnesses: &[(Key, u32)]| {
+            faults
+                .iter()
+                .filter(|e| e.who.kind == kind)
+                .count()
+                .min(witnesses.len())
+        };
+        let ceiling = most(Kind::Fault, &w.faults) + most(Kind::Recovery, &w.recoveries);
+        if ceiling < 2 || ceiling <= 2 * base {
+            continue;
+        }
         // A hundred offsets, each a pass over the source's faults: spread
         // over the threads (collect keeps their order). Serial, this was 5 %
         // of a two-thread run of the bench bundle.
@@ -570,20 +666,20 @@ fn clock_offsets(ing: &mut Ingested, correct_skew: bool) {
         let f = Finding::warning(FindingCode::ClockSkew, message, Some(ev));
         ing.findings.push(f);
     }
+    anchors
 }
 
 /// Decide mislabelled and zone-less sources by cross-source evidence.
-fn place(ing: &mut Ingested) {
-    let anchors = anchors(ing);
+fn place(ing: &mut Ingested, anchors: &[(Anchor, Evidence)]) {
     for k in 0..ing.sources.len() {
-        let decisions = decide_labels(&ing.sources[k].events, &anchors);
+        let decisions = decide_labels(&ing.sources[k].events, anchors);
         for d in decisions {
             apply(ing, k, d);
         }
         if anchors.is_empty() {
             continue;
         }
-        if let Some(d) = decide_assumed(&ing.sources[k].events, &anchors) {
+        if let Some(d) = decide_assumed(&ing.sources[k].events, anchors) {
             apply(ing, k, d);
         }
     }
@@ -987,6 +1083,63 @@ mod tests {
             let w = Witnesses::of(&anchors, source);
             prop_assert_eq!(matched(&events, &w), matched_reference(&events, &anchors, source));
         }
+    }
+
+    proptest! {
+        /// A whole clock moved by one offset pairs its faults, keyed once in
+        /// time order, as `matched` pairs them moved one by one and sorted
+        /// (issue 16); and a fault in a leap second leaves them unkeyed.
+        #[test]
+        fn a_whole_clock_moved_pairs_as_each_event_moved(
+            anchors in proptest::collection::vec(
+                (85_000u32..87_500, nanos(), 0u8..4, 0u32..3),
+                0..40,
+            ),
+            events in proptest::collection::vec(
+                (85_000u32..87_500, prop_oneof![Just(0u32), Just(500_000_000), 0u32..1_000_000_000], 0u8..4),
+                0..30,
+            ),
+            s in prop_oneof![Just(0i64), Just(-3_600), Just(900), Just(3_600), -2_000i64..2_000],
+            source in 0u32..3,
+        ) {
+            let mut anchors: Vec<(Anchor, Evidence)> = anchors
+                .into_iter()
+                .enumerate()
+                .map(|(line, (secs, nanos, k, src))| {
+                    let line = crate::timeline::index(line);
+                    let a = Anchor { instant: instant(secs, nanos), kind: kind(k), source: src, line };
+                    (a, Evidence::new("a.log", u64::from(line)))
+                })
+                .collect();
+            anchors.sort_by_key(|(a, _)| (a.instant, a.source, a.line));
+            let mut events: Vec<(DateTime<Utc>, i64, Kind)> = events
+                .into_iter()
+                .map(|(secs, nanos, k)| (instant(secs, nanos), s, kind(k)))
+                .collect();
+            events.sort_by_key(|e| e.0);
+            let keys: Vec<(Key, Kind)> = events.iter().map(|&(t, _, k)| (key(t), k)).collect();
+            let w = Witnesses::of(&anchors, source);
+            prop_assert_eq!(matched_in_order(&keys, s, &w), matched(&events, &w));
+        }
+    }
+
+    /// A plain sum does not move a leap second as chrono does: a source
+    /// with a fault in one is paired event by event (`evaluate`).
+    #[test]
+    fn a_fault_in_a_leap_second_is_not_keyed() {
+        let mut events = [
+            crate::timeline::tests::ev("2016-12-31T23:59:58Z", 0, 1, Kind::Fault, "a"),
+            crate::timeline::tests::ev("2016-12-31T23:59:59Z", 0, 2, Kind::Recovery, "a"),
+        ];
+        let refs: Vec<EventRef<'_>> = events.iter().map(EventRef::from).collect();
+        let keys = keyed(&refs).expect("no leap second");
+        assert_eq!(
+            keys[1],
+            ((instant(86_399, 0).timestamp(), 0), Kind::Recovery)
+        );
+        events[1].instant = instant(86_399, 1_000_000_000);
+        let refs: Vec<EventRef<'_>> = events.iter().map(EventRef::from).collect();
+        assert_eq!(keyed(&refs), None);
     }
 
     #[test]
