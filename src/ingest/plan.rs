@@ -77,9 +77,7 @@ pub struct Probe {
 }
 
 pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
-    let mut sources = Vec::new();
-    let mut probes = Vec::new();
-    let mut detection = Vec::new();
+    use rayon::prelude::*;
     let manifest = bundle.manifest.as_ref();
     // A file's `[[source]]` entry, with the manifest it is in.
     let entry_of = |file: &BundleFile| {
@@ -87,90 +85,141 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
             .and_then(|e| manifest.map(|m| (&m.manifest.source[e], m)))
     };
     // The grammars the files name, or every one when a file has none to
-    // detect its own, compiled together on the pool before the files'
-    // heads are read with them.
+    // detect its own, compiled together on the pool while the files'
+    // heads are read beside them; then each file is planned on its own
+    // (detection, zone, year probe), the files on the pool too: one after
+    // another on the main thread, with the pool idle, they were a tenth
+    // of the serial work of a two-thread run (issue 16).
     let named: Option<Vec<&str>> = bundle
         .files
         .iter()
         .map(|f| entry_of(f).and_then(|(e, _)| e.grammar.as_ref().map(|g| g.get_ref().as_str())))
         .collect();
-    reg.compile(named.as_deref());
-    for (k, file) in bundle.files.iter().enumerate() {
-        let entry = entry_of(file);
-        let head = read::head(&file.abs, HEAD_LINES, HEAD_BYTES)?;
-        let grammar = match entry.and_then(|(e, m)| e.grammar.as_ref().map(|g| (g, m))) {
-            Some((g, m)) => {
-                if reg.get(g.get_ref()).is_none() {
-                    return Err(Error::Manifest(format!(
-                        "{}: unknown grammar {:?} (known: {})",
-                        m.at(g.span().start),
-                        g.get_ref(),
-                        reg.names().join(", ")
-                    )));
-                }
-                Ok(Some(g.get_ref().clone()))
+    let ((), heads) = rayon::join(
+        || reg.compile(named.as_deref()),
+        || {
+            bundle
+                .files
+                .par_iter()
+                .map(|f| read::head(&f.abs, HEAD_LINES, HEAD_BYTES))
+                .collect::<Vec<_>>()
+        },
+    );
+    let planned: Vec<Result<Planned>> = bundle
+        .files
+        .par_iter()
+        .zip(heads)
+        .enumerate()
+        .map(|(k, (file, head))| plan_one(k, file, &head?, entry_of(file), reg, opts, manifest))
+        .collect();
+    // The first error in the files' order, as a walk of them would stop at.
+    let mut sources = Vec::new();
+    let mut probes = Vec::new();
+    let mut detection = Vec::new();
+    for p in planned {
+        let p = p?;
+        sources.push(p.source);
+        probes.push(p.probe);
+        detection.push(p.detection);
+    }
+    let mut findings: Vec<Finding> = detection.iter().flatten().cloned().collect();
+    infer_years(&mut sources, &probes, &mut findings);
+    Ok(Plan {
+        sources,
+        findings,
+        probes,
+        detection,
+    })
+}
+
+/// One file's part of the plan.
+struct Planned {
+    source: SourcePlan,
+    probe: Option<Probe>,
+    detection: Option<Finding>,
+}
+
+/// The plan of file `k`, from its head and its `[[source]]` entry.
+fn plan_one(
+    k: usize,
+    file: &BundleFile,
+    head: &str,
+    entry: Option<(
+        &crate::bundle::manifest::SourceEntry,
+        &crate::bundle::manifest::ManifestFile,
+    )>,
+    reg: &Registry,
+    opts: &Options,
+    manifest: Option<&crate::bundle::manifest::ManifestFile>,
+) -> Result<Planned> {
+    let grammar = match entry.and_then(|(e, m)| e.grammar.as_ref().map(|g| (g, m))) {
+        Some((g, m)) => {
+            if reg.get(g.get_ref()).is_none() {
+                return Err(Error::Manifest(format!(
+                    "{}: unknown grammar {:?} (known: {})",
+                    m.at(g.span().start),
+                    g.get_ref(),
+                    reg.names().join(", ")
+                )));
             }
-            None => detect_grammar(reg, file, &head),
-        };
-        let (grammar, candidates) = match grammar {
-            Ok(g) => (g, None),
-            Err((why, finding)) => {
-                detection.push(Some(finding));
-                (None, Some(why))
-            }
-        };
-        if candidates.is_none() {
-            detection.push(None);
+            Ok(Some(g.get_ref().clone()))
         }
-        let zone = if let Some((Some(z), m)) = entry.map(|(e, m)| (e.zone.as_ref(), m)) {
-            ZoneChoice {
-                tz: m.zone(z)?,
-                origin: ZoneOrigin::Source,
-            }
-        } else if let Some(tz) = opts.zone {
-            ZoneChoice {
-                tz,
-                origin: ZoneOrigin::Flag,
-            }
-        } else if let Some(z) = manifest.and_then(|m| m.manifest.defaults.zone.as_ref()) {
-            ZoneChoice {
-                tz: manifest.expect("zone came from it").zone(z)?,
-                origin: ZoneOrigin::BundleDefault,
-            }
-        } else {
-            ZoneChoice {
-                tz: chrono_tz::UTC,
-                origin: ZoneOrigin::Assumed,
-            }
-        };
-        let mut overrides = opts.abbrev.clone();
-        if let Some((e, m)) = entry {
-            for (label, v) in &e.abbrev {
-                overrides.insert(label.clone(), m.offset(label, v)?);
-            }
+        None => detect_grammar(reg, file, head),
+    };
+    let (grammar, candidates, detection) = match grammar {
+        Ok(g) => (g, None, None),
+        Err((why, finding)) => (None, Some(why), Some(finding)),
+    };
+    let zone = if let Some((Some(z), m)) = entry.map(|(e, m)| (e.zone.as_ref(), m)) {
+        ZoneChoice {
+            tz: m.zone(z)?,
+            origin: ZoneOrigin::Source,
         }
-        let overrides = Arc::new(overrides);
-        let probe = grammar
-            .as_deref()
-            .and_then(|g| reg.get(g))
-            .map(|g| probe(g, &head, zone, &overrides, mtime_year(&file.abs)));
-        let year = entry
-            .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
+    } else if let Some(tz) = opts.zone {
+        ZoneChoice {
+            tz,
+            origin: ZoneOrigin::Flag,
+        }
+    } else if let Some(z) = manifest.and_then(|m| m.manifest.defaults.zone.as_ref()) {
+        ZoneChoice {
+            tz: manifest.expect("zone came from it").zone(z)?,
+            origin: ZoneOrigin::BundleDefault,
+        }
+    } else {
+        ZoneChoice {
+            tz: chrono_tz::UTC,
+            origin: ZoneOrigin::Assumed,
+        }
+    };
+    let mut overrides = opts.abbrev.clone();
+    if let Some((e, m)) = entry {
+        for (label, v) in &e.abbrev {
+            overrides.insert(label.clone(), m.offset(label, v)?);
+        }
+    }
+    let overrides = Arc::new(overrides);
+    let probe = grammar
+        .as_deref()
+        .and_then(|g| reg.get(g))
+        .map(|g| probe(g, head, zone, &overrides, mtime_year(&file.abs)));
+    let year = entry
+        .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
+        .map(|year| YearChoice {
+            year,
+            origin: YearOrigin::Manifest,
+        })
+        .or(opts.year.map(|year| YearChoice {
+            year,
+            origin: YearOrigin::Flag,
+        }))
+        .or(manifest
+            .and_then(|m| m.manifest.incident.year.as_ref().map(|y| *y.get_ref()))
             .map(|year| YearChoice {
                 year,
                 origin: YearOrigin::Manifest,
-            })
-            .or(opts.year.map(|year| YearChoice {
-                year,
-                origin: YearOrigin::Flag,
-            }))
-            .or(manifest
-                .and_then(|m| m.manifest.incident.year.as_ref().map(|y| *y.get_ref()))
-                .map(|year| YearChoice {
-                    year,
-                    origin: YearOrigin::Manifest,
-                }));
-        sources.push(SourcePlan {
+            }));
+    Ok(Planned {
+        source: SourcePlan {
             index: k as u32,
             file: file.clone(),
             grammar,
@@ -182,15 +231,8 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
             rates: entry
                 .and_then(|(e, _)| e.rates.as_ref().map(|r| *r.get_ref()))
                 .unwrap_or_default(),
-        });
-        probes.push(probe);
-    }
-    let mut findings: Vec<Finding> = detection.iter().flatten().cloned().collect();
-    infer_years(&mut sources, &probes, &mut findings);
-    Ok(Plan {
-        sources,
-        findings,
-        probes,
+        },
+        probe,
         detection,
     })
 }
