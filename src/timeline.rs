@@ -22,7 +22,6 @@ pub use packed::{index, Builder, EventRef, Iter, Timeline};
 /// index: a parse sorts its events (`Timeline::sorted_by_instant_and_line`)
 /// and an events file's are sorted as they are read (`with_events`).
 pub fn merged(mut sources: Vec<Timeline>) -> Timeline {
-    use std::cmp::Reverse;
     sources.retain(|s| !s.is_empty());
     debug_assert!(
         sources.iter().all(|s| s
@@ -47,23 +46,7 @@ pub fn merged(mut sources: Vec<Timeline>) -> Timeline {
     }
     let total: usize = sources.iter().map(Timeline::len).sum();
     u32::try_from(total).expect("a timeline is indexed by u32 (window::episode)");
-    let mut next = vec![0usize; sources.len()];
-    let mut heap: std::collections::BinaryHeap<Reverse<(_, usize)>> = sources
-        .iter()
-        .enumerate()
-        .map(|(k, s)| Reverse((s.get(0).order_key(), k)))
-        .collect();
-    let mut out = Builder::default();
-    while let Some(Reverse((_, k))) = heap.pop() {
-        let s = &sources[k];
-        out.push(s.get(next[k]).to_event());
-        next[k] += 1;
-        if next[k] < s.len() {
-            heap.push(Reverse((s.get(next[k]).order_key(), k)));
-        }
-    }
-    drop(sources);
-    out.finish()
+    packed::merge(&sources)
 }
 
 #[cfg(test)]

@@ -555,15 +555,7 @@ impl Builder {
 
     pub fn finish(mut self) -> Timeline {
         self.flush();
-        let mut t = self.t;
-        t.heads.shrink_to_fit();
-        t.bits.truncate(self.end.div_ceil(64) as usize);
-        // One word past the last, so a read never needs a bound of its own.
-        t.bits.push(0);
-        t.bits.shrink_to_fit();
-        t.whos.shrink_to_fit();
-        t.sums.shrink_to_fit();
-        t
+        finished(self.t, self.end)
     }
 
     fn flush(&mut self) {
@@ -604,47 +596,178 @@ impl Builder {
             values[SUM][i] = u64::from(sum);
             values[OFFSET][i] = u64::from(offset);
         }
-        let least_secs = secs[..n].iter().copied().min().unwrap_or(0);
-        for (v, s) in values[SECS].iter_mut().zip(&secs[..n]) {
-            *v = s.wrapping_sub(least_secs) as u64;
-        }
-        let mut least = [0u64; FIELDS];
-        for f in [LINE, WHO, SUM] {
-            least[f] = values[f][..n].iter().copied().min().unwrap_or(0);
-            for v in &mut values[f][..n] {
-                *v -= least[f];
-            }
-        }
-        let mut width = [0u8; FIELDS];
-        for (w, v) in width.iter_mut().zip(&values) {
-            let most = v[..n].iter().copied().max().unwrap_or(0);
-            *w = (u64::BITS - most.leading_zeros()) as u8;
-        }
-        let stride: u16 = width.iter().map(|&w| u16::from(w)).sum();
-        let base = DateTime::from_timestamp(least_secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
-        self.t.heads.push(Head {
-            secs: least_secs,
-            day: base.date_naive(),
-            second_of_day: base.num_seconds_from_midnight(),
-            at: self.end,
-            line: least[LINE] as u32,
-            who: least[WHO] as u32,
-            sum: least[SUM] as u32,
-            width,
-            stride,
-        });
-        let need = (self.end + n as u64 * u64::from(stride)).div_ceil(64) as usize + 1;
-        if self.t.bits.len() < need {
-            self.t.bits.resize(need, 0);
-        }
-        for i in 0..n {
-            for (&w, v) in width.iter().zip(&values) {
-                write(&mut self.t.bits, self.end, w, v[i]);
-                self.end += u64::from(w);
-            }
-        }
-        self.t.len += n;
+        pack(&mut self.t, &mut self.end, &secs, &mut values, n);
     }
+}
+
+/// Packs one block of `n` events, given as each field's values (the `Who`
+/// and the summary as indexes into `t`'s tables) and the instants'
+/// seconds, after the `end` bits `t` holds.
+fn pack(
+    t: &mut Timeline,
+    end: &mut u64,
+    secs: &[i64; BLOCK],
+    values: &mut [[u64; BLOCK]; FIELDS],
+    n: usize,
+) {
+    let least_secs = secs[..n].iter().copied().min().unwrap_or(0);
+    for (v, s) in values[SECS].iter_mut().zip(&secs[..n]) {
+        *v = s.wrapping_sub(least_secs) as u64;
+    }
+    let mut least = [0u64; FIELDS];
+    for f in [LINE, WHO, SUM] {
+        least[f] = values[f][..n].iter().copied().min().unwrap_or(0);
+        for v in &mut values[f][..n] {
+            *v -= least[f];
+        }
+    }
+    let mut width = [0u8; FIELDS];
+    for (w, v) in width.iter_mut().zip(values.iter()) {
+        let most = v[..n].iter().copied().max().unwrap_or(0);
+        *w = (u64::BITS - most.leading_zeros()) as u8;
+    }
+    let stride: u16 = width.iter().map(|&w| u16::from(w)).sum();
+    let base = DateTime::from_timestamp(least_secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    t.heads.push(Head {
+        secs: least_secs,
+        day: base.date_naive(),
+        second_of_day: base.num_seconds_from_midnight(),
+        at: *end,
+        line: least[LINE] as u32,
+        who: least[WHO] as u32,
+        sum: least[SUM] as u32,
+        width,
+        stride,
+    });
+    let need = (*end + n as u64 * u64::from(stride)).div_ceil(64) as usize + 1;
+    if t.bits.len() < need {
+        t.bits.resize(need, 0);
+    }
+    for i in 0..n {
+        for (&w, v) in width.iter().zip(values.iter()) {
+            write(&mut t.bits, *end, w, v[i]);
+            *end += u64::from(w);
+        }
+    }
+    t.len += n;
+}
+
+/// `t` with `end` bits packed, made ready to read.
+fn finished(mut t: Timeline, end: u64) -> Timeline {
+    t.heads.shrink_to_fit();
+    t.bits.truncate(end.div_ceil(64) as usize);
+    // One word past the last, so a read never needs a bound of its own.
+    t.bits.push(0);
+    t.bits.shrink_to_fit();
+    t.whos.shrink_to_fit();
+    t.sums.shrink_to_fit();
+    t
+}
+
+/// An event's fields as packed, its `Who` and summary as indexes into its
+/// timeline's tables: what a merge moves, with no `Who` or summary counted
+/// or looked up and no instant made.
+#[derive(Clone, Copy)]
+struct Raw {
+    secs: i64,
+    nanos: u64,
+    line: u32,
+    who: u64,
+    sum: u64,
+    offset: u64,
+}
+
+impl Timeline {
+    /// Event `k`'s packed fields (`k` in range).
+    fn raw(&self, k: usize) -> Raw {
+        let h = &self.heads[k / BLOCK];
+        let at = h.at + (k % BLOCK) as u64 * u64::from(h.stride);
+        let mut from = at;
+        let mut field = |f: usize| {
+            let v = read(&self.bits, from, h.width[f]);
+            from += u64::from(h.width[f]);
+            v
+        };
+        let delta = field(SECS);
+        let nanos = field(NANOS);
+        let line = h.line.wrapping_add(field(LINE) as u32);
+        let who = u64::from(h.who) + field(WHO);
+        let sum = u64::from(h.sum) + field(SUM);
+        let offset = field(OFFSET);
+        Raw {
+            secs: h.secs.wrapping_add(delta as i64),
+            nanos,
+            line,
+            who,
+            sum,
+            offset,
+        }
+    }
+}
+
+/// The events of `sources`, each one source's in (instant, line) order, in
+/// (instant, source, line) order, as `timeline::merged` states it.
+///
+/// The merged tables are the sources' one after another (a `Who` names its
+/// source, so no two sources share one, nor a summaries' block), so an
+/// event's `Who` and summary move as indexes plus their source's base: the
+/// merge reads and packs numbers. Made of `TimedEvent`s, each counted into
+/// the merge and out again and its `Who` and block looked up, it was a
+/// sixth of the serial work after the parse of the bench bundle (issue 16).
+pub(super) fn merge(sources: &[Timeline]) -> Timeline {
+    use std::cmp::Reverse;
+    let mut t = Timeline::default();
+    let mut base = Vec::with_capacity(sources.len());
+    for s in sources {
+        base.push((t.whos.len() as u64, t.sums.len() as u64));
+        t.whos.extend(s.whos.iter().cloned());
+        t.sums.extend(s.sums.iter().cloned());
+    }
+    let id: Vec<u32> = sources
+        .iter()
+        .map(|s| s.whos.first().map_or(0, |w| w.source))
+        .collect();
+    let key = |r: &Raw, k: usize| Reverse(((r.secs, r.nanos, id[k], r.line), k));
+    let mut next = vec![0usize; sources.len()];
+    let mut head: Vec<Raw> = sources.iter().map(|s| s.raw(0)).collect();
+    let mut heap: std::collections::BinaryHeap<_> =
+        head.iter().enumerate().map(|(k, r)| key(r, k)).collect();
+    let (mut end, mut n) = (0u64, 0usize);
+    let mut secs = [0i64; BLOCK];
+    let mut values = [[0u64; BLOCK]; FIELDS];
+    while let Some(Reverse((_, k))) = heap.pop() {
+        let s = &sources[k];
+        // A run of one source's events before every other's next goes out
+        // without the heap.
+        loop {
+            let r = head[k];
+            secs[n] = r.secs;
+            values[NANOS][n] = r.nanos;
+            values[LINE][n] = u64::from(r.line);
+            values[WHO][n] = r.who + base[k].0;
+            values[SUM][n] = r.sum + base[k].1;
+            values[OFFSET][n] = r.offset;
+            n += 1;
+            if n == BLOCK {
+                pack(&mut t, &mut end, &secs, &mut values, n);
+                n = 0;
+            }
+            next[k] += 1;
+            if next[k] == s.len() {
+                break;
+            }
+            head[k] = s.raw(next[k]);
+            let mine = key(&head[k], k);
+            if heap.peek().is_some_and(|top| *top > mine) {
+                heap.push(mine);
+                break;
+            }
+        }
+    }
+    if n > 0 {
+        pack(&mut t, &mut end, &secs, &mut values, n);
+    }
+    finished(t, end)
 }
 
 /// A table index: a timeline has fewer events than `u32::MAX`
@@ -792,6 +915,56 @@ mod tests {
         same(&t, &want);
         let back: Vec<TimedEvent> = t.iter().rev().map(|e| e.to_event()).collect();
         assert_eq!(back.into_iter().rev().collect::<Vec<_>>(), want);
+    }
+
+    /// The merge moves each event's packed fields, its `Who` and summary
+    /// as indexes past its source's tables: every field comes back as the
+    /// stable sort of the sources gives it, at the extremes (far instants,
+    /// a leap second, lines to `u32::MAX`, held and packed summaries), with
+    /// instants that tie across sources and runs of one source (issue 16).
+    #[test]
+    fn a_merge_gives_back_every_event_in_timeline_order() {
+        let mut packer = Packer::default();
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .map(|t| t.and_utc())
+            .expect("a leap second");
+        let mut sources: Vec<Vec<TimedEvent>> = Vec::new();
+        for source in [2u32, 0, 5] {
+            let hosts: Vec<Arc<Who>> = (0..40).map(|k| who(source, &format!("h{k}"))).collect();
+            let mut v = Vec::new();
+            for k in 0..(300 + 41 * source) {
+                let instant = match (k + source) % 11 {
+                    0 => DateTime::<Utc>::MIN_UTC,
+                    1 => DateTime::<Utc>::MAX_UTC,
+                    2 => leap,
+                    // Runs of one source, and seconds the sources share.
+                    3..=6 => Utc
+                        .timestamp_opt(1_487_736_600 + i64::from(k / 50), 0)
+                        .unwrap(),
+                    _ => Utc
+                        .timestamp_opt(1_487_736_600 + i64::from(k % 60), k * 997)
+                        .unwrap(),
+                };
+                let line = match k % 13 {
+                    0 => u32::MAX - k,
+                    1 => 7,
+                    _ => k,
+                };
+                let summary = match k % 3 {
+                    0 => Summary::held(&format!("held {source} {k}")),
+                    _ => packer.pack(&format!("packed summary {source} {k}")),
+                };
+                v.push(event(instant, line, &hosts[(k as usize * 7) % 40], summary));
+            }
+            v.sort_by_key(|e| (e.instant, e.line));
+            sources.push(v);
+        }
+        drop(packer);
+        let mut want: Vec<TimedEvent> = sources.concat();
+        want.sort_by_key(|e| e.order_key());
+        let got = crate::timeline::merged(sources.into_iter().map(Timeline::from).collect());
+        same(&got, &want);
     }
 
     /// Blocks whose events take from a few bits to over two words, at
