@@ -20,6 +20,7 @@ use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A state report this close to its source's first line describes the
 /// state when the evidence began.
@@ -162,7 +163,13 @@ impl Span {
 pub fn spans(t: &Timeline) -> Spans {
     // By source index: a fast hash is safe for small integers.
     let mut first: FxHashMap<u32, DateTime<Utc>> = FxHashMap::default();
-    let mut subjects: HashMap<&str, Subject> = HashMap::new();
+    // Each subject's state, found by its name once per distinct `Who` (by
+    // address: a fast hash is safe there), not once per event: hashing
+    // every event's subject text was a quarter of the engine's work on
+    // the bench bundle (issue 16).
+    let mut subjects: Vec<Subject> = Vec::new();
+    let mut by_name: HashMap<&str, u32> = HashMap::new();
+    let mut by_who: FxHashMap<usize, u32> = FxHashMap::default();
     let mut out: Vec<Span> = Vec::new();
     let mut unknown = Unknown::default();
     let mut soft_leads: Vec<(u32, u32)> = Vec::new();
@@ -172,7 +179,13 @@ pub fn spans(t: &Timeline) -> Spans {
             continue;
         };
         let name: &str = subject;
-        let s = subjects.entry(name).or_default();
+        let slot = *by_who.entry(Arc::as_ptr(e.who).addr()).or_insert_with(|| {
+            *by_name.entry(name).or_insert_with(|| {
+                subjects.push(Subject::default());
+                ix(subjects.len() - 1)
+            })
+        });
+        let s = &mut subjects[slot as usize];
         match e.who.signal {
             Some(Signal::FlappingStart) => s.flapping = true,
             Some(Signal::FlappingStop) => s.flapping = false,
