@@ -236,7 +236,7 @@ pub fn extract(
     }
     inside_check(path, &bundle, out)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let plan = plan::plan(&bundle, reg, opts)?;
+    let plan = plan::plan_probed(&bundle, reg, opts)?;
     let sizes: Vec<u64> = plan
         .sources
         .iter()

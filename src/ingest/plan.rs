@@ -76,7 +76,22 @@ pub struct Probe {
     pub mtime_year: Option<i32>,
 }
 
+/// The plan for `bundle`. A file's head is probed for years only when a
+/// file's year is left to infer (none from its `[[source]]` entry,
+/// `--year` or `[incident] year`): the probes are that inference's
+/// evidence and nothing else's here (`plan_probed` keeps them all, for
+/// events files).
 pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
+    planned(bundle, reg, opts, false)
+}
+
+/// `plan`, every file's head probed: `rfo extract` records the probes, for
+/// a merge of events files to infer years over all of them.
+pub fn plan_probed(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
+    planned(bundle, reg, opts, true)
+}
+
+fn planned(bundle: &Bundle, reg: &Registry, opts: &Options, probe_all: bool) -> Result<Plan> {
     use rayon::prelude::*;
     let manifest = bundle.manifest.as_ref();
     // A file's `[[source]]` entry, with the manifest it is in.
@@ -105,23 +120,48 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
                 .collect::<Vec<_>>()
         },
     );
-    let planned: Vec<Result<Planned>> = bundle
+    let planned: Vec<Result<(Planned, String)>> = bundle
         .files
         .par_iter()
         .zip(heads)
         .enumerate()
-        .map(|(k, (file, head))| plan_one(k, file, &head?, entry_of(file), reg, opts, manifest))
+        .map(|(k, (file, head))| {
+            let head = head?;
+            let p = plan_one(k, file, &head, entry_of(file), reg, opts, manifest)?;
+            Ok((p, head))
+        })
         .collect();
     // The first error in the files' order, as a walk of them would stop at.
     let mut sources = Vec::new();
-    let mut probes = Vec::new();
     let mut detection = Vec::new();
+    let mut heads = Vec::new();
     for p in planned {
-        let p = p?;
+        let (p, head) = p?;
         sources.push(p.source);
-        probes.push(p.probe);
         detection.push(p.detection);
+        heads.push(head);
     }
+    // Each head's parse for its years (the first use of a grammar's full
+    // parse, cold) was a third of the plan's time on the bench bundle,
+    // whose manifest gives the year.
+    let probes: Vec<Option<Probe>> = if probe_all || sources.iter().any(|s| s.year.is_none()) {
+        sources
+            .par_iter()
+            .zip(&heads)
+            .map(|(s, head)| {
+                let g = s.grammar.as_deref().and_then(|g| reg.get(g))?;
+                Some(probe(
+                    g,
+                    head,
+                    s.zone,
+                    &s.overrides,
+                    mtime_year(&s.file.abs),
+                ))
+            })
+            .collect()
+    } else {
+        vec![None; sources.len()]
+    };
     let mut findings: Vec<Finding> = detection.iter().flatten().cloned().collect();
     infer_years(&mut sources, &probes, &mut findings);
     Ok(Plan {
@@ -135,7 +175,6 @@ pub fn plan(bundle: &Bundle, reg: &Registry, opts: &Options) -> Result<Plan> {
 /// One file's part of the plan.
 struct Planned {
     source: SourcePlan,
-    probe: Option<Probe>,
     detection: Option<Finding>,
 }
 
@@ -198,10 +237,6 @@ fn plan_one(
         }
     }
     let overrides = Arc::new(overrides);
-    let probe = grammar
-        .as_deref()
-        .and_then(|g| reg.get(g))
-        .map(|g| probe(g, head, zone, &overrides, mtime_year(&file.abs)));
     let year = entry
         .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
         .map(|year| YearChoice {
@@ -232,7 +267,6 @@ fn plan_one(
                 .and_then(|(e, _)| e.rates.as_ref().map(|r| *r.get_ref()))
                 .unwrap_or_default(),
         },
-        probe,
         detection,
     })
 }
@@ -369,4 +403,56 @@ fn mtime_year(path: &std::path::Path) -> Option<i32> {
     let m = std::fs::metadata(path).ok()?.modified().ok()?;
     let t: chrono::DateTime<chrono::Utc> = m.into();
     Some(t.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bundle of one year-less syslog file, with a year in its manifest
+    /// or none.
+    fn bundle(dir: &std::path::Path, year: Option<i32>) -> Bundle {
+        std::fs::write(
+            dir.join("messages"),
+            "Feb 22 21:56:01 sw1 kernel: eth0: link down\n",
+        )
+        .unwrap();
+        let mut toml = String::from("[[source]]\npath = \"messages\"\ngrammar = \"rfc3164\"\n");
+        if let Some(y) = year {
+            toml = format!("[incident]\nyear = {y}\n\n{toml}");
+        }
+        std::fs::write(dir.join("bundle.toml"), toml).unwrap();
+        Bundle::open(dir).unwrap()
+    }
+
+    fn yearless(p: &Plan) -> Vec<Option<Vec<(u32, u32)>>> {
+        p.probes
+            .iter()
+            .map(|p| p.as_ref().map(|p| p.yearless.clone()))
+            .collect()
+    }
+
+    /// The heads are probed for years only when a year is left to infer,
+    /// and always for `rfo extract` (issue 16).
+    #[test]
+    fn heads_are_probed_only_when_a_year_is_left_to_infer() {
+        let reg = Registry::builtin().unwrap();
+        let opts = Options::default();
+        let dir = tempfile::tempdir().unwrap();
+        let declared = bundle(dir.path(), Some(2017));
+        let p = plan(&declared, &reg, &opts).unwrap();
+        assert_eq!(yearless(&p), vec![None]);
+        assert_eq!(p.sources[0].year.map(|y| y.year), Some(2017));
+        let p = plan_probed(&declared, &reg, &opts).unwrap();
+        assert_eq!(yearless(&p), vec![Some(vec![(2, 22)])]);
+        assert_eq!(p.sources[0].year.map(|y| y.year), Some(2017));
+        let dir = tempfile::tempdir().unwrap();
+        let open = bundle(dir.path(), None);
+        let p = plan(&open, &reg, &opts).unwrap();
+        assert_eq!(yearless(&p), vec![Some(vec![(2, 22)])]);
+        assert_eq!(
+            p.sources[0].year.map(|y| y.origin),
+            Some(YearOrigin::FileMtime)
+        );
+    }
 }
