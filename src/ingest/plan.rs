@@ -100,68 +100,81 @@ fn planned(bundle: &Bundle, reg: &Registry, opts: &Options, probe_all: bool) -> 
             .and_then(|e| manifest.map(|m| (&m.manifest.source[e], m)))
     };
     // The grammars the files name, or every one when a file has none to
-    // detect its own, compiled together on the pool while the files'
-    // heads are read beside them; then each file is planned on its own
-    // (detection, zone, year probe), the files on the pool too: one after
-    // another on the main thread, with the pool idle, they were a tenth
-    // of the serial work of a two-thread run (issue 16).
+    // detect its own, compiled together on the pool; each file is planned
+    // on its own, on the pool too: one after another on the main thread,
+    // with the pool idle, they were a tenth of the serial work of a
+    // two-thread run (issue 16).
     let named: Option<Vec<&str>> = bundle
         .files
         .iter()
         .map(|f| entry_of(f).and_then(|(e, _)| e.grammar.as_ref().map(|g| g.get_ref().as_str())))
         .collect();
-    let ((), heads) = rayon::join(
-        || reg.compile(named.as_deref()),
-        || {
-            bundle
-                .files
-                .par_iter()
-                .map(|f| read::head(&f.abs, HEAD_LINES, HEAD_BYTES))
-                .collect::<Vec<_>>()
-        },
-    );
-    let planned: Vec<Result<(Planned, String)>> = bundle
-        .files
-        .par_iter()
-        .zip(heads)
-        .enumerate()
-        .map(|(k, (file, head))| {
-            let head = head?;
-            let p = plan_one(k, file, &head, entry_of(file), reg, opts, manifest)?;
-            Ok((p, head))
-        })
-        .collect();
-    // The first error in the files' order, as a walk of them would stop at.
-    let mut sources = Vec::new();
-    let mut detection = Vec::new();
-    let mut heads = Vec::new();
-    for p in planned {
-        let (p, head) = p?;
-        sources.push(p.source);
-        detection.push(p.detection);
-        heads.push(head);
-    }
-    // Each head's parse for its years (the first use of a grammar's full
-    // parse, cold) was a third of the plan's time on the bench bundle,
-    // whose manifest gives the year.
-    let probes: Vec<Option<Probe>> = if probe_all || sources.iter().any(|s| s.year.is_none()) {
-        sources
+    // Years are inferred from every head's dated lines when a file's year
+    // is not given (its entry, `--year`, `[incident] year`); the probes
+    // (each head parsed in full, the grammars' full parse run cold) are
+    // that inference's evidence and nothing else's here.
+    let infer = probe_all
+        || bundle
+            .files
+            .iter()
+            .any(|f| declared_year(entry_of(f), opts, manifest).is_none());
+    let planned: Vec<Result<(Planned, Option<Probe>)>> = if infer || named.is_none() {
+        // A head to detect a grammar from or to probe: read, used and
+        // dropped in its file's task (held all at once, a bundle of
+        // thousands of files would hold thousands of heads).
+        reg.compile(named.as_deref());
+        bundle
+            .files
             .par_iter()
-            .zip(&heads)
-            .map(|(s, head)| {
-                let g = s.grammar.as_deref().and_then(|g| reg.get(g))?;
-                Some(probe(
-                    g,
-                    head,
-                    s.zone,
-                    &s.overrides,
-                    mtime_year(&s.file.abs),
-                ))
+            .enumerate()
+            .map(|(k, file)| {
+                let head = read::head(&file.abs, HEAD_LINES, HEAD_BYTES)?;
+                let p = plan_one(k, file, Some(&head), entry_of(file), reg, opts, manifest)?;
+                let s = &p.source;
+                let probe = s
+                    .grammar
+                    .as_deref()
+                    .and_then(|g| reg.get(g))
+                    .filter(|_| infer)
+                    .map(|g| probe(g, &head, s.zone, &s.overrides, mtime_year(&s.file.abs)));
+                Ok((p, probe))
             })
             .collect()
     } else {
-        vec![None; sources.len()]
+        // Each head only read, so that a file that cannot be read fails
+        // here as ever: beside the grammars' compilation.
+        let ((), read) = rayon::join(
+            || reg.compile(named.as_deref()),
+            || {
+                bundle
+                    .files
+                    .par_iter()
+                    .map(|f| read::head(&f.abs, HEAD_LINES, HEAD_BYTES).map(drop))
+                    .collect::<Vec<_>>()
+            },
+        );
+        bundle
+            .files
+            .par_iter()
+            .zip(read)
+            .enumerate()
+            .map(|(k, (file, read))| {
+                read?;
+                let p = plan_one(k, file, None, entry_of(file), reg, opts, manifest)?;
+                Ok((p, None))
+            })
+            .collect()
     };
+    // The first error in the files' order, as a walk of them would stop at.
+    let mut sources = Vec::new();
+    let mut detection = Vec::new();
+    let mut probes = Vec::new();
+    for p in planned {
+        let (p, probe) = p?;
+        sources.push(p.source);
+        detection.push(p.detection);
+        probes.push(probe);
+    }
     let mut findings: Vec<Finding> = detection.iter().flatten().cloned().collect();
     infer_years(&mut sources, &probes, &mut findings);
     Ok(Plan {
@@ -182,7 +195,7 @@ struct Planned {
 fn plan_one(
     k: usize,
     file: &BundleFile,
-    head: &str,
+    head: Option<&str>,
     entry: Option<(
         &crate::bundle::manifest::SourceEntry,
         &crate::bundle::manifest::ManifestFile,
@@ -203,7 +216,7 @@ fn plan_one(
             }
             Ok(Some(g.get_ref().clone()))
         }
-        None => detect_grammar(reg, file, head),
+        None => detect_grammar(reg, file, head.expect("a head is read to detect from")),
     };
     let (grammar, candidates, detection) = match grammar {
         Ok(g) => (g, None, None),
@@ -237,22 +250,7 @@ fn plan_one(
         }
     }
     let overrides = Arc::new(overrides);
-    let year = entry
-        .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
-        .map(|year| YearChoice {
-            year,
-            origin: YearOrigin::Manifest,
-        })
-        .or(opts.year.map(|year| YearChoice {
-            year,
-            origin: YearOrigin::Flag,
-        }))
-        .or(manifest
-            .and_then(|m| m.manifest.incident.year.as_ref().map(|y| *y.get_ref()))
-            .map(|year| YearChoice {
-                year,
-                origin: YearOrigin::Manifest,
-            }));
+    let year = declared_year(entry, opts, manifest);
     Ok(Planned {
         source: SourcePlan {
             index: k as u32,
@@ -269,6 +267,34 @@ fn plan_one(
         },
         detection,
     })
+}
+
+/// A file's year as given: by its `[[source]]` entry, `--year`, or the
+/// manifest's `[incident] year`, in that order.
+fn declared_year(
+    entry: Option<(
+        &crate::bundle::manifest::SourceEntry,
+        &crate::bundle::manifest::ManifestFile,
+    )>,
+    opts: &Options,
+    manifest: Option<&crate::bundle::manifest::ManifestFile>,
+) -> Option<YearChoice> {
+    entry
+        .and_then(|(e, _)| e.year.as_ref().map(|y| *y.get_ref()))
+        .map(|year| YearChoice {
+            year,
+            origin: YearOrigin::Manifest,
+        })
+        .or(opts.year.map(|year| YearChoice {
+            year,
+            origin: YearOrigin::Flag,
+        }))
+        .or(manifest
+            .and_then(|m| m.manifest.incident.year.as_ref().map(|y| *y.get_ref()))
+            .map(|year| YearChoice {
+                year,
+                origin: YearOrigin::Manifest,
+            }))
 }
 
 fn detect_grammar(
@@ -430,6 +456,25 @@ mod tests {
             .iter()
             .map(|p| p.as_ref().map(|p| p.yearless.clone()))
             .collect()
+    }
+
+    /// A file whose head cannot be read fails the plan, naming the file,
+    /// when its head is wanted for nothing else (its grammar and year
+    /// given) as when it is probed.
+    #[test]
+    fn an_unreadable_head_fails_the_plan_either_way() {
+        let reg = Registry::builtin().unwrap();
+        let opts = Options::default();
+        for year in [Some(2017), None] {
+            let dir = tempfile::tempdir().unwrap();
+            bundle(dir.path(), year);
+            // gzip's magic, then no gzip stream.
+            std::fs::write(dir.path().join("messages"), b"\x1f\x8bnot a gzip stream").unwrap();
+            let b = Bundle::open(dir.path()).unwrap();
+            let e = plan(&b, &reg, &opts).expect_err("an unreadable head");
+            assert!(e.to_string().contains("messages"), "{year:?}: {e}");
+            assert!(e.to_string().contains("read error"), "{year:?}: {e}");
+        }
     }
 
     /// The heads are probed for years only when a year is left to infer,
