@@ -131,12 +131,16 @@ fn planned(bundle: &Bundle, reg: &Registry, opts: &Options, probe_all: bool) -> 
                 let head = read::head(&file.abs, HEAD_LINES, HEAD_BYTES)?;
                 let p = plan_one(k, file, Some(&head), entry_of(file), reg, opts, manifest)?;
                 let s = &p.source;
-                let probe = s
-                    .grammar
-                    .as_deref()
-                    .and_then(|g| reg.get(g))
-                    .filter(|_| infer)
-                    .map(|g| probe(g, &head, s.zone, &s.overrides, mtime_year(&s.file.abs)));
+                let probe = match s.grammar.as_deref().and_then(|g| reg.get(g)) {
+                    Some(g) if infer => Some(probe(
+                        g,
+                        &head,
+                        s.zone,
+                        &s.overrides,
+                        mtime_year(&s.file.abs),
+                    )),
+                    _ => None,
+                };
                 Ok((p, probe))
             })
             .collect()
@@ -185,6 +189,12 @@ fn planned(bundle: &Bundle, reg: &Registry, opts: &Options, probe_all: bool) -> 
     })
 }
 
+/// A file's `[[source]]` entry, with the manifest it is in.
+type Entry<'m> = Option<(
+    &'m crate::bundle::manifest::SourceEntry,
+    &'m crate::bundle::manifest::ManifestFile,
+)>;
+
 /// One file's part of the plan.
 struct Planned {
     source: SourcePlan,
@@ -196,10 +206,7 @@ fn plan_one(
     k: usize,
     file: &BundleFile,
     head: Option<&str>,
-    entry: Option<(
-        &crate::bundle::manifest::SourceEntry,
-        &crate::bundle::manifest::ManifestFile,
-    )>,
+    entry: Entry<'_>,
     reg: &Registry,
     opts: &Options,
     manifest: Option<&crate::bundle::manifest::ManifestFile>,
@@ -272,10 +279,7 @@ fn plan_one(
 /// A file's year as given: by its `[[source]]` entry, `--year`, or the
 /// manifest's `[incident] year`, in that order.
 fn declared_year(
-    entry: Option<(
-        &crate::bundle::manifest::SourceEntry,
-        &crate::bundle::manifest::ManifestFile,
-    )>,
+    entry: Entry<'_>,
     opts: &Options,
     manifest: Option<&crate::bundle::manifest::ManifestFile>,
 ) -> Option<YearChoice> {

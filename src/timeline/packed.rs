@@ -600,9 +600,9 @@ impl Builder {
     }
 }
 
-/// Packs one block of `n` events, given as each field's values (the `Who`
-/// and the summary as indexes into `t`'s tables) and the instants'
-/// seconds, after the `end` bits `t` holds.
+/// Packs one block of `n` events (none: nothing), given as each field's
+/// values (the `Who` and the summary as indexes into `t`'s tables) and
+/// the instants' seconds, after the `end` bits `t` holds.
 fn pack(
     t: &mut Timeline,
     end: &mut u64,
@@ -775,9 +775,7 @@ pub(super) fn merge(sources: &[Timeline]) -> Timeline {
             }
         }
     }
-    if n > 0 {
-        pack(&mut t, &mut end, &secs, &mut values, n);
-    }
+    pack(&mut t, &mut end, &secs, &mut values, n);
     finished(t, end)
 }
 

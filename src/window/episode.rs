@@ -161,7 +161,7 @@ impl Span {
 
 /// Every subject's spans, ordered by start index.
 pub fn spans(t: &Timeline) -> Spans {
-    let first = first_instants(t);
+    let first = instant_per_source(t, 0..t.len());
     // Each subject's state, found by its name once per distinct `Who` (by
     // address: a fast hash is safe there), not once per event: hashing
     // every event's subject text was a quarter of the engine's work on
@@ -255,22 +255,26 @@ pub fn spans(t: &Timeline) -> Spans {
     }
 }
 
-/// Each source's first instant. The timeline is in instant order, so it
-/// is read from the start until every source has one, the other events'
-/// instants unread.
-fn first_instants(t: &Timeline) -> FxHashMap<u32, DateTime<Utc>> {
+/// Each source's instant at the first of its events met in `order` (the
+/// timeline's indices, forward for its first events, backward for its
+/// last), every other event's instant unread: a walk stops once each
+/// source has one.
+pub(super) fn instant_per_source(
+    t: &Timeline,
+    order: impl Iterator<Item = usize>,
+) -> FxHashMap<u32, DateTime<Utc>> {
     // By source index: a fast hash is safe for small integers.
-    let mut first: FxHashMap<u32, DateTime<Utc>> = FxHashMap::default();
+    let mut found: FxHashMap<u32, DateTime<Utc>> = FxHashMap::default();
     let sources = t.whos().map(|w| w.source).collect::<FxHashSet<u32>>().len();
-    for k in 0..t.len() {
-        if first.len() == sources {
+    for k in order {
+        if found.len() == sources {
             break;
         }
-        first
+        found
             .entry(t.who_at(k).source)
             .or_insert_with(|| t.get(k).instant);
     }
-    first
+    found
 }
 
 /// Ends span `i`'s stretch of unknown, if one lasts, at `k`.

@@ -21,7 +21,7 @@ use crate::timeline::Timeline;
 use chrono::{DateTime, Duration, Utc};
 use episode::Span;
 use focus::{Depends, Focus, Pattern};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use trigger::Candidate;
 
@@ -259,7 +259,9 @@ struct Index {
 impl Index {
     fn new(t: &Timeline) -> Index {
         let mut ix = Index {
-            source_last: FxHashMap::default(),
+            // A merged timeline is in instant order, so a source's last
+            // event is its latest.
+            source_last: episode::instant_per_source(t, (0..t.len()).rev()),
             detections: Vec::new(),
             actions: Vec::new(),
             notes: Vec::new(),
@@ -287,19 +289,6 @@ impl Index {
         ix.detections = t.indices_where(detection).map(episode::ix).collect();
         ix.actions = t.indices_where(action).map(episode::ix).collect();
         ix.notes = t.indices_where(note).map(episode::ix).collect();
-        // A merged timeline is in instant order, so a source's last event
-        // is its latest: read back from the end until every source has
-        // one, its events' other fields unread.
-        let sources = t.whos().map(|w| w.source).collect::<FxHashSet<u32>>().len();
-        for k in (0..t.len()).rev() {
-            if ix.source_last.len() == sources {
-                break;
-            }
-            let source = t.who_at(k).source;
-            ix.source_last
-                .entry(source)
-                .or_insert_with(|| t.get(k).instant);
-        }
         ix
     }
 
