@@ -83,15 +83,18 @@ def run(binary, group, threads, bundle):
          "-e", "sched:sched_process_exit", "-o", data,
          binary, "analyze", bundle, "--format", "json"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-    out = subprocess.run(["perf", "script", "-i", data, "-F", "time,event"],
+    out = subprocess.run(["perf", "script", "-i", data, "-F", "pid,tid,time,event"],
                          capture_output=True, text=True).stdout
     seen = {}
     for line in out.splitlines():
-        m = re.match(r"\s*([\d.]+):\s+(\S+):", line)
+        m = re.match(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+(\S+):", line)
         if m:
-            ev = m.group(2).split(":")[-1]
+            ev = m.group(4).split(":")[-1]
             ev = {"sched_process_exec": "exec", "sched_process_exit": "exit"}.get(ev, ev)
-            seen.setdefault(ev, float(m.group(1)))
+            # The process's exit is its main thread's, not a helper's.
+            if ev == "exit" and m.group(1) != m.group(2):
+                continue
+            seen.setdefault(ev, float(m.group(3)))
     return {k: (v - seen["exec"]) * 1000 for k, v in seen.items()}
 
 
