@@ -2097,3 +2097,24 @@ fn a_reader_whose_buffer_changes_never_lends_unchecked_bytes() {
     assert_eq!(n, 2);
     assert_eq!(got, [("a".to_string(), false), ("b".to_string(), false)]);
 }
+
+/// Triggered by a grammar file with `description = ` and no value: the
+/// TOML parser's message (toml 0.8) held a line break, `invalid string` /
+/// ``expected `"`, `'` ``, so the caret block stood under the message's
+/// second line instead of its header. With toml 0.9 a diagnostic is one
+/// line, then its caret.
+#[test]
+fn a_grammar_file_syntax_error_is_one_line_above_its_caret() {
+    let d = rfo::grammar::registry::load_str("name = \"x\"\ndescription = \n", "x.toml", "x.toml")
+        .expect_err("a value is missing");
+    assert_eq!((d.line, d.column), (2, 15));
+    assert!(!d.message.contains('\n'), "{:?}", d.message);
+    let shown = d.to_string();
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 4, "{shown}");
+    assert!(lines[0].starts_with("x.toml:2:15: "), "{shown}");
+    assert_eq!(
+        &lines[1..],
+        ["  |", "2 | description = ", "  |               ^"]
+    );
+}
