@@ -19,7 +19,19 @@ pub const PUBLIC_TOLERANCE_S: i64 = 120;
 /// The built-in grammars plus `--grammars DIR`; broken user grammars come
 /// back as diagnostics, the rest still load.
 pub fn registry(opts: &Options) -> Result<(Registry, Vec<Diagnostic>)> {
-    let mut reg = Registry::builtin().map_err(|d| Error::Grammar(d.to_string()))?;
+    with_user_grammars(Registry::builtin(), opts)
+}
+
+/// `registry`, the built-ins with their samples: to check the grammars.
+pub fn registry_with_samples(opts: &Options) -> Result<(Registry, Vec<Diagnostic>)> {
+    with_user_grammars(Registry::builtin_with_samples(), opts)
+}
+
+fn with_user_grammars(
+    builtin: std::result::Result<Registry, Diagnostic>,
+    opts: &Options,
+) -> Result<(Registry, Vec<Diagnostic>)> {
+    let mut reg = builtin.map_err(|d| Error::Grammar(d.to_string()))?;
     let diags = match &opts.grammars {
         Some(dir) => reg.load_dir(dir).map_err(|e| Error::io(dir, e))?,
         None => Vec::new(),

@@ -142,7 +142,7 @@ fn a_user_grammar_named_like_a_built_in_replaces_it() {
 
 fn registry() -> &'static Registry {
     static REG: OnceLock<Registry> = OnceLock::new();
-    REG.get_or_init(|| Registry::builtin().unwrap())
+    REG.get_or_init(|| Registry::builtin_with_samples().unwrap())
 }
 
 /// Lines worth throwing at a grammar: anything at all, printable syslog-ish

@@ -11,7 +11,7 @@ use crate::pipeline;
 use crate::report;
 
 pub fn run(cmd: GrammarsCommand, opts: &Options, common: &Common) -> Result<Exit> {
-    let (mut reg, diags) = pipeline::registry(opts)?;
+    let (mut reg, diags) = pipeline::registry_with_samples(opts)?;
     match cmd {
         GrammarsCommand::List { .. } => {
             super::warn_diagnostics(common, &diags);

@@ -1590,7 +1590,7 @@ mod first_tests {
 
     #[test]
     fn greedy_agrees_with_search() {
-        let reg = crate::grammar::registry::Registry::builtin().unwrap();
+        let reg = crate::grammar::registry::Registry::builtin_with_samples().unwrap();
         for g in reg.all() {
             let crate::grammar::Form::Lines(pats) = &g.form else {
                 continue;

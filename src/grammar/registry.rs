@@ -137,6 +137,8 @@ enum Entry {
         name: &'static str,
         file: &'static str,
         source: &'static str,
+        /// Whether its `[[sample]]` tables are read (`builtin_with_samples`).
+        samples: bool,
         grammar: std::sync::OnceLock<Grammar>,
     },
 }
@@ -155,12 +157,18 @@ impl Entry {
             Entry::Builtin {
                 file,
                 source,
+                samples,
                 grammar,
                 ..
             } => grammar.get_or_init(|| {
                 // A shipped file that does not compile is a bug of the
                 // build, not of the input: `builtins_load` compiles each.
-                load_str(source, file, "built-in")
+                let text = if *samples {
+                    source
+                } else {
+                    without_samples(source)
+                };
+                load_text(text, source, file, "built-in")
                     .unwrap_or_else(|d| panic!("built-in grammar does not compile:\n{d}"))
             }),
         }
@@ -175,7 +183,13 @@ fn stem(file: &'static str) -> &'static str {
 
 /// Parse and compile one grammar file's text.
 pub fn load_str(source: &str, file: &str, origin: &str) -> Result<Grammar, Diagnostic> {
-    let spec: GrammarSpec = toml::from_str(source).map_err(|e| {
+    load_text(source, source, file, origin)
+}
+
+/// `load_str` of `text`, a prefix of the file's `source` (positions are
+/// the same in both).
+fn load_text(text: &str, source: &str, file: &str, origin: &str) -> Result<Grammar, Diagnostic> {
+    let spec: GrammarSpec = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start);
         Diagnostic::at(file, source, offset, e.message().trim().to_string())
     })?;
@@ -183,19 +197,46 @@ pub fn load_str(source: &str, file: &str, origin: &str) -> Result<Grammar, Diagn
         .map_err(|e| Diagnostic::at(file, source, e.offset, e.message))
 }
 
+/// A built-in file up to its first `[[sample]]` table: the samples are
+/// the file's last tables (`builtin_samples_come_last`), read only to
+/// check the grammar (`rfo grammars check`), and parsing them was two
+/// fifths of every run's TOML (issue 16: the grammars' compilation is the
+/// critical path of a two-thread run's start).
+fn without_samples(source: &str) -> &str {
+    let mut at = 0;
+    for line in source.split_inclusive('\n') {
+        if line.trim_end() == "[[sample]]" {
+            return &source[..at];
+        }
+        at += line.len();
+    }
+    source
+}
+
 impl Registry {
-    /// The built-in grammars, each compiled when first asked for.
+    /// The built-in grammars, each compiled when first asked for, without
+    /// its samples (`Grammar::samples` is empty).
     pub fn builtin() -> Result<Registry, Diagnostic> {
+        Ok(Registry::builtins(false))
+    }
+
+    /// The built-in grammars with their samples, to check them.
+    pub fn builtin_with_samples() -> Result<Registry, Diagnostic> {
+        Ok(Registry::builtins(true))
+    }
+
+    fn builtins(samples: bool) -> Registry {
         let entries = BUILTIN
             .iter()
             .map(|&(file, source)| Entry::Builtin {
                 name: stem(file),
                 file,
                 source,
+                samples,
                 grammar: std::sync::OnceLock::new(),
             })
             .collect();
-        Ok(Registry { entries })
+        Registry { entries }
     }
 
     /// Add every `*.toml` in `dir` (sorted). A user grammar named like a
@@ -289,6 +330,28 @@ mod tests {
         let names: Vec<&str> = r.all().iter().map(|g| g.name.as_str()).collect();
         assert_eq!(names, r.names());
         assert_eq!(names.len(), BUILTIN.len());
+    }
+
+    /// A run reads a built-in file up to its samples: they must be its
+    /// last tables, so that the cut leaves every other table whole, and a
+    /// run's grammar must be the checked one but for its samples.
+    #[test]
+    fn builtin_samples_come_last() {
+        for &(file, source) in BUILTIN {
+            let full: GrammarSpec = toml::from_str(source).unwrap();
+            let cut = without_samples(source);
+            assert!(cut.len() < source.len(), "{file} has no samples");
+            let mut run: GrammarSpec = toml::from_str(cut).unwrap();
+            assert!(run.sample.is_empty(), "{file}");
+            run.sample.clone_from(&full.sample);
+            assert_eq!(format!("{run:?}"), format!("{full:?}"), "{file}");
+        }
+        let plain = Registry::builtin().unwrap();
+        let checked = Registry::builtin_with_samples().unwrap();
+        for (a, b) in plain.all().iter().zip(checked.all()) {
+            assert!(a.samples.is_empty(), "{}", a.name);
+            assert!(!b.samples.is_empty(), "{}", b.name);
+        }
     }
 
     /// Asking for one grammar compiles that one alone.

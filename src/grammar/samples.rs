@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn every_builtin_sample_passes() {
-        let reg = Registry::builtin().unwrap();
+        let reg = Registry::builtin_with_samples().unwrap();
         for g in reg.all() {
             assert!(!g.samples.is_empty(), "{} has no samples", g.name);
             let f = check(g);

@@ -299,7 +299,7 @@ fn compiled_code_is_current() {
 #[test]
 fn compiled_agrees_with_the_interpreter_on_samples_cut_anywhere() {
     use super::{greedy_trace, Program};
-    let reg = crate::grammar::registry::Registry::builtin().unwrap();
+    let reg = crate::grammar::registry::Registry::builtin_with_samples().unwrap();
     let mut lines: Vec<String> = Vec::new();
     for g in reg.all() {
         for s in &g.samples {
