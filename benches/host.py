@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 BUSY = r"""
 #include <stdio.h>
@@ -95,7 +96,6 @@ def main() -> None:
         }
 
         def run(cmd, copies):
-            import time
             t = time.perf_counter()
             procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL) for _ in range(copies)]
