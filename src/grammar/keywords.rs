@@ -307,6 +307,17 @@ fn node_words(nodes: &[Node]) -> Option<Set> {
 /// The factors, lower-cased in ASCII, one of which every match of `re`
 /// contains; `None` when there is no such set worth scanning for.
 pub fn required(re: &str) -> Option<Set> {
+    match super::derived::known(re) {
+        Some(d) => d
+            .required
+            .map(|set| set.iter().map(|w| w.to_vec()).collect()),
+        None => required_fresh(re),
+    }
+}
+
+/// `required` worked out from the regex's syntax tree (`derived` holds
+/// the answers for the built-in grammars).
+pub(super) fn required_fresh(re: &str) -> Option<Set> {
     let hir = super::syntax::parse(re)?;
     let f = facts(&hir);
     let set = f.required.or(f.exact)?;
@@ -320,6 +331,14 @@ pub fn required(re: &str) -> Option<Set> {
 /// `Mac_2k.log` `kernel` is on 775 of 1,999 lines and `link ` on 25; on
 /// the bench bundle's `messages`, on 7.9 % of lines against 0.3 %.
 fn names_a_value(re: &str) -> bool {
+    match super::derived::known(re) {
+        Some(d) => d.names_a_value,
+        None => names_a_value_fresh(re),
+    }
+}
+
+/// `names_a_value` worked out from the regex's syntax tree.
+pub(super) fn names_a_value_fresh(re: &str) -> bool {
     use regex_syntax::hir::Look;
     let Some(hir) = super::syntax::parse(re) else {
         return false;

@@ -9,6 +9,7 @@
 //! user's guide.
 
 pub mod alertmanager;
+mod derived;
 pub mod detect;
 pub mod document;
 pub mod json;
@@ -339,6 +340,23 @@ fn value_offset(source: &str, value_start: usize, inner: usize) -> Option<usize>
         1
     };
     Some(value_start + skip + inner)
+}
+
+/// Fails unless the generated file at `path` (from the crate's root) holds
+/// `want`, or writes it under `RFO_BLESS=1`: a file of generated code is
+/// checked against its generator, never trusted. `why`: what changes it.
+#[cfg(test)]
+pub(crate) fn generated_is_current(path: &str, want: &str, why: &str, test: &str) {
+    let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    let have = std::fs::read_to_string(&full).unwrap_or_default();
+    if have == want {
+        return;
+    }
+    if std::env::var("RFO_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&full, want).unwrap_or_else(|e| panic!("write {path}: {e}"));
+        return;
+    }
+    panic!("{path} is stale: {why} changed (RFO_BLESS=1 cargo test --lib {test} rewrites it)");
 }
 
 #[cfg(test)]

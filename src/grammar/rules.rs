@@ -285,15 +285,27 @@ fn selectivity(fs: &FieldSet) -> usize {
     };
     set.patterns()
         .iter()
-        .map(|re| {
-            let Some(hir) = super::syntax::parse(re) else {
-                return 0;
-            };
-            let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
-            seq.min_literal_len().unwrap_or(0)
-        })
+        .map(|re| min_literal_len(re))
         .min()
         .unwrap_or(0)
+}
+
+/// The shortest literal every match of `re` starts with: 0 for none, or
+/// when `re` does not parse.
+fn min_literal_len(re: &str) -> usize {
+    match super::derived::known(re) {
+        Some(d) => d.min_literal_len,
+        None => min_literal_len_fresh(re),
+    }
+}
+
+/// `min_literal_len` worked out from the regex's syntax tree.
+pub(super) fn min_literal_len_fresh(re: &str) -> usize {
+    let Some(hir) = super::syntax::parse(re) else {
+        return 0;
+    };
+    let seq = regex_syntax::hir::literal::Extractor::new().extract(&hir);
+    seq.min_literal_len().unwrap_or(0)
 }
 
 /// Every value a condition accepts, when it is anchored at both ends and
@@ -301,6 +313,16 @@ fn selectivity(fs: &FieldSet) -> usize {
 /// condition is then "the field is one of these", which a table answers.
 /// `None` for anything else, or for more than `MAX_VALUES` values.
 pub(crate) fn whole_values(re: &str) -> Option<Vec<String>> {
+    match super::derived::known(re) {
+        Some(d) => d
+            .whole_values
+            .map(|vs| vs.iter().map(|v| v.to_string()).collect()),
+        None => whole_values_fresh(re),
+    }
+}
+
+/// `whole_values` worked out from the regex's syntax tree.
+pub(super) fn whole_values_fresh(re: &str) -> Option<Vec<String>> {
     use regex_syntax::hir::{HirKind, Look};
     let hir = super::syntax::parse(re)?;
     let HirKind::Concat(parts) = hir.kind() else {

@@ -75,21 +75,12 @@ pub fn ascii_twin(re: &str) -> bool {
 /// `parse` already holds: the same engine and configuration
 /// (`regex` 1.x's `build_many_string`) but for the literal prefilter
 /// (`build`), so the same matches. With an ASCII
-/// twin for every regex, ASCII texts are answered by the twins' set and
-/// the Unicode one is built on the first other text; `now`: at once (user
-/// grammars, whose errors are reported at load).
+/// twin for every regex, ASCII texts are answered by the twins' set, and
+/// the Unicode one is parsed and built on the first other text; `now`: at
+/// once (user grammars, whose errors are reported at load; every built-in
+/// set is built by the tests). Most runs read only ASCII, and the Unicode
+/// parse of a small bundle's rule regexes was 14 % of its run (issue 16).
 pub fn set(res: &[String], now: bool) -> Result<RegexSet, String> {
-    let hirs = res
-        .iter()
-        .map(|re| match parse(re) {
-            Some(h) => Ok(h),
-            // The parser's own message, as `RegexSet::new` would give it.
-            None => Err(regex_syntax::Parser::new()
-                .parse(re)
-                .err()
-                .map_or_else(|| format!("{re}: does not parse"), |e| e.to_string())),
-        })
-        .collect::<Result<Vec<_>, String>>()?;
     // A twins' set that does not build leaves every text to the Unicode
     // one: errors are the Unicode reading's, as `RegexSet::new` gives them.
     let ascii = res
@@ -99,14 +90,27 @@ pub fn set(res: &[String], now: bool) -> Result<RegexSet, String> {
         .and_then(|twins| build(&twins, false).ok());
     let unicode = std::sync::OnceLock::new();
     if now || ascii.is_none() {
-        let _ = unicode.set(build(&hirs, true)?);
+        let _ = unicode.set(build(&unicode_trees(res)?, true)?);
     }
     Ok(RegexSet {
         ascii,
         unicode,
-        hirs,
         patterns: res.to_vec(),
     })
+}
+
+/// Each regex's Unicode tree, or the parser's own message for the first
+/// that does not parse, as `RegexSet::new` would give it.
+fn unicode_trees(res: &[String]) -> Result<Vec<Arc<Hir>>, String> {
+    res.iter()
+        .map(|re| match parse(re) {
+            Some(h) => Ok(h),
+            None => Err(regex_syntax::Parser::new()
+                .parse(re)
+                .err()
+                .map_or_else(|| format!("{re}: does not parse"), |e| e.to_string())),
+        })
+        .collect()
 }
 
 /// `regex`'s set configuration; `utf8`: as `RegexSet` (empty matches only
@@ -137,7 +141,6 @@ pub struct RegexSet {
     /// The ASCII twins' set (`parse_ascii`), when every regex has a twin.
     ascii: Option<regex_automata::meta::Regex>,
     unicode: std::sync::OnceLock<regex_automata::meta::Regex>,
-    hirs: Vec<Arc<Hir>>,
     patterns: Vec<String>,
 }
 
@@ -154,7 +157,8 @@ impl RegexSet {
         // Built at load for user grammars; every built-in set is built by
         // the tests (`every_builtin_set_builds`), so this cannot fail.
         self.unicode.get_or_init(|| {
-            build(&self.hirs, true)
+            unicode_trees(&self.patterns)
+                .and_then(|hirs| build(&hirs, true))
                 .unwrap_or_else(|e| panic!("rule regexes {:?}: {e}", self.patterns))
         })
     }

@@ -273,23 +273,11 @@ fn length_call(ty: &CapType) -> String {
 
 #[test]
 fn compiled_code_is_current() {
-    let want = generate();
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/src/grammar/matcher/compiled.rs"
-    );
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    if have == want {
-        return;
-    }
-    if std::env::var("RFO_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(path, want).expect("write compiled.rs");
-        return;
-    }
-    panic!(
-        "src/grammar/matcher/compiled.rs is stale: a built-in pattern or the \
-         matcher changed (RFO_BLESS=1 cargo test --lib compiled_code_is_current \
-         rewrites it)"
+    crate::grammar::generated_is_current(
+        "src/grammar/matcher/compiled.rs",
+        &generate(),
+        "a built-in pattern or the matcher",
+        "compiled_code_is_current",
     );
 }
 
