@@ -29,6 +29,8 @@ pub struct Ctx<'a> {
     pub opts: &'a LintOptions,
     /// The days a time with no date at all may be on: the windows' days.
     pub fallback_days: Vec<NaiveDate>,
+    /// Word indexes of `events`' crowded instants, built as mentions need.
+    pub crowds: evidence::Crowds,
 }
 
 pub fn utc(s: &str) -> Option<DateTime<Utc>> {
@@ -86,6 +88,7 @@ impl<'a> Ctx<'a> {
             lexicon,
             opts,
             fallback_days: days,
+            crowds: evidence::Crowds::default(),
         }
     }
 
@@ -202,7 +205,16 @@ pub fn check_mention(
     } else {
         ""
     };
-    let matched = evidence::best(events, ctx.lexicon, &instants, sentence, tol);
+    // Crowded instants' word indexes are kept for the bundle's events
+    // only: a header's targets are a slice of their own.
+    let own;
+    let crowds = if std::ptr::eq(events, ctx.events) {
+        &ctx.crowds
+    } else {
+        own = evidence::Crowds::default();
+        &own
+    };
+    let matched = evidence::best(events, crowds, ctx.lexicon, &instants, sentence, tol);
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }
