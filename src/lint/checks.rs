@@ -265,7 +265,7 @@ fn severity(error: bool) -> Severity {
 fn written_zone(m: &Mention) -> String {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"^(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]?)?\d{1,2}(?::?\d{2})?(?::\d{2}(?:[.,]\d+)?)?\s?(?:[AaPp]\.?\s?[Mm]\.?)?").expect("valid")
+        Regex::new(r"^(?:[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}[T ]?)?[0-9]{1,2}(?::?[0-9]{2})?(?::[0-9]{2}(?:[.,][0-9]+)?)?\s?(?:[AaPp]\.?\s?[Mm]\.?)?").expect("valid")
     });
     re.find(&m.text)
         .map(|t| m.text[t.end()..].trim().to_string())

@@ -34,11 +34,11 @@ fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         let pat = r"(?x)
-            \b(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})
-          | \b(?P<sy>\d{4})/(?P<sm>\d{1,2})/(?P<sd>\d{1,2})\b
-          | \b(?P<yy>\d{4})\s+(?P<ym>MONTH)\.?\s+(?P<yd>\d{1,2})(?:st|nd|rd|th)?\b
-          | \b(?P<mm>MONTH)\.?\s+(?P<md>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my>\d{4})\b)?
-          | \b(?P<dd>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm>MONTH)\b\.?(?:,?\s+(?P<dy>\d{4})\b)?
+            \b(?P<iy>[0-9]{4})-(?P<im>[0-9]{2})-(?P<id>[0-9]{2})
+          | \b(?P<sy>[0-9]{4})/(?P<sm>[0-9]{1,2})/(?P<sd>[0-9]{1,2})\b
+          | \b(?P<yy>[0-9]{4})\s+(?P<ym>MONTH)\.?\s+(?P<yd>[0-9]{1,2})(?:st|nd|rd|th)?\b
+          | \b(?P<mm>MONTH)\.?\s+(?P<md>[0-9]{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<my>[0-9]{4})\b)?
+          | \b(?P<dd>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<dm>MONTH)\b\.?(?:,?\s+(?P<dy>[0-9]{4})\b)?
         "
         .replace("MONTH", MONTH);
         Regex::new(&pat).expect("valid")
@@ -111,7 +111,7 @@ pub struct DurationSpan {
 fn duration_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(\d{1,30})\s*(days?|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b")
+        Regex::new(r"(?i)\b([0-9]{1,30})\s*(days?|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b")
             .expect("valid")
     })
 }

@@ -90,7 +90,7 @@ fn zone_re() -> &'static Regex {
         Regex::new(
             r"(?x)^
             (?:
-              (?P<utc>UTC|GMT|UT)(?:\s?(?P<sign>[+\-−])(?P<oh>\d{1,2})(?::?(?P<om>\d{2}))?)?\b
+              (?P<utc>UTC|GMT|UT)(?:\s?(?P<sign>[+\-−])(?P<oh>[0-9]{1,2})(?::?(?P<om>[0-9]{2}))?)?\b
             | (?P<iana>(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|US|Canada|Etc)/[A-Za-z_]+(?:/[A-Za-z_]+)?)
             | (?P<generic>(?i:(?:pacific|eastern|central|mountain)(?:\s(?:standard|daylight))?\stime)|(?:Pacific|Eastern|Central|Mountain)\b|(?:PT|ET|CT|MT)\b)
             | (?P<abbr>[A-Z]{2,5}|(?:pst|pdt|est|edt|cst|cdt|mst|mdt|utc|gmt)\b)
@@ -138,7 +138,7 @@ fn attached_offset(s: &str) -> Option<(Zone, usize)> {
         return Some((Zone::Offset(0), 1));
     }
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"^([+\-])(\d{2}):?(\d{2})\b").expect("valid"));
+    let re = RE.get_or_init(|| Regex::new(r"^([+\-])([0-9]{2}):?([0-9]{2})\b").expect("valid"));
     let c = re.captures(s)?;
     let secs = c[2].parse::<i32>().ok()? * 3600 + c[3].parse::<i32>().ok()? * 60;
     let sign = if &c[1] == "-" { -1 } else { 1 };
