@@ -111,8 +111,10 @@ pub struct DurationSpan {
 fn duration_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?i)\b([0-9]{1,30})\s*(days?|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b")
-            .expect("valid")
+        Regex::new(
+            r"(?i)\b([0-9]{1,30})\s*(days?|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b",
+        )
+        .expect("valid")
     })
 }
 
