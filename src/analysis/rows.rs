@@ -63,9 +63,10 @@ pub struct Rows {
     also: Vec<(usize, usize)>,
 }
 
-/// The rows of one instant, by claim. Most instants hold one event, so a
-/// row's claim (its normalised summary) is worked out only once a second
-/// event shares its instant.
+/// The rows of one instant, by claim. Most instants hold the events of one
+/// file, none of which can state another's claim (`same_claim`), so a
+/// row's claim (its normalised summary) and files are kept only once a
+/// second file's event shares the instant.
 #[derive(Default)]
 struct Instant {
     at: Option<chrono::DateTime<chrono::Utc>>,
@@ -76,7 +77,10 @@ struct Instant {
     /// Each claim's rows, in order, with per file the position in them of
     /// the first row that may lack that file.
     claims: rustc_hash::FxHashMap<(crate::event::Kind, String), Claim>,
-    /// Whether the instant's first row is in `claims` yet.
+    /// The one file the instant's events are from, until a second comes.
+    single: Option<Arc<str>>,
+    /// Whether the instant's rows are in `claims` and `files`: from its
+    /// second file on.
     keyed: bool,
 }
 
@@ -97,15 +101,33 @@ impl Instant {
         next: usize,
     ) -> Option<usize> {
         let file = &e.who.file;
-        if self.files.is_empty() {
-            self.files.push(vec![file.clone()]);
-            return None;
-        }
         if !self.keyed {
-            self.keyed = true;
-            let first = t.get(cited[self.first] as usize);
-            let key = (first.who.kind, normalised(&first.summary.get()));
-            self.claims.entry(key).or_default().rows.push(self.first);
+            match &self.single {
+                // The instant's first event opens its first row.
+                None => {
+                    self.single = Some(file.clone());
+                    return None;
+                }
+                // Every row holds an event of this file: none can take
+                // another (a storm's one log writes thousands a second).
+                Some(only) if only == file => return None,
+                // A second file: each row so far holds one event of the
+                // first, now keyed by its claim.
+                Some(_) => {
+                    self.keyed = true;
+                    let only = self.single.take().expect("matched");
+                    for (r, &k) in cited.iter().enumerate().skip(self.first) {
+                        let ev = t.get(k as usize);
+                        let claim = self
+                            .claims
+                            .entry((ev.who.kind, normalised(&ev.summary.get())))
+                            .or_default();
+                        claim.rows.push(r);
+                        claim.from.insert(only.clone(), claim.rows.len());
+                        self.files.push(vec![only.clone()]);
+                    }
+                }
+            }
         }
         let claim = self
             .claims
