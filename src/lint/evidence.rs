@@ -701,6 +701,17 @@ fn merged_around(
     merged
 }
 
+/// How far `at` lies from the nearest reading, in whole seconds, and
+/// which reading that is (the first on a tie).
+fn nearest(at: DateTime<Utc>, readings: &[DateTime<Utc>]) -> (i64, usize) {
+    readings
+        .iter()
+        .enumerate()
+        .map(|(k, r)| ((at - *r).num_seconds().abs(), k))
+        .min()
+        .unwrap_or((i64::MAX, 0))
+}
+
 /// The word indexes of crowded instants (more than `CROWD` events at one
 /// instant), each built when a mention first lands on it: a storm's
 /// report names thousands of events of one second, and weighing every one
@@ -746,25 +757,18 @@ fn agrees_in_crowds<'e>(
     events: &'e [Ev<'e>],
     crowds: &Crowds,
     readings: &[DateTime<Utc>],
+    close: &[std::ops::Range<usize>],
     said: &[u32],
     tol_s: i64,
 ) -> Option<Match<'e>> {
-    let dist = |at: DateTime<Utc>| -> (i64, usize) {
-        readings
-            .iter()
-            .enumerate()
-            .map(|(k, r)| ((at - *r).num_seconds().abs(), k))
-            .min()
-            .unwrap_or((i64::MAX, 0))
-    };
     // Each instant within tolerance: its events and distance.
     let mut runs: Vec<(std::ops::Range<usize>, i64, usize)> = Vec::new();
-    for range in merged_around(events, readings, tol_s) {
+    for range in close {
         let mut i = range.start;
         while i < range.end {
             let at = events[i].at();
             let end = i + events[i..range.end].partition_point(|e| e.at() <= at);
-            let (d, k) = dist(at);
+            let (d, k) = nearest(at, readings);
             if d <= tol_s {
                 runs.push((i..end, d, k));
             }
@@ -861,53 +865,32 @@ pub fn best<'e>(
 ) -> Match<'e> {
     const REACH: i64 = 2 * 86_400;
     let said = lex.known(sentence);
-    // The events within `reach` of a reading, in timeline order, each with
-    // its distance to the nearest reading, that reading and the words it
-    // shares with the sentence.
-    let near_within = |reach: i64| -> Vec<(&'e Ev<'e>, i64, usize, usize)> {
-        let mut ranges: Vec<std::ops::Range<usize>> =
-            readings.iter().map(|r| around(events, *r, reach)).collect();
-        ranges.sort_by_key(|r| r.start);
-        let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-        for r in ranges {
-            match merged.last_mut() {
-                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-                _ => merged.push(r),
-            }
-        }
-        let dist = |e: &Ev<'_>| -> (i64, usize) {
-            let at = e.at();
-            readings
-                .iter()
-                .enumerate()
-                .map(|(k, r)| ((at - *r).num_seconds().abs(), k))
-                .min()
-                .unwrap_or((i64::MAX, 0))
-        };
-        merged
-            .into_iter()
-            .flat_map(|r| &events[r])
+    // The events of `ranges` within `reach` of a reading, in timeline
+    // order, each with its distance to the nearest reading, that reading
+    // and the words it shares with the sentence.
+    let weigh = |ranges: &[std::ops::Range<usize>], reach: i64| {
+        ranges
+            .iter()
+            .flat_map(|r| &events[r.clone()])
             .map(|e| {
-                let (d, k) = dist(e);
+                let (d, k) = nearest(e.at(), readings);
                 (e, d, k, shared(&e.words, &said))
             })
             .filter(|(_, d, _, _)| *d <= reach)
-            .collect()
+            .collect::<Vec<(&'e Ev<'e>, i64, usize, usize)>>()
     };
+    let near_within = |reach: i64| weigh(&merged_around(events, readings, reach), reach);
     // An event within tolerance settles it, and only those need reading:
     // the two days around a storm's mentions hold every event, and a
     // report citing 16,000 of them took 35 s to lint (issue 16).
     if (0..=REACH).contains(&tol_s) {
-        let close: usize = merged_around(events, readings, tol_s)
-            .iter()
-            .map(|r| r.len())
-            .sum();
-        if close > CROWD {
-            if let Some(m) = agrees_in_crowds(events, crowds, readings, &said, tol_s) {
+        let ranges = merged_around(events, readings, tol_s);
+        if ranges.iter().map(|r| r.len()).sum::<usize>() > CROWD {
+            if let Some(m) = agrees_in_crowds(events, crowds, readings, &ranges, &said, tol_s) {
                 return m;
             }
         } else {
-            let close = near_within(tol_s);
+            let close = weigh(&ranges, tol_s);
             if let Some((ev, _, k, _)) = close.iter().min_by_key(|n| (n.1, std::cmp::Reverse(n.3)))
             {
                 return Match::Agrees { ev, reading: *k };
@@ -951,32 +934,11 @@ fn best_reference<'e>(
     tol_s: i64,
 ) -> Match<'e> {
     let said = lex.known(sentence);
-    let mut ranges: Vec<std::ops::Range<usize>> = readings
-        .iter()
-        .map(|r| around(events, *r, 2 * 86_400))
-        .collect();
-    ranges.sort_by_key(|r| r.start);
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for r in ranges {
-        match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
-        }
-    }
-    let dist = |e: &Ev<'_>| -> (i64, usize) {
-        let at = e.at();
-        readings
-            .iter()
-            .enumerate()
-            .map(|(k, r)| ((at - *r).num_seconds().abs(), k))
-            .min()
-            .unwrap_or((i64::MAX, 0))
-    };
-    let near: Vec<(&Ev<'_>, i64, usize, usize)> = merged
+    let near: Vec<(&Ev<'_>, i64, usize, usize)> = merged_around(events, readings, 2 * 86_400)
         .into_iter()
         .flat_map(|r| &events[r])
         .map(|e| {
-            let (d, k) = dist(e);
+            let (d, k) = nearest(e.at(), readings);
             (e, d, k, shared(&e.words, &said))
         })
         .filter(|(_, d, _, _)| *d <= 2 * 86_400)
