@@ -2171,20 +2171,16 @@ fn a_storm_of_alerts_in_one_second_is_read_in_linear_time() {
     assert!(rows.iter().all(|r| r.get("also").is_none()));
 }
 
-/// Triggered by `rfo lint` of the report rfo drafts for such a storm
-/// (8,000 alerts in one second, each a timeline row: a mention with a
-/// time): each mention weighed every event of that second by the words it
-/// shares with the sentence, 35 s (32,000: 445 s). Every time is read and
-/// checked, and only the report's placeholders are findings.
-#[test]
-fn a_storm_report_lints_each_crowded_second_once() {
-    let n = 3_000;
+/// `rfo lint --format json` of the report rfo drafts for `n` alerts in one
+/// second, as `edit` leaves it; lint must exit 1 (the report's
+/// placeholders are findings at least).
+fn lint_storm_report(n: usize, edit: impl Fn(String) -> String) -> serde_json::Value {
     let dir = storm_in_one_second(n);
     let b = dir.path().to_str().unwrap();
     let (code, report, err) = run(&["analyze", b]);
     assert_eq!(code, 0, "{err}");
     let md = dir.path().join("report.md");
-    std::fs::write(&md, report).unwrap();
+    std::fs::write(&md, edit(report)).unwrap();
     let (code, out, err) = run(&[
         "lint",
         md.to_str().unwrap(),
@@ -2194,7 +2190,18 @@ fn a_storm_report_lints_each_crowded_second_once() {
         "json",
     ]);
     assert_eq!(code, 1, "{err}");
-    let j = json(&out);
+    json(&out)
+}
+
+/// Triggered by `rfo lint` of the report rfo drafts for such a storm
+/// (8,000 alerts in one second, each a timeline row: a mention with a
+/// time): each mention weighed every event of that second by the words it
+/// shares with the sentence, 35 s (32,000: 445 s). Every time is read and
+/// checked, and only the report's placeholders are findings.
+#[test]
+fn a_storm_report_lints_each_crowded_second_once() {
+    let n = 3_000;
+    let j = lint_storm_report(n, |report| report);
     assert_eq!(j["coverage"]["times_read"], 2 * n + 5);
     assert_eq!(j["coverage"]["times_checked"], 2 * n + 5);
     let codes: Vec<&str> = j["findings"]
@@ -2207,4 +2214,37 @@ fn a_storm_report_lints_each_crowded_second_once() {
         !codes.is_empty() && codes.iter().all(|c| *c == "placeholder-unresolved"),
         "{codes:?}"
     );
+}
+
+/// Triggered by `rfo lint` of that storm's report with every time six
+/// hours late (a report written in the wrong zone): no event lies within
+/// tolerance of any mention, and each was weighed against every event of
+/// the two days around it by the words it shares, 25 s for 8,000 alerts
+/// (1.6 s for 2,000). Each row is an error suggesting the time of the
+/// events it states.
+#[test]
+fn a_storm_report_in_the_wrong_zone_lints_in_linear_time() {
+    let n = 3_000;
+    let j = lint_storm_report(n, |report| {
+        assert_eq!(report.matches("03:56:00 UTC |").count(), n);
+        report.replace("03:56", "09:56").replace("04:06", "10:06")
+    });
+    assert_eq!(j["coverage"]["times_read"], 2 * n + 5);
+    assert_eq!(j["coverage"]["times_checked"], 2 * n + 3);
+    let rows = |suggestion: &str| -> Vec<u64> {
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "time-mismatch" && f["suggestion"] == suggestion)
+            .map(|f| {
+                assert_eq!(f["severity"], "error", "{f}");
+                f["evidence"]["line"].as_u64().unwrap()
+            })
+            .collect()
+    };
+    let (alerts, recoveries) = (rows("03:56:00 UTC"), rows("04:06:00 UTC"));
+    assert_eq!((alerts.len(), recoveries.len()), (n, n));
+    assert!(alerts.iter().all(|&l| (1..=n as u64).contains(&l)));
+    assert!(recoveries.iter().all(|&l| l > n as u64));
 }

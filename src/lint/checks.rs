@@ -29,8 +29,8 @@ pub struct Ctx<'a> {
     pub opts: &'a LintOptions,
     /// The days a time with no date at all may be on: the windows' days.
     pub fallback_days: Vec<NaiveDate>,
-    /// Word indexes of `events`' crowded instants, built as mentions need.
-    pub crowds: evidence::Crowds,
+    /// Word indexes of `events`, built as mentions need.
+    pub indexes: super::index::Indexes,
 }
 
 pub fn utc(s: &str) -> Option<DateTime<Utc>> {
@@ -88,7 +88,7 @@ impl<'a> Ctx<'a> {
             lexicon,
             opts,
             fallback_days: days,
-            crowds: evidence::Crowds::default(),
+            indexes: Default::default(),
         }
     }
 
@@ -205,16 +205,16 @@ pub fn check_mention(
     } else {
         ""
     };
-    // Crowded instants' word indexes are kept for the bundle's events
-    // only: a header's targets are a slice of their own.
+    // Word indexes are kept for the bundle's events only: a header's
+    // targets are a slice of their own.
     let own;
-    let crowds = if std::ptr::eq(events, ctx.events) {
-        &ctx.crowds
+    let indexes = if std::ptr::eq(events, ctx.events) {
+        &ctx.indexes
     } else {
-        own = evidence::Crowds::default();
+        own = super::index::Indexes::default();
         &own
     };
-    let matched = evidence::best(events, crowds, ctx.lexicon, &instants, sentence, tol);
+    let matched = evidence::best(events, indexes, ctx.lexicon, &instants, sentence, tol);
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }

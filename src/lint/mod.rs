@@ -14,6 +14,7 @@ pub mod context;
 pub mod dates;
 pub mod evidence;
 pub mod header;
+pub mod index;
 pub mod public;
 pub mod read;
 pub mod scan;
