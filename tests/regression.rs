@@ -2248,3 +2248,48 @@ fn a_storm_report_in_the_wrong_zone_lints_in_linear_time() {
     assert!(alerts.iter().all(|&l| (1..=n as u64).contains(&l)));
     assert!(recoveries.iter().all(|&l| l > n as u64));
 }
+
+/// Session 34 made `lint` read an event's line back only when a mention
+/// comes near it, not every line before the first check. A log cut short
+/// after the checks at its opening (a rotation mid-run) must still be an
+/// error naming the file, not an event with no words matched in silence.
+#[test]
+fn a_log_cut_short_while_lint_reads_it_back_is_an_error() {
+    use rfo::config::{Keep, Options};
+    let reg = Registry::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("nagios.log");
+    let lines: String = (0..40)
+        .map(|k| {
+            format!(
+                "[{}] SERVICE ALERT: web{k};HTTP;CRITICAL;HARD;3;down\n",
+                1487822400 + k
+            )
+        })
+        .collect();
+    std::fs::write(&log, lines).unwrap();
+    std::fs::write(
+        dir.path().join("bundle.toml"),
+        "[incident]\nreport_zone = \"UTC\"\n[[source]]\npath = \"nagios.log\"\ngrammar = \"nagios\"\n",
+    )
+    .unwrap();
+    let opts = Options::default();
+    let loaded = rfo::pipeline::load(dir.path(), &reg, &opts, Keep::All).unwrap();
+    let analysis = rfo::pipeline::analyze(&loaded, &opts, None).unwrap();
+    let lopts = rfo::lint::LintOptions::from_flags("UTC", 120, None).unwrap();
+    let report = "At 2017-02-23 04:00 UTC the HTTP checks of the web servers went down.\n";
+    let mut reader = loaded.lines().unwrap();
+    let whole = rfo::lint::lint(report, &analysis, &loaded.timeline, &mut reader, &lopts).unwrap();
+    assert_eq!(whole.coverage.times_checked, 1);
+    let mut reader = loaded.lines().unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(100)
+        .unwrap();
+    let err = rfo::lint::lint(report, &analysis, &loaded.timeline, &mut reader, &lopts)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nagios.log"), "{err}");
+}

@@ -24,8 +24,8 @@ pub struct Ctx<'a> {
     pub analysis: &'a Analysis,
     /// Every timed event, in time order.
     pub events: &'a [Ev<'a>],
-    /// The numbers of the events' words.
-    pub lexicon: &'a evidence::Lexicon,
+    /// The events' words, read as mentions need them.
+    pub stemmer: &'a super::stemmer::Stemmer<'a, 'a>,
     pub opts: &'a LintOptions,
     /// The days a time with no date at all may be on: the windows' days.
     pub fallback_days: Vec<NaiveDate>,
@@ -58,7 +58,7 @@ impl<'a> Ctx<'a> {
         claims: &'a Claims,
         analysis: &'a Analysis,
         events: &'a [Ev<'a>],
-        lexicon: &'a evidence::Lexicon,
+        stemmer: &'a super::stemmer::Stemmer<'a, 'a>,
         opts: &'a LintOptions,
     ) -> Ctx<'a> {
         let mut days: Vec<NaiveDate> = analysis
@@ -85,7 +85,7 @@ impl<'a> Ctx<'a> {
             claims,
             analysis,
             events,
-            lexicon,
+            stemmer,
             opts,
             fallback_days: days,
             indexes: Default::default(),
@@ -214,7 +214,7 @@ pub fn check_mention(
         own = super::index::Indexes::default();
         &own
     };
-    let matched = evidence::best(events, indexes, ctx.lexicon, &instants, sentence, tol);
+    let matched = evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol);
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }

@@ -8,6 +8,7 @@
 //! `HTTP CRITICAL`.
 
 use super::index::{self, Indexes, CROWD};
+use super::stemmer::Stemmer;
 use crate::event::Kind;
 use crate::evidence::Evidence;
 use crate::timeline::{EventRef, Timeline};
@@ -21,11 +22,13 @@ use std::collections::BTreeSet;
 /// there) and the words are numbers from the run's `Lexicon`, sorted. A
 /// set of strings per event was about 1 KB: 850 MB to lint against the
 /// 100 MB bench bundle (issue 16); a copy of the instant, evidence and
-/// summary, 40 bytes more than the 32 now.
+/// summary, 40 bytes more than the 40 now. The words are read when a
+/// mention first needs them (`Stemmer`): 8 bytes of the 40 say whether
+/// they are.
 #[derive(Debug, Clone)]
 pub struct Ev<'a> {
     of: Of<'a>,
-    pub words: Words,
+    words: std::sync::OnceLock<Words>,
 }
 
 #[derive(Debug, Clone)]
@@ -53,8 +56,37 @@ impl<'a> Ev<'a> {
                 evidence,
                 what: what.to_string(),
             })),
-            words: Words::default(),
+            words: Words::default().into(),
         }
+    }
+
+    /// Event `k` of `timeline`, its words not read yet.
+    pub fn unstemmed(timeline: &'a Timeline, k: usize) -> Ev<'a> {
+        Ev {
+            of: Of::Event(timeline, crate::timeline::index(k)),
+            words: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The numbers of the event's words, sorted. Read only where the
+    /// `Stemmer` has stemmed the event: an event not stemmed has none.
+    pub fn words(&self) -> &Words {
+        static NONE: std::sync::LazyLock<Words> = std::sync::LazyLock::new(Words::default);
+        debug_assert!(
+            self.words.get().is_some(),
+            "an event's words read before it was stemmed"
+        );
+        self.words.get().unwrap_or(&NONE)
+    }
+
+    /// Set by the `Stemmer`, once.
+    pub(super) fn set_words(&self, words: Words) {
+        let _ = self.words.set(words);
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_stemmed(&self) -> bool {
+        self.words.get().is_some()
     }
 
     pub fn at(&self) -> DateTime<Utc> {
@@ -94,7 +126,7 @@ pub struct Lexicon {
 impl Lexicon {
     /// The sorted numbers of `stems`, numbering those new to the lexicon
     /// in the order they come: the numbers a text-by-text walk gives.
-    fn number(&mut self, stems: Stems) -> Words {
+    pub(super) fn number(&mut self, stems: Stems) -> Words {
         let mut v = stems.known;
         if stems.new.is_empty() {
             // Sorted already, where it was stemmed.
@@ -116,6 +148,11 @@ impl Lexicon {
         Words::of(&v)
     }
 
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
     /// The sorted numbers of `text`'s stems that some event has: a stem no
     /// event has cannot be shared with one.
     pub fn known(&self, text: &str) -> Vec<u32> {
@@ -131,13 +168,13 @@ impl Lexicon {
 /// can be stemmed on every thread): the numbers of those it has, sorted,
 /// and the others in order, each followed by a NUL, to number in turn.
 #[derive(Debug, Default)]
-struct Stems {
+pub(super) struct Stems {
     known: Vec<u32>,
     new: String,
 }
 
 impl Stems {
-    fn of(text: &str, lex: &Lexicon) -> Stems {
+    pub(super) fn of(text: &str, lex: &Lexicon) -> Stems {
         let mut out = Stems::default();
         each_stem(text, |stem| match lex.ids.get(stem) {
             Some(&id) => out.known.push(id),
@@ -434,79 +471,10 @@ fn kind_words(kind: Kind) -> &'static str {
     }
 }
 
-/// Events whose texts are stemmed together (`Ev::all`); a block also
-/// ends once its texts reach `BLOCK_BYTES` (a line may be a MiB).
-const BLOCK: usize = 4096;
-const BLOCK_BYTES: usize = 64 << 20;
-
-/// The most room a text buffer keeps from one block to the next.
-const TEXT_KEPT: usize = 64 << 10;
-
-/// Empty a block's text buffers for the next, each giving back room past
-/// `TEXT_KEPT`: a buffer keeps the room of the longest text it held (a
-/// line may be a MiB), so kept whole, the block's byte bound would not
-/// bound what the buffers hold across blocks (found in review).
-fn recycle(texts: &mut [String]) {
-    for t in texts {
-        if t.capacity() > TEXT_KEPT {
-            *t = String::new();
-        } else {
-            t.clear();
-        }
-    }
-}
-
 impl<'a> Ev<'a> {
-    /// The evidence of every event, in timeline order. `lines` reads an
-    /// event's line back when its command kept it; `lex` numbers the
-    /// words. Stemming every word of every line was most of linting
-    /// against a large bundle, on one thread: a block's texts are read in
-    /// order (one line reader), stemmed on every thread against the
-    /// lexicon as it stands, then numbered in order, so each stem gets the
-    /// number a walk of one text at a time gives it.
-    pub fn all(
-        events: &'a Timeline,
-        lines: &mut crate::bundle::lines::LineReader,
-        lex: &mut Lexicon,
-    ) -> crate::error::Result<Vec<Ev<'a>>> {
-        use rayon::prelude::*;
-        let mut out = Vec::with_capacity(events.len());
-        let mut done = 0;
-        // Kept from block to block, each reused: a text a line.
-        let mut texts: Vec<String> = Vec::new();
-        while done < events.len() {
-            let (mut used, mut bytes) = (0, 0);
-            for e in events.range(done..).take(BLOCK) {
-                if used == texts.len() {
-                    texts.push(String::new());
-                }
-                Ev::text(&e, lines, &mut texts[used])?;
-                bytes += texts[used].len();
-                used += 1;
-                if bytes >= BLOCK_BYTES {
-                    break;
-                }
-            }
-            let shared: &Lexicon = lex;
-            let stems: Vec<Stems> = texts[..used]
-                .par_iter()
-                .map(|t| Stems::of(t, shared))
-                .collect();
-            for (k, s) in (done..done + used).zip(stems) {
-                out.push(Ev {
-                    of: Of::Event(events, crate::timeline::index(k)),
-                    words: lex.number(s),
-                });
-            }
-            recycle(&mut texts[..used]);
-            done += used;
-        }
-        Ok(out)
-    }
-
     /// What an event says, in words: its summary, subject, state and line,
     /// and the words of its kind.
-    fn text(
+    pub(super) fn text(
         e: &EventRef<'_>,
         lines: &mut crate::bundle::lines::LineReader,
         text: &mut String,
@@ -747,7 +715,7 @@ fn agrees_in_crowds<'e>(
         } else {
             let mut top = (0, run.start);
             for i in run.clone() {
-                let n = shared(&events[i].words, said);
+                let n = shared(events[i].words(), said);
                 if n > top.0 {
                     top = (n, i);
                 }
@@ -793,7 +761,7 @@ fn most_shared(
                 continue;
             }
             seen[word] |= bit;
-            let n = shared(&events[run.start + pos as usize].words, said);
+            let n = shared(events[run.start + pos as usize].words(), said);
             if n == all {
                 return (n, run.start + pos as usize);
             }
@@ -826,22 +794,29 @@ const REACH: i64 = 2 * 86_400;
 pub fn best<'e>(
     events: &'e [Ev<'e>],
     indexes: &Indexes,
-    lex: &Lexicon,
+    stemmer: &Stemmer<'_, '_>,
     readings: &[DateTime<Utc>],
     sentence: &str,
     tol_s: i64,
 ) -> Match<'e> {
-    let said = lex.known(sentence);
+    // The events of `ranges` stemmed, the sentence's stems that one of
+    // them (or an event stemmed before) has.
+    let said_of = |ranges: &[std::ops::Range<usize>]| {
+        for r in ranges {
+            stemmer.ensure(events, r.clone());
+        }
+        stemmer.lexicon().known(sentence)
+    };
     // The events of `ranges` within `reach` of a reading, in timeline
     // order, each with its distance to the nearest reading, that reading
     // and the words it shares with the sentence.
-    let weigh = |ranges: &[std::ops::Range<usize>], reach: i64| {
+    let weigh = |ranges: &[std::ops::Range<usize>], reach: i64, said: &[u32]| {
         ranges
             .iter()
             .flat_map(|r| &events[r.clone()])
             .map(|e| {
                 let (d, k) = nearest(e.at(), readings);
-                (e, d, k, shared(&e.words, &said))
+                (e, d, k, shared(e.words(), said))
             })
             .filter(|(_, d, _, _)| *d <= reach)
             .collect::<Vec<(&'e Ev<'e>, i64, usize, usize)>>()
@@ -851,21 +826,26 @@ pub fn best<'e>(
     // report citing 16,000 of them took 35 s to lint (issue 16).
     if (0..=REACH).contains(&tol_s) {
         let ranges = merged_around(events, readings, tol_s);
+        let said = said_of(&ranges);
         if ranges.iter().map(|r| r.len()).sum::<usize>() > CROWD {
             if let Some(m) = agrees_in_crowds(events, indexes, readings, &ranges, &said, tol_s) {
                 return m;
             }
         } else {
-            let close = weigh(&ranges, tol_s);
+            let close = weigh(&ranges, tol_s, &said);
             if let Some((ev, _, k, _)) = close.iter().min_by_key(|n| (n.1, std::cmp::Reverse(n.3)))
             {
                 return Match::Agrees { ev, reading: *k };
             }
         }
         // None is: no event within tolerance, none "near other".
-        return differs(events, indexes, readings, &said);
+        let ranges = merged_around(events, readings, REACH);
+        let said = said_of(&ranges);
+        return differs(events, indexes, stemmer, &ranges, readings, &said);
     }
-    let near = weigh(&merged_around(events, readings, REACH), REACH);
+    let ranges = merged_around(events, readings, REACH);
+    let said = said_of(&ranges);
+    let near = weigh(&ranges, REACH, &said);
     if near.is_empty() {
         return Match::Nothing;
     }
@@ -909,13 +889,15 @@ pub fn best<'e>(
 fn differs<'e>(
     events: &'e [Ev<'e>],
     indexes: &Indexes,
+    stemmer: &Stemmer<'_, '_>,
+    ranges: &[std::ops::Range<usize>],
     readings: &[DateTime<Utc>],
     said: &[u32],
 ) -> Match<'e> {
     let mut best: Option<Best> = None;
     let weigh = |pos: usize, best: &mut Option<Best>| {
         let e = &events[pos];
-        let n = shared(&e.words, said);
+        let n = shared(e.words(), said);
         if best.is_some_and(|b| n < b.n) {
             return;
         }
@@ -927,12 +909,13 @@ fn differs<'e>(
     };
     let mut heap: std::collections::BinaryHeap<Stretch<'_>> = Default::default();
     if !said.is_empty() {
-        for range in merged_around(events, readings, REACH) {
+        for range in ranges {
             let mut b = range.start / index::BLOCK;
             while b * index::BLOCK < range.end {
                 let base = b * index::BLOCK;
                 let (from, to) = (range.start.max(base), range.end.min(base + index::BLOCK));
-                match indexes.block(events, b) {
+                let whole = base..events.len().min(base + index::BLOCK);
+                match indexes.block(events, b, || stemmer.ensure(events, whole)) {
                     Some(postings) => {
                         let lists = said.iter().map(|&w| postings.get(w));
                         heap.extend(Stretch::new(events, readings, base, from..to, lists));
@@ -953,7 +936,7 @@ fn differs<'e>(
             let hit = s.lists[0]
                 .iter()
                 .map(|&p| s.base + p as usize)
-                .find(|&pos| shared(&events[pos].words, said) == all);
+                .find(|&pos| shared(events[pos].words(), said) == all);
             if let Some(pos) = hit {
                 weigh(pos, &mut best);
                 continue;
@@ -1174,7 +1157,7 @@ fn best_reference<'e>(
         .flat_map(|r| &events[r])
         .map(|e| {
             let (d, k) = nearest(e.at(), readings);
-            (e, d, k, shared(&e.words, &said))
+            (e, d, k, shared(e.words(), &said))
         })
         .filter(|(_, d, _, _)| *d <= 2 * 86_400)
         .collect();
@@ -1293,63 +1276,9 @@ mod tests {
         assert!(!names_event("This post was written at 10:00 UTC"));
     }
 
-    /// Stemmed in blocks on every thread, the words get the numbers of a
-    /// walk of one text at a time: new stems numbered in the order they
-    /// first come, whichever block and thread met them.
     #[test]
-    fn evidence_in_blocks_numbers_as_one_text_at_a_time() {
-        let events: Vec<TimedEvent> = (0..3 * BLOCK + 17)
-            .map(|k| {
-                let mut e = crate::timeline::tests::ev(
-                    "2017-02-23T04:10:00Z",
-                    0,
-                    k as u32 + 1,
-                    [Kind::Fault, Kind::Recovery, Kind::Info][k % 3],
-                    &format!("svc{}", k % 11),
-                );
-                // Five letters, none an ending a stem drops: a new word
-                // on every event, and one met again on the next.
-                let word = |n: usize| -> String {
-                    (0..4)
-                        .map(|d| char::from(b"bcfhjkmnpqtvwxyz"[(n >> (4 * d)) & 15]))
-                        .collect()
-                };
-                e.summary = format!("unit z{} failed near y{}", word(k), word(k / 2)).into();
-                e
-            })
-            .collect();
-        let mut lines = crate::bundle::lines::LineReader::default();
-        let mut lex = Lexicon::default();
-        let timeline = crate::timeline::Timeline::from(events.clone());
-        let got = Ev::all(&timeline, &mut lines, &mut lex).unwrap();
-        let mut ids: std::collections::HashMap<String, u32> = Default::default();
-        for (e, ev) in events.iter().zip(&got) {
-            let mut want = Vec::new();
-            let mut text = String::new();
-            Ev::text(&e.into(), &mut lines, &mut text).unwrap();
-            for word in text.split(|c: char| !c.is_alphabetic()) {
-                if let Some(stem) = stem(word) {
-                    let next = ids.len() as u32;
-                    want.push(*ids.entry(stem).or_insert(next));
-                }
-            }
-            want.sort_unstable();
-            want.dedup();
-            assert_eq!(ev.words.iter().collect::<Vec<_>>(), want, "line {}", e.line);
-            assert_eq!(ev.evidence(), e.evidence());
-            assert_eq!((ev.at(), ev.summary()), (e.instant, e.summary.get()));
-        }
-        assert_eq!(lex.ids.len(), ids.len());
-        assert!(ids.len() > 2 * BLOCK, "{} stems", ids.len());
-    }
-
-    #[test]
-    fn text_buffers_give_back_the_room_of_long_lines() {
-        let mut texts = vec!["x".repeat(TEXT_KEPT + 1), "short".to_string()];
-        let short = texts[1].capacity();
-        recycle(&mut texts);
-        assert_eq!(texts[0].capacity(), 0);
-        assert_eq!((texts[1].len(), texts[1].capacity()), (0, short));
+    fn an_event_of_the_evidence_is_forty_bytes() {
+        assert_eq!(std::mem::size_of::<Ev<'_>>(), 40);
     }
 
     /// `shared` counts as a search of each number did.
@@ -1389,20 +1318,27 @@ mod tests {
             })
             .collect();
         let mut lines = crate::bundle::lines::LineReader::default();
-        let mut lex = Lexicon::default();
         let timeline = crate::timeline::Timeline::from(events);
-        let evs = Ev::all(&timeline, &mut lines, &mut lex).unwrap();
+        let evs = super::super::stemmer::unstemmed(&timeline);
+        let stemmer = Stemmer::new(&timeline, &evs, &mut lines);
         // Visited often enough to be read through the blocks' index too.
         let indexes = Indexes::default();
         for _ in 0..3 {
-            let m = best(&evs, &indexes, &lex, &[base], "the bgp peer went down", 120);
+            let m = best(
+                &evs,
+                &indexes,
+                &stemmer,
+                &[base],
+                "the bgp peer went down",
+                120,
+            );
             assert_eq!(said(&m), (2, Some(evs[0].evidence()), 0, 0, false));
         }
         // One second nearer, it is.
         let m = best(
             &evs,
             &indexes,
-            &lex,
+            &stemmer,
             &[base + chrono::Duration::seconds(1)],
             "the bgp peer went down",
             120,
@@ -1468,20 +1404,28 @@ mod tests {
                 e.line = k as u32 + 1;
             }
             let mut lines = crate::bundle::lines::LineReader::default();
-            let mut lex = Lexicon::default();
             let timeline = crate::timeline::Timeline::from(events);
-            let evs = Ev::all(&timeline, &mut lines, &mut lex).unwrap();
+            let evs = super::super::stemmer::unstemmed(&timeline);
+            let stemmer = Stemmer::new(&timeline, &evs, &mut lines);
             let readings: Vec<DateTime<Utc>> =
                 readings.iter().map(|&(d, m, s)| at(d / 2, m, s)).collect();
-            // One set of crowd indexes for every sentence, as a report's
-            // mentions share them, starting from each in turn.
+            // One set of indexes for every sentence, as a report's
+            // mentions share them, starting from each in turn; the events
+            // stemmed as they ask (a word read unstemmed stops the test).
             let indexes = Indexes::default();
-            for n in 0..sentences.len() {
-                let w = sentences[(sentence + n) % sentences.len()];
-                let sentence = format!("at that time the {w} happened");
+            let sentences: Vec<String> = (0..sentences.len())
+                .map(|n| format!("at that time the {} happened", sentences[(sentence + n) % sentences.len()]))
+                .collect();
+            let got: Vec<_> = sentences
+                .iter()
+                .map(|s| said(&best(&evs, &indexes, &stemmer, &readings, s, tol)))
+                .collect();
+            // The reference reads every event's words.
+            stemmer.ensure(&evs, 0..evs.len());
+            for (s, got) in sentences.iter().zip(got) {
                 proptest::prop_assert_eq!(
-                    said(&best(&evs, &indexes, &lex, &readings, &sentence, tol)),
-                    said(&best_reference(&evs, &lex, &readings, &sentence, tol))
+                    got,
+                    said(&best_reference(&evs, &stemmer.lexicon(), &readings, s, tol))
                 );
             }
         }

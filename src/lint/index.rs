@@ -61,7 +61,7 @@ impl Postings {
         debug_assert!(events.len() <= 1 << 16);
         let mut pairs: Vec<(u32, u16)> = Vec::new();
         for (pos, e) in events.iter().enumerate() {
-            pairs.extend(e.words.iter().map(|w| (w, pos as u16)));
+            pairs.extend(e.words().iter().map(|w| (w, pos as u16)));
         }
         pairs.sort_unstable();
         let mut words = Vec::new();
@@ -100,7 +100,7 @@ impl Indexes {
             .or_insert_with(|| {
                 let mut postings: rustc_hash::FxHashMap<u32, Vec<u32>> = Default::default();
                 for (pos, e) in events[run].iter().enumerate() {
-                    for w in e.words.iter() {
+                    for w in e.words().iter() {
                         postings.entry(w).or_default().push(pos as u32);
                     }
                 }
@@ -112,7 +112,9 @@ impl Indexes {
     /// Block `b` of `events` (positions `b * BLOCK` on) is visited: its
     /// index, once it has one; `None` while it is to be read event by
     /// event.
-    pub fn block(&self, events: &[Ev<'_>], b: usize) -> Option<&Postings> {
+    /// `prepare` is called before an index is built (the block's events
+    /// must have their words).
+    pub fn block(&self, events: &[Ev<'_>], b: usize, prepare: impl FnOnce()) -> Option<&Postings> {
         let blocks = self.blocks.get_or_init(|| {
             std::iter::repeat_with(Block::default)
                 .take(events.len().div_ceil(BLOCK))
@@ -127,10 +129,9 @@ impl Indexes {
         }
         let from = b * BLOCK;
         let to = events.len().min(from + BLOCK);
-        Some(
-            block
-                .postings
-                .get_or_init(|| Postings::of(&events[from..to])),
-        )
+        Some(block.postings.get_or_init(|| {
+            prepare();
+            Postings::of(&events[from..to])
+        }))
     }
 }

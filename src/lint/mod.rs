@@ -18,6 +18,7 @@ pub mod index;
 pub mod public;
 pub mod read;
 pub mod scan;
+pub mod stemmer;
 pub mod zone;
 
 use crate::analysis::Analysis;
@@ -162,8 +163,8 @@ pub fn lint(
     } else {
         Form::Any
     });
-    let mut lex = evidence::Lexicon::default();
-    let evs = evidence::Ev::all(events, lines, &mut lex)?;
+    let evs = stemmer::unstemmed(events);
+    let stemmer = stemmer::Stemmer::new(events, &evs, lines);
     let year = evs
         .first()
         .map(|e| e.at().year())
@@ -187,11 +188,14 @@ pub fn lint(
         header::fields_present(&claims, &mut out.findings);
     }
     header::placeholders(&claims, &mut out.findings);
-    let ctx = checks::Ctx::new(&claims, analysis, &evs, &lex, opts);
+    let ctx = checks::Ctx::new(&claims, analysis, &evs, &stemmer, opts);
     checks::times(&ctx, &mut out);
     checks::dates(&ctx, &mut out);
     checks::durations(&ctx, &mut out);
     header::check(&ctx, &mut out);
+    if let Some(e) = stemmer.error() {
+        return Err(e);
+    }
     out.coverage.times_unzoned = claims.unzoned;
     out.findings
         .sort_by_key(|f| (f.report_line.unwrap_or(0), f.code));
