@@ -225,7 +225,6 @@ pub fn check_mention(
             ev,
             reading,
             shared,
-            near_other,
         } => {
             let c = meant[reading];
             let diff = (c.read.reading.utc - ev.at()).num_seconds();
@@ -239,9 +238,7 @@ pub fn check_mention(
             let error = match who {
                 Who::Field(_) => true,
                 // Many shared words say which event it is even without a verb.
-                Who::Text => {
-                    (named && (shared >= 2 || (shared >= 1 && !near_other))) || shared >= 3
-                }
+                Who::Text => (named && shared >= 1) || shared >= 3,
             };
             let f = if whole_days {
                 date_finding(m, c, ev, error)

@@ -622,14 +622,13 @@ pub fn names_event(sentence: &str) -> bool {
 pub enum Match<'e> {
     /// An event within tolerance of a reading.
     Agrees { ev: &'e Ev<'e>, reading: usize },
-    /// No event within tolerance; the most plausible counterpart, with the
-    /// number of words shared.
+    /// No event within tolerance (any event within it agrees, whatever its
+    /// words); the most plausible counterpart, with the number of words
+    /// shared.
     Differs {
         ev: &'e Ev<'e>,
         reading: usize,
         shared: usize,
-        /// Some event lies within tolerance, sharing no word with the sentence.
-        near_other: bool,
     },
     /// No evidence within two days of any reading.
     Nothing,
@@ -842,7 +841,7 @@ pub fn best<'e>(
             }
         }
     }
-    // None is: no event within tolerance, none "near other".
+    // None is: no event is within tolerance.
     let ranges = merged_around(events, readings, REACH);
     let said = said_of(&ranges);
     differs(events, indexes, stemmer, &ranges, readings, &said)
@@ -953,7 +952,6 @@ fn differs<'e>(
             ev: &events[b.pos],
             reading: b.k,
             shared: b.n,
-            near_other: false,
         },
         // No event shares a word: every one ties, and the nearest wins.
         _ => match nearest_event(events, readings) {
@@ -961,7 +959,6 @@ fn differs<'e>(
                 ev: &events[pos],
                 reading: k,
                 shared: 0,
-                near_other: false,
             },
             None => Match::Nothing,
         },
@@ -1159,7 +1156,6 @@ fn best_reference<'e>(
         ev,
         reading: *k,
         shared: *shared,
-        near_other: !within.is_empty(),
     }
 }
 
@@ -1309,7 +1305,7 @@ mod tests {
                 "the bgp peer went down",
                 120,
             );
-            assert_eq!(said(&m), (2, Some(evs[0].evidence()), 0, 0, false));
+            assert_eq!(said(&m), (2, Some(evs[0].evidence()), 0, 0));
         }
         // One second nearer, it is.
         let m = best(
@@ -1324,16 +1320,15 @@ mod tests {
     }
 
     /// What a match says, comparable.
-    fn said(m: &Match<'_>) -> (u8, Option<Evidence>, usize, usize, bool) {
+    fn said(m: &Match<'_>) -> (u8, Option<Evidence>, usize, usize) {
         match m {
-            Match::Nothing => (0, None, 0, 0, false),
-            Match::Agrees { ev, reading } => (1, Some(ev.evidence()), *reading, 0, false),
+            Match::Nothing => (0, None, 0, 0),
+            Match::Agrees { ev, reading } => (1, Some(ev.evidence()), *reading, 0),
             Match::Differs {
                 ev,
                 reading,
                 shared,
-                near_other,
-            } => (2, Some(ev.evidence()), *reading, *shared, *near_other),
+            } => (2, Some(ev.evidence()), *reading, *shared),
         }
     }
 
