@@ -22,9 +22,9 @@ use std::collections::BTreeSet;
 /// there) and the words are numbers from the run's `Lexicon`, sorted. A
 /// set of strings per event was about 1 KB: 850 MB to lint against the
 /// 100 MB bench bundle (issue 16); a copy of the instant, evidence and
-/// summary, 40 bytes more than the 40 now. The words are read when a
-/// mention first needs them (`Stemmer`): 8 bytes of the 40 say whether
-/// they are.
+/// summary would add 40 bytes to the 40 it takes. Its words are read when
+/// a mention first needs them (`Stemmer`); 8 of the 40 bytes say whether
+/// they have been.
 #[derive(Debug, Clone)]
 pub struct Ev<'a> {
     of: Of<'a>,

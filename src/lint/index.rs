@@ -111,9 +111,8 @@ impl Indexes {
 
     /// Block `b` of `events` (positions `b * BLOCK` on) is visited: its
     /// index, once it has one; `None` while it is to be read event by
-    /// event.
-    /// `prepare` is called before an index is built (the block's events
-    /// must have their words).
+    /// event. `prepare` runs just before the index is built, to give the
+    /// block's events their words.
     pub fn block(&self, events: &[Ev<'_>], b: usize, prepare: impl FnOnce()) -> Option<&Postings> {
         let blocks = self.blocks.get_or_init(|| {
             std::iter::repeat_with(Block::default)
