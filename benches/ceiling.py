@@ -19,6 +19,11 @@ and prints each median, `two / one` (the issue's ratio), the ceiling
 an idle thread).
 
     benches/ceiling.py 31 target/release/rfo /tmp/b100
+    benches/ceiling.py 31 target/release/rfo /tmp/b100 --format md
+
+Arguments after the bundle replace the default `--format json`: the
+default Markdown report, for one, adds the template's render to the
+serial part after the parse.
 """
 import os
 import statistics
@@ -31,10 +36,10 @@ from rounds import median_interval  # noqa: E402
 
 
 def main() -> None:
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
     rounds, rfo, bundle = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    cmd = [rfo, "analyze", bundle, "--format", "json"]
+    cmd = [rfo, "analyze", bundle] + (sys.argv[4:] or ["--format", "json"])
 
     def env(threads):
         e = dict(os.environ)
