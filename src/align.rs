@@ -407,6 +407,19 @@ fn pairs_text(pairs: &[Pair]) -> String {
     )
 }
 
+/// A source whose clock `align` found skewed, as a number: `lint` reads a
+/// report that states its corrected times when it was not asked to
+/// correct them, and says so rather than calling each one wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skew {
+    /// The source's path, as its events cite it.
+    pub file: std::sync::Arc<str>,
+    /// What `--correct-skew` adds to each of its instants, in ms.
+    pub correction_ms: i64,
+    /// Whether it did (the events are moved).
+    pub corrected: bool,
+}
+
 /// A skew smaller than this is ordinary latency, not worth a finding.
 pub const SKEW_MIN_S: i64 = 60;
 
@@ -430,6 +443,11 @@ pub fn align(ing: &mut Ingested, correct_skew: bool) {
         });
         if let Some((skew_ms, message, ev)) = skew {
             let mut message = message;
+            ing.skews.push(Skew {
+                file: ing.sources[k].summary.path.as_str().into(),
+                correction_ms: -skew_ms,
+                corrected: correct_skew,
+            });
             if correct_skew {
                 cached = None;
                 let shift = -skew_ms;
@@ -647,6 +665,11 @@ fn clock_offsets(
             if base == 1 { "" } else { "s" },
             if next == 1 { "" } else { "s" },
         );
+        ing.skews.push(Skew {
+            file: file.as_str().into(),
+            correction_ms: shift * 1000,
+            corrected: correct_skew,
+        });
         if correct_skew {
             let src = &mut ing.sources[k];
             let mut edit = ProvenanceEdit::new(|p| p.skew_ms = Some(shift * 1000));

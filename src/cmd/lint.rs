@@ -47,7 +47,14 @@ pub fn run(a: &LintArgs, opts: &Options, common: &Common) -> Result<Exit> {
         a.tolerance,
         a.form.as_deref(),
     )?;
-    let mut outcome = lint::lint(&report, &analysis, &all.timeline, &mut all.lines()?, &lopts)?;
+    let mut outcome = lint::lint(
+        &report,
+        &analysis,
+        &all.timeline,
+        &mut all.lines()?,
+        &all.ingested.skews,
+        &lopts,
+    )?;
     if a.public {
         let names = crate::redact::Names::from_loaded(&all);
         lint::public::check(&report, &names, &mut outcome);

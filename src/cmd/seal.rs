@@ -106,7 +106,14 @@ fn lint_report(
         a.tolerance,
         a.form.as_deref(),
     )?;
-    lint::lint(report, analysis, &all.timeline, &mut all.lines()?, &lopts)
+    lint::lint(
+        report,
+        analysis,
+        &all.timeline,
+        &mut all.lines()?,
+        &all.ingested.skews,
+        &lopts,
+    )
 }
 
 fn count(o: &Outcome, s: Severity) -> usize {

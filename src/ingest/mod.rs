@@ -25,6 +25,8 @@ pub struct Ingested {
     /// Cases `align` may still decide: each note's index in `findings`,
     /// where it stands rendered with its default verdict until `settle`.
     pub notes: Vec<(usize, crate::time::note::TimeNote)>,
+    /// The sources `align` found skewed (a `clock-skew` finding each).
+    pub skews: Vec<crate::align::Skew>,
 }
 
 impl Ingested {
@@ -115,6 +117,7 @@ pub fn assemble(
         findings,
         discrepancies: Vec::new(),
         notes,
+        skews: Vec::new(),
     }
 }
 

@@ -16,6 +16,7 @@ use crate::human;
 use crate::time::zone::fmt_offset;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// What the checks share.
@@ -31,6 +32,10 @@ pub struct Ctx<'a> {
     pub fallback_days: Vec<NaiveDate>,
     /// Word indexes of `events`, built as mentions need.
     pub indexes: super::index::Indexes,
+    /// The events of the lines the report cites.
+    pub cited: super::cite::Cited,
+    /// The sources the load found skewed.
+    pub skews: &'a [crate::align::Skew],
 }
 
 pub fn utc(s: &str) -> Option<DateTime<Utc>> {
@@ -60,6 +65,8 @@ impl<'a> Ctx<'a> {
         events: &'a [Ev<'a>],
         stemmer: &'a super::stemmer::Stemmer<'a, 'a>,
         opts: &'a LintOptions,
+        cited: super::cite::Cited,
+        skews: &'a [crate::align::Skew],
     ) -> Ctx<'a> {
         let mut days: Vec<NaiveDate> = analysis
             .windows
@@ -89,6 +96,8 @@ impl<'a> Ctx<'a> {
             opts,
             fallback_days: days,
             indexes: Default::default(),
+            cited,
+            skews,
         }
     }
 
@@ -156,7 +165,16 @@ fn label_invalid(m: &Mention, cands: &[Cand]) -> bool {
 
 /// `zone-label-invalid` and `time-mismatch` for every time mention outside
 /// the RFO header (which `header` checks against the window).
+///
+/// A sentence that cites lines of the bundle (`nagios.log:35`) is checked
+/// against them: its times state the lines' times. When one of its times
+/// agrees with a cited line and another agrees with none (`from 10:47 to
+/// 11:04 BST (access.log:511)`), the other is about something else and is
+/// weighed against the evidence as an uncited time is.
 pub fn times(ctx: &Ctx, out: &mut Outcome) {
+    // Each mention to check, its readings and the events its sentence cites.
+    type Todo<'m> = (&'m Mention, Vec<Cand>, Option<Vec<u32>>);
+    let mut todo: Vec<Todo> = Vec::new();
     for m in &ctx.claims.mentions {
         out.coverage.times_read += 1;
         if quoting(&m.sentence) {
@@ -170,13 +188,52 @@ pub fn times(ctx: &Ctx, out: &mut Outcome) {
         if cands.is_empty() {
             continue;
         }
-        if let Some(f) = check_mention(ctx, m, &cands, ctx.events, Who::Text) {
+        let cited = ctx.cited.of(&m.sentence);
+        todo.push((m, cands, cited));
+    }
+    // Of each sentence citing a line: whether a time of it agrees with it.
+    let agrees = |m: &Mention, cands: &[Cand], cited: &[u32]| {
+        let (_, instants) = meant(cands, label_invalid(m, cands));
+        matches!(
+            evidence::cited(ctx.events, cited, &instants, ctx.tolerance(m), span(m)),
+            Match::Agrees { .. }
+        )
+    };
+    let mut agreeing: FxHashMap<(usize, &str), bool> = FxHashMap::default();
+    for (m, cands, cited) in &todo {
+        if let Some(c) = cited {
+            *agreeing.entry((m.line, m.sentence.as_str())).or_default() |= agrees(m, cands, c);
+        }
+    }
+    for (m, cands, cited) in &todo {
+        let cited = cited
+            .as_deref()
+            .filter(|c| !agreeing[&(m.line, m.sentence.as_str())] || agrees(m, cands, c));
+        if let Some(f) = check_mention(ctx, m, cands, ctx.events, Who::Text, cited) {
             out.coverage.times_checked += usize::from(f.1);
             if let Some(f) = f.0 {
                 out.findings.push(f);
             }
         }
     }
+}
+
+/// The seconds after a mention's reading it stands for: `10:41` is any
+/// time in that minute.
+fn span(m: &Mention) -> i64 {
+    match m.precision {
+        Precision::Second => 0,
+        Precision::Minute => 59,
+        Precision::Hour => 3599,
+    }
+}
+
+/// The readings a mention is held to (all, when its label is invalid;
+/// else those of the label as written) and their instants.
+fn meant(cands: &[Cand], invalid: bool) -> (Vec<&Cand>, Vec<DateTime<Utc>>) {
+    let meant: Vec<&Cand> = cands.iter().filter(|c| invalid || c.read.literal).collect();
+    let instants = meant.iter().map(|c| c.read.reading.utc).collect();
+    (meant, instants)
 }
 
 /// Who a mention is, for the wording and the severity.
@@ -187,19 +244,20 @@ pub enum Who {
     Field(&'static str),
 }
 
-/// Check one mention against `events`: (the finding, if any; whether it
-/// was checked against a counterpart).
+/// Check one mention against `events`, or against the events of the line
+/// its sentence cites (positions in `events`): (the finding, if any;
+/// whether it was checked against a counterpart).
 pub fn check_mention(
     ctx: &Ctx,
     m: &Mention,
     cands: &[Cand],
     events: &[Ev],
     who: Who,
+    cited: Option<&[u32]>,
 ) -> Option<(Option<LintFinding>, bool)> {
     let tol = ctx.tolerance(m);
     let invalid = label_invalid(m, cands);
-    let meant: Vec<&Cand> = cands.iter().filter(|c| invalid || c.read.literal).collect();
-    let instants: Vec<DateTime<Utc>> = meant.iter().map(|c| c.read.reading.utc).collect();
+    let (meant, instants) = meant(cands, invalid);
     let sentence = if who == Who::Text {
         m.sentence.as_str()
     } else {
@@ -214,7 +272,10 @@ pub fn check_mention(
         own = super::index::Indexes::default();
         &own
     };
-    let matched = evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol);
+    let matched = match cited {
+        Some(c) => evidence::cited(events, c, &instants, tol, span(m)),
+        None => evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol),
+    };
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }
@@ -225,6 +286,7 @@ pub fn check_mention(
             ev,
             reading,
             shared,
+            cited,
         } => {
             let c = meant[reading];
             let diff = (c.read.reading.utc - ev.at()).num_seconds();
@@ -234,20 +296,76 @@ pub fn check_mention(
                 // The context's date is wrong, not this time: reported once, at the date.
                 return Some((None, true));
             }
+            // The cited line's source was found skewed and left as it
+            // was, and the time is the line's corrected one: a report made
+            // with `--correct-skew`, linted without it.
+            if let Some(skew) = cited.then(|| uncorrected(ctx, m, ev, c, tol)).flatten() {
+                return Some((Some(skew_finding(m, c, ev, diff, tol, skew)), true));
+            }
             let named = evidence::names_event(&m.sentence);
             let error = match who {
                 Who::Field(_) => true,
-                // Many shared words say which event it is even without a verb.
-                Who::Text => (named && shared >= 1) || shared >= 3,
+                // Many shared words say which event it is even without a
+                // verb; a citation says it outright.
+                Who::Text => cited || (named && shared >= 1) || shared >= 3,
             };
             let f = if whole_days {
                 date_finding(m, c, ev, error)
             } else {
-                time_finding(m, c, ev, diff, tol, who, error)
+                time_finding(m, c, ev, (diff, tol), who, Verdict { error, cited })
             };
             Some((Some(f), error))
         }
     }
+}
+
+/// The skew of `ev`'s source that the load found and did not correct,
+/// when the correction brings `ev` within tolerance of reading `c`.
+fn uncorrected<'s>(
+    ctx: &Ctx<'s>,
+    m: &Mention,
+    ev: &Ev,
+    c: &Cand,
+    tol: i64,
+) -> Option<&'s crate::align::Skew> {
+    let file = ev.evidence().file;
+    ctx.skews.iter().find(|s| {
+        let moved = ev.at() + Duration::milliseconds(s.correction_ms);
+        !s.corrected
+            && s.file == file
+            && evidence::distance(moved, c.read.reading.utc, span(m)) <= tol
+    })
+}
+
+/// A time that states a cited line's corrected time, linted without the
+/// correction: a warning that says so, not an error.
+fn skew_finding(
+    m: &Mention,
+    c: &Cand,
+    ev: &Ev,
+    diff: i64,
+    tol: i64,
+    skew: &crate::align::Skew,
+) -> LintFinding {
+    let mut f = time_finding(
+        m,
+        c,
+        ev,
+        (diff, tol),
+        Who::Text,
+        Verdict {
+            error: false,
+            cited: true,
+        },
+    );
+    f.message = format!(
+        "{}; {}'s clock was found skewed (clock-skew) and not corrected: moved by {:+} s, as --correct-skew moves it, the line agrees (lint with --correct-skew when the report was made with it)",
+        f.message.trim_start_matches("no event in the evidence within tolerance; "),
+        skew.file,
+        skew.correction_ms.div_euclid(1000)
+    );
+    f.suggestion = None;
+    f
 }
 
 fn severity(error: bool) -> Severity {
@@ -286,14 +404,21 @@ fn as_written(m: &Mention, c: &Cand, at: DateTime<Utc>) -> String {
     format!("{clock} {zone}").trim().to_string()
 }
 
+/// How a time that differs is reported: as an error or a warning, and
+/// against the line its sentence cites or an event found by its words.
+#[derive(Clone, Copy)]
+struct Verdict {
+    error: bool,
+    cited: bool,
+}
+
 fn time_finding(
     m: &Mention,
     c: &Cand,
     ev: &Ev,
-    diff: i64,
-    tol: i64,
+    (diff, tol): (i64, i64),
     who: Who,
-    error: bool,
+    Verdict { error, cited }: Verdict,
 ) -> LintFinding {
     let what = match who {
         Who::Field(name) => format!("{name} {}", m.text),
@@ -308,10 +433,15 @@ fn time_finding(
         ),
     };
     let msg = format!(
-        "{what} reads as {}, {} {} the evidence at {} ({}); tolerance {} s",
+        "{what} reads as {}, {} {} {} at {} ({}); tolerance {} s",
         both(c.read.reading.utc),
         human::duration(diff.abs()),
         if diff > 0 { "after" } else { "before" },
+        if cited {
+            "the line it cites"
+        } else {
+            "the evidence"
+        },
         both(ev.at()),
         ev.summary(),
         tol

@@ -629,6 +629,9 @@ pub enum Match<'e> {
         ev: &'e Ev<'e>,
         reading: usize,
         shared: usize,
+        /// The event is the line the sentence cites, not one found by
+        /// its words.
+        cited: bool,
     },
     /// No evidence within two days of any reading.
     Nothing,
@@ -776,6 +779,56 @@ fn most_shared(
         Some((n, pos)) => (n, run.start + pos as usize),
         // No event holds a word of the sentence: the instant's first.
         None => (0, run.start),
+    }
+}
+
+/// Match readings of a mention to the events of the line its sentence
+/// cites (positions in `events`): the nearest of them agrees when within
+/// tolerance, else differs, however far away (the sentence says which
+/// line it means). A reading written to the minute stands for the whole
+/// minute (`span_s` 59; 0 for a time with seconds): rfo's reports write
+/// `10:41` for a line at 10:41:30, and that is no mismatch at any
+/// tolerance. The first reading, then the first event, on a tie.
+pub fn cited<'e>(
+    events: &'e [Ev<'e>],
+    cited: &[u32],
+    readings: &[DateTime<Utc>],
+    tol_s: i64,
+    span_s: i64,
+) -> Match<'e> {
+    let nearest = cited
+        .iter()
+        .flat_map(|&p| {
+            let at = events[p as usize].at();
+            readings
+                .iter()
+                .enumerate()
+                .map(move |(k, r)| (distance(at, *r, span_s), k, p as usize))
+        })
+        .min();
+    match nearest {
+        None => Match::Nothing,
+        Some((d, k, p)) if d <= tol_s => Match::Agrees {
+            ev: &events[p],
+            reading: k,
+        },
+        Some((_, k, p)) => Match::Differs {
+            ev: &events[p],
+            reading: k,
+            shared: 0,
+            cited: true,
+        },
+    }
+}
+
+/// How far `at` lies from a reading `r` that stands for the `span_s`
+/// seconds after it, in whole seconds.
+pub fn distance(at: DateTime<Utc>, r: DateTime<Utc>, span_s: i64) -> i64 {
+    let after = (at - r).num_seconds();
+    if after < 0 {
+        -after
+    } else {
+        (after - span_s).max(0)
     }
 }
 
@@ -952,6 +1005,7 @@ fn differs<'e>(
             ev: &events[b.pos],
             reading: b.k,
             shared: b.n,
+            cited: false,
         },
         // No event shares a word: every one ties, and the nearest wins.
         _ => match nearest_event(events, readings) {
@@ -959,6 +1013,7 @@ fn differs<'e>(
                 ev: &events[pos],
                 reading: k,
                 shared: 0,
+                cited: false,
             },
             None => Match::Nothing,
         },
@@ -1156,6 +1211,7 @@ fn best_reference<'e>(
         ev,
         reading: *k,
         shared: *shared,
+        cited: false,
     }
 }
 
@@ -1271,6 +1327,44 @@ mod tests {
         }
     }
 
+    /// A time held to its cited lines: the nearest agrees within
+    /// tolerance, a minute written standing for the whole minute; else it
+    /// differs from the nearest, however far; the first reading, then the
+    /// first event, on a tie.
+    #[test]
+    fn a_cited_line_agrees_within_its_minute_or_differs_however_far() {
+        let base = DateTime::parse_from_rfc3339("2017-02-23T04:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let s = |x: i64| base + chrono::Duration::seconds(x);
+        let events: Vec<TimedEvent> = [30, 30, 900]
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| {
+                crate::timeline::tests::ev(&s(x).to_rfc3339(), 0, k as u32 + 1, Kind::Info, "x")
+            })
+            .collect();
+        let timeline = crate::timeline::Timeline::from(events);
+        let evs = super::super::stemmer::unstemmed(&timeline);
+        let line = |m: &Match| said(m).1.map(|e| e.line);
+        // 04:00 written to the minute: 04:00:30 is in it, even at 0 s.
+        let m = cited(&evs, &[0, 1, 2], &[s(0)], 0, 59);
+        assert_eq!((said(&m).0, line(&m), said(&m).2), (1, Some(1), 0));
+        // Written to the second, 30 s off: differs at 0, agrees at 30.
+        assert_eq!(said(&cited(&evs, &[0, 1, 2], &[s(0)], 0, 0)).0, 2);
+        assert_eq!(said(&cited(&evs, &[0, 1, 2], &[s(0)], 30, 0)).0, 1);
+        // Six hours off: differs from the nearest cited line.
+        let m = cited(&evs, &[2], &[s(6 * 3600)], 120, 59);
+        assert!(matches!(m, Match::Differs { cited: true, .. }));
+        assert_eq!(line(&m), Some(3));
+        // Two readings: the one nearer the line.
+        let m = cited(&evs, &[2], &[s(0), s(840)], 120, 59);
+        assert_eq!((said(&m).0, said(&m).2), (1, 1));
+        // None cited, or no reading: nothing.
+        assert!(matches!(cited(&evs, &[], &[s(0)], 120, 59), Match::Nothing));
+        assert!(matches!(cited(&evs, &[0], &[], 120, 59), Match::Nothing));
+    }
+
     /// A mention no event agrees with meets the event of the two days
     /// around it sharing most of its words; one a second further off is
     /// not weighed, however many words it shares (the binary search's
@@ -1328,6 +1422,7 @@ mod tests {
                 ev,
                 reading,
                 shared,
+                ..
             } => (2, Some(ev.evidence()), *reading, *shared),
         }
     }

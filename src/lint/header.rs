@@ -146,7 +146,7 @@ pub fn check(ctx: &Ctx, out: &mut Outcome) {
         } else {
             "Event End"
         });
-        if let Some((f, checked)) = checks::check_mention(ctx, m, &cands, &events, who) {
+        if let Some((f, checked)) = checks::check_mention(ctx, m, &cands, &events, who, None) {
             out.coverage.times_checked += usize::from(checked || f.is_some());
             out.findings.extend(f);
         }

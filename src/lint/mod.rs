@@ -10,6 +10,7 @@
 //! and what could be checked, so that silence never means "all good".
 
 pub mod checks;
+pub mod cite;
 pub mod context;
 pub mod dates;
 pub mod evidence;
@@ -150,12 +151,14 @@ pub struct Outcome {
     pub form: Option<Form>,
 }
 
-/// Lint `report` against `analysis` and the bundle's `events`.
+/// Lint `report` against `analysis` and the bundle's `events`, whose
+/// load found `skews`.
 pub fn lint(
     report: &str,
     analysis: &Analysis,
     events: &Timeline,
     lines: &mut crate::bundle::lines::LineReader,
+    skews: &[crate::align::Skew],
     opts: &LintOptions,
 ) -> crate::error::Result<Outcome> {
     let form = opts.form.unwrap_or(if read::is_rfo_form(report) {
@@ -188,7 +191,8 @@ pub fn lint(
         header::fields_present(&claims, &mut out.findings);
     }
     header::placeholders(&claims, &mut out.findings);
-    let ctx = checks::Ctx::new(&claims, analysis, &evs, &stemmer, opts);
+    let cited = cite::Cited::new(events, claims.mentions.iter().map(|m| m.sentence.as_str()));
+    let ctx = checks::Ctx::new(&claims, analysis, &evs, &stemmer, opts, cited, skews);
     checks::times(&ctx, &mut out);
     checks::dates(&ctx, &mut out);
     checks::durations(&ctx, &mut out);
