@@ -2434,7 +2434,8 @@ fn a_report_made_with_correct_skew_linted_without_it_says_why_it_differs() {
 /// exports), so lint matched its times by words, to the status page's
 /// resolution five minutes later: two errors on a true sentence. A time
 /// written to the minute stands for that minute, and each time is held to
-/// the lines its sentence cites.
+/// the lines its sentence cites. The header's fields were held to the
+/// window to the second as well.
 #[test]
 fn a_minute_written_for_its_cited_line_agrees_at_tolerance_zero() {
     let bundle = fixture("servercentral-2017-02-22");
@@ -2448,11 +2449,20 @@ fn a_minute_written_for_its_cited_line_agrees_at_tolerance_zero() {
     let (_, j) = lint_at(&report, &bundle, &["--tolerance", "0"]);
     let found = mismatches(&j);
     assert!(!found.iter().any(|f| f.0 == restored), "{found:?}");
-    // What is left is the header, measured against the window to the
-    // second (Event Start 21:56 for 21:56:10, Event End 22:23 for
-    // 22:23:22).
-    assert_eq!(found.len(), 2, "{found:?}");
-    assert!(found.iter().all(|f| f.0 <= 7));
+    // The header's Event Start `21:56 CST` for a window from 21:56:10,
+    // and Event End `22:23 CST` for 22:23:22, agree too: each field is
+    // held to its window's end as a cited time to its line.
+    assert!(found.is_empty(), "{found:?}");
+    // A minute off is still an error, at the field's line.
+    let late = report.replace(
+        "**Event Start:** 21:56 CST (03:56 UTC)",
+        "**Event Start:** 21:57 CST (03:57 UTC)",
+    );
+    let (_, j) = lint_at(&late, &bundle, &["--tolerance", "0"]);
+    assert_eq!(
+        mismatches(&j),
+        vec![(6, 11, "error".into(), "21:56 CST".into())]
+    );
 }
 
 /// Session 34 made `lint` read an event's line back only when a mention

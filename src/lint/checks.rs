@@ -272,9 +272,29 @@ pub fn check_mention(
         own = super::index::Indexes::default();
         &own
     };
-    let matched = match cited {
-        Some(c) => evidence::cited(events, c, &instants, tol, span(m)),
-        None => evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol),
+    let matched = match (cited, who) {
+        (Some(c), _) => evidence::cited(events, c, &instants, tol, span(m)),
+        // A header field is held to its target (the window's start or
+        // end) as a cited time is to its line: `21:56` for a start at
+        // 21:56:10 agrees at any tolerance.
+        (None, Who::Field(_)) if !events.is_empty() => {
+            let targets: Vec<u32> = (0..events.len()).map(crate::timeline::index).collect();
+            match evidence::cited(events, &targets, &instants, tol, span(m)) {
+                Match::Differs {
+                    ev,
+                    reading,
+                    shared,
+                    ..
+                } => Match::Differs {
+                    ev,
+                    reading,
+                    shared,
+                    cited: false,
+                },
+                other => other,
+            }
+        }
+        (None, _) => evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol),
     };
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
