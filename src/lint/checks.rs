@@ -172,9 +172,17 @@ fn label_invalid(m: &Mention, cands: &[Cand]) -> bool {
 /// 11:04 BST (access.log:511)`), the other is about something else and is
 /// weighed against the evidence as an uncited time is.
 pub fn times(ctx: &Ctx, out: &mut Outcome) {
-    // Each mention to check, its readings and the events its sentence cites.
-    type Todo<'m> = (&'m Mention, Vec<Cand>, Option<Vec<u32>>);
+    // Each mention to check, its readings, the events its sentence cites
+    // and whether it agrees with one of them.
+    type Todo<'m> = (&'m Mention, Vec<Cand>, Option<Vec<u32>>, bool);
     let mut todo: Vec<Todo> = Vec::new();
+    let agrees = |m: &Mention, cands: &[Cand], cited: &[u32]| {
+        let (_, instants) = meant(cands, label_invalid(m, cands));
+        matches!(
+            evidence::cited(ctx.events, cited, &instants, ctx.tolerance(m), span(m)),
+            Match::Agrees { .. }
+        )
+    };
     for m in &ctx.claims.mentions {
         out.coverage.times_read += 1;
         if quoting(&m.sentence) {
@@ -189,26 +197,20 @@ pub fn times(ctx: &Ctx, out: &mut Outcome) {
             continue;
         }
         let cited = ctx.cited.of(&m.sentence);
-        todo.push((m, cands, cited));
+        let agreed = cited.as_deref().is_some_and(|c| agrees(m, &cands, c));
+        todo.push((m, cands, cited, agreed));
     }
     // Of each sentence citing a line: whether a time of it agrees with it.
-    let agrees = |m: &Mention, cands: &[Cand], cited: &[u32]| {
-        let (_, instants) = meant(cands, label_invalid(m, cands));
-        matches!(
-            evidence::cited(ctx.events, cited, &instants, ctx.tolerance(m), span(m)),
-            Match::Agrees { .. }
-        )
-    };
     let mut agreeing: FxHashMap<(usize, &str), bool> = FxHashMap::default();
-    for (m, cands, cited) in &todo {
-        if let Some(c) = cited {
-            *agreeing.entry((m.line, m.sentence.as_str())).or_default() |= agrees(m, cands, c);
+    for (m, _, cited, agreed) in &todo {
+        if cited.is_some() {
+            *agreeing.entry((m.line, m.sentence.as_str())).or_default() |= agreed;
         }
     }
-    for (m, cands, cited) in &todo {
+    for (m, cands, cited, agreed) in &todo {
         let cited = cited
             .as_deref()
-            .filter(|c| !agreeing[&(m.line, m.sentence.as_str())] || agrees(m, cands, c));
+            .filter(|_| *agreed || !agreeing[&(m.line, m.sentence.as_str())]);
         if let Some(f) = check_mention(ctx, m, cands, ctx.events, Who::Text, cited) {
             out.coverage.times_checked += usize::from(f.1);
             if let Some(f) = f.0 {
@@ -277,25 +279,15 @@ pub fn check_mention(
         // A header field is held to its target (the window's start or
         // end) as a cited time is to its line: `21:56` for a start at
         // 21:56:10 agrees at any tolerance.
-        (None, Who::Field(_)) if !events.is_empty() => {
+        (None, Who::Field(_)) => {
             let targets: Vec<u32> = (0..events.len()).map(crate::timeline::index).collect();
-            match evidence::cited(events, &targets, &instants, tol, span(m)) {
-                Match::Differs {
-                    ev,
-                    reading,
-                    shared,
-                    ..
-                } => Match::Differs {
-                    ev,
-                    reading,
-                    shared,
-                    cited: false,
-                },
-                other => other,
-            }
+            evidence::cited(events, &targets, &instants, tol, span(m))
         }
-        (None, _) => evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol),
+        (None, Who::Text) => evidence::best(events, indexes, ctx.stemmer, &instants, sentence, tol),
     };
+    // Held to the lines its sentence cites, not to an event found by its
+    // words.
+    let cited = cited.is_some();
     if invalid {
         return Some((Some(label_finding(ctx, m, &meant, &matched)), true));
     }
@@ -306,7 +298,6 @@ pub fn check_mention(
             ev,
             reading,
             shared,
-            cited,
         } => {
             let c = meant[reading];
             let diff = (c.read.reading.utc - ev.at()).num_seconds();
@@ -380,7 +371,7 @@ fn skew_finding(
     );
     f.message = format!(
         "{}; {}'s clock was found skewed (clock-skew) and not corrected: moved by {:+} s, as --correct-skew moves it, the line agrees (lint with --correct-skew when the report was made with it)",
-        f.message.trim_start_matches("no event in the evidence within tolerance; "),
+        f.message,
         skew.file,
         skew.correction_ms.div_euclid(1000)
     );
@@ -466,7 +457,7 @@ fn time_finding(
         ev.summary(),
         tol
     );
-    let msg = if error {
+    let msg = if error || cited {
         msg
     } else {
         format!("no event in the evidence within tolerance; {msg}")

@@ -629,9 +629,6 @@ pub enum Match<'e> {
         ev: &'e Ev<'e>,
         reading: usize,
         shared: usize,
-        /// The event is the line the sentence cites, not one found by
-        /// its words.
-        cited: bool,
     },
     /// No evidence within two days of any reading.
     Nothing,
@@ -816,7 +813,6 @@ pub fn cited<'e>(
             ev: &events[p],
             reading: k,
             shared: 0,
-            cited: true,
         },
     }
 }
@@ -1005,7 +1001,6 @@ fn differs<'e>(
             ev: &events[b.pos],
             reading: b.k,
             shared: b.n,
-            cited: false,
         },
         // No event shares a word: every one ties, and the nearest wins.
         _ => match nearest_event(events, readings) {
@@ -1013,7 +1008,6 @@ fn differs<'e>(
                 ev: &events[pos],
                 reading: k,
                 shared: 0,
-                cited: false,
             },
             None => Match::Nothing,
         },
@@ -1211,7 +1205,6 @@ fn best_reference<'e>(
         ev,
         reading: *k,
         shared: *shared,
-        cited: false,
     }
 }
 
@@ -1355,7 +1348,7 @@ mod tests {
         assert_eq!(said(&cited(&evs, &[0, 1, 2], &[s(0)], 30, 0)).0, 1);
         // Six hours off: differs from the nearest cited line.
         let m = cited(&evs, &[2], &[s(6 * 3600)], 120, 59);
-        assert!(matches!(m, Match::Differs { cited: true, .. }));
+        assert!(matches!(m, Match::Differs { shared: 0, .. }));
         assert_eq!(line(&m), Some(3));
         // Two readings: the one nearer the line.
         let m = cited(&evs, &[2], &[s(0), s(840)], 120, 59);
@@ -1422,7 +1415,6 @@ mod tests {
                 ev,
                 reading,
                 shared,
-                ..
             } => (2, Some(ev.evidence()), *reading, *shared),
         }
     }
